@@ -1,0 +1,163 @@
+"""The ``shangbao`` command line (also ``python -m generator``).
+
+Each command parses its options and delegates to the module that owns the work; modules
+are imported lazily so ``shangbao check`` does not pay for MkDocs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .config import ConfigError
+from .timeparse import parse_as_of
+
+AUDIENCES = ("public", "internal", "restricted")
+
+
+class _Context:
+    def __init__(self, root: Path):
+        self.root = root
+
+
+def _config_error(exc: ConfigError) -> None:
+    click.echo("组织配置 submissions/_org.yml 有误，请先修正：", err=True)
+    for line, message in exc.problems:
+        click.echo(f"  {exc.path}:{line}: {message}", err=True)
+    sys.exit(2)
+
+
+def _as_of(value: str | None):
+    if value is None:
+        return None
+    moment = parse_as_of(value)
+    if moment is None:
+        raise click.BadParameter(f"“{value}”不是时间；请写成 2026-11-27 18:00 或 2026-11-27T18:00+08:00", param_hint="--as-of")
+    return moment
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="报送仓库根目录（默认：当前目录）")
+@click.version_option(package_name="shangbao")
+@click.pass_context
+def main(ctx: click.Context, root: Path) -> None:
+    """信息上报：检查报告、生成汇总、构建网站。"""
+    ctx.obj = _Context(root.resolve())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              help="输出格式")
+@click.option("--strict", is_flag=True, help="警告（warning）也算不通过")
+@click.option("--as-of", "as_of", help="以此时间为“现在”判断未来时间与迟报（默认：现在）")
+@click.pass_obj
+def check(obj: _Context, paths: tuple[Path, ...], fmt: str, strict: bool, as_of: str | None) -> None:
+    """检查报告是否符合信息上报制度（默认检查整个仓库）。"""
+    from .checker import run_check
+
+    try:
+        code = run_check(obj.root, list(paths), fmt, strict, _as_of(as_of))
+    except ConfigError as exc:
+        _config_error(exc)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("report_type")
+@click.option("--unit", required=True, help="单位 id（即单位文件夹名）")
+@click.option("--title", help="报告标题")
+@click.option("--author", help="执笔人（默认：从花名册或 git 用户名推断）")
+@click.pass_obj
+def new(obj: _Context, report_type: str, unit: str, title: str | None, author: str | None) -> None:
+    """按模板新建一份报告，例如：shangbao new incident --unit anjianke --title 收费站火情"""
+    from .newreport import run_new
+
+    try:
+        code = run_new(obj.root, report_type, unit, title, author)
+    except ConfigError as exc:
+        _config_error(exc)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--period", required=True, help="汇总期：2026-W48、2026-11、2026-Q4 或 2026")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md")
+@click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
+              help="读者范围：只计入该范围可见的报告")
+@click.option("--as-of", "as_of", help="以此时间为“现在”计算漏报（默认：现在）")
+@click.option("--rollup", is_flag=True, help="把下级单位的数字汇总到上级单位")
+@click.pass_obj
+def summary(obj: _Context, period: str, fmt: str, audience: str, as_of: str | None, rollup: bool) -> None:
+    """打印一个周期（周/月/季/年）的汇总：报送、迟报、瞒报、漏报、得分、指标。"""
+    from .summary import run_summary
+
+    try:
+        code = run_summary(obj.root, period, fmt, audience, _as_of(as_of), rollup)
+    except ConfigError as exc:
+        _config_error(exc)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
+              help="读者范围：public 公开 · internal 内部 · restricted 限定（仅领导）")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="网站输出目录（默认：site/）")
+@click.option("--as-of", "as_of", help="以此时间为“现在”（默认：现在）")
+@click.pass_obj
+def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None) -> None:
+    """检查全部报告，生成汇总，构建网站（含搜索索引）。有错误时拒绝发布。"""
+    from .site.build import run_build
+
+    try:
+        code = run_build(obj.root, audience, site_dir, _as_of(as_of))
+    except ConfigError as exc:
+        _config_error(exc)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--audience", type=click.Choice(AUDIENCES), default="internal")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_obj
+def serve(obj: _Context, audience: str, host: str, port: int) -> None:
+    """本地预览网站；报告有改动时自动重新生成并刷新浏览器。"""
+    from .site.serve import run_serve
+
+    try:
+        code = run_serve(obj.root, audience, host, port)
+    except ConfigError as exc:
+        _config_error(exc)
+    sys.exit(code)
+
+
+@main.command()
+@click.pass_obj
+def codeowners(obj: _Context) -> None:
+    """打印 CODEOWNERS：各单位文件夹由本单位领导审核，_org.yml 由办公室审核。"""
+    from .codeowners import run_codeowners
+
+    try:
+        code = run_codeowners(obj.root)
+    except ConfigError as exc:
+        _config_error(exc)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.pass_obj
+def receipts(obj: _Context, fmt: str) -> None:
+    """打印回执台账：每份报告的报送时间、接收时间、提交与内容哈希。"""
+    from .history import run_receipts
+
+    try:
+        code = run_receipts(obj.root, fmt)
+    except ConfigError as exc:
+        _config_error(exc)
+    sys.exit(code)

@@ -1,0 +1,402 @@
+"""``submissions/_org.yml`` → typed objects.
+
+Like MkDocs' config validation, every problem is collected and reported together, each
+naming the key and its line, so the office fixes the file in one pass (exit code 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import yamlio
+from .model import ADOPTION_LEVELS, PERIODIC_TYPES
+
+ORG_FILE = "submissions/_org.yml"
+UNIT_ID = re.compile(r"^[a-z0-9-]+$")
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+DEFAULT_VAGUE_WORDS = ["听说", "据说", "可能", "或许", "也许", "好像", "好象", "差不多", "大概", "估计"]
+DEFAULT_FILE_LIMIT = 1024 * 1024
+
+
+class ConfigError(Exception):
+    """One or more problems in ``_org.yml``; ``problems`` are (line, message) pairs."""
+
+    def __init__(self, path: str, problems: list[tuple[int, str]]):
+        self.path = path
+        self.problems = sorted(problems)
+        super().__init__("\n".join(f"{path}:{line}: {msg}" for line, msg in self.problems))
+
+
+def parse_duration(text: Any) -> dt.timedelta | None:
+    """``2h``, ``30m``, ``1d12h`` → timedelta; None when the form is wrong."""
+    if not isinstance(text, str) or not text:
+        return None
+    m = _DURATION.match(text.strip())
+    if not m or not any(m.groups()):
+        return None
+    days, hours, minutes = (int(g) if g else 0 for g in m.groups())
+    return dt.timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def format_duration(delta: dt.timedelta) -> str:
+    """A timedelta in Chinese: ``1 天 2 小时 5 分钟``."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} 天")
+    if hours:
+        parts.append(f"{hours} 小时")
+    if mins or not parts:
+        parts.append(f"{mins} 分钟")
+    return " ".join(parts)
+
+
+@dataclass(slots=True)
+class Unit:
+    id: str
+    name: str
+    parent: str | None = None
+    leaders: list[str] = field(default_factory=list)
+    reporters: list[str] = field(default_factory=list)
+    periodic: list[str] = field(default_factory=list)
+    since: dt.date | None = None
+
+    def may_author(self, person: str) -> bool:
+        return person in self.leaders or person in self.reporters
+
+
+@dataclass(slots=True)
+class Deadlines:
+    incident_late: dt.timedelta = dt.timedelta(hours=2)
+    incident_concealed: dt.timedelta = dt.timedelta(hours=10)
+    periodic: dict[str, dt.timedelta] = field(
+        default_factory=lambda: {
+            "weekly": dt.timedelta(hours=12),
+            "monthly": dt.timedelta(days=3),
+            "quarterly": dt.timedelta(days=5),
+            "annual": dt.timedelta(days=15),
+        }
+    )
+
+
+@dataclass(slots=True)
+class Scoring:
+    on_time: float = 1
+    late: float = -1
+    concealed: float = -5
+    missing: float = -2
+    instructed: float = 3
+    adopted: dict[str, float] = field(
+        default_factory=lambda: {"县": 2, "市": 5, "省": 10, "国家": 20}
+    )
+
+
+@dataclass(slots=True)
+class Org:
+    organization: str
+    timezone: zoneinfo.ZoneInfo
+    units: dict[str, Unit]
+    feedback_units: list[str] = field(default_factory=list)
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    vague_words: list[str] = field(default_factory=lambda: list(DEFAULT_VAGUE_WORDS))
+    ledger_since: dt.date | None = None
+    accounts: dict[str, str] = field(default_factory=dict)
+    scoring: Scoring = field(default_factory=Scoring)
+    file_size_limit: int = DEFAULT_FILE_LIMIT
+
+    @property
+    def timezone_name(self) -> str:
+        return self.timezone.key
+
+    def children(self, unit_id: str) -> list[Unit]:
+        return [u for u in self.units.values() if u.parent == unit_id]
+
+    def descendants(self, unit_id: str) -> list[str]:
+        """Ids of the unit and every unit below it (for roll-ups)."""
+        out, todo = [], [unit_id]
+        while todo:
+            current = todo.pop(0)
+            out.append(current)
+            todo.extend(u.id for u in self.children(current))
+        return out
+
+
+_TOP_KEYS = {
+    "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
+    "ledger_since", "accounts", "scoring", "limits",
+}
+_UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
+_DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
+_SCORING_KEYS = {"on_time", "late", "concealed", "missing", "instructed", "adopted"}
+_LIMIT_KEYS = {"file_size"}
+
+
+def _lines_of(node: Any) -> dict[str, int]:
+    """key -> 1-based line for a mapping node."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
+def _child(node: Any, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v
+    return None
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_size(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d+)\s*(KiB|MiB|KB|MB|K|M)?\s*", value)
+        if m:
+            factor = {None: 1, "K": 1024, "KB": 1024, "KiB": 1024, "M": 1 << 20, "MB": 1 << 20, "MiB": 1 << 20}
+            return int(m.group(1)) * factor[m.group(2)]
+    return None
+
+
+def load_org(root: Path) -> Org:
+    """Read and validate ``submissions/_org.yml``; raise ``ConfigError`` listing every problem."""
+    path = root / ORG_FILE
+    if not path.is_file():
+        raise ConfigError(ORG_FILE, [(0, "找不到组织配置文件 submissions/_org.yml；请从示例仓库复制一份再修改")])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(ORG_FILE, [(1, "文件不是 UTF-8 编码；请用编辑器“另存为 UTF-8”")]) from None
+    try:
+        loaded = yamlio.load(text)
+    except yamlio.YamlProblem as p:
+        raise ConfigError(ORG_FILE, [(p.line, p.message)]) from None
+    return _build_org(loaded.value, loaded.node)
+
+
+def _build_org(data: Any, node: Any) -> Org:
+    problems: list[tuple[int, str]] = []
+    if not isinstance(data, dict):
+        raise ConfigError(ORG_FILE, [(1, "组织配置必须是“键: 值”的映射")])
+    lines = _lines_of(node)
+
+    def bad(key: str, msg: str, line: int | None = None) -> None:
+        problems.append((line if line is not None else lines.get(key, 1), f"{key}: {msg}"))
+
+    for key in data:
+        if key not in _TOP_KEYS:
+            bad(str(key), f"未知的配置项；可用的有 {', '.join(sorted(_TOP_KEYS))}")
+
+    organization = data.get("organization")
+    if not isinstance(organization, str) or not organization.strip():
+        bad("organization", "必须填写机构名称（文字）")
+        organization = "（未命名机构）"
+
+    tz_name = data.get("timezone", "Asia/Shanghai")
+    try:
+        timezone = zoneinfo.ZoneInfo(str(tz_name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        bad("timezone", f"未知时区“{tz_name}”；请写 IANA 时区名，如 Asia/Shanghai")
+        timezone = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+    units: dict[str, Unit] = {}
+    units_node = _child(node, "units")
+    raw_units = data.get("units")
+    if not isinstance(raw_units, list) or not raw_units:
+        bad("units", "必须是单位列表（每个单位以“- id:”开头）")
+        raw_units = []
+    for index, raw in enumerate(raw_units):
+        unode = units_node.value[index] if isinstance(units_node, yaml.SequenceNode) else None
+        uline = (unode.start_mark.line + 1) if unode is not None else lines.get("units", 1)
+        ulines = _lines_of(unode)
+        if not isinstance(raw, dict):
+            problems.append((uline, f"units[{index}]: 每个单位必须是“键: 值”的映射"))
+            continue
+        uid = raw.get("id")
+        where = f"units[{index}]" if not isinstance(uid, str) else f"units.{uid}"
+
+        def ubad(key: str, msg: str) -> None:
+            problems.append((ulines.get(key, uline), f"{where}.{key}: {msg}"))
+
+        for key in raw:
+            if key not in _UNIT_KEYS:
+                ubad(str(key), f"未知的单位配置项；可用的有 {', '.join(sorted(_UNIT_KEYS))}")
+        if not isinstance(uid, str) or not UNIT_ID.match(uid):
+            ubad("id", "单位 id 必须由小写字母、数字和连字符组成（它也是单位文件夹名）")
+            continue
+        if uid in units:
+            ubad("id", f"单位 id“{uid}”重复")
+            continue
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            ubad("name", "必须填写单位名称")
+            name = uid
+        people: dict[str, list[str]] = {}
+        for key in ("leaders", "reporters"):
+            value = raw.get(key, [])
+            if value is None:
+                value = []
+            if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
+                ubad(key, "必须是人名列表，如 [张伟, 李娜]")
+                value = [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
+            people[key] = [p.strip() for p in value]
+        periodic = raw.get("periodic", []) or []
+        if not isinstance(periodic, list) or any(p not in PERIODIC_TYPES for p in periodic):
+            ubad("periodic", f"只能从 {', '.join(PERIODIC_TYPES)} 中选择")
+            periodic = [p for p in periodic if p in PERIODIC_TYPES] if isinstance(periodic, list) else []
+        since = None
+        if raw.get("since") is not None:
+            since = _parse_date(raw.get("since"))
+            if since is None:
+                ubad("since", "日期格式应为 YYYY-MM-DD")
+        parent = raw.get("parent")
+        if parent is not None and not isinstance(parent, str):
+            ubad("parent", "必须是上级单位的 id 或 null")
+            parent = None
+        units[uid] = Unit(uid, name.strip(), parent, people["leaders"], people["reporters"], list(periodic), since)
+
+    # parents must exist, and the hierarchy must not loop
+    for index, unit in enumerate(units.values()):
+        if unit.parent is not None and unit.parent not in units:
+            unode = units_node.value[index] if isinstance(units_node, yaml.SequenceNode) and index < len(units_node.value) else None
+            line = _lines_of(unode).get("parent", lines.get("units", 1))
+            problems.append((line, f"units.{unit.id}.parent: 上级单位“{unit.parent}”不存在"))
+    for unit in units.values():
+        seen, current = set(), unit
+        while current.parent and current.parent in units:
+            if current.id in seen:
+                problems.append((lines.get("units", 1), f"units.{unit.id}.parent: 上下级关系形成了循环"))
+                break
+            seen.add(current.id)
+            current = units[current.parent]
+
+    feedback_units = data.get("feedback_units", []) or []
+    if not isinstance(feedback_units, list):
+        bad("feedback_units", "必须是单位 id 列表")
+        feedback_units = []
+    for uid in feedback_units:
+        if uid not in units:
+            bad("feedback_units", f"单位“{uid}”不在 units 中")
+
+    deadlines = Deadlines()
+    raw_dl = data.get("deadlines") or {}
+    if not isinstance(raw_dl, dict):
+        bad("deadlines", "必须是映射")
+        raw_dl = {}
+    dl_lines = _lines_of(_child(node, "deadlines"))
+    for key, value in raw_dl.items():
+        line = dl_lines.get(key, lines.get("deadlines", 1))
+        if key not in _DEADLINE_KEYS:
+            bad(f"deadlines.{key}", f"未知的时限项；可用的有 {', '.join(sorted(_DEADLINE_KEYS))}", line)
+        elif key == "incident":
+            if not isinstance(value, dict) or set(value) - {"late", "concealed"}:
+                bad("deadlines.incident", "应写成 {late: 2h, concealed: 10h}", line)
+                continue
+            for sub in ("late", "concealed"):
+                if sub in value:
+                    d = parse_duration(value[sub])
+                    if d is None:
+                        bad(f"deadlines.incident.{sub}", f"时长“{value[sub]}”格式不对；应写成 2h、30m、1d12h", line)
+                    else:
+                        setattr(deadlines, f"incident_{sub}", d)
+        else:
+            d = parse_duration(value)
+            if d is None:
+                bad(f"deadlines.{key}", f"时长“{value}”格式不对；应写成 12h、3d、1d12h", line)
+            else:
+                deadlines.periodic[key] = d
+    if deadlines.incident_concealed < deadlines.incident_late:
+        bad("deadlines.incident", "concealed（瞒报）时限不能短于 late（迟报）时限")
+
+    vague = data.get("vague_words", DEFAULT_VAGUE_WORDS)
+    if not isinstance(vague, list) or not all(isinstance(w, str) and w for w in vague):
+        bad("vague_words", "必须是词语列表")
+        vague = list(DEFAULT_VAGUE_WORDS)
+
+    ledger_since = None
+    if data.get("ledger_since") is not None:
+        ledger_since = _parse_date(data.get("ledger_since"))
+        if ledger_since is None:
+            bad("ledger_since", "日期格式应为 YYYY-MM-DD")
+
+    accounts = data.get("accounts") or {}
+    if not isinstance(accounts, dict) or not all(isinstance(v, str) for v in accounts.values()):
+        bad("accounts", "必须是“姓名: \"@账号\"”的映射")
+        accounts = {}
+
+    scoring = Scoring()
+    raw_sc = data.get("scoring") or {}
+    if not isinstance(raw_sc, dict):
+        bad("scoring", "必须是映射")
+        raw_sc = {}
+    sc_lines = _lines_of(_child(node, "scoring"))
+    for key, value in raw_sc.items():
+        line = sc_lines.get(key, lines.get("scoring", 1))
+        if key not in _SCORING_KEYS:
+            bad(f"scoring.{key}", f"未知的计分项；可用的有 {', '.join(sorted(_SCORING_KEYS))}", line)
+        elif key == "adopted":
+            if not isinstance(value, dict) or not all(
+                k in ADOPTION_LEVELS and _is_number(v) for k, v in value.items()
+            ):
+                bad("scoring.adopted", f"应写成 {{县: 2, 市: 5, 省: 10, 国家: 20}}（级别只能是 {'、'.join(ADOPTION_LEVELS)}）", line)
+            else:
+                scoring.adopted.update(value)
+        elif not _is_number(value):
+            bad(f"scoring.{key}", f"必须是数字，而不是“{value}”", line)
+        else:
+            setattr(scoring, key, value)
+
+    file_size_limit = DEFAULT_FILE_LIMIT
+    raw_limits = data.get("limits") or {}
+    if not isinstance(raw_limits, dict):
+        bad("limits", "必须是映射")
+        raw_limits = {}
+    for key, value in raw_limits.items():
+        if key not in _LIMIT_KEYS:
+            bad(f"limits.{key}", f"未知的限制项；可用的有 {', '.join(sorted(_LIMIT_KEYS))}")
+        else:
+            size = _parse_size(value)
+            if size is None:
+                bad("limits.file_size", "应写成字节数或 512KiB、1MiB")
+            else:
+                file_size_limit = size
+
+    if problems:
+        raise ConfigError(ORG_FILE, problems)
+    return Org(
+        organization=organization.strip(),
+        timezone=timezone,
+        units=units,
+        feedback_units=list(feedback_units),
+        deadlines=deadlines,
+        vague_words=list(vague),
+        ledger_since=ledger_since,
+        accounts=dict(accounts),
+        scoring=scoring,
+        file_size_limit=file_size_limit,
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
