@@ -29,10 +29,16 @@ def _config_error(exc: ConfigError) -> None:
     sys.exit(2)
 
 
-def _as_of(value: str | None):
+def _as_of(value: str | None, root: Path | None = None):
+    """``--as-of`` in the organisation's timezone (a time without offset is local to it)."""
     if value is None:
         return None
-    moment = parse_as_of(value)
+    tz = None
+    if root is not None:
+        from .config import load_org
+
+        tz = load_org(root).timezone
+    moment = parse_as_of(value, tz)
     if moment is None:
         raise click.BadParameter(f"“{value}”不是时间；请写成 2026-11-27 18:00 或 2026-11-27T18:00+08:00", param_hint="--as-of")
     return moment
@@ -60,7 +66,7 @@ def check(obj: _Context, paths: tuple[Path, ...], fmt: str, strict: bool, as_of:
     from .checker import run_check
 
     try:
-        code = run_check(obj.root, list(paths), fmt, strict, _as_of(as_of))
+        code = run_check(obj.root, list(paths), fmt, strict, _as_of(as_of, obj.root))
     except ConfigError as exc:
         _config_error(exc)
     sys.exit(code)
@@ -96,7 +102,7 @@ def summary(obj: _Context, period: str, fmt: str, audience: str, as_of: str | No
     from .summary import run_summary
 
     try:
-        code = run_summary(obj.root, period, fmt, audience, _as_of(as_of), rollup)
+        code = run_summary(obj.root, period, fmt, audience, _as_of(as_of, obj.root), rollup)
     except ConfigError as exc:
         _config_error(exc)
     sys.exit(code)
@@ -114,7 +120,7 @@ def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None
     from .site.build import run_build
 
     try:
-        code = run_build(obj.root, audience, site_dir, _as_of(as_of))
+        code = run_build(obj.root, audience, site_dir, _as_of(as_of, obj.root))
     except ConfigError as exc:
         _config_error(exc)
     sys.exit(code)

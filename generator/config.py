@@ -236,7 +236,7 @@ def _build_org(data: Any, node: Any) -> Org:
         uid = raw.get("id")
         where = f"units[{index}]" if not isinstance(uid, str) else f"units.{uid}"
 
-        def ubad(key: str, msg: str) -> None:
+        def ubad(key: str, msg: str, where=where, ulines=ulines, uline=uline) -> None:
             problems.append((ulines.get(key, uline), f"{where}.{key}: {msg}"))
 
         for key in raw:

@@ -1,0 +1,166 @@
+"""The whole reports repository: every file read, every rule run, git history attached.
+
+This is the one place that walks ``submissions/``; ``check``, ``summary``, ``build`` and
+``receipts`` all start from ``load_repository``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import rules as _rules  # noqa: F401  (registers every rule)
+from .config import ORG_FILE, Org, load_org
+from .model import Finding, Report
+from .reader import read_report
+from .rules.base import RULES
+
+SUBMISSIONS = "submissions"
+
+
+def report_paths(root: Path) -> list[str]:
+    """Every file under submissions/ that is meant as a report, relative to ``root``, sorted.
+
+    Names starting with ``_`` or ``.`` (files or folders) are not reports. Anything else —
+    including a file that is not ``.md`` — is returned, so it is named (R108), never dropped.
+    """
+    base = root / SUBMISSIONS
+    out = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in filenames:
+            if name.startswith(("_", ".")):
+                continue
+            out.append(f"{rel_dir}/{name}")
+    out.sort()
+    return out
+
+
+@dataclass(slots=True)
+class CheckContext:
+    """What a rule may consult beyond its own report."""
+
+    org: Org
+    as_of: dt.datetime
+    by_id: dict[str, Report]
+    periodic: dict[tuple[str, str, str], list[Report]]  # (unit, type, period) -> non-draft reports
+
+
+@dataclass(slots=True)
+class Repository:
+    root: Path
+    org: Org
+    as_of: dt.datetime
+    reports: list[Report]
+    findings: list[Finding]
+    report_files: list[str]
+    by_id: dict[str, Report] = field(default_factory=dict)
+    history_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def publishable(self, audience: str) -> list[Report]:
+        """Reports without errors that a build or summary for ``audience`` may contain."""
+        return [r for r in self.reports if not r.has_errors and r.visible_to(audience)]
+
+    def unpublishable(self) -> dict[str, list[Finding]]:
+        """Files that cannot be published, each with the error findings that stop it."""
+        out: dict[str, list[Finding]] = defaultdict(list)
+        for f in self.errors:
+            out[f.path].append(f)
+        return dict(out)
+
+
+def _now(org: Org) -> dt.datetime:
+    return dt.datetime.now(org.timezone).replace(microsecond=0)
+
+
+def read_all(root: Path, org: Org, files: list[str]) -> tuple[list[Report], list[Finding]]:
+    reports, findings = [], []
+    for path in files:
+        try:
+            data = (root / path).read_bytes()
+        except OSError as exc:
+            from .rules.files import R101
+
+            findings.append(R101.finding(path, 1, 1, detail=f"文件无法读取（{exc.strerror}）；请检查文件权限"))
+            continue
+        report, found = read_report(path, data, org)
+        findings.extend(found)
+        if report is not None:
+            reports.append(report)
+    return reports, findings
+
+
+def run_rules(reports: list[Report], org: Org, as_of: dt.datetime) -> list[Finding]:
+    by_id = {r.id: r for r in reports}
+    periodic: dict[tuple[str, str, str], list[Report]] = defaultdict(list)
+    for r in reports:
+        if r.is_periodic and not r.draft and r.unit and r.period:
+            periodic[(r.unit, r.type, r.period)].append(r)
+    ctx = CheckContext(org, as_of, by_id, periodic)
+    checks = [rule for rule in RULES.values() if rule.check is not None]
+    findings: list[Finding] = []
+    for report in reports:
+        for rule in checks:
+            for line, column, fields in rule.check(report, ctx):
+                findings.append(rule.finding(report.path, line, column, **fields))
+    findings.extend(_duplicates(periodic))
+    return findings
+
+
+def _duplicates(periodic: dict[tuple[str, str, str], list[Report]]) -> list[Finding]:
+    """R208: a second non-draft periodic report of one unit, type and period."""
+    from .rules.fields import R208
+
+    out = []
+    for (_, _, period), group in periodic.items():
+        if len(group) < 2:
+            continue
+        group = sorted(group, key=lambda r: (r.reported_at or dt.datetime.max.replace(tzinfo=dt.UTC), r.path))
+        first = group[0]
+        for other in group[1:]:
+            out.append(R208.finding(other.path, other.line_of("period"), 1, period=period,
+                                    type_label=other.type_label, other=first.path))
+    return out
+
+
+def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[str] | None = None,
+                    history: bool = True) -> Repository:
+    """Read every report under ``root``, run every rule, attach git history.
+
+    ``paths`` (relative to root) limits which files' findings are kept; every report is
+    still read, because rules such as R208 and R403 need the whole repository.
+    Raises ``ConfigError`` when ``_org.yml`` is wrong.
+    """
+    root = Path(root)
+    org = load_org(root)
+    as_of = as_of or _now(org)
+    files = report_paths(root)
+    reports, findings = read_all(root, org, files)
+    warnings: list[str] = []
+    if history:
+        warnings = _attach_history(root, reports, org)
+    findings.extend(run_rules(reports, org, as_of))
+    errors_by_path = {f.path for f in findings if f.severity == "error"}
+    for report in reports:
+        report.has_errors = report.path in errors_by_path
+    if paths is not None:
+        wanted = set(paths)
+        findings = [f for f in findings if f.path in wanted or f.path == ORG_FILE]
+    findings.sort(key=Finding.sort_key)
+    return Repository(root, org, as_of, reports, findings, files, {r.id: r for r in reports}, warnings)
+
+
+def _attach_history(root: Path, reports: list[Report], org: Org) -> list[str]:
+    from .history import apply_history, read_history
+
+    history = read_history(root)
+    apply_history(reports, history, org)
+    return list(history.warnings)

@@ -1,0 +1,273 @@
+"""R4xx: what the report says — sections, vague words, references, grades, codes, numbers."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import SEVERITY_GRADES
+from .base import rule
+
+R401 = rule(
+    "R401", "error", "缺少必需章节",
+    "正文缺少“## {section}”一节（{type_label}{variant}须包含：{required}）；请在正文中加上二级标题“## {section}”并写明内容",
+    """
+报告正文用二级标题（`## 标题`）分节，每类报告都有必需的章节，确保概况、时间、经过、进度、
+分析、结果一项不缺：
+
+| 类型 | 必需章节 |
+|---|---|
+| 突发事件（初报、续报） | 基本情况、事件经过、处置措施 |
+| 突发事件（终报） | 另加 原因分析、处理结果 |
+| 周报、月报、季报、年报 | 工作进展、存在问题、下一步计划 |
+| 监督检查 | 检查情况、发现问题、整改要求 |
+| 交办事项 | 落实情况 |
+| 信用信息（行政处罚） | 违法行为、处罚依据、处罚结果 |
+| 信用信息（其他） | 基本情况 |
+
+标题前可以加序号，如 `## 一、基本情况`。
+
+**怎么改**：按提示补上缺少的二级标题和内容。
+""",
+)
+
+R402 = rule(
+    "R402", "warning", "模糊用语",
+    "第 {line} 行用了模糊词“{word}”；信息要真实准确，请核实后写明确切情况（时间、人数、数量），删去“{word}”",
+    """
+信息上报要真实、准确，不用“听说、据说、可能、或许、也许、好像、差不多、大概、估计”等模糊词语
+（词表由办公室在 `_org.yml` 的 `vague_words` 中维护）。
+
+这是**警告**：默认不阻止提交，`shangbao check --strict` 时视为不通过。
+
+**怎么改**：核实后写明确切的情况；确实尚未查清的，写“正在核查”，并在续报中补充。
+""",
+)
+
+R403 = rule(
+    "R403", "error", "引用的报告不存在或不匹配",
+    "{detail}",
+    """
+续报、终报的 `follows` 必须是本单位一份突发事件**初报**的编号；批示、采用的 `on` 必须是一份已报送报告的编号。
+编号是报告在 `submissions/` 下的路径去掉 `.md`，例如 `anjianke/2026/2026-11-03-收费站火情`。
+
+**怎么改**：从网站报告页的“编号”处复制，或按文件路径填写。
+""",
+    scope="repository",
+)
+
+R404 = rule(
+    "R404", "error", "事件等级偏低",
+    "事件等级写的是“{declared}”，但{reason}已达到“{grade}”；请按《生产安全事故报告和调查处理条例》改为“{grade}”或核对伤亡、损失数字",
+    """
+事件等级不能低于伤亡和损失已经达到的等级（《生产安全事故报告和调查处理条例》第三条）：
+
+| 等级 | 死亡 | 重伤 | 直接经济损失 |
+|---|---|---|---|
+| 特别重大 | 30 人以上 | 100 人以上 | 1 亿元以上 |
+| 重大 | 10 人以上 | 50 人以上 | 5000 万元以上 |
+| 较大 | 3 人以上 | 10 人以上 | 1000 万元以上 |
+| 一般 | 3 人以下 | 10 人以下 | 1000 万元以下 |
+
+（“以上”包括本数。）`loss` 以万元为单位。
+
+**怎么改**：把 `severity` 改为提示的等级，或核对 `deaths`、`injuries`、`loss`。
+""",
+)
+
+R405 = rule(
+    "R405", "error", "统一社会信用代码有误",
+    "统一社会信用代码“{code}”{problem}；请对照营业执照或“国家企业信用信息公示系统”核对",
+    """
+统一社会信用代码共 18 位，由数字和大写字母组成（不用 I、O、Z、S、V），最后一位是按
+GB 32100-2015 计算的校验码。抄错任何一位，校验码就对不上。
+
+**怎么改**：对照营业执照逐位核对。
+""",
+)
+
+R406 = rule(
+    "R406", "error", "数字不合理",
+    "{detail}",
+    """
+人数、隐患数不能是负数；已整改隐患数不能多于发现的隐患数；进度只能在 0 到 100 之间；
+损失不能为负。
+
+**怎么改**：核对数字。
+""",
+)
+
+# --- R401 ------------------------------------------------------------------------------
+
+_SECTIONS = {
+    "weekly": ("工作进展", "存在问题", "下一步计划"),
+    "monthly": ("工作进展", "存在问题", "下一步计划"),
+    "quarterly": ("工作进展", "存在问题", "下一步计划"),
+    "annual": ("工作进展", "存在问题", "下一步计划"),
+    "inspection": ("检查情况", "发现问题", "整改要求"),
+    "task": ("落实情况",),
+}
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]?)\s*")
+
+
+def required_sections(report) -> tuple[tuple[str, ...], str]:
+    """The sections a report must contain, and the variant name shown in the message."""
+    if report.type == "incident":
+        if report.stage == "终报":
+            return ("基本情况", "事件经过", "处置措施", "原因分析", "处理结果"), "（终报）"
+        return ("基本情况", "事件经过", "处置措施"), f"（{report.stage or '初报'}）"
+    if report.type == "credit":
+        if report.category == "行政处罚":
+            return ("违法行为", "处罚依据", "处罚结果"), "（行政处罚）"
+        return ("基本情况",), ""
+    return _SECTIONS.get(report.type, ()), ""
+
+
+@R401.checks
+def _sections(report, ctx):
+    required, variant = required_sections(report)
+    if not required:
+        return
+    present = {_NUMBERING.sub("", s.title).strip() for s in report.sections}
+    for name in required:
+        if name not in present:
+            yield report.body_line, 1, {
+                "section": name, "type_label": report.type_label, "variant": variant, "required": "、".join(required),
+            }
+
+
+# --- R402 ------------------------------------------------------------------------------
+
+def _vague_pattern(words):
+    key = tuple(words)
+    cached = _VAGUE_CACHE.get(key)
+    if cached is None:
+        cached = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))) if words else None
+        _VAGUE_CACHE[key] = cached
+    return cached
+
+
+_VAGUE_CACHE: dict = {}
+
+
+@R402.checks
+def _vague(report, ctx):
+    pattern = _vague_pattern(ctx.org.vague_words)
+    if pattern is None:
+        return
+    if report.title:
+        m = pattern.search(report.title)
+        if m:
+            line = report.line_of("title")
+            yield line, 1, {"line": line, "word": m.group(0)}
+    if not pattern.search(report.body):
+        return
+    for offset, text in enumerate(report.body.split("\n")):
+        for m in pattern.finditer(text):
+            line = report.body_line + offset
+            yield line, m.start() + 1, {"line": line, "word": m.group(0)}
+
+
+# --- R403 ------------------------------------------------------------------------------
+
+@R403.checks
+def _reference(report, ctx):
+    if report.type == "incident" and report.stage in ("续报", "终报") and report.follows:
+        target = ctx.by_id.get(report.follows)
+        line = report.line_of("follows")
+        if target is None:
+            yield line, 1, {"detail": f"follows 写的“{report.follows}”不是任何报告的编号；编号是 submissions/ 下的路径去掉 .md，如 {report.id}"}
+        elif target.type != "incident" or (target.stage or "初报") != "初报":
+            yield line, 1, {"detail": f"follows 指向的“{target.title or target.id}”不是突发事件初报；续报、终报要跟进本单位的初报"}
+        elif target.unit != report.unit:
+            yield line, 1, {"detail": f"follows 指向的初报属于单位“{target.unit}”，不是本单位“{report.unit}”；续报、终报由报送初报的单位报送"}
+        elif target.draft:
+            yield line, 1, {"detail": "follows 指向的初报还是草稿（draft: true），不会发布；请先正式报送初报"}
+    if report.type == "feedback" and report.on:
+        target = ctx.by_id.get(report.on)
+        line = report.line_of("on")
+        if target is None:
+            yield line, 1, {"detail": f"on 写的“{report.on}”不是任何报告的编号；编号是 submissions/ 下的路径去掉 .md"}
+        elif target.type == "feedback":
+            yield line, 1, {"detail": "on 指向的是另一条批示/采用；批示、采用只能针对报告本身"}
+        elif target.draft:
+            yield line, 1, {"detail": "on 指向的是草稿，草稿不发布，不能批示或采用"}
+
+
+# --- R404 ------------------------------------------------------------------------------
+
+# (grade, deaths, serious injuries, loss in 万元): the lower bound of each grade
+_GRADES = (("特别重大", 30, 100, 10000), ("重大", 10, 50, 5000), ("较大", 3, 10, 1000))
+
+
+def grade_reached(deaths: int, injuries: int, loss: float) -> tuple[str, str]:
+    """The grade the figures reach, and which figure reaches it (for the message)."""
+    for grade, d, i, money in _GRADES:
+        reasons = []
+        if deaths >= d:
+            reasons.append(f"死亡 {deaths} 人")
+        if injuries >= i:
+            reasons.append(f"受伤 {injuries} 人")
+        if loss >= money:
+            reasons.append(f"直接经济损失 {loss:g} 万元")
+        if reasons:
+            return grade, "、".join(reasons)
+    return "一般", ""
+
+
+@R404.checks
+def _grade(report, ctx):
+    if report.type != "incident" or report.severity is None:
+        return
+    grade, reason = grade_reached(report.deaths or 0, report.injuries or 0, report.loss or 0)
+    if SEVERITY_GRADES.index(grade) > SEVERITY_GRADES.index(report.severity):
+        yield report.line_of("severity"), 1, {"declared": report.severity, "grade": grade, "reason": reason}
+
+
+# --- R405 ------------------------------------------------------------------------------
+
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return USCC_CHARS[(31 - total % 31) % 31]
+
+
+def uscc_problem(code: str) -> str | None:
+    """Why a 统一社会信用代码 is wrong (GB 32100-2015), or None when it is valid."""
+    if len(code) != 18:
+        return f"有 {len(code)} 位，应为 18 位"
+    bad = [c for c in code if c not in USCC_CHARS]
+    if bad:
+        return f"含有不允许的字符“{bad[0]}”（只用数字和除 I、O、Z、S、V 以外的大写字母）"
+    expected = uscc_check_char(code[:17])
+    if code[17] != expected:
+        return f"校验码不对（最后一位按前 17 位算应为“{expected}”）"
+    return None
+
+
+@R405.checks
+def _uscc(report, ctx):
+    if report.type != "credit" or not report.uscc:
+        return
+    problem = uscc_problem(report.uscc.strip())
+    if problem:
+        yield report.line_of("uscc"), 1, {"code": report.uscc, "problem": problem}
+
+
+# --- R406 ------------------------------------------------------------------------------
+
+@R406.checks
+def _numbers(report, ctx):
+    for key, meaning in (("deaths", "死亡人数"), ("injuries", "受伤人数"), ("loss", "直接经济损失"),
+                         ("hazards_found", "发现隐患数"), ("hazards_fixed", "已整改隐患数")):
+        value = getattr(report, key)
+        if value is not None and value < 0:
+            yield report.line_of(key), 1, {"detail": f"{meaning}（{key}）是 {value}，不能为负数；请核对"}
+    found, fixed = report.hazards_found, report.hazards_fixed
+    if found is not None and fixed is not None and fixed > found >= 0:
+        yield report.line_of("hazards_fixed"), 1, {"detail": (
+            f"已整改隐患 {fixed} 处，多于发现的隐患 {found} 处；请核对 hazards_found 和 hazards_fixed")}
+    if report.progress is not None and not 0 <= report.progress <= 100:
+        yield report.line_of("progress"), 1, {"detail": f"进度是 {report.progress:g}，应在 0 到 100 之间（百分比，不写 %）"}

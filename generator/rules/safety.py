@@ -1,0 +1,227 @@
+"""R5xx: sign-off (审核/签发), secrecy, personal data, active HTML, who may file feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .base import rule
+
+R501 = rule(
+    "R501", "error", "缺少审核人或签发人",
+    "缺少{what}（{key}）；正式报送前须经本单位领导审核、签发（本单位领导：{leaders}）；草稿可写 draft: true",
+    """
+信息报送前须经本单位领导**审核**（`reviewed_by`）和**签发**（`approved_by`）。
+尚在起草的报告可以写 `draft: true`：草稿会被检查，但不发布、不统计。
+
+**怎么改**：填上审核人和签发人的姓名（必须是本单位在 `_org.yml` 中登记的领导），
+或暂时标为草稿。代码托管平台上，合并请求还须由本单位领导批准（见管理员手册中的 CODEOWNERS）。
+""",
+)
+
+R502 = rule(
+    "R502", "error", "审核签发人不符合要求",
+    "{detail}",
+    """
+审核人、签发人必须是本单位登记的领导；签发人不能是执笔人本人（不能自己签发自己写的报告）。
+
+**怎么改**：请本单位另一位领导签发；领导名单由办公室在 `_org.yml` 中维护。
+""",
+)
+
+R503 = rule(
+    "R503", "error", "涉密标志",
+    "{detail}",
+    """
+**国家秘密（秘密、机密、绝密）信息一律不得进入本系统**。本系统只处理公开、内部和限定范围的工作信息。
+
+检查程序会找出标题、标签、密级和正文中的密级标志（如“机密★1年”“密级：秘密”、单独成行的“绝密”）。
+
+**怎么做**：立即撤回该报告（删除文件并提交），按保密规定通过涉密渠道报送，并报告本单位保密工作负责人。
+若只是正文中提到了这些词而并非密级标志，请改写避免误会。
+""",
+)
+
+R504 = rule(
+    "R504", "error", "含有个人信息",
+    "{detail}",
+    """
+公开和内部范围的报告不得含有公民身份号码和手机号码等个人信息（身份号码按 GB 11643 校验码识别，
+手机号码按 11 位大陆号段识别）。
+
+**怎么改**：删去或打码（如 `1381234****`、`110105********002X`）；确需写明的，
+把报告设为 `classification: restricted`（限定，仅领导可见）。
+""",
+)
+
+R505 = rule(
+    "R505", "error", "正文含有可执行的 HTML",
+    "{detail}",
+    """
+报告正文用 Markdown 书写，不能含有 `<script>`、`<iframe>`、`<object>`、`<embed>`、
+事件属性（如 `onclick=`）或 `javascript:` 链接——这些会在领导的浏览器里执行代码。
+网站构建时也会把正文中的 HTML 原样显示为文字。
+
+**怎么改**：删去这些 HTML；要加粗、列表、表格请用 Markdown 语法。
+""",
+)
+
+R506 = rule(
+    "R506", "error", "无权报送批示/采用",
+    "单位“{unit}”不在 feedback_units（{allowed}）中，不能报送批示、采用或退回；请由办公室报送",
+    """
+领导批示、信息采用和退回由办公室（`_org.yml` 中 `feedback_units` 所列单位）统一登记。
+
+**怎么改**：请办公室的信息员在办公室文件夹中报送。
+""",
+)
+
+
+@R501.checks
+def _signoff(report, ctx):
+    if report.draft:
+        return
+    unit = ctx.org.units.get(report.unit or "")
+    leaders = "、".join(unit.leaders) if unit and unit.leaders else "未登记"
+    for key, what in (("reviewed_by", "审核人"), ("approved_by", "签发人")):
+        if not getattr(report, key):
+            yield report.line_of(key, report.line_of("author")), 1, {"what": what, "key": key, "leaders": leaders}
+
+
+@R502.checks
+def _signers(report, ctx):
+    unit = ctx.org.units.get(report.unit or "")
+    if unit is None:
+        return
+    for key, what in (("reviewed_by", "审核人"), ("approved_by", "签发人")):
+        person = getattr(report, key)
+        if person and person not in unit.leaders:
+            yield report.line_of(key), 1, {"detail": (
+                f"{what}“{person}”不是“{unit.name}”登记的领导（{'、'.join(unit.leaders) or '未登记'}）；请改为本单位领导")}
+    if report.approved_by and report.author and report.approved_by == report.author:
+        yield report.line_of("approved_by"), 1, {"detail": (
+            f"签发人“{report.approved_by}”就是执笔人本人；不能自己签发自己写的报告，请由本单位另一位领导签发")}
+
+
+_MARKS = "绝密|机密|秘密"
+_SECRET_LINE = re.compile(rf"^\s*[【\[（(]?\s*(?:密级\s*[:：]\s*)?({_MARKS})\s*(?:★[^\n]*)?[】\]）)]?\s*$")
+_SECRET_ANY = re.compile(rf"({_MARKS})\s*★|密级\s*[:：]\s*({_MARKS})|[【\[]({_MARKS})[】\]]")
+
+
+def _secret_in(text: str) -> str | None:
+    m = _SECRET_LINE.match(text) or _SECRET_ANY.search(text)
+    if not m:
+        return None
+    return next(g for g in m.groups() if g)
+
+
+@R503.checks
+def _secret(report, ctx):
+    fix = "国家秘密不得进入本系统：请立即删除此报告，按保密规定通过涉密渠道报送"
+    value = report.meta.get("classification")
+    if isinstance(value, str) and value.strip() in ("秘密", "机密", "绝密"):
+        yield report.line_of("classification"), 1, {"detail": f"密级写的是“{value.strip()}”；{fix}"}
+    if report.title:
+        mark = _secret_in(report.title)
+        if mark:
+            yield report.line_of("title"), 1, {"detail": f"标题带有密级标志“{mark}”；{fix}"}
+    for tag in report.tags:
+        if tag.strip() in ("秘密", "机密", "绝密"):
+            yield report.line_of("tags"), 1, {"detail": f"标签“{tag}”是密级标志；{fix}"}
+    if not any(m in report.body for m in ("秘密", "机密", "绝密")):
+        return
+    for offset, text in enumerate(report.body.split("\n")):
+        mark = _secret_in(text)
+        if mark:
+            yield report.body_line + offset, 1, {"detail": f"第 {report.body_line + offset} 行有密级标志“{mark}”；{fix}"}
+
+
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?![0-9])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_number_valid(number: str) -> bool:
+    """GB 11643: the 18th character is the check code of the first 17, and the birth date is real."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    if _ID_CHECK[sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True)) % 11] != number[17].upper():
+        return False
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return 1900 <= born.year <= 2100
+
+
+def personal_data(text: str) -> list[tuple[int, str]]:
+    """(column, description) of each ID number or mobile number in ``text``."""
+    found = []
+    if any(c.isdigit() for c in text):
+        for m in _ID_NUMBER.finditer(text):
+            if id_number_valid(m.group(1)):
+                found.append((m.start(1) + 1, f"公民身份号码“{m.group(1)[:6]}…”"))
+        for m in _MOBILE.finditer(text):
+            found.append((m.start(1) + 1, f"手机号码“{m.group(1)[:3]}…”"))
+    return found
+
+
+def _strings(value, key):
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(str(k), key)
+            yield from _strings(v, key)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v, key)
+
+
+@R504.checks
+def _personal(report, ctx):
+    if report.classification == "restricted":
+        return
+    fix = "公开、内部报告不得含有个人信息；请删去或打码，确需保留的把 classification 设为 restricted（限定）"
+    for key, value in report.meta.items():
+        for _, text in _strings(value, key):
+            for column, what in personal_data(text):
+                yield report.line_of(key), column, {"detail": f"“{key}”中有{what}；{fix}"}
+    for offset, text in enumerate(report.body.split("\n")):
+        for column, what in personal_data(text):
+            line = report.body_line + offset
+            yield line, column, {"detail": f"第 {line} 行有{what}；{fix}"}
+
+
+_ACTIVE_TAG = re.compile(r"<\s*(script|iframe|object|embed|applet|frame|frameset|base|meta|link|form|style|svg|math)\b", re.I)
+_HANDLER = re.compile(r"<[^>]*?\s(on[a-z]+)\s*=", re.I | re.S)
+_LINK_TARGET = re.compile(r"(?:\]\(\s*<?|href\s*=\s*[\"']?|src\s*=\s*[\"']?|^\[[^\]]+\]:\s*)\s*((?:java|vb)script\s*:|data\s*:\s*text/html)", re.I | re.M)
+
+
+def active_html(body: str) -> list[tuple[int, int, str]]:
+    """(line offset, column, what) of each piece of active HTML in a Markdown body."""
+    if "<" not in body and ":" not in body:
+        return []
+    out = []
+    for offset, text in enumerate(body.split("\n")):
+        for m in _ACTIVE_TAG.finditer(text):
+            out.append((offset, m.start() + 1, f"<{m.group(1).lower()}> 标签"))
+        for m in _HANDLER.finditer(text):
+            out.append((offset, m.start(1) + 1, f"事件属性 {m.group(1).lower()}="))
+        for m in _LINK_TARGET.finditer(text):
+            out.append((offset, m.start(1) + 1, f"“{m.group(1).split(':')[0].strip().lower()}:”链接"))
+    return out
+
+
+@R505.checks
+def _html(report, ctx):
+    for offset, column, what in active_html(report.body):
+        line = report.body_line + offset
+        yield line, column, {"detail": f"第 {line} 行有{what}，会在浏览器中执行代码；请删去（格式请用 Markdown 书写）"}
+
+
+@R506.checks
+def _feedback_unit(report, ctx):
+    if report.type == "feedback" and report.unit and report.unit not in ctx.org.feedback_units:
+        yield report.line_of("unit"), 1, {"unit": report.unit, "allowed": "、".join(ctx.org.feedback_units) or "未设置"}

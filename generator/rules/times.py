@@ -1,0 +1,218 @@
+"""R3xx: times — in the future, out of order, late (迟报), concealed (瞒报), backdated, period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import periods
+from ..config import format_duration
+from ..timeparse import format_time
+from .base import rule
+
+R301 = rule(
+    "R301", "error", "时间在未来",
+    "“{key}”是 {value}，晚于现在（{now}）；已经发生的事只能写过去的时间，请核对后改正",
+    """
+报送时间、发生时间、检查日期、交办日期、决定日期记录的是已经发生的事，不能晚于现在。
+（办结期限 `due` 可以在未来。）
+
+**怎么改**：核对时间，注意上午/下午和日期；时间写成 `2026-11-27 09:30`（24 小时制）。
+""",
+)
+
+R302 = rule(
+    "R302", "error", "时间先后矛盾",
+    "{detail}",
+    """
+时间必须前后一致：事件发生时间不能晚于报送时间，检查、决定日期不能晚于报送日期，
+交办日期不能晚于办结期限，续报不能早于初报，批示、采用不能早于所针对的报告。
+
+**怎么改**：核对两个时间，改正写错的一个。
+""",
+)
+
+R303 = rule(
+    "R303", "notice", "迟报",
+    "{detail}",
+    """
+**迟报**：突发事件在发生后超过规定时限（默认 2 小时）才报送；定期报告在应报时间之后才报送
+（周报：下周一 12:00；月报：次月 3 日内；季报：次季 5 日内；年报：次年 15 日内，以 `_org.yml` 为准）。
+
+这是一条**记录**（notice），不是错误：报告照常接收、发布和统计，只是在汇总中计为迟报。
+不要为了“通过检查”而改动报送时间——报送时间以 git 记录的接收时间为准（见 R305），
+改时间只会被记为倒签。
+
+**怎么做**：如实报送；如有正当原因，在正文中写明迟报原因。
+""",
+)
+
+R304 = rule(
+    "R304", "notice", "瞒报",
+    "{detail}",
+    """
+**瞒报**：突发事件在发生后超过规定时限（默认 10 小时）才报送，按瞒报计。
+
+与迟报一样，这是一条**记录**（notice）：报告照常接收、发布和统计，汇总中计为瞒报并扣分。
+
+**怎么做**：如实报送，并在正文中说明延误原因。
+""",
+)
+
+R305 = rule(
+    "R305", "notice", "倒签报送时间",
+    "{detail}",
+    """
+报告写的报送时间（`reported_at`）比它第一次提交到仓库的时间早 30 分钟以上，视为**倒签**。
+此时迟报、瞒报按仓库实际接收的时间判断。
+
+这是一条**记录**（notice），不阻止发布。`_org.yml` 中 `ledger_since` 之前的报告是从旧台账导入的，
+不作此判断。
+
+**怎么做**：报送时间如实填写为实际报送的时间（`shangbao new` 会自动填写当前时间）。
+""",
+)
+
+R306 = rule(
+    "R306", "error", "报告期不对",
+    "{detail}",
+    """
+定期报告的 `period` 必须与类型相符，且报告期开始后才能报送：
+
+| 类型 | 写法 |
+|---|---|
+| 周报 | `2026-W48`（ISO 周，周一至周日） |
+| 月报 | `2026-11` |
+| 季报 | `2026-Q4` |
+| 年报 | `2026` |
+
+**怎么改**：按表改正 `period`；查本周是第几周可运行 `date +%G-W%V`。
+""",
+)
+
+_DONE_KEYS = (
+    ("reported_at", "reported_at"),
+    ("occurred_at", "occurred_at"),
+    ("inspected_on", "inspected_on"),
+    ("assigned_on", "assigned_on"),
+    ("decided_on", "decided_on"),
+)
+
+
+def _later(a: dt.datetime | dt.date, b: dt.datetime | dt.date, tz) -> bool:
+    """Whether ``a`` is after ``b`` (dates compared with the local date of a time)."""
+    if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+        return a > b
+    a_day = a.astimezone(tz).date() if isinstance(a, dt.datetime) else a
+    b_day = b.astimezone(tz).date() if isinstance(b, dt.datetime) else b
+    return a_day > b_day
+
+
+def _show(value, tz) -> str:
+    return format_time(value, tz) if isinstance(value, dt.datetime) else value.isoformat()
+
+
+@R301.checks
+def _future(report, ctx):
+    tz = ctx.org.timezone
+    for key, attr in _DONE_KEYS:
+        value = getattr(report, attr)
+        if value is not None and _later(value, ctx.as_of, tz):
+            yield report.line_of(key), 1, {"key": key, "value": _show(value, tz), "now": format_time(ctx.as_of, tz)}
+
+
+@R302.checks
+def _order(report, ctx):
+    tz = ctx.org.timezone
+    reported = report.reported_at
+    pairs = []
+    if reported is not None:
+        for key, meaning in (("occurred_at", "事件发生时间"), ("inspected_on", "检查日期"),
+                             ("decided_on", "决定日期"), ("assigned_on", "交办日期")):
+            value = getattr(report, key)
+            if value is not None and _later(value, reported, tz):
+                pairs.append((key, f"{meaning}（{_show(value, tz)}）晚于报送时间（{format_time(reported, tz)}）；请核对两者，改正写错的一个"))
+    if report.assigned_on and report.due and report.assigned_on > report.due:
+        pairs.append(("due", f"办结期限（{report.due}）早于交办日期（{report.assigned_on}）；请核对"))
+    target_key = "follows" if report.type == "incident" else "on" if report.type == "feedback" else None
+    target_id = report.follows if report.type == "incident" else report.on if report.type == "feedback" else None
+    if target_key and target_id and reported is not None:
+        target = ctx.by_id.get(target_id)
+        if target is not None and target.reported_at is not None and target.reported_at > reported:
+            pairs.append((target_key, f"本报告报送于 {format_time(reported, tz)}，早于它所针对的报告“{target.title or target.id}”"
+                                      f"（{format_time(target.reported_at, tz)}）；请核对报送时间或 {target_key}"))
+    for key, detail in pairs:
+        yield report.line_of(key), 1, {"detail": detail}
+
+
+@R303.checks
+def _late(report, ctx):
+    from ..timeliness import incident_delay, incident_timeliness, periodic_due, periodic_timeliness
+
+    tz = ctx.org.timezone
+    if report.draft:
+        return
+    if report.type == "incident":
+        verdict = incident_timeliness(report, ctx.org)
+        if verdict == "late":
+            delay = incident_delay(report)
+            yield report.line_of("reported_at"), 1, {"detail": (
+                f"迟报：事件发生于 {format_time(report.occurred_at, tz)}，{_basis(report, tz)}，"
+                f"相隔 {format_duration(delay)}，超过规定的 {format_duration(ctx.org.deadlines.incident_late)}")}
+    elif report.is_periodic:
+        if periodic_timeliness(report, ctx.org) == "late":
+            due = periodic_due(report, ctx.org)
+            yield report.line_of("reported_at"), 1, {"detail": (
+                f"迟报：{report.period} {report.type_label}应于 {format_time(due, tz)} 前报送，{_basis(report, tz)}")}
+
+
+@R304.checks
+def _concealed(report, ctx):
+    from ..timeliness import incident_delay, incident_timeliness
+
+    tz = ctx.org.timezone
+    if report.type == "incident" and not report.draft and incident_timeliness(report, ctx.org) == "concealed":
+        delay = incident_delay(report)
+        yield report.line_of("reported_at"), 1, {"detail": (
+            f"瞒报：事件发生于 {format_time(report.occurred_at, tz)}，{_basis(report, tz)}，"
+            f"相隔 {format_duration(delay)}，超过规定的 {format_duration(ctx.org.deadlines.incident_concealed)}")}
+
+
+def _basis(report, tz) -> str:
+    """How the report's time was judged: its reported_at, or its received time when backdated."""
+    received, reported = report.received, report.reported_at
+    if received is not None and reported is not None and received - reported > dt.timedelta(minutes=30):
+        return f"报告写的报送时间是 {format_time(reported, tz)}，仓库实际接收于 {format_time(received, tz)}（按接收时间计）"
+    return f"报送于 {format_time(reported, tz)}"
+
+
+@R305.checks
+def _backdated(report, ctx):
+    from ..history import backdated_by
+
+    delta = backdated_by(report, ctx.org)
+    if delta is not None:
+        tz = ctx.org.timezone
+        yield report.line_of("reported_at"), 1, {"detail": (
+            f"报送时间写的是 {format_time(report.reported_at, tz)}，但仓库首次接收此文件是 "
+            f"{format_time(report.received_at, tz)}（提交 {str(report.received_commit)[:10]}），"
+            f"早了 {format_duration(delta)}；时效按接收时间判断")}
+
+
+@R306.checks
+def _period(report, ctx):
+    if not report.is_periodic or report.period is None:
+        return
+    kind = periods.kind_of(report.period)
+    line = report.line_of("period")
+    if kind != report.type:
+        yield line, 1, {"detail": (
+            f"{report.type_label}的报告期应写成 {periods.FORM_EXAMPLES[report.type]} 的形式，"
+            f"而“{report.period}”是{periods.KIND_LABELS.get(kind or '', '未知')}的写法；请改正 period 或 type")}
+        return
+    period = periods.parse(report.period, kind)
+    if period is not None and report.reported_at is not None:
+        start = period.start_at(ctx.org.timezone)
+        if start > report.reported_at:
+            yield line, 1, {"detail": (
+                f"报告期 {report.period}（{period.label}）从 {period.start} 才开始，"
+                f"而报送时间是 {format_time(report.reported_at, ctx.org.timezone)}；报告期还没开始不能报送，请核对 period")}
