@@ -154,15 +154,17 @@ def _late(report, ctx):
     if report.type == "incident":
         verdict = incident_timeliness(report, ctx.org)
         if verdict == "late":
-            delay = incident_delay(report)
+            delay = incident_delay(report, ctx.org)
             yield report.line_of("reported_at"), 1, {"detail": (
-                f"迟报：事件发生于 {format_time(report.occurred_at, tz)}，{_basis(report, tz)}，"
+                f"迟报：事件发生于 {format_time(report.occurred_at, tz)}，{_basis(report, ctx.org)}，"
                 f"相隔 {format_duration(delay)}，超过规定的 {format_duration(ctx.org.deadlines.incident_late)}")}
     elif report.is_periodic:
         if periodic_timeliness(report, ctx.org) == "late":
             due = periodic_due(report, ctx.org)
+            period = periods.parse(report.period)
+            name = period.label if period else report.period
             yield report.line_of("reported_at"), 1, {"detail": (
-                f"迟报：{report.period} {report.type_label}应于 {format_time(due, tz)} 前报送，{_basis(report, tz)}")}
+                f"迟报：{name}{report.type_label}应于 {format_time(due, tz)} 前报送，{_basis(report, ctx.org)}")}
 
 
 @R304.checks
@@ -171,18 +173,21 @@ def _concealed(report, ctx):
 
     tz = ctx.org.timezone
     if report.type == "incident" and not report.draft and incident_timeliness(report, ctx.org) == "concealed":
-        delay = incident_delay(report)
+        delay = incident_delay(report, ctx.org)
         yield report.line_of("reported_at"), 1, {"detail": (
-            f"瞒报：事件发生于 {format_time(report.occurred_at, tz)}，{_basis(report, tz)}，"
+            f"瞒报：事件发生于 {format_time(report.occurred_at, tz)}，{_basis(report, ctx.org)}，"
             f"相隔 {format_duration(delay)}，超过规定的 {format_duration(ctx.org.deadlines.incident_concealed)}")}
 
 
-def _basis(report, tz) -> str:
+def _basis(report, org) -> str:
     """How the report's time was judged: its reported_at, or its received time when backdated."""
-    received, reported = report.received, report.reported_at
-    if received is not None and reported is not None and received - reported > dt.timedelta(minutes=30):
-        return f"报告写的报送时间是 {format_time(reported, tz)}，仓库实际接收于 {format_time(received, tz)}（按接收时间计）"
-    return f"报送于 {format_time(reported, tz)}"
+    from ..timeliness import judged_on_received
+
+    tz = org.timezone
+    if judged_on_received(report, org):
+        return (f"报告写的报送时间是 {format_time(report.reported_at, tz)}，"
+                f"仓库实际接收于 {format_time(report.received_at, tz)}（按接收时间计）")
+    return f"报送于 {format_time(report.reported_at, tz)}"
 
 
 @R305.checks
