@@ -17,6 +17,13 @@ from generator.newreport import file_name, run_new
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 25, 10, 7, tzinfo=TZ)  # a Wednesday
+# A periodic report is written soon after its period ends (later it would be late, R303).
+WRITTEN = {
+    "weekly": dt.datetime(2026, 11, 23, 9, 0, tzinfo=TZ),  # Monday: W47
+    "monthly": dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ),  # October
+    "quarterly": dt.datetime(2026, 10, 3, 9, 0, tzinfo=TZ),  # Q3
+    "annual": dt.datetime(2026, 1, 6, 9, 0, tzinfo=TZ),  # 2025
+}
 
 ORG = textwrap.dedent("""\
     organization: 测试县应急管理局
@@ -54,12 +61,13 @@ def _check(root: Path) -> list[dict]:
 @pytest.mark.parametrize("rtype", [t for t in REPORT_TYPES if t != "feedback"])
 def test_fresh_report_only_needs_sign_off(root: Path, rtype: str, capsys) -> None:
     unit = "ajk"
-    assert run_new(root, rtype, unit, "城东收费站火情", None, now=NOW) == 0
+    assert run_new(root, rtype, unit, "城东收费站火情", None, now=WRITTEN.get(rtype, NOW)) == 0
     printed = capsys.readouterr().out.strip()
     path = root / printed
     assert path.is_file() and printed.startswith("submissions/ajk/2026/")
     findings = _check(root)
     codes = sorted((f["code"], f["path"]) for f in findings)
+    assert printed.endswith(".md")
     assert codes == [("R501", printed), ("R501", printed)], findings
     text = path.read_text(encoding="utf-8")
     assert "孙股长" in text  # the leaders who may sign off are named in the template
@@ -76,7 +84,7 @@ def test_weekly_covers_last_week_and_is_named_by_period(root: Path, capsys) -> N
     printed = capsys.readouterr().out.strip()
     assert printed == "submissions/ajk/2026/2026-W47-周报.md"
     text = (root / printed).read_text(encoding="utf-8")
-    assert "period: 2026-W47" in text
+    assert "period: 2026-W47" in text.replace("\"", "")
     assert "reported_at: 2026-11-25 10:07" in text
     assert "author: 周报送" in text
 
