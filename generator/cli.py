@@ -143,13 +143,15 @@ def serve(obj: _Context, audience: str, host: str, port: int) -> None:
 
 
 @main.command()
+@click.option("--host", type=click.Choice(["github", "gitlab", "gitea"]), default="github",
+              help="代码托管平台（Gitea 的 CODEOWNERS 用正则表达式）")
 @click.pass_obj
-def codeowners(obj: _Context) -> None:
+def codeowners(obj: _Context, host: str) -> None:
     """打印 CODEOWNERS：各单位文件夹由本单位领导审核，_org.yml 由办公室审核。"""
     from .codeowners import run_codeowners
 
     try:
-        code = run_codeowners(obj.root)
+        code = run_codeowners(obj.root, host)
     except ConfigError as exc:
         _config_error(exc)
     sys.exit(code)

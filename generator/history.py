@@ -1,0 +1,659 @@
+"""Git as the ledger: when each report arrived, what it said then, and how it changed.
+
+One pass over the history (SPEC §5a): a single ``git log --reverse --raw -M -z`` over
+``submissions/`` gives, for every report file,
+
+- the **received** time: committer time of the first commit that added the file; a renamed
+  file keeps the received time of its original (renames are followed here, commit by commit);
+- the commit that brought it, and the SHA-256 of its content as received (the blobs are read
+  in bulk by one ``git cat-file --batch`` process);
+- its revisions (commit, committer time, committer, author, subject), newest first.
+
+The parsed result is cached in ``.shangbao-cache/history-<HEAD>.json``; a later HEAD that
+descends from a cached one is brought up to date with ``git log OLD..NEW`` only.
+
+A shallow clone (CI's default ``fetch-depth: 1``) makes every file look as if it arrived in
+the newest commit. The files that first appear in a shallow boundary commit are left out
+(their received time is unknown, so reported_at stands) and a warning says how to fetch the
+full history.
+
+Also here: ``apply_history`` (sets the received fields on reports), ``backdated_by`` (R305),
+and ``run_receipts`` (``shangbao receipts``, the 回执 ledger).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUBMISSIONS = "submissions"
+CACHE_DIR = ".shangbao-cache"
+CACHE_VERSION = 1
+BACKDATE_TOLERANCE = dt.timedelta(minutes=30)
+
+SHALLOW_WARNING = (
+    "当前仓库是浅克隆（shallow clone），只有部分 git 历史，无法确定较早报告的接收时间；"
+    "这些报告暂按报送时间（reported_at）计。"
+    "CI 必须拉取完整历史（GitHub Actions: actions/checkout 的 fetch-depth: 0；GitLab: GIT_DEPTH: 0），"
+    "本地可运行 git fetch --unshallow。"
+)
+
+_LOG_FORMAT = "%x01%H%x1f%cI%x1f%cn%x1f%an%x1f%s"
+
+
+# --------------------------------------------------------------------------- data types
+
+
+@dataclass(slots=True)
+class Revision:
+    commit: str
+    time: dt.datetime  # committer time, aware (committer's own offset)
+    committer: str
+    author: str
+    message: str  # the commit subject
+
+
+@dataclass(slots=True)
+class FileHistory:
+    path: str  # relative to the repository root, posix, e.g. submissions/a/2026/x.md
+    received_at: dt.datetime  # committer time of the commit that first added the file
+    received_commit: str
+    received_sha256: str  # SHA-256 of the file's content in that commit
+    revisions: list[Revision] = field(default_factory=list)  # newest first
+
+
+@dataclass(slots=True)
+class History:
+    files: dict[str, FileHistory] = field(default_factory=dict)
+    shallow: bool = False
+    available: bool = False  # False outside git or before the first commit
+    warnings: list[str] = field(default_factory=list)  # Chinese
+    head: str | None = None
+    from_cache: bool = False  # True when read from .shangbao-cache without scanning
+
+
+# --------------------------------------------------------------------------- git plumbing
+
+
+class _GitError(Exception):
+    pass
+
+
+def _git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("GIT_DIR", None)  # hooks (pre-commit) export these; root decides the repository
+    env.pop("GIT_WORK_TREE", None)
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env["LC_ALL"] = "C"
+    return env
+
+
+def _git(root: Path, *args: str, check: bool = True) -> bytes:
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotePath=false", *args],
+            cwd=root, capture_output=True, env=_git_env(), check=False,
+        )
+    except FileNotFoundError:
+        raise _GitError("找不到 git 命令；请安装 git") from None
+    if check and proc.returncode != 0:
+        raise _GitError(proc.stderr.decode("utf-8", "replace").strip())
+    return proc.stdout
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _repo_facts(root: Path) -> tuple[str, str, bool, str | None] | None:
+    """(prefix of root inside the work tree, git dir, shallow, HEAD sha or None); None outside git."""
+    try:
+        out = _git(root, "rev-parse", "--show-prefix", "--absolute-git-dir", "--is-shallow-repository")
+    except _GitError as exc:
+        text = str(exc)
+        if "not a git repository" in text:
+            return None
+        if "dubious ownership" in text:
+            raise _GitError(
+                f"git 拒绝读取该仓库（目录所有者与当前用户不同）：请运行 "
+                f"git config --global --add safe.directory {root}"
+            ) from None
+        raise
+    lines = _decode(out).splitlines()
+    prefix, git_dir, shallow = lines[0] if len(lines) > 2 else "", lines[-2], lines[-1] == "true"
+    try:
+        head = _decode(_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")).strip() or None
+    except _GitError:
+        head = None
+    return prefix, git_dir, shallow, head
+
+
+def _shallow_boundaries(git_dir: str) -> set[str]:
+    path = Path(git_dir) / "shallow"
+    try:
+        return {line.strip() for line in path.read_text().splitlines() if line.strip()}
+    except OSError:
+        return set()
+
+
+def _is_ancestor(root: Path, old: str, new: str) -> bool:
+    try:
+        subprocess.run(
+            ["git", "merge-base", "--is-ancestor", old, new],
+            cwd=root, env=_git_env(), capture_output=True, check=True,
+        )
+        return True
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return False
+
+
+# --------------------------------------------------------------------------- the scan
+
+
+class _State:
+    """Every path ever seen under submissions/, followed through renames and deletions.
+
+    records: path -> {"c": received commit, "b": received blob, "l": last blob,
+                      "r": [commit, ...] oldest first, "live": bool}
+    commits: sha -> [committer time ISO, committer, author, subject]
+    """
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+        self.commits: dict[str, list[str]] = {}
+
+    def _new(self, path: str, commit: str, blob: str) -> None:
+        self.records[path] = {"c": commit, "b": blob, "l": blob, "r": [commit], "live": True}
+
+    def _touch(self, rec: dict[str, Any], commit: str, blob: str) -> None:
+        if not rec["r"] or rec["r"][-1] != commit:
+            rec["r"].append(commit)
+        rec["l"] = blob
+        rec["live"] = True
+
+    def added(self, path: str, commit: str, blob: str) -> None:
+        rec = self.records.get(path)
+        if rec is not None and (rec["live"] or rec["l"] == blob):
+            # the same path added on a parallel branch, or a deleted file restored as it was
+            self._touch(rec, commit, blob)
+        else:
+            self._new(path, commit, blob)
+
+    def modified(self, path: str, commit: str, blob: str) -> None:
+        rec = self.records.get(path)
+        if rec is None:
+            self._new(path, commit, blob)
+        else:  # a file deleted on one branch and still edited on another is still that file
+            self._touch(rec, commit, blob)
+
+    def deleted(self, path: str) -> None:
+        rec = self.records.get(path)
+        if rec is not None:
+            rec["live"] = False
+
+    def renamed(self, old: str, new: str, commit: str, blob: str) -> None:
+        src = self.records.get(old)
+        if src is None:
+            self.added(new, commit, blob)
+            return
+        rec = {"c": src["c"], "b": src["b"], "l": src["l"], "r": list(src["r"]), "live": True}
+        self._touch(rec, commit, blob)
+        self.records[new] = rec
+        src["live"] = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"records": self.records, "commits": self.commits}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> _State:
+        state = cls()
+        state.records = data["records"]
+        state.commits = data["commits"]
+        return state
+
+
+def _scan(root: Path, state: _State, prefix: str, revs: list[str]) -> None:
+    """Feed ``git log`` output for ``revs`` (oldest first) into ``state``."""
+    args = [
+        "log", "--reverse", "--date-order", "-z", "--raw", "--no-abbrev", "-M",
+        "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
+        f"--format={_LOG_FORMAT}", *revs, "--", f"{SUBMISSIONS}/",
+    ]
+    out = _git(root, *args)
+    tokens = out.split(b"\0")
+    commit = ""
+    n = len(tokens)
+    i = 0
+    cut = len(prefix)
+    records_commits = state.commits
+
+    def rel(raw: bytes) -> str:
+        path = _decode(raw)
+        return path[cut:] if cut and path.startswith(prefix) else path
+
+    while i < n:
+        token = tokens[i]
+        i += 1
+        if token.startswith(b"\n"):
+            token = token[1:]
+        if not token:
+            continue
+        if token[:1] == b"\x01":
+            fields = _decode(token[1:]).split("\x1f", 4)
+            while len(fields) < 5:
+                fields.append("")
+            commit = fields[0]
+            records_commits[commit] = fields[1:5]
+            continue
+        if token[:1] != b":":
+            continue
+        meta = token.split(b" ")
+        status = meta[-1][:1]
+        blob = _decode(meta[3]) if len(meta) > 3 else ""
+        path = rel(tokens[i])
+        i += 1
+        if status in (b"R", b"C"):
+            new = rel(tokens[i])
+            i += 1
+            if status == b"R":
+                state.renamed(path, new, commit, blob)
+            else:
+                state.added(new, commit, blob)
+        elif status == b"A":
+            state.added(path, commit, blob)
+        elif status == b"D":
+            state.deleted(path)
+        else:  # M, T
+            state.modified(path, commit, blob)
+
+
+def _hash_blobs(root: Path, blobs: Iterable[str]) -> dict[str, str]:
+    """blob id -> SHA-256 of its content, all through one ``git cat-file --batch``."""
+    wanted = sorted(set(b for b in blobs if b and set(b) != {"0"}))
+    if not wanted:
+        return {}
+    proc = subprocess.Popen(
+        ["git", "cat-file", "--batch"], cwd=root, env=_git_env(),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:
+        try:
+            proc.stdin.write("".join(f"{b}\n" for b in wanted).encode())
+        finally:
+            proc.stdin.close()
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    hashes: dict[str, str] = {}
+    reader = proc.stdout
+    for _ in range(len(wanted)):
+        header = reader.readline().split()
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        digest = hashlib.sha256()
+        remaining = size
+        while remaining:
+            chunk = reader.read(min(remaining, 1 << 20))
+            if not chunk:
+                break
+            digest.update(chunk)
+            remaining -= len(chunk)
+        reader.read(1)  # the newline after the content
+        hashes[_decode(header[0])] = digest.hexdigest()
+    writer.join()
+    reader.close()
+    proc.wait()
+    return hashes
+
+
+def _time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _result(state: _State, hashes: dict[str, str], boundaries: set[str]) -> dict[str, FileHistory]:
+    commits = state.commits
+    revision_cache: dict[str, Revision] = {}
+
+    def revision(sha: str) -> Revision:
+        rev = revision_cache.get(sha)
+        if rev is None:
+            when, committer, author, subject = commits[sha]
+            rev = Revision(sha, _time(when), committer, author, subject)
+            revision_cache[sha] = rev
+        return rev
+
+    files: dict[str, FileHistory] = {}
+    for path, rec in state.records.items():
+        if not rec["live"] or rec["c"] in boundaries:
+            continue
+        revisions = [revision(sha) for sha in reversed(rec["r"])]
+        first = revision(rec["c"])
+        files[path] = FileHistory(path, first.time, rec["c"], hashes.get(rec["b"], ""), revisions)
+    return files
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _cache_path(root: Path, head: str) -> Path:
+    return root / CACHE_DIR / f"history-{head}.json"
+
+
+def _load_cache(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8", errors="surrogateescape"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    return data
+
+
+def _save_cache(root: Path, head: str, key: dict[str, Any], state: _State, hashes: dict[str, str]) -> None:
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        gitignore = folder / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n", encoding="utf-8")
+        target = _cache_path(root, head)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        payload = {"key": key, "head": head, **state.to_json(), "hashes": hashes}
+        tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                       encoding="utf-8", errors="surrogateescape")
+        os.replace(tmp, target)
+        for old in folder.glob("history-*.json"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only checkout still works, only slower next time
+
+
+def _older_cache(root: Path, head: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    """The newest cache of an ancestor of ``head`` (for an incremental update)."""
+    folder = root / CACHE_DIR
+    candidates = sorted(folder.glob("history-*.json"), key=lambda p: p.stat().st_mtime, reverse=True) \
+        if folder.is_dir() else []
+    for path in candidates[:3]:
+        old_head = path.stem.removeprefix("history-")
+        if old_head == head or not _is_ancestor(root, old_head, head):
+            continue
+        data = _load_cache(path, key)
+        if data is not None:
+            return data
+    return None
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def read_history(root: Path, use_cache: bool = True) -> History:
+    """The history of every committed file under ``submissions/`` (see the module docstring)."""
+    root = Path(root)
+    history = History()
+    try:
+        facts = _repo_facts(root)
+    except _GitError as exc:
+        history.warnings.append(f"无法读取 git 历史（{exc}）；接收时间暂按报送时间计。")
+        return history
+    if facts is None:
+        history.warnings.append("这里不是 git 仓库：没有接收时间与修订记录，接收时间按报送时间（reported_at）计。")
+        return history
+    prefix, git_dir, shallow, head = facts
+    if head is None:
+        history.warnings.append("git 仓库还没有任何提交：接收时间按报送时间（reported_at）计。")
+        return history
+    history.available = True
+    history.head = head
+    history.shallow = shallow
+    boundaries = _shallow_boundaries(git_dir) if shallow else set()
+    if shallow:
+        history.warnings.append(SHALLOW_WARNING)
+    key = {"version": CACHE_VERSION, "prefix": prefix, "shallow": sorted(boundaries)}
+
+    try:
+        if use_cache:
+            data = _load_cache(_cache_path(root, head), key)
+            if data is not None:
+                state = _State.from_json(data)
+                history.files = _result(state, data["hashes"], boundaries)
+                history.from_cache = True
+                return history
+            older = _older_cache(root, head, key)
+        else:
+            older = None
+        if older is not None:
+            state = _State.from_json(older)
+            hashes = older["hashes"]
+            _scan(root, state, prefix, [f"{older['head']}..{head}"])
+        else:
+            state = _State()
+            hashes = {}
+            _scan(root, state, prefix, [head])
+        needed = {rec["b"] for rec in state.records.values() if rec["live"] and rec["b"] not in hashes}
+        hashes.update(_hash_blobs(root, needed))
+    except _GitError as exc:
+        history.available = False
+        history.warnings.append(f"读取 git 历史失败（{exc}）；接收时间暂按报送时间计。")
+        return history
+    if use_cache:
+        _save_cache(root, head, key, state, hashes)
+    history.files = _result(state, hashes, boundaries)
+    return history
+
+
+def _imported(report: Any, org: Any) -> bool:
+    """Dated before ``ledger_since``: imported from older records (SPEC §3)."""
+    since = getattr(org, "ledger_since", None) if org is not None else None
+    reported = getattr(report, "reported_at", None)
+    if since is None or reported is None:
+        return False
+    return reported.astimezone(org.timezone).date() < since
+
+
+def apply_history(reports: Iterable[Any], history: History, org: Any = None) -> None:
+    """Set ``received_at``/``received_commit``/``received_sha256``/``revisions`` on reports.
+
+    Reports dated before ``org.ledger_since`` were imported from older records: their commit
+    says when they were imported, not when they were received, so ``received_at`` stays
+    unset (``Report.received`` then is ``reported_at``); commit, hash and revisions are
+    still recorded. Reports not yet committed, or outside git, are left as they are.
+    """
+    if not history.available:
+        return
+    files = history.files
+    for report in reports:
+        entry = files.get(report.path)
+        if entry is None:
+            continue
+        report.received_commit = entry.received_commit
+        report.received_sha256 = entry.received_sha256
+        report.revisions = list(entry.revisions)
+        if not _imported(report, org):
+            report.received_at = entry.received_at
+
+
+def backdated_by(report: Any, org: Any = None) -> dt.timedelta | None:
+    """R305: how long before its first commit the report is dated, when over 30 minutes.
+
+    ``received_at`` is only set by ``apply_history`` (never for reports dated before
+    ``ledger_since``), so imported and uncommitted reports give None. Passing ``org``
+    re-checks ``ledger_since`` for reports whose fields were set some other way.
+    """
+    reported = getattr(report, "reported_at", None)
+    received = getattr(report, "received_at", None)
+    if reported is None or received is None or _imported(report, org):
+        return None
+    gap = received - reported
+    return gap if gap > BACKDATE_TOLERANCE else None
+
+
+def backdated_message(report: Any, gap: dt.timedelta, tz: Any) -> str:
+    """The Chinese R305 message (for the rule the lead wires up)."""
+    from .config import format_duration
+    from .timeparse import format_time
+
+    return (
+        f"报送时间 {format_time(report.reported_at, tz)} 比该文件首次提交（接收）时间 "
+        f"{format_time(report.received_at, tz)} 早 {format_duration(gap)}（超过 30 分钟）；"
+        f"时效按接收时间判断。这是记录的事实，不需要为通过检查而修改时间——"
+        f"reported_at 应写实际报出的时间，写好后请尽快提交推送。"
+    )
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+def _report_paths(root: Path) -> list[str]:
+    """submissions/<unit>/<YYYY>/<name>.md, skipping names that begin with _ or ."""
+    base = root / SUBMISSIONS
+    found: list[str] = []
+    if not base.is_dir():
+        return found
+    for unit in sorted(base.iterdir()):
+        if not unit.is_dir() or unit.name[:1] in "_.":
+            continue
+        for year in sorted(unit.iterdir()):
+            if not year.is_dir() or year.name[:1] in "_.":
+                continue
+            for file in sorted(year.iterdir()):
+                if file.is_file() and file.suffix == ".md" and file.name[:1] not in "_.":
+                    found.append(file.relative_to(root).as_posix())
+    return found
+
+
+def _read_reported_at(data: bytes, tz: Any) -> dt.datetime | None:
+    """reported_at from the front matter, read leniently (the checker reports the problems)."""
+    from . import yamlio
+    from .timeparse import parse_time
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return None
+    try:
+        value = yamlio.load("\n".join(lines[1:end]), 2).value
+    except yamlio.YamlProblem:
+        return None
+    if not isinstance(value, dict):
+        return None
+    return parse_time(value.get("reported_at"), tz)
+
+
+def receipt_rows(root: Path, org: Any, history: History | None = None) -> list[dict[str, Any]]:
+    """One row per report file: the 回执 ledger."""
+    from .model import Report
+    from .timeparse import format_time
+
+    root = Path(root)
+    history = history if history is not None else read_history(root)
+    tz = org.timezone
+    reports: list[Report] = []
+    for path in _report_paths(root):
+        data = (root / path).read_bytes()
+        rid = path[len(SUBMISSIONS) + 1 : -3]
+        report = Report(id=rid, path=path, folder_unit=rid.split("/", 1)[0], meta={},
+                        key_lines={}, body="", body_line=1)
+        report.content_sha256 = hashlib.sha256(data).hexdigest()
+        report.reported_at = _read_reported_at(data, tz)
+        reports.append(report)
+    apply_history(reports, history, org)
+
+    rows = []
+    for report in reports:
+        entry = history.files.get(report.path)
+        imported = _imported(report, org)
+        if entry is None:
+            status = "未提交" if history.available else "无 git 历史"
+        elif entry.received_sha256 == report.content_sha256:
+            status = "一致"
+        else:
+            status = "已修改"
+        note = ""
+        if imported and entry is not None:
+            note = "ledger_since 之前的历史记录（导入）：接收时间按报送时间计"
+        gap = backdated_by(report, org)
+        if gap is not None:
+            note = "；".join(filter(None, [note, "报送时间早于首次提交超过 30 分钟（R305）"]))
+        rows.append({
+            "id": report.id,
+            "path": report.path,
+            "reported_at": format_time(report.reported_at, tz),
+            "received_at": format_time(report.received, tz),
+            "received_commit": entry.received_commit if entry else "",
+            "committed_at": format_time(entry.received_at, tz) if entry else "",
+            "received_sha256": entry.received_sha256 if entry else "",
+            "current_sha256": report.content_sha256,
+            "matches": (entry.received_sha256 == report.content_sha256) if entry else None,
+            "status": status,
+            "revisions": len(entry.revisions) if entry else 0,
+            "note": note,
+        })
+    return rows
+
+
+RECEIPT_COLUMNS = [
+    ("id", "报告编号"),
+    ("reported_at", "报送时间"),
+    ("received_at", "接收时间"),
+    ("received_commit", "接收提交"),
+    ("committed_at", "首次提交时间"),
+    ("received_sha256", "接收时内容 SHA-256"),
+    ("current_sha256", "当前内容 SHA-256"),
+    ("status", "内容状态"),
+    ("revisions", "修订次数"),
+    ("note", "备注"),
+]
+
+
+def format_receipts(rows: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([title for _, title in RECEIPT_COLUMNS])
+    for row in rows:
+        writer.writerow([row[key] for key, _ in RECEIPT_COLUMNS])
+    return "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 CSV correctly only with it
+
+
+def run_receipts(root: Path, fmt: str = "csv") -> int:
+    """``shangbao receipts``: print the 回执 ledger (CSV with BOM for Excel, or JSON)."""
+    from .config import load_org
+
+    org = load_org(root)
+    history = read_history(root)
+    for warning in history.warnings:
+        print(f"警告：{warning}", file=sys.stderr)
+    rows = receipt_rows(root, org, history)
+    text = format_receipts(rows, fmt)
+    out = sys.stdout
+    if hasattr(out, "buffer"):
+        out.flush()
+        out.buffer.write(text.encode("utf-8"))
+        out.buffer.flush()
+    else:  # click's test runner and other text-only streams
+        out.write(text)
+    return 0
