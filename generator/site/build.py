@@ -1,0 +1,231 @@
+"""``shangbao build``: check → docs tree → ``mkdocs build`` → Pagefind → site/.
+
+The site is built into a temporary folder next to the target and moved into place only
+when every step succeeded, so a failed build never leaves a half-written site behind and
+the old site stays online until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from ..config import Org
+from ..model import Report
+from ..timeparse import format_time
+from .facts import Facts, collect
+from .generate import AUDIENCE_LABELS, PROJECT_DIR, Generator
+
+console = Console(stderr=True, highlight=False)
+
+
+class BuildError(Exception):
+    """A step of the build failed; the message is Chinese and says what to do."""
+
+
+@dataclass
+class BuildResult:
+    site_dir: Path
+    pages: int
+    reports: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def mkdocs_config_file(root: Path) -> Path:
+    """The repository's mkdocs.yml, or the project's own when the repository has none."""
+    own = root / "mkdocs.yml"
+    return own if own.is_file() else PROJECT_DIR / "mkdocs.yml"
+
+
+def _rules() -> dict:
+    try:
+        from ..rules import RULES
+    except Exception:  # noqa: BLE001 - the help pages simply omit the catalogue
+        return {}
+    return dict(RULES)
+
+
+def generate_tree(facts: Facts, root: Path, docs_dir: Path,
+                  progress: Callable[[str, int, int], None] | None = None) -> list[str]:
+    """Write the docs tree for ``facts`` into ``docs_dir`` (emptied first)."""
+    if docs_dir.exists():
+        shutil.rmtree(docs_dir)
+    docs_dir.mkdir(parents=True)
+    return Generator(facts, root, docs_dir, _rules()).generate(progress)
+
+
+def update_tree(facts: Facts, root: Path, docs_dir: Path) -> tuple[list[str], list[str]]:
+    """Regenerate ``docs_dir`` in place, touching only pages whose text changed.
+
+    Returns (changed pages, removed pages); unchanged pages keep their mtime, so a dirty
+    ``mkdocs build`` renders only what changed.
+    """
+    before = {p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md")} if docs_dir.exists() else set()
+    gen = Generator(facts, root, docs_dir, _rules())
+    gen.keep_unchanged = True
+    written = set(gen.generate())
+    removed = sorted(before - written)
+    for doc in removed:
+        (docs_dir / doc).unlink(missing_ok=True)
+    return gen.changed, removed
+
+
+def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: str,
+               live: bool = False, dirty: bool = False) -> None:
+    """``mkdocs build`` in-process with the root mkdocs.yml, docs_dir/site_dir overridden."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.WARNING)
+    if not any(isinstance(f, _DirtyNote) for f in logger.filters):
+        logger.addFilter(_DirtyNote())
+    name = "".join(ch for ch in org.organization if ch not in "<>&\"'") or "信息上报"
+    try:
+        cfg = load_config(
+            config_file=str(mkdocs_config_file(root)),
+            docs_dir=str(docs_dir),
+            site_dir=str(site_dir),
+            site_name=name,
+        )
+        cfg["extra"]["sb_audience_label"] = AUDIENCE_LABELS.get(audience, audience)
+        cfg["extra"]["sb_built"] = format_time(dt.datetime.now(org.timezone), org.timezone)
+        if live:
+            cfg["extra"]["sb_live"] = True
+        mkdocs_build(cfg, dirty=dirty)
+    except MkDocsException as exc:
+        raise BuildError(f"MkDocs 构建失败：{exc}") from exc
+
+
+class _DirtyNote(logging.Filter):
+    """Drop MkDocs' warning about dirty builds: serve uses them on purpose, for unchanged pages."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+def run_pagefind(site_dir: Path) -> None:
+    """Index the built site with Pagefind (extended binary: Chinese word segmentation)."""
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError("搜索索引（Pagefind）建立失败：\n" + (proc.stderr or proc.stdout).strip())
+
+
+def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
+               site_dir: Path, publishable: list[Report] | None = None, problems: dict | None = None,
+               docs_dir: Path | None = None, live: bool = False, quiet: bool = False) -> BuildResult:
+    """Generate, build and index the site for ``audience`` into ``site_dir`` (atomically)."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    facts = collect(org, reports, audience, as_of, publishable, problems)
+    docs_dir = docs_dir or root / "build" / f"docs-{audience}"
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    try:
+        say = (lambda msg: None) if quiet else (lambda msg: console.print(msg))
+        say(f"[bold]生成页面[/]：{len(facts.reports)} 份报告（{AUDIENCE_LABELS.get(audience, audience)}）…")
+        pages = _generate_with_progress(facts, root, docs_dir, quiet)
+        timings["generate"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        say(f"[bold]MkDocs 构建[/]：{len(pages)} 个页面…")
+        run_mkdocs(root, docs_dir, tmp, org, audience, live=live)
+        timings["mkdocs"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        say("[bold]建立搜索索引[/]（Pagefind）…")
+        run_pagefind(tmp)
+        timings["pagefind"] = time.perf_counter() - t2
+        _swap(tmp, site_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    timings["total"] = time.perf_counter() - t0
+    return BuildResult(site_dir, len(pages), len(facts.reports), timings)
+
+
+def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: bool) -> list[str]:
+    if quiet or not console.is_terminal:
+        return generate_tree(facts, root, docs_dir)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("生成页面", total=None)
+
+        def progress(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        return generate_tree(facts, root, docs_dir, progress)
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put ``new`` where ``target`` is, replacing it with as short a gap as possible."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _print_errors(repo) -> None:
+    unpublishable = repo.unpublishable()
+    count = sum(len(v) for v in unpublishable.values())
+    console.print(f"[bold red]拒绝发布[/]：{len(unpublishable)} 个文件有 {count} 处错误，网站未更新。"
+                  "请先修正下列问题（运行 shangbao check 可查看全部），再重新构建：")
+    shown = 0
+    for _path, findings in sorted(unpublishable.items()):
+        for f in findings:
+            if shown >= 50:
+                break
+            console.print(f"  {f.path}:{f.line}:{f.column}: {f.code} {f.message}", markup=False)
+            shown += 1
+    if count > shown:
+        console.print(f"  ……另有 {count - shown} 处错误未列出。")
+
+
+def load(root: Path, as_of: dt.datetime | None):
+    from ..repository import load_repository
+
+    return load_repository(root, as_of=as_of)
+
+
+def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.datetime | None) -> int:
+    root = Path(root)
+    site_dir = Path(site_dir) if site_dir is not None else root / "site"
+    if not site_dir.is_absolute():
+        site_dir = Path.cwd() / site_dir
+    t0 = time.perf_counter()
+    console.print("[bold]检查报告[/]…")
+    repo = load(root, as_of)
+    if repo.errors:
+        _print_errors(repo)
+        return 1
+    try:
+        result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
+                            publishable=repo.publishable(audience), problems=repo.unpublishable())
+    except BuildError as exc:
+        console.print(f"[bold red]构建失败[/]：{exc}", markup=True)
+        return 1
+    total = time.perf_counter() - t0
+    t = result.timings
+    console.print(
+        f"[green]完成[/]：{result.reports} 份报告，{result.pages} 个页面 → {result.site_dir}"
+        f"（检查 {total - t['total']:.1f} 秒，生成 {t['generate']:.1f} 秒，MkDocs {t['mkdocs']:.1f} 秒，"
+        f"索引 {t['pagefind']:.1f} 秒）"
+    )
+    return 0

@@ -1,0 +1,529 @@
+"""The docs tree: Markdown pages with front matter, rendered from templates/site/*.j2.
+
+Every value from a report reaches a page through Jinja2 with autoescaping, inside raw HTML
+blocks (Markdown does not touch the inside of an HTML block, so a title such as
+``[x](javascript:…)`` stays text). Report bodies are rendered by ``render.body_html``.
+Front-matter titles are HTML-escaped too: Material prints ``page.meta.title`` unescaped in
+the header and ``<title>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import periods as P
+from ..model import (
+    CLASSIFICATIONS,
+    PERIODIC_TYPES,
+    REPORT_TYPES,
+    SEVERITY_GRADES,
+    Report,
+)
+from ..timeliness import TIMELINESS_LABELS
+from ..timeparse import format_time
+from . import charts, render, urls
+from .facts import Facts, _attr
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+AUDIENCE_LABELS = {"public": "公开版", "internal": "内部版", "restricted": "限定版（仅领导）"}
+LISTING_LIMIT = 300  # rows on a unit / type / tag page; older ones are on the period pages
+
+
+def templates_dir(root: Path, name: str) -> Path:
+    """``templates/<name>`` of the repository when it has one, else the project's own."""
+    own = root / "templates" / name
+    return own if own.is_dir() else PROJECT_DIR / "templates" / name
+
+
+class Generator:
+    def __init__(self, facts: Facts, root: Path, out: Path, rules: dict | None = None):
+        self.f = facts
+        self.root = root
+        self.out = out
+        self.rules = rules or {}
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir(root, "site"))),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.filters["t"] = lambda moment: format_time(moment, facts.tz)
+        self.env.filters["pct"] = _pct
+        self.env.filters["num"] = _num
+        self.env.globals.update(
+            org=facts.org,
+            site_name=facts.org.organization,
+            audience=facts.audience,
+            audience_label=AUDIENCE_LABELS.get(facts.audience, facts.audience),
+            as_of=format_time(facts.as_of, facts.tz),
+            TIMELINESS=TIMELINESS_LABELS,
+            unit_name=self.unit_name,
+        )
+        self.written: list[str] = []
+        self.changed: list[str] = []
+        self.keep_unchanged = False
+
+    # --- helpers ----------------------------------------------------------------------
+    def unit_name(self, uid: str | None) -> str:
+        unit = self.f.org.units.get(uid or "")
+        return unit.name if unit else (uid or "")
+
+    def row(self, r: Report) -> dict[str, Any]:
+        return {
+            "id": r.id,
+            "doc": self.f.doc[r.id],
+            "title": r.title or r.id,
+            "unit": self.unit_name(r.unit),
+            "type": r.type_label,
+            "stage": r.stage if r.type == "incident" else "",
+            "reported": format_time(r.reported_at, self.f.tz),
+            "timeliness": self.f.timeliness.get(r.id),
+            "period": r.period or "",
+        }
+
+    def rows(self, reports: Iterable[Report], limit: int | None = None) -> list[dict[str, Any]]:
+        out = []
+        for r in reports:
+            out.append(self.row(r))
+            if limit is not None and len(out) >= limit:
+                break
+        return out
+
+    def write(self, doc: str, template: str, title: str, search: bool = False, hide_toc: bool = True,
+              **ctx: Any) -> None:
+        def url(to: str) -> str:
+            return urls.relative_url(doc, to)
+
+        html = self.env.get_template(template).render(here=doc, url=url, title=title, **ctx)
+        front = {"title": escape(title, quote=False)}
+        if hide_toc:
+            front["hide"] = ["toc"]
+        if search:
+            front["sb_search"] = True
+        head = "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in front.items()) + "---\n\n"
+        path = self.out / doc
+        text = head + html
+        self.written.append(doc)
+        if self.keep_unchanged and path.is_file() and path.read_text(encoding="utf-8") == text:
+            return  # unchanged: keep its mtime so a dirty mkdocs build skips it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.changed.append(doc)
+
+    # --- the whole tree -----------------------------------------------------------------
+    def generate(self, progress: Callable[[str, int, int], None] | None = None) -> list[str]:
+        self.copy_assets()
+        periods_all = self.f.all_periods()
+        total = len(self.f.reports) + len(periods_all) + 8
+        done = 0
+
+        def tick(what: str, n: int = 1) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(what, done, total)
+
+        for r in self.f.reports:
+            self.report_page(r)
+            tick("报告页")
+        for p in periods_all:
+            self.period_page(p)
+            tick("周期页")
+        self.periods_index(periods_all)
+        self.home()
+        self.units()
+        self.types()
+        self.tags()
+        self.help()
+        tick("索引页", 8)
+        return self.written
+
+    def copy_assets(self) -> None:
+        src = templates_dir(self.root, "assets")
+        dst = self.out / "assets"
+        if not src.is_dir():
+            return
+        for file in src.rglob("*"):
+            if file.is_file():
+                target = dst / file.relative_to(src)
+                data = file.read_bytes()
+                if self.keep_unchanged and target.is_file() and target.read_bytes() == data:
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+
+    # --- report pages -------------------------------------------------------------------
+    def report_page(self, r: Report) -> None:
+        f = self.f
+        chain = [self.row(x) | {"current": x.id == r.id} for x in f.chain(r)] if r.type == "incident" else []
+        feedback = [
+            self.row(fb) | {"kind": fb.kind or "", "by": fb.by or "", "level": fb.level or "", "body": render.body_html(fb.body)}
+            for fb in sorted(f.feedback.get(r.id, []), key=lambda x: (x.reported_at, x.id))
+        ]
+        on = None
+        if r.type == "feedback" and r.on in f.by_id:
+            on = self.row(f.by_id[r.on])
+        revisions = [
+            {
+                "commit": str(_attr(rev, "commit", ""))[:10],
+                "time": _attr(rev, "time"),
+                "committer": _attr(rev, "committer", ""),
+                "author": _attr(rev, "author", ""),
+                "message": _attr(rev, "message", ""),
+            }
+            for rev in (r.revisions or [])
+        ]
+        if r.anonymous:  # the committer is usually the author: never name them (SPEC §4 anonymous)
+            names = {n for rev in revisions for n in (rev["committer"], rev["author"]) if n} | {r.author or ""}
+            for rev in revisions:
+                rev["committer"] = rev["author"] = "（匿名）"
+                for name in sorted(filter(None, names), key=len, reverse=True):
+                    rev["message"] = str(rev["message"]).replace(name, "（匿名）")
+        meta = self.meta_rows(r)
+        self.write(
+            f.doc[r.id], "report.md.j2", r.title or r.id, search=True,
+            r=self.row(r), meta=meta, body=render.body_html(r.body), chain=chain, feedback=feedback,
+            on=on, revisions=revisions, tags=[(t, f"tags/{urls.slug(t)}.md") for t in r.tags],
+            unit_doc=f"units/{r.unit}.md", type_doc=f"types/{r.type}.md",
+        )
+
+    def meta_rows(self, r: Report) -> list[tuple[str, str]]:
+        tz = self.f.tz
+        rows: list[tuple[str, str]] = [("报送单位", self.unit_name(r.unit)), ("类型", r.type_label)]
+        if not r.anonymous and r.author:
+            rows.append(("执笔人", r.author))
+        elif r.anonymous:
+            rows.append(("执笔人", "（匿名）"))
+        if r.type == "incident":
+            rows.append(("事发时间", format_time(r.occurred_at, tz)))
+        rows.append(("报送时间", format_time(r.reported_at, tz)))
+        rows.append(("接收时间", format_time(r.received, tz)))
+        if r.reviewed_by:
+            rows.append(("审核人", r.reviewed_by))
+        if r.approved_by:
+            rows.append(("签发人", r.approved_by))
+        rows.append(("密级范围", CLASSIFICATIONS.get(r.classification, r.classification)))
+        t = r.type
+        if t == "incident":
+            rows += [("阶段", r.stage or "初报"), ("地点", r.location or ""), ("类别", r.category or ""),
+                     ("等级", r.severity or ""), ("死亡", _num(r.deaths)), ("受伤", _num(r.injuries)),
+                     ("直接经济损失", f"{_num(r.loss)} 万元")]
+        elif t in PERIODIC_TYPES:
+            period = P.parse(str(r.period), t) if r.period else None
+            rows.append(("所属周期", period.label if period else (r.period or "")))
+            rows += [(str(k), _num(v)) for k, v in (r.metrics or {}).items()]
+        elif t == "inspection":
+            rows += [("检查日期", str(r.inspected_on or "")), ("检查对象", r.target or ""),
+                     ("发现隐患", _num(r.hazards_found)), ("已整改", _num(r.hazards_fixed))]
+        elif t == "task":
+            rows += [("交办人", r.assigned_by or ""), ("交办日期", str(r.assigned_on or "")),
+                     ("办结时限", str(r.due or "")), ("进度", f"{_num(r.progress)}%")]
+        elif t == "credit":
+            rows += [("对象", r.subject or ""), ("统一社会信用代码", r.uscc or ""), ("类别", r.category or ""),
+                     ("决定日期", str(r.decided_on or "")), ("决定文号", r.decision_no or "")]
+        elif t == "feedback":
+            rows += [("反馈类型", r.kind or ""), ("批示/采用人", r.by or "")]
+            if r.level:
+                rows.append(("采用级别", r.level))
+        return [(k, v) for k, v in rows if v not in (None, "")]
+
+    # --- period pages -------------------------------------------------------------------
+    def summary_ctx(self, period: P.Period, here_units: bool = True) -> dict[str, Any]:
+        s = self.f.summary(period)
+        units = []
+        for u in s.get("units", []):
+            units.append(u | {"doc": f"units/{u['id']}.md"})
+        missing = [
+            m | {"unit_name": self.unit_name(m.get("unit")), "type_label": REPORT_TYPES.get(m.get("type"), m.get("type")),
+                 "period_label": _period_label(m.get("period"), m.get("type"))}
+            for m in s.get("missing", [])
+        ]
+        incidents = []
+        for inc in s.get("incidents", []):
+            rid = inc.get("id")
+            incidents.append(inc | {"doc": self.f.doc.get(rid), "unit": self.unit_name(
+                self.f.by_id[rid].unit if rid in self.f.by_id else None)})
+        metrics = [
+            (REPORT_TYPES.get(kind, kind), sorted(values.items()))
+            for kind, values in (s.get("metrics") or {}).items() if values
+        ]
+        return {"s": s, "units": units, "missing": missing, "incidents": incidents, "metrics": metrics}
+
+    def period_page(self, p: P.Period) -> None:
+        ctx = self.summary_ctx(p)
+        children: list[P.Period] = []
+        child_kind = {"annual": "quarterly", "quarterly": "monthly", "monthly": "weekly"}.get(p.kind)
+        today = self.f.as_of.astimezone(self.f.tz).date()
+        if child_kind:
+            children = [c for c in P.periods_in(child_kind, p) if c.start <= today]
+        chart = ""
+        if children:
+            labels, counts, rates = [], [], []
+            for c in children:
+                cs = self.f.summary(c)
+                labels.append(_short_label(c))
+                counts.append(cs.get("totals", {}).get("reports", 0))
+                rates.append(cs.get("totals", {}).get("on_time_rate"))
+            chart = charts.bars(f"{p.label}：各{P.KIND_LABELS[child_kind]}报告数与及时率", labels,
+                                [charts.Series("报告数", counts, "a")], charts.Series("及时率", rates, "d"))
+        listing = []
+        if p.kind in ("monthly", "weekly"):
+            listing = self.rows(sorted(self.f.counts_in.get(p.id, []), key=lambda r: (r.reported_at, r.id), reverse=True))
+        parents = [(q.label, f"periods/{q.id}.md") for q in P.enclosing(p)]
+        self.write(
+            f"periods/{p.id}.md", "period.md.j2", f"{p.label} 汇总", period=p, children=[
+                (c.label, f"periods/{c.id}.md") for c in children], parents=parents, chart=chart,
+            listing=listing, last_day=p.end - dt.timedelta(days=1),
+            feedback_count=sum(1 for x in listing if x["type"] == REPORT_TYPES["feedback"]), **ctx,
+        )
+
+    def periods_index(self, periods_all: list[P.Period]) -> None:
+        years = [p for p in periods_all if p.kind == "annual"]
+        tree = []
+        for y in sorted(years, reverse=True):
+            quarters = []
+            for q in sorted((p for p in periods_all if p.kind == "quarterly" and p.belongs_to(y)), reverse=True):
+                months = []
+                for m in sorted((p for p in periods_all if p.kind == "monthly" and p.belongs_to(q)), reverse=True):
+                    weeks = [w for w in periods_all if w.kind == "weekly" and w.belongs_to(m)]
+                    months.append((m, sorted(weeks, reverse=True)))
+                quarters.append((q, months))
+            tree.append((y, quarters))
+        self.write("periods/index.md", "periods_index.md.j2", "周期汇总", tree=tree,
+                   figures=self._period_figures(periods_all))
+
+    def _period_figures(self, periods_all: list[P.Period]) -> dict[str, dict]:
+        return {p.id: self.f.summary(p).get("totals", {}) for p in periods_all}
+
+    # --- home ---------------------------------------------------------------------------
+    def home(self) -> None:
+        f = self.f
+        today = f.as_of.astimezone(f.tz).date()
+        week = P.period_containing("weekly", today)
+        month = P.period_containing("monthly", today)
+        cards = [self.glance(week, "本周"), self.glance(month, "本月")]
+        last = [self.glance(week.previous(), "上周"), self.glance(month.previous(), "上月")]
+        open_incidents = []
+        for head in f.open_incidents()[:20]:
+            open_incidents.append(self.row(head) | {"latest": f.latest_stage(head)})
+        newest = self.rows(sorted(f.reports, key=lambda r: (r.received or r.reported_at, r.id), reverse=True), 12)
+        self.write("index.md", "home.md.j2", f"{f.org.organization} 信息上报", cards=cards, last=last,
+                   open_incidents=open_incidents, newest=newest, trend=self.trend_chart(today),
+                   severity=self.severity_chart(today), hide_toc=True)
+
+    def glance(self, p: P.Period, name: str) -> dict[str, Any]:
+        """Received vs expected and who has not reported, for one period."""
+        s = self.f.summary(p)
+        units = s.get("units", [])
+        expected = sum(u.get("expected", 0) for u in units)
+        missing = {(m.get("unit"), m.get("type"), m.get("period")) for m in s.get("missing", [])}
+        received_periodic = 0
+        not_reported: list[dict[str, Any]] = []
+        have = {(r.unit, r.type, str(r.period)) for r in self.f.counts_in.get(p.id, []) if r.type in PERIODIC_TYPES}
+        tz = self.f.tz
+        for unit in self.f.org.units.values():
+            for kind in unit.periodic:
+                for sub in P.periods_in(kind, p):
+                    if unit.since and sub.start < unit.since:
+                        continue
+                    if (unit.id, kind, sub.id) in have:
+                        received_periodic += 1
+                        continue
+                    due = sub.due(self.f.org.deadlines.periodic[kind], tz)
+                    overdue = (unit.id, kind, sub.id) in missing or due <= self.f.as_of
+                    not_reported.append({
+                        "unit": unit.name, "unit_id": unit.id, "unit_doc": f"units/{unit.id}.md", "type": REPORT_TYPES[kind],
+                        "period": sub.label, "short": _short_label(sub), "due": format_time(due, tz),
+                        "due_short": _short_due(due, tz), "overdue": overdue,
+                    })
+        order = {u: i for i, u in enumerate(self.f.org.units)}
+        grouped: dict[str, dict[str, Any]] = {}
+        for x in not_reported:
+            g = grouped.setdefault(x["unit"], {"unit": x["unit"], "unit_doc": x["unit_doc"], "owed": [],
+                                               "overdue": False, "key": order.get(x["unit_id"], 0)})
+            g["owed"].append(x)
+            g["overdue"] = g["overdue"] or x["overdue"]
+        groups = sorted(grouped.values(), key=lambda g: (not g["overdue"], g["key"]))
+        return {
+            "name": name, "label": p.label, "doc": f"periods/{p.id}.md", "totals": s.get("totals", {}),
+            "expected": expected, "received": received_periodic, "not_reported": not_reported, "groups": groups,
+            "overdue": [x for x in not_reported if x["overdue"]],
+        }
+
+    def trend_chart(self, today: dt.date) -> str:
+        weeks = [P.period_containing("weekly", today)]
+        while len(weeks) < 12:
+            weeks.insert(0, weeks[0].previous())
+        labels, counts, rates = [], [], []
+        for w in weeks:
+            t = self.f.summary(w).get("totals", {})
+            labels.append(_short_label(w))
+            counts.append(t.get("reports", 0))
+            rates.append(t.get("on_time_rate"))
+        return charts.bars("近 12 周报告数与及时率", labels, [charts.Series("报告数", counts, "a")],
+                           charts.Series("及时率", rates, "d"))
+
+    def severity_chart(self, today: dt.date) -> str:
+        months = [P.period_containing("monthly", today)]
+        while len(months) < 12:
+            months.insert(0, months[0].previous())
+        labels = [_short_label(m) for m in months]
+        per: dict[str, list[float]] = {g: [] for g in SEVERITY_GRADES}
+        for m in months:
+            counter = Counter(i.get("severity") for i in self.f.summary(m).get("incidents", []))
+            for g in SEVERITY_GRADES:
+                per[g].append(counter.get(g, 0))
+        series = [charts.Series(g, per[g], css) for g, css in zip(SEVERITY_GRADES, "befg", strict=True)]
+        return charts.bars("近 12 个月突发事件（按等级）", labels, series)
+
+    # --- units, types, tags -------------------------------------------------------------
+    def units(self) -> None:
+        f = self.f
+        today = f.as_of.astimezone(f.tz).date()
+        current = {k: P.period_containing(k, today) for k in ("weekly", "monthly", "quarterly", "annual")}
+        by_unit: dict[str, list[Report]] = defaultdict(list)
+        for r in f.reports:
+            by_unit[r.unit].append(r)
+        overview = []
+        for unit in f.org.units.values():
+            figures = []
+            for p in current.values():
+                row = next((u for u in f.summary(p).get("units", []) if u.get("id") == unit.id), {})
+                figures.append((p.label, f"periods/{p.id}.md", row))
+            weeks = [current["weekly"]]
+            while len(weeks) < 12:
+                weeks.insert(0, weeks[0].previous())
+            counts, rates = [], []
+            for w in weeks:
+                row = next((u for u in f.summary(w).get("units", []) if u.get("id") == unit.id), {})
+                counts.append(row.get("submitted", 0))
+                rates.append(row.get("on_time_rate"))
+            chart = charts.bars(f"{unit.name}：近 12 周报送数与及时率", [_short_label(w) for w in weeks],
+                                [charts.Series("报送数", counts, "a")], charts.Series("及时率", rates, "d"))
+            reports = by_unit.get(unit.id, [])
+            parent = f.org.units.get(unit.parent or "")
+            self.write(
+                f"units/{unit.id}.md", "unit.md.j2", unit.name, unit=unit, figures=figures, chart=chart,
+                listing=self.rows(reports, LISTING_LIMIT), total=len(reports),
+                parent=(parent.name, f"units/{parent.id}.md") if parent else None,
+                children=[(c.name, f"units/{c.id}.md") for c in f.org.children(unit.id)],
+                periodic=[REPORT_TYPES[k] for k in unit.periodic],
+            )
+            month_row = next((u for u in f.summary(current["monthly"]).get("units", []) if u.get("id") == unit.id), {})
+            overview.append({"name": unit.name, "doc": f"units/{unit.id}.md", "total": len(reports), "month": month_row,
+                             "depth": _depth(f.org, unit.id)})
+        self.write("units/index.md", "units_index.md.j2", "单位", overview=overview,
+                   month=current["monthly"].label)
+
+    def types(self) -> None:
+        by_type: dict[str, list[Report]] = defaultdict(list)
+        for r in self.f.reports:
+            by_type[r.type].append(r)
+        overview = []
+        for code, label in REPORT_TYPES.items():
+            reports = by_type.get(code, [])
+            self.write(f"types/{code}.md", "listing.md.j2", label, heading=label,
+                       per_month=self.per_month(reports), listing=self.rows(reports, LISTING_LIMIT),
+                       total=len(reports), kind="type")
+            overview.append((label, f"types/{code}.md", len(reports)))
+        self.write("types/index.md", "simple_index.md.j2", "报告类型", items=overview, intro="按报告类型浏览。")
+
+    def tags(self) -> None:
+        by_tag: dict[str, list[Report]] = defaultdict(list)
+        for r in self.f.reports:
+            for t in dict.fromkeys(r.tags):
+                by_tag[t].append(r)
+        overview = []
+        for tag in sorted(by_tag, key=lambda t: (-len(by_tag[t]), t)):
+            reports = by_tag[tag]
+            doc = f"tags/{urls.slug(tag)}.md"
+            self.write(doc, "listing.md.j2", f"标签：{tag}", heading=f"标签：{tag}", per_month=self.per_month(reports),
+                       listing=self.rows(reports, LISTING_LIMIT), total=len(reports), kind="tag")
+            overview.append((tag, doc, len(reports)))
+        self.write("tags/index.md", "simple_index.md.j2", "标签", items=overview, intro="按标签浏览；标签由报送员在报告中填写。")
+
+    def per_month(self, reports: list[Report]) -> str:
+        """A bar chart of how many of these reports were reported per month (last 12)."""
+        today = self.f.as_of.astimezone(self.f.tz).date()
+        months = [P.period_containing("monthly", today)]
+        while len(months) < 12:
+            months.insert(0, months[0].previous())
+        counter = Counter(
+            P.period_containing("monthly", r.reported_at.astimezone(self.f.tz).date()).id for r in reports
+        )
+        return charts.bars("近 12 个月每月报告数", [_short_label(m) for m in months],
+                           [charts.Series("报告数", [counter.get(m.id, 0) for m in months], "a")])
+
+    # --- help -----------------------------------------------------------------------------
+    def help(self) -> None:
+        rules = sorted(self.rules.values(), key=lambda r: r.code)
+        items = []
+        for rule in rules:
+            doc = f"help/rules/{rule.code}.md"
+            self.write(doc, "rule.md.j2", f"{rule.code} {rule.title}", search=True, rule=rule,
+                       doc_html=render.body_html(rule.doc), severity=_SEVERITY_LABELS.get(rule.severity, rule.severity))
+            items.append({"code": rule.code, "title": rule.title, "doc": doc,
+                          "severity": _SEVERITY_LABELS.get(rule.severity, rule.severity), "sev": rule.severity})
+        self.write("help/index.md", "help.md.j2", "帮助：如何写、查、交报告", search=True, rules=items,
+                   types=[(code, label) for code, label in REPORT_TYPES.items()],
+                   units=list(self.f.org.units.values()))
+
+
+_SEVERITY_LABELS = {"error": "错误", "warning": "警告", "notice": "提示"}
+
+
+def _depth(org, uid: str) -> int:
+    depth, current = 0, org.units.get(uid)
+    while current and current.parent and depth < 10:
+        depth += 1
+        current = org.units.get(current.parent)
+    return depth
+
+
+def _period_label(pid: str | None, kind: str | None) -> str:
+    p = P.parse(str(pid), kind if kind in P.KINDS else None) if pid else None
+    return p.label if p else (pid or "")
+
+
+def _short_label(p: P.Period) -> str:
+    if p.kind == "weekly":
+        return f"W{p.id.split('-W')[1]}"
+    if p.kind == "monthly":
+        return f"{int(p.id.split('-')[1])}月"
+    if p.kind == "quarterly":
+        return f"Q{p.id[-1]}"
+    return p.id
+
+
+def _short_due(due: dt.datetime, tz) -> str:
+    """``11月30日12:00`` (a deadline at midnight is shown as 24:00 of the day before)."""
+    local = due.astimezone(tz)
+    if local.hour == 0 and local.minute == 0:
+        local -= dt.timedelta(minutes=1)
+        return f"{local.month}月{local.day}日24:00"
+    return f"{local.month}月{local.day}日{local:%H:%M}"
+
+
+def _pct(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.0f}%"
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)

@@ -1,0 +1,174 @@
+"""``shangbao serve``: preview the site locally and rebuild when a submission changes.
+
+- Builds once into ``build/serve-<audience>/`` (not the published ``site/``).
+- Serves it over http on ``host:port`` (localhost by default) with the standard library.
+- Polls the mtimes of ``submissions/`` (and ``templates/``, ``mkdocs.yml``) twice a second;
+  on a change it reloads the repository, regenerates the docs tree writing only pages whose
+  text changed, runs a *dirty* ``mkdocs build`` (only those pages are rendered), re-indexes
+  with Pagefind and bumps a version number.
+- Pages carry a tiny script (``assets/live.js``, only in serve mode) that polls
+  ``/__sb_version`` and reloads the page when the version changes.
+- When a change introduces errors the preview keeps the last good site and prints the
+  errors, as ``shangbao build`` would refuse to publish.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+import time
+from pathlib import Path
+
+from ..config import ConfigError
+from .build import BuildError, _print_errors, console, generate_tree, load, run_mkdocs, run_pagefind, update_tree
+from .facts import collect
+from .urls import html_path
+
+POLL_SECONDS = 0.3
+
+
+class _State:
+    def __init__(self) -> None:
+        self.version = 1
+        self.lock = threading.Lock()
+
+
+def _snapshot(root: Path) -> dict[str, float]:
+    """mtime (and size) of every file that can change the site."""
+    out: dict[str, float] = {}
+    for base in (root / "submissions", root / "templates"):
+        if not base.is_dir():
+            continue
+        for dirpath, _dirs, files in os.walk(base):
+            for name in files:
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                out[path] = st.st_mtime_ns + st.st_size
+    for extra in (root / "mkdocs.yml",):
+        if extra.is_file():
+            st = extra.stat()
+            out[str(extra)] = st.st_mtime_ns + st.st_size
+    return out
+
+
+class Preview:
+    """The serve loop's state: where the tree and the site live, and how to rebuild them."""
+
+    def __init__(self, root: Path, audience: str, out: Path | None = None):
+        self.root = root
+        self.audience = audience
+        out = out or root / "build"
+        self.docs_dir = out / f"serve-docs-{audience}"
+        self.site_dir = out / f"serve-{audience}"
+        self.state = _State()
+
+    def _facts(self):
+        repo = load(self.root, None)
+        if repo.errors:
+            _print_errors(repo)
+            return None
+        return collect(repo.org, repo.reports, self.audience, repo.as_of,
+                       repo.publishable(self.audience), repo.unpublishable())
+
+    def full_build(self) -> bool:
+        facts = self._facts()
+        if facts is None:
+            return False
+        generate_tree(facts, self.root, self.docs_dir)
+        run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True)
+        run_pagefind(self.site_dir)
+        return True
+
+    def rebuild(self) -> bool:
+        """Regenerate what changed; True when the site was updated."""
+        t0 = time.perf_counter()
+        try:
+            facts = self._facts()
+        except ConfigError as exc:
+            console.print("[bold red]组织配置有误[/]，预览保持上一次的内容：")
+            for line, message in exc.problems:
+                console.print(f"  {exc.path}:{line}: {message}", markup=False)
+            return False
+        if facts is None:
+            console.print("预览保持上一次没有错误时的内容。")
+            return False
+        changed, removed = update_tree(facts, self.root, self.docs_dir)
+        for doc in removed:
+            (self.site_dir / html_path(doc)).unlink(missing_ok=True)
+        if changed or removed:
+            run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True, dirty=True)
+            run_pagefind(self.site_dir)
+        with self.state.lock:
+            self.state.version += 1
+        console.print(f"已更新 {len(changed)} 个页面，删除 {len(removed)} 个（{time.perf_counter() - t0:.1f} 秒）")
+        return True
+
+    def watch(self, stop: threading.Event) -> None:
+        seen = _snapshot(self.root)
+        while not stop.wait(POLL_SECONDS):
+            now = _snapshot(self.root)
+            if now == seen:
+                continue
+            time.sleep(0.1)  # let an editor finish writing
+            seen = _snapshot(self.root)
+            try:
+                self.rebuild()
+            except BuildError as exc:
+                console.print(f"[bold red]重新生成失败[/]：{exc}")
+            except Exception as exc:  # noqa: BLE001 - keep serving whatever happens
+                console.print(f"[bold red]重新生成失败[/]：{exc!r}")
+
+    def handler(self):
+        preview = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+                pass
+
+            def end_headers(self) -> None:
+                self.send_header("Cache-Control", "no-store")
+                super().end_headers()
+
+            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+                if self.path.split("?")[0] == "/__sb_version":
+                    body = str(preview.state.version).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                super().do_GET()
+
+        return functools.partial(Handler, directory=str(self.site_dir))
+
+
+def run_serve(root: Path, audience: str, host: str, port: int) -> int:
+    root = Path(root)
+    preview = Preview(root, audience)
+    console.print("[bold]首次构建预览网站[/]…")
+    try:
+        if not preview.full_build():
+            console.print("[bold red]有错误，无法预览[/]；请修正后重新运行 shangbao serve。")
+            return 1
+    except BuildError as exc:
+        console.print(f"[bold red]构建失败[/]：{exc}")
+        return 1
+    server = http.server.ThreadingHTTPServer((host, port), preview.handler())
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
+    watcher.start()
+    console.print(f"预览地址：http://{host}:{server.server_address[1]}/ （修改报告后页面自动刷新；Ctrl+C 退出）")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("已停止预览。")
+    finally:
+        stop.set()
+        server.server_close()
+    return 0

@@ -1,0 +1,86 @@
+"""Where a report's page lives in the docs tree, and how pages link to each other.
+
+A report id (``anjianke/2026/2026-11-27-收费站火情``) comes from a file path and may hold
+Chinese, so its page keeps it readable: ``r/anjianke/2026/2026-11-27-收费站火情.md``. What
+the id may never do is leave the output folder or collide with another id's page:
+
+- a segment that is "plain" (Unicode letters and digits, ``-``, ``_``, inner ``.``; NFC; not
+  a name MkDocs treats specially such as ``index`` or ``README``; not too long) is kept;
+- any other segment is reduced to its plain characters and gets ``~`` plus a hash of the
+  *whole original id*; ``~`` never occurs in a kept segment, so a hashed page can never
+  equal a kept one, and two ids only share a page if their SHA-256 prefixes collide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+from urllib.parse import quote
+
+REPORTS_DIR = "r"
+_MAX_SEGMENT_BYTES = 120
+_RESERVED = {"index", "readme", "con", "prn", "aux", "nul"}
+
+
+def _plain_char(ch: str) -> bool:
+    if ch in "-_.":
+        return True
+    cat = unicodedata.category(ch)
+    return cat[0] in "LN" and cat not in ("Nl",)
+
+
+def _is_plain(segment: str) -> bool:
+    return (
+        bool(segment)
+        and not segment.startswith(".")
+        and not segment.endswith(".")
+        and ".." not in segment
+        and all(_plain_char(ch) for ch in segment)
+        and unicodedata.normalize("NFC", segment) == segment
+        and segment.lower() not in _RESERVED
+        and not re.fullmatch(r"(?i)(com|lpt)\d", segment)
+        and len(segment.encode("utf-8")) <= _MAX_SEGMENT_BYTES
+    )
+
+
+def _reduce(segment: str) -> str:
+    text = unicodedata.normalize("NFC", segment)
+    kept = "".join(ch if _plain_char(ch) and ch != "." else "-" for ch in text)
+    kept = re.sub(r"-{2,}", "-", kept).strip("-")
+    while len(kept.encode("utf-8")) > 60:
+        kept = kept[:-1]
+    return kept or "x"
+
+
+def report_doc_path(report_id: str) -> str:
+    """The docs-tree path (``r/.../name.md``) of a report's page; safe for any id."""
+    segments = report_id.split("/")
+    if all(_is_plain(s) for s in segments) and len(segments) <= 8:
+        return f"{REPORTS_DIR}/{'/'.join(segments)}.md"
+    digest = hashlib.sha256(report_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    reduced = [_reduce(s) for s in segments if s not in ("", ".", "..")][:8] or ["x"]
+    reduced[-1] = f"{reduced[-1]}~{digest}"
+    return f"{REPORTS_DIR}/{'/'.join(reduced)}.md"
+
+
+def html_path(doc_path: str) -> str:
+    """``r/a/b.md`` → ``r/a/b.html`` (the site uses ``use_directory_urls: false``)."""
+    return doc_path[:-3] + ".html" if doc_path.endswith(".md") else doc_path
+
+
+def relative_url(from_doc: str, to_doc: str) -> str:
+    """A percent-encoded link from one docs page to another (both docs-tree paths)."""
+    target = html_path(to_doc)
+    base = posixpath.dirname(from_doc) or "."
+    rel = posixpath.relpath(target, base)
+    return quote(rel, safe="/-_.~#")
+
+
+def slug(text: str) -> str:
+    """A safe, readable file name for a tag or similar free text (with a hash when reduced)."""
+    if _is_plain(text):
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{_reduce(text)}~{digest}"

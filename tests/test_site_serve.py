@@ -1,0 +1,59 @@
+"""``shangbao serve``: an edited report shows up quickly, errors keep the last good preview."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+
+from helpers_org import make_org, write_good
+
+from generator.site import urls
+from generator.site.serve import Preview
+
+
+def _get(port: int, path: str) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", path)
+    resp = conn.getresponse()
+    return resp.status, resp.read().decode("utf-8", "replace")
+
+
+def test_edit_rebuilds_only_what_changed_and_bumps_the_version(tmp_path):
+    root = make_org(tmp_path)
+    for i in range(20):
+        write_good(root, "info", f"2026-11-{i + 1:02d}-信息{i}", title=f"工作信息第{i}号", reported_at=f"2026-11-{i + 1:02d} 10:00")
+    preview = Preview(root, "internal", out=tmp_path / "out")
+    assert preview.full_build()
+    page = preview.site_dir / urls.html_path(urls.report_doc_path("anjianke/2026/2026-11-05-信息4"))
+    other = preview.site_dir / urls.html_path(urls.report_doc_path("anjianke/2026/2026-11-06-信息5"))
+    assert "工作信息第4号" in page.read_text(encoding="utf-8")
+    assert "live.js" in page.read_text(encoding="utf-8")  # serve mode only
+    other_mtime = other.stat().st_mtime_ns
+
+    server_handler = preview.handler()
+    import http.server
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), server_handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        status, before = _get(port, "/__sb_version")
+        assert status == 200
+        write_good(root, "info", "2026-11-05-信息4", title="工作信息第4号（已更正）", reported_at="2026-11-05 10:00")
+        t0 = time.perf_counter()
+        assert preview.rebuild()
+        elapsed = time.perf_counter() - t0
+        status, after = _get(port, "/__sb_version")
+        assert after != before
+        status, html = _get(port, "/" + urls.html_path(urls.report_doc_path("anjianke/2026/2026-11-05-信息4")).replace(
+            "信息4", "%E4%BF%A1%E6%81%AF4"))
+        assert status == 200 and "工作信息第4号（已更正）" in html
+        assert other.stat().st_mtime_ns == other_mtime  # untouched page not re-rendered
+        assert elapsed < 3
+        # an error keeps the last good preview
+        write_good(root, "info", "2026-11-05-信息4", title="改坏了", reported_at="2026-11-05 10:00", approved_by="赵磊")
+        assert not preview.rebuild()
+        assert "工作信息第4号（已更正）" in page.read_text(encoding="utf-8")
+    finally:
+        server.shutdown()
+        server.server_close()
