@@ -221,6 +221,7 @@ def _build_org(data: Any, node: Any) -> Org:
         timezone = zoneinfo.ZoneInfo("Asia/Shanghai")
 
     units: dict[str, Unit] = {}
+    unit_lines: dict[str, dict[str, int]] = {}  # unit id -> key -> line (for problems found later)
     units_node = _child(node, "units")
     raw_units = data.get("units")
     if not isinstance(raw_units, list) or not raw_units:
@@ -275,12 +276,12 @@ def _build_org(data: Any, node: Any) -> Org:
             ubad("parent", "必须是上级单位的 id 或 null")
             parent = None
         units[uid] = Unit(uid, name.strip(), parent, people["leaders"], people["reporters"], list(periodic), since)
+        unit_lines[uid] = ulines
 
     # parents must exist, and the hierarchy must not loop
-    for index, unit in enumerate(units.values()):
+    for unit in units.values():
         if unit.parent is not None and unit.parent not in units:
-            unode = units_node.value[index] if isinstance(units_node, yaml.SequenceNode) and index < len(units_node.value) else None
-            line = _lines_of(unode).get("parent", lines.get("units", 1))
+            line = unit_lines.get(unit.id, {}).get("parent", lines.get("units", 1))
             problems.append((line, f"units.{unit.id}.parent: 上级单位“{unit.parent}”不存在"))
     for unit in units.values():
         seen, current = set(), unit
@@ -327,7 +328,8 @@ def _build_org(data: Any, node: Any) -> Org:
             else:
                 deadlines.periodic[key] = d
     if deadlines.incident_concealed < deadlines.incident_late:
-        bad("deadlines.incident", "concealed（瞒报）时限不能短于 late（迟报）时限")
+        bad("deadlines.incident", "concealed（瞒报）时限不能短于 late（迟报）时限",
+            dl_lines.get("incident", lines.get("deadlines", 1)))
 
     vague = data.get("vague_words", DEFAULT_VAGUE_WORDS)
     if not isinstance(vague, list) or not all(isinstance(w, str) and w for w in vague):
@@ -372,13 +374,15 @@ def _build_org(data: Any, node: Any) -> Org:
     if not isinstance(raw_limits, dict):
         bad("limits", "必须是映射")
         raw_limits = {}
+    limit_lines = _lines_of(_child(node, "limits"))
     for key, value in raw_limits.items():
+        line = limit_lines.get(key, lines.get("limits", 1))
         if key not in _LIMIT_KEYS:
-            bad(f"limits.{key}", f"未知的限制项；可用的有 {', '.join(sorted(_LIMIT_KEYS))}")
+            bad(f"limits.{key}", f"未知的限制项；可用的有 {', '.join(sorted(_LIMIT_KEYS))}", line)
         else:
             size = _parse_size(value)
             if size is None:
-                bad("limits.file_size", "应写成字节数或 512KiB、1MiB")
+                bad("limits.file_size", "应写成字节数或 512KiB、1MiB", line)
             else:
                 file_size_limit = size
 

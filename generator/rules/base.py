@@ -35,7 +35,8 @@ class Rule:
             raise ValueError(f"rule {self.code} defined twice")
         RULES[self.code] = self
 
-    def finding(self, path: str, line: int, column: int = 1, **fields: Any) -> Finding:
+    def finding(self, path: str, line: int, column: int = 1, /, **fields: Any) -> Finding:
+        # positional-only: a message field may itself be called ``line`` (R402 names the line)
         return Finding(path, max(int(line), 1), max(int(column), 1), self.code, self.severity,
                        self.message.format(**fields))
 
