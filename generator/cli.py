@@ -29,6 +29,15 @@ def _config_error(exc: ConfigError) -> None:
     sys.exit(2)
 
 
+def _run(command, *args) -> None:
+    """Run a command's delegate; a configuration error is reported (exit 2), never a traceback."""
+    try:
+        code = command(*args)
+    except ConfigError as exc:
+        _config_error(exc)
+    sys.exit(code)
+
+
 def _as_of(value: str | None, root: Path | None = None):
     """``--as-of`` in the organisation's timezone (a time without offset is local to it)."""
     if value is None:
@@ -37,7 +46,10 @@ def _as_of(value: str | None, root: Path | None = None):
     if root is not None:
         from .config import load_org
 
-        tz = load_org(root).timezone
+        try:
+            tz = load_org(root).timezone
+        except ConfigError as exc:
+            _config_error(exc)
     moment = parse_as_of(value, tz)
     if moment is None:
         raise click.BadParameter(f"“{value}”不是时间；请写成 2026-11-27 18:00 或 2026-11-27T18:00+08:00", param_hint="--as-of")
@@ -65,11 +77,7 @@ def check(obj: _Context, paths: tuple[Path, ...], fmt: str, strict: bool, as_of:
     """检查报告是否符合信息上报制度（默认检查整个仓库）。"""
     from .checker import run_check
 
-    try:
-        code = run_check(obj.root, list(paths), fmt, strict, _as_of(as_of, obj.root))
-    except ConfigError as exc:
-        _config_error(exc)
-    sys.exit(code)
+    _run(run_check, obj.root, list(paths), fmt, strict, _as_of(as_of, obj.root))
 
 
 @main.command()
@@ -82,11 +90,7 @@ def new(obj: _Context, report_type: str, unit: str, title: str | None, author: s
     """按模板新建一份报告，例如：shangbao new incident --unit anjianke --title 收费站火情"""
     from .newreport import run_new
 
-    try:
-        code = run_new(obj.root, report_type, unit, title, author)
-    except ConfigError as exc:
-        _config_error(exc)
-    sys.exit(code)
+    _run(run_new, obj.root, report_type, unit, title, author)
 
 
 @main.command()
@@ -101,11 +105,7 @@ def summary(obj: _Context, period: str, fmt: str, audience: str, as_of: str | No
     """打印一个周期（周/月/季/年）的汇总：报送、迟报、瞒报、漏报、得分、指标。"""
     from .summary import run_summary
 
-    try:
-        code = run_summary(obj.root, period, fmt, audience, _as_of(as_of, obj.root), rollup)
-    except ConfigError as exc:
-        _config_error(exc)
-    sys.exit(code)
+    _run(run_summary, obj.root, period, fmt, audience, _as_of(as_of, obj.root), rollup)
 
 
 @main.command()
@@ -119,11 +119,7 @@ def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None
     """检查全部报告，生成汇总，构建网站（含搜索索引）。有错误时拒绝发布。"""
     from .site.build import run_build
 
-    try:
-        code = run_build(obj.root, audience, site_dir, _as_of(as_of, obj.root))
-    except ConfigError as exc:
-        _config_error(exc)
-    sys.exit(code)
+    _run(run_build, obj.root, audience, site_dir, _as_of(as_of, obj.root))
 
 
 @main.command()
@@ -135,11 +131,7 @@ def serve(obj: _Context, audience: str, host: str, port: int) -> None:
     """本地预览网站；报告有改动时自动重新生成并刷新浏览器。"""
     from .site.serve import run_serve
 
-    try:
-        code = run_serve(obj.root, audience, host, port)
-    except ConfigError as exc:
-        _config_error(exc)
-    sys.exit(code)
+    _run(run_serve, obj.root, audience, host, port)
 
 
 @main.command()
@@ -150,11 +142,7 @@ def codeowners(obj: _Context, host: str) -> None:
     """打印 CODEOWNERS：各单位文件夹由本单位领导审核，_org.yml 由办公室审核。"""
     from .codeowners import run_codeowners
 
-    try:
-        code = run_codeowners(obj.root, host)
-    except ConfigError as exc:
-        _config_error(exc)
-    sys.exit(code)
+    _run(run_codeowners, obj.root, host)
 
 
 @main.command()
@@ -164,8 +152,4 @@ def receipts(obj: _Context, fmt: str) -> None:
     """打印回执台账：每份报告的报送时间、接收时间、提交与内容哈希。"""
     from .history import run_receipts
 
-    try:
-        code = run_receipts(obj.root, fmt)
-    except ConfigError as exc:
-        _config_error(exc)
-    sys.exit(code)
+    _run(run_receipts, obj.root, fmt)

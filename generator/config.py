@@ -7,6 +7,7 @@ naming the key and its line, so the office fixes the file in one pass (exit code
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -206,7 +207,7 @@ def _build_org(data: Any, node: Any) -> Org:
 
     for key in data:
         if key not in _TOP_KEYS:
-            bad(str(key), f"未知的配置项；可用的有 {', '.join(sorted(_TOP_KEYS))}")
+            bad(str(key), f"未知的配置项{_nearest(key, _TOP_KEYS)}；可用的有 {', '.join(sorted(_TOP_KEYS))}")
 
     organization = data.get("organization")
     if not isinstance(organization, str) or not organization.strip():
@@ -242,7 +243,7 @@ def _build_org(data: Any, node: Any) -> Org:
 
         for key in raw:
             if key not in _UNIT_KEYS:
-                ubad(str(key), f"未知的单位配置项；可用的有 {', '.join(sorted(_UNIT_KEYS))}")
+                ubad(str(key), f"未知的单位配置项{_nearest(key, _UNIT_KEYS)}；可用的有 {', '.join(sorted(_UNIT_KEYS))}")
         if not isinstance(uid, str) or not UNIT_ID.match(uid):
             ubad("id", "单位 id 必须由小写字母、数字和连字符组成（它也是单位文件夹名）")
             continue
@@ -400,6 +401,12 @@ def _build_org(data: Any, node: Any) -> Org:
         scoring=scoring,
         file_size_limit=file_size_limit,
     )
+
+
+def _nearest(key: Any, known: set[str]) -> str:
+    """``，是不是“units”？`` when a known key is close to the unknown one."""
+    found = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+    return f"，是不是“{found[0]}”？" if found else ""
 
 
 def _is_number(value: Any) -> bool:
