@@ -11,8 +11,6 @@ import datetime as dt
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -82,7 +80,7 @@ def update_tree(facts: Facts, root: Path, docs_dir: Path) -> tuple[list[str], li
 
 
 def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: str,
-               live: bool = False, dirty: bool = False) -> None:
+               live: bool = False, dirty: bool = False, as_of: dt.datetime | None = None) -> None:
     """``mkdocs build`` in-process with the root mkdocs.yml, docs_dir/site_dir overridden."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -101,10 +99,21 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
             site_name=name,
         )
         cfg["extra"]["sb_audience_label"] = AUDIENCE_LABELS.get(audience, audience)
-        cfg["extra"]["sb_built"] = format_time(dt.datetime.now(org.timezone), org.timezone)
+        # reproducible: the same repository and --as-of give the same bytes (footer, sitemap dates,
+        # sitemap.xml.gz header all come from as_of, never from the clock)
+        moment = as_of or dt.datetime.now(org.timezone)
+        cfg["extra"]["sb_built"] = format_time(moment, org.timezone)
         if live:
             cfg["extra"]["sb_live"] = True
-        mkdocs_build(cfg, dirty=dirty)
+        saved = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+        try:
+            mkdocs_build(cfg, dirty=dirty)
+        finally:
+            if saved is None:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = saved
     except MkDocsException as exc:
         raise BuildError(f"MkDocs 构建失败：{exc}") from exc
 
@@ -117,11 +126,13 @@ class _DirtyNote(logging.Filter):
 
 
 def run_pagefind(site_dir: Path) -> None:
-    """Index the built site with Pagefind (extended binary: Chinese word segmentation)."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise BuildError("搜索索引（Pagefind）建立失败：\n" + (proc.stderr or proc.stdout).strip())
+    """Index the built site with Pagefind, every Chinese character pair searchable (see search.py)."""
+    from .search import index_site
+
+    try:
+        index_site(site_dir)
+    except (RuntimeError, OSError) as exc:
+        raise BuildError(f"搜索索引（Pagefind）建立失败：\n{exc}") from exc
 
 
 def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
@@ -142,7 +153,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         timings["generate"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         say(f"[bold]MkDocs 构建[/]：{len(pages)} 个页面…")
-        run_mkdocs(root, docs_dir, tmp, org, audience, live=live)
+        run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of)
         timings["mkdocs"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         say("[bold]建立搜索索引[/]（Pagefind）…")

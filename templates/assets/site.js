@@ -4,6 +4,156 @@
   var loaded = false;
   var ui = null;
 
+  /* Chinese search. The index (generator/site/search.py) holds every run of Chinese characters
+     as overlapping character pairs (明火扑灭 → 明火 火扑 扑灭), each character spelled as four
+     ASCII letters after "qz", so that any word of two or more characters is found, whatever a
+     dictionary would say. encodeQuery spells the reader's query the same way; decodeHtml turns
+     the excerpts Pagefind returns back into readable text. Keep both in step with search.py. */
+  var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
+  var HAN_RUN = new RegExp("^[" + HAN + "]+$", "u");
+  var SEGMENT = new RegExp("[" + HAN + "]+|(?:(?![" + HAN + "])[\\p{L}\\p{N}_])+|[^\\p{L}\\p{N}_]+", "gu");
+  var AFFIX = "(?:[^\\p{L}\\p{N}_]|&lt;|&gt;|&amp;)*";
+  var TOKEN = new RegExp("^(" + AFFIX + ")qz((?:[a-z]{4}){1,2})(" + AFFIX + ")$", "u");
+  var PUNCT = /^[^\p{L}\p{N}_]+$/u;
+  var GLUE = "\u2060";
+  var EXCERPT_WORDS = 60;
+  var MAX_TERMS = 10; /* a long title: ten of its pairs are plenty to find it, and cost ten index chunks at most */
+  var lastQuery = [];
+
+  function spell(ch) {
+    var n = ch.codePointAt(0) - 0x3400;
+    var s = "";
+    for (var k = 3; k >= 0; k--) { s += String.fromCharCode(97 + Math.floor(n / Math.pow(26, k)) % 26); }
+    return s;
+  }
+
+  function runTokens(run) {
+    var chars = Array.from(run).map(spell);
+    if (chars.length === 1) { return ["qz" + chars[0]]; }
+    var out = [];
+    for (var i = 0; i + 1 < chars.length; i++) { out.push("qz" + chars[i] + chars[i + 1]); }
+    return out;
+  }
+
+  function encodeQuery(term) {
+    var quoted = /^\s*".+"\s*$/.test(term);
+    var words = term.replace(/^\s*"|"\s*$/g, "").split(/\s+/).filter(Boolean);
+    var out = [];
+    var all = [];
+    words.forEach(function (word) {
+      (word.match(SEGMENT) || []).forEach(function (seg) {
+        if (HAN_RUN.test(seg)) {
+          /* Every pair is needed to place the excerpt, but each pair may live in its own index
+             chunk: search with every other pair (and the last), which still covers each character. */
+          var pairs = runTokens(seg);
+          all.push.apply(all, pairs);
+          out.push.apply(out, quoted ? pairs : pairs.filter(function (p, i) { return i % 2 === 0 || i === pairs.length - 1; }));
+        } else if (!PUNCT.test(seg)) {
+          out.push(seg);
+          all.push(seg);
+        }
+      });
+    });
+    if (out.length > MAX_TERMS) { out = out.slice(0, MAX_TERMS - 1).concat(out.slice(-1)); }
+    lastQuery = all.map(function (w) { return w.toLowerCase(); });
+    var q = out.join(" ");
+    /* Pages must hold every pair (Pagefind finds pages with all the words). Measured on the
+       sample, this ranks a unit's own reports first for its name, which phrase search does
+       not; a reader who wants the pairs adjacent and in order types the query in "quotes". */
+    return quoted && out.length > 1 ? "\"" + q + "\"" : q;
+  }
+
+  function unspell(letters) {
+    var s = "";
+    for (var i = 0; i < letters.length; i += 4) {
+      var n = 0;
+      for (var j = i; j < i + 4; j++) { n = n * 26 + letters.charCodeAt(j) - 97; }
+      s += String.fromCodePoint(n + 0x3400);
+    }
+    return s;
+  }
+
+  /* Excerpt HTML from Pagefind (tokens joined by spaces, some in <mark>) → readable HTML. */
+  function decodeHtml(html) {
+    if (!html) { return html; }
+    var units = [];
+    var prevHan = false;
+    function push(text, marked) { units.push({ text: text, marked: marked }); }
+    html.split(" ").forEach(function (part) {
+      if (!part) { return; }
+      var m = /^<mark>([\s\S]*)<\/mark>$/.exec(part);
+      var marked = !!m;
+      if (m) { part = m[1]; }
+      var glued = part.charAt(0) === GLUE;
+      part = part.replace(/^\u2060+/, "");
+      var t = TOKEN.exec(part);
+      if (!t) {
+        if (units.length && !glued) { push(" ", false); }
+        push(part, marked);
+        prevHan = false;
+        return;
+      }
+      var chars = Array.from(unspell(t[2]));
+      if (glued && prevHan && !t[1] && chars.length === 2) {
+        /* overlapping pair: its first character is the last one already shown */
+        if (marked) { units[units.length - 1].marked = true; }
+        push(chars[1], marked);
+      } else {
+        if (units.length && !glued) { push(" ", false); }
+        if (t[1]) { push(t[1], false); }
+        chars.forEach(function (c) { push(c, marked); });
+      }
+      if (t[3]) { push(t[3], false); }
+      prevHan = !t[3];
+    });
+    var out = "";
+    var open = false;
+    units.forEach(function (u) {
+      if (u.marked && !open) { out += "<mark>"; open = true; }
+      if (!u.marked && open) { out += "</mark>"; open = false; }
+      out += u.text;
+    });
+    return open ? out + "</mark>" : out;
+  }
+
+  function indexWord(word) {
+    return word.replace(/[^\p{L}\p{N}_]/gu, "").toLowerCase();
+  }
+
+  /* Pagefind centres the excerpt on the densest cluster of any query pair, which for 配电柜 may
+     be 配电房 in the title. When the query's pairs occur together and in order, show that place. */
+  function phraseExcerpt(result) {
+    var want = lastQuery;
+    if (want.length < 2 || typeof result.content !== "string") { return null; }
+    var words = result.content.split(/[\r\n\s]+/);
+    var norm = words.map(indexWord);
+    for (var i = 0; i + want.length <= norm.length; i++) {
+      var ok = true;
+      for (var k = 0; k < want.length && ok; k++) {
+        ok = norm[i + k] === want[k] || (k === want.length - 1 && norm[i + k].indexOf(want[k]) === 0);
+      }
+      if (!ok) { continue; }
+      var start = Math.max(0, i - Math.floor((EXCERPT_WORDS - want.length) / 2));
+      var end = Math.min(words.length, start + EXCERPT_WORDS);
+      var html = [];
+      for (var j = start; j < end; j++) {
+        var w = words[j].replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+        html.push(j >= i && j < i + want.length ? "<mark>" + w + "</mark>" : w);
+      }
+      return html.join(" ");
+    }
+    return null;
+  }
+
+  function decodeResult(result) {
+    result.excerpt = decodeHtml(phraseExcerpt(result) || result.excerpt);
+    (result.sub_results || []).forEach(function (sub) {
+      sub.excerpt = decodeHtml(sub.excerpt);
+      sub.title = decodeHtml(sub.title);
+    });
+    return result;
+  }
+
   function base() {
     var btn = document.querySelector("[data-sb-search-open]");
     var rel = btn ? btn.getAttribute("data-sb-base") || "." : ".";
@@ -27,8 +177,10 @@
         baseUrl: root.pathname,
         showImages: false,
         showSubResults: true,
-        excerptLength: 40,
+        excerptLength: EXCERPT_WORDS,
         resetStyles: false,
+        processTerm: encodeQuery,
+        processResult: decodeResult,
         translations: {
           placeholder: "输入标题、单位名或正文中的词语",
           clear_search: "清除",

@@ -1,0 +1,174 @@
+"""Chinese search finds any word of a report, not only dictionary words (issue 4, SPEC §7).
+
+Pagefind's dictionary segmentation cut “14时10分明火扑灭” as 分明/火, so 明火 found nothing.
+The index now holds every pair of adjacent characters (generator/site/search.py) and the
+page script spells the query the same way and decodes the excerpts (templates/assets/site.js).
+
+The browser tests run the built sample site in headless Chromium (skipped only when
+/usr/bin/chromium is absent); the first tests check the index encoding itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from generator.site.search import GLUE, decode_text, encode_text, shadow_page
+
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium 不存在")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+INCIDENT_TITLE = "示例县东收费站配电房火情（初报）"
+INCIDENT = "r/anjianke/2026/2026-11-03-收费站火情.html"
+SPILL_TITLE = "县城南加油站卸油时汽油泄漏（初报）"
+UNIT = "应急救援股"
+# a token of the index: qz + four letters per character (what must never reach the reader)
+JUNK = re.compile(r"qz[a-z]{4}|\u2060")
+
+
+# --- the encoding -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "14时10分明火扑灭，无人员伤亡。",
+    INCIDENT_TITLE,
+    "GB 32100-2015 统一社会信用代码 92号汽油",
+    "“明火” · 突发事件 · （一）火情：",
+    "a<b火>c 𠀀字 火",
+])
+def test_encoding_round_trips_to_the_same_text(text):
+    assert decode_text(encode_text(text)) == " ".join(text.split())
+
+
+def test_every_pair_of_a_chinese_run_is_its_own_token():
+    tokens = [t.lstrip(GLUE).strip("，。") for t in encode_text("14时10分明火扑灭。").split()]
+    assert tokens.count(encode_text("明火")) == 1  # the word that dictionary segmentation lost
+    assert encode_text("分明") in tokens and encode_text("扑灭") in tokens
+    assert encode_text("14") == "14"
+
+
+def test_shadow_page_keeps_the_title_readable_and_leaves_other_pages_alone():
+    page = ('<html lang="zh"><body><nav>导航</nav><article><div data-pagefind-body>'
+            '<h1 class="sb-title">低压<b>配电柜</b>起火</h1><p>明火扑灭</p></div></article></body></html>')
+    shadow = shadow_page(page)
+    assert '<p data-pagefind-meta="title">低压配电柜起火</p>' in shadow
+    assert "<nav>导航</nav>" in shadow  # outside the indexed body nothing changes
+    body = shadow.split("data-pagefind-body", 1)[1]
+    assert "明火" not in body and encode_text("明火扑灭") in body
+    assert encode_text("压配") in body  # the inline <b> does not break the run of text
+    assert shadow_page("<html><body><p>明火</p></body></html>") is None
+
+
+# --- in the browser -----------------------------------------------------------------------------
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(sample_site):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(sample_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _search(page, base_url: str, query: str, start: str = "periods/2026-11.html") -> list[dict]:
+    """Type ``query`` into the header search; the results as shown: title, excerpt text and HTML."""
+    page.goto(base_url + quote(start))
+    page.click("[data-sb-search-open]")
+    box = page.locator("#sb-search input")
+    box.wait_for(state="visible", timeout=10_000)
+    box.fill(query)
+    page.wait_for_selector("li.pagefind-ui__result .pagefind-ui__result-excerpt", timeout=10_000)
+    time.sleep(0.5)  # let Pagefind finish rendering all results
+    out = []
+    for item in page.locator("li.pagefind-ui__result").all():
+        excerpt = item.locator(".pagefind-ui__result-excerpt").first
+        out.append({"title": item.locator(".pagefind-ui__result-link").first.inner_text(),
+                    "text": excerpt.inner_text(), "html": excerpt.inner_html()})
+    return out
+
+
+def _assert_clean(results: list[dict]) -> None:
+    for r in results:
+        assert not JUNK.search(r["text"]) and not JUNK.search(r["title"]), r
+        # no space-separated pairs either (明火 火扑 扑灭): the text reads as it was written
+        assert not re.search(r"([\u4e00-\u9fff])([\u4e00-\u9fff]) \2[\u4e00-\u9fff]", r["text"]), r
+
+
+@needs_chromium
+@pytest.mark.parametrize("query,title,marked", [
+    ("明火", INCIDENT_TITLE, "明火"),          # body “14时10分明火扑灭”: the dictionary cuts 分明/火
+    ("低压", "示例县东收费站配电房火情（续报）", "低压"),   # “低压配电柜”
+    ("配电柜", INCIDENT_TITLE, "配电柜"),        # three characters inside a sentence
+    ("停止全站加油", SPILL_TITLE, "停止全站加油"),  # a phrase from inside a sentence
+    ("全站加油", SPILL_TITLE, "全站加油"),        # four characters, cut across dictionary words
+])
+def test_a_chinese_word_inside_a_sentence_finds_its_report(page, base_url, query, title, marked):
+    results = _search(page, base_url, query)
+    titles = [r["title"] for r in results]
+    assert title in titles, titles
+    hit = results[titles.index(title)]
+    assert query in hit["text"], hit  # the excerpt shows the words around it, readable
+    assert f"<mark>{marked}</mark>" in hit["html"], hit["html"]  # and highlights exactly the query
+    _assert_clean(results)
+
+
+@needs_chromium
+@pytest.mark.parametrize("title", [INCIDENT_TITLE, SPILL_TITLE, "示例县东收费站配电房火情（终报）"])
+def test_an_exact_title_ranks_its_report_first(page, base_url, title):
+    results = _search(page, base_url, title, start=INCIDENT)
+    assert results[0]["title"] == title, [r["title"] for r in results]
+    _assert_clean(results)
+
+
+@needs_chromium
+def test_a_unit_name_lists_that_units_reports_first(page, base_url):
+    results = _search(page, base_url, UNIT)
+    assert len(results) >= 3
+    first = page.locator("li.pagefind-ui__result .pagefind-ui__result-link").first
+    first.click()
+    page.wait_for_load_state()
+    assert page.locator(".sb-subtitle a").first.inner_text() == UNIT
+    _assert_clean(results)
+
+
+@needs_chromium
+def test_a_word_that_is_nowhere_finds_nothing(page, base_url):
+    page.goto(base_url)
+    page.click("[data-sb-search-open]")
+    box = page.locator("#sb-search input")
+    box.wait_for(state="visible", timeout=10_000)
+    box.fill("海啸")  # in no report (characters that never stand together are no match either)
+    page.wait_for_selector(".pagefind-ui__message", timeout=10_000)
+    time.sleep(0.5)
+    assert "没有找到" in page.locator(".pagefind-ui__message").inner_text()
