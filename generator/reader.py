@@ -75,6 +75,9 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Finding]]:
 
 def _fullwidth_findings(path: str, lines: list[str], first: int) -> list[Finding]:
     """R105: full-width colon after a key, full-width space or tab in indentation or after ': '."""
+    text = "\n".join(lines)
+    if "：" not in text and "\t" not in text and "\u3000" not in text:  # every finding needs one of them
+        return []
     out = []
     for offset, text in enumerate(lines):
         line = first + offset
@@ -102,7 +105,17 @@ def _fullwidth_findings(path: str, lines: list[str], first: int) -> list[Finding
     return out
 
 
+_SECTION_LINES = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+
+
 def sections_of(body: str, first_line: int) -> list[Section]:
+    if "```" not in body and "~~~" not in body:  # no code blocks: every heading line counts
+        out, line, pos = [], first_line, 0
+        for m in _SECTION_LINES.finditer(body):
+            line += body.count("\n", pos, m.start())
+            pos = m.start()
+            out.append(Section(m.group(1).strip(), line))
+        return out
     out, in_code = [], False
     for offset, text in enumerate(body.split("\n")):
         if _CODE_FENCE.match(text):

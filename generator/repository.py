@@ -6,12 +6,15 @@ This is the one place that walks ``submissions/``; ``check``, ``summary``, ``bui
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import parallel
 from . import rules as _rules  # noqa: F401  (registers every rule)
 from .config import ORG_FILE, Org, load_org
 from .model import Finding, Report
@@ -83,9 +86,11 @@ def _now(org: Org) -> dt.datetime:
 
 def read_all(root: Path, org: Org, files: list[str]) -> tuple[list[Report], list[Finding]]:
     reports, findings = [], []
+    base = os.fspath(root)
     for path in files:
         try:
-            data = (root / path).read_bytes()
+            with open(os.path.join(base, path), "rb") as fh:
+                data = fh.read()
         except OSError as exc:
             from .rules.files import R101
 
@@ -98,12 +103,18 @@ def read_all(root: Path, org: Org, files: list[str]) -> tuple[list[Report], list
     return reports, findings
 
 
-def run_rules(reports: list[Report], org: Org, as_of: dt.datetime) -> list[Finding]:
-    by_id = {r.id: r for r in reports}
+def periodic_index(reports: list[Report]) -> dict[tuple[str, str, str], list[Report]]:
+    """(unit, type, period) -> the non-draft periodic reports, in the order of ``reports``."""
     periodic: dict[tuple[str, str, str], list[Report]] = defaultdict(list)
     for r in reports:
         if r.is_periodic and not r.draft and r.unit and r.period:
             periodic[(r.unit, r.type, r.period)].append(r)
+    return periodic
+
+
+def run_rules(reports: list[Report], org: Org, as_of: dt.datetime) -> list[Finding]:
+    by_id = {r.id: r for r in reports}
+    periodic = periodic_index(reports)
     ctx = CheckContext(org, as_of, by_id, periodic)
     checks = [rule for rule in RULES.values() if rule.check is not None]
     findings: list[Finding] = []
@@ -143,11 +154,8 @@ def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[st
     org = load_org(root)
     as_of = as_of or _now(org)
     files = report_paths(root)
-    reports, findings = read_all(root, org, files)
-    warnings: list[str] = []
-    if history:
-        warnings = _attach_history(root, reports, org)
-    findings.extend(run_rules(reports, org, as_of))
+    with _gc_paused():
+        reports, findings, warnings = _load(root, org, as_of, files, history)
     errors_by_path = {f.path for f in findings if f.severity == "error"}
     for report in reports:
         report.has_errors = report.path in errors_by_path
@@ -156,6 +164,32 @@ def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[st
         findings = [f for f in findings if f.path in wanted or f.path == ORG_FILE]
     findings.sort(key=Finding.sort_key)
     return Repository(root, org, as_of, reports, findings, files, {r.id: r for r in reports}, warnings)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while reading: reading makes no cycles, and the collector
+    would walk the growing heap of reports again and again (about 15% of the time at 50,000)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(root: Path, org: Org, as_of: dt.datetime, files: list[str],
+          history: bool) -> tuple[list[Report], list[Finding], list[str]]:
+    if parallel.worth_it(len(files)):  # thousands of files: every core (same findings, same order)
+        reports, findings, warnings = parallel.load(root, org, as_of, files, history)
+    else:
+        reports, findings = read_all(root, org, files)
+        warnings: list[str] = []
+        if history:
+            warnings = _attach_history(root, reports, org)
+        findings.extend(run_rules(reports, org, as_of))
+    return reports, findings, warnings
 
 
 def _attach_history(root: Path, reports: list[Report], org: Org) -> list[str]:

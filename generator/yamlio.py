@@ -27,8 +27,19 @@ MAX_DEPTH = 12
 MAX_NODES = 5000
 
 
+_RESOLVED: dict[tuple[Any, Any, Any], str] = {}
+
+
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    pass
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """The implicit tag of a node; keys and short values recur in every report, so remember them."""
+        key = (kind, value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < 20000 and (value is None or len(value) <= 40):
+                _RESOLVED[key] = tag
+        return tag
 
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -65,7 +76,14 @@ class Loaded:
 
 _PROBLEM_ZH = {
     "could not find expected ':'": "缺少英文冒号“:”（键和值之间要用英文冒号加一个空格）",
-    "mapping values are not allowed here": "这里不能出现冒号（值里含有“: ”时请给整个值加英文引号）",
+    # libyaml (the C parser) says "not allowed in this context", the Python one "not allowed here"
+    "mapping values are not allowed": "这里不能出现冒号（值里含有“: ”时请给整个值加英文引号）",
+    "did not find expected ',' or ']'": "方括号 [ ] 没有闭合，或列表各项之间缺少英文逗号",
+    "did not find expected ',' or '}'": "花括号 { } 没有闭合，或各项之间缺少英文逗号",
+    "found invalid Unicode character escape code": "双引号里的 \\u 转义无效；请直接写出字符，或改用单引号",
+    "second occurrence": "不支持 YAML 锚点和别名（& 和 * 开头的值）；请把内容直接写出来",
+    "could not determine a constructor": "不支持的 YAML 标签（! 开头的值）；请去掉它，或给整个值加英文引号",
+    "but found another document": "元数据块里只能有一个 YAML 文档；请删去多余的“---”或“...”",
     "found character that cannot start any token": "出现了 YAML 不允许的字符（常见原因：用了 Tab 缩进，请改用空格）",
     "found undefined alias": "出现了未定义的别名（*开头的值）；请去掉 * 或给整个值加引号",
     "did not find expected key": "缩进不一致或缺少冒号；同一层的键要左对齐",
@@ -78,12 +96,44 @@ _PROBLEM_ZH = {
 }
 
 
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+# characters YAML does not accept anywhere (YAML 1.1 "printable" is the complement)
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+# libyaml composes nodes recursively: tens of thousands of nested "[" or "- " overflow the C
+# stack (a crash, not an exception), so such text is refused before libyaml sees it.
+_MAX_MARKUP_NESTING = 64
+_BLOCK_MARKERS = re.compile(rf"^[ \t]*((?:[-?][ \t]+){{{_MAX_MARKUP_NESTING + 1},}})", re.M)
+
+
+def _refuse_deep_nesting(text: str, first_line: int) -> None:
+    depth = 0
+    if "[" in text or "{" in text:
+        for index, char in enumerate(text):
+            if char in "[{":
+                depth += 1
+                if depth > _MAX_MARKUP_NESTING:
+                    before = text[:index]
+                    line = before.count("\n") + first_line
+                    raise YamlProblem(line, index - (before.rfind("\n") + 1) + 1, (
+                        f"括号嵌套超过 {_MAX_MARKUP_NESTING} 层；报告的元数据不需要这么深的结构，请检查是否多写了“[”或“{{”"),
+                        "depth")
+            elif char in "]}" and depth:
+                depth -= 1
+    m = _BLOCK_MARKERS.search(text)
+    if m:
+        line = text[: m.start()].count("\n") + first_line
+        raise YamlProblem(line, 1, f"一行中列表标记“- ”嵌套超过 {_MAX_MARKUP_NESTING} 层；请检查这一行", "depth")
+
+
 def _explain(problem: str | None, context: str | None) -> str:
     text = f"{context or ''} {problem or ''}"
     for english, chinese in _PROBLEM_ZH.items():
         if english in text:
             return chinese
-    return f"YAML 语法错误（{(problem or context or '未知').strip()}）"
+    return (f"YAML 语法错误（{(problem or context or '未知').strip()}）；请对照报告模板检查这一行："
+            "键和值之间用英文冒号加一个空格，含有冒号、井号等符号的值请加英文引号")
 
 
 def load(text: str, first_line: int = 1) -> Loaded:
@@ -91,6 +141,15 @@ def load(text: str, first_line: int = 1) -> Loaded:
 
     Raises ``YamlProblem`` for syntax errors, aliases, excessive depth or size.
     """
+    odd = _ODD_BREAK.search(text)
+    if odd:  # YAML counts these as line breaks, so every line after them would be misnumbered
+        before = text[: odd.start()]
+        line = before.count("\n") + first_line
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise YamlProblem(line, column, (
+            f"第 {line} 行第 {column} 列有特殊的换行符（U+{ord(odd.group()):04X}，常见于从网页或 Word 复制的文字）；"
+            "请删除它，需要换行时直接另起一行"), "syntax")
+    _refuse_deep_nesting(text, first_line)
     loader = _Loader(text)
     try:
         try:
@@ -100,19 +159,29 @@ def load(text: str, first_line: int = 1) -> Loaded:
             line = (mark.line if mark else 0) + first_line
             column = (mark.column if mark else 0) + 1
             raise YamlProblem(line, column, _explain(exc.problem, exc.context), "syntax") from None
-        except yaml.YAMLError as exc:  # e.g. reader errors on control characters
-            raise YamlProblem(first_line, 1, f"YAML 无法读取：{exc}", "syntax") from None
+        except yaml.reader.ReaderError as exc:  # control characters and the like
+            bad = _NOT_PRINTABLE.search(text)  # exc.position counts bytes with libyaml, characters without
+            before = text[: bad.start()] if bad else text[: max(int(exc.position), 0)]
+            line = before.count("\n") + first_line
+            column = len(before) - (before.rfind("\n") + 1) + 1
+            raise YamlProblem(line, column, (
+                f"第 {line} 行第 {column} 列有不可见的控制字符（#x{ord(bad.group()) if bad else exc.character:04X}）；"
+                "请删除它（可在编辑器中打开“显示不可见字符”找到它）"), "syntax") from None
+        except yaml.YAMLError as exc:
+            raise YamlProblem(first_line, 1, f"YAML 无法读取（{exc}）；请对照报告模板检查元数据块", "syntax") from None
         if node is None:
             return Loaded(None, {}, {}, None)
-        _check_shape(node, first_line)
+        if not _plain_shape(node, "*" in text):
+            _check_shape(node, first_line)
         try:
-            value = loader.construct_document(node)
+            value = _construct(loader, node)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = (mark.line if mark else 0) + first_line
             raise YamlProblem(line, 1, _explain(getattr(exc, "problem", None), None), "syntax") from None
-        except (TypeError, ValueError) as exc:  # unhashable keys and the like
-            raise YamlProblem(first_line, 1, f"YAML 结构无效：{exc}", "syntax") from None
+        except Exception as exc:  # unhashable keys and the like: never let a report crash the check
+            raise YamlProblem(first_line, 1, (
+                f"YAML 结构无效（{exc}）；请对照报告模板改写元数据块"), "syntax") from None
     finally:
         loader.dispose()
     key_lines: dict[str, int] = {}
@@ -125,25 +194,72 @@ def load(text: str, first_line: int = 1) -> Loaded:
     return Loaded(value, key_lines, key_columns, node)
 
 
+def _plain_shape(root: Any, aliases_possible: bool) -> bool:
+    """A quick walk: True when ``_check_shape`` would find nothing wrong (False: let it say what).
+
+    Without a ``*`` in the text there can be no alias, so nodes need not be remembered.
+    """
+    if aliases_possible:
+        return False
+    ScalarNode, MappingNode, SequenceNode = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    allowed = _SHAPE_TAGS
+    stack = [(root, 1)]
+    pop, push = stack.pop, stack.append
+    count = 0
+    while stack:
+        node, depth = pop()
+        count += 1
+        if count > MAX_NODES or depth > MAX_DEPTH or node.tag not in allowed:
+            return False
+        cls = node.__class__
+        if cls is MappingNode:
+            keys: set[Any] = set()
+            n_keys = 0
+            for key_node, value_node in node.value:
+                if key_node.__class__ is ScalarNode:
+                    keys.add(key_node.value)
+                    n_keys += 1
+                push((key_node, depth + 1))
+                push((value_node, depth + 1))
+            if len(keys) != n_keys:
+                return False
+        elif cls is SequenceNode:
+            for child in node.value:
+                push((child, depth + 1))
+        elif cls is not ScalarNode:
+            return False
+    return True
+
+
 def _check_shape(root: Any, first_line: int) -> None:
     """Refuse aliases, duplicate keys, deep nesting and huge documents, without expanding."""
-    seen: set[int] = set()
+    # A node met twice is an alias. Nodes are marked when first pushed, so an alias is refused
+    # where it is used, before a chain of aliases could lead the walk deep (or wide).
+    seen: set[int] = {id(root)}
     stack = [(root, 1)]
     count = 0
+
+    def push(child: Any, depth: int) -> None:
+        if id(child) in seen:
+            raise YamlProblem(
+                child.start_mark.line + first_line, child.start_mark.column + 1,
+                "不支持 YAML 锚点和别名（& 和 * 开头的值）；请把内容直接写出来", "alias",
+            )
+        seen.add(id(child))
+        stack.append((child, depth))
+
     while stack:
         node, depth = stack.pop()
         count += 1
         line = node.start_mark.line + first_line
-        if id(node) in seen:
-            raise YamlProblem(
-                line, node.start_mark.column + 1,
-                "不支持 YAML 锚点和别名（& 和 * 开头的值）；请把内容直接写出来", "alias",
-            )
-        seen.add(id(node))
         if depth > MAX_DEPTH:
             raise YamlProblem(line, 1, f"嵌套超过 {MAX_DEPTH} 层；报告的元数据不需要这么深的结构", "depth")
         if count > MAX_NODES:
             raise YamlProblem(first_line, 1, f"元数据超过 {MAX_NODES} 项；请精简", "size")
+        if node.tag not in _PLAIN_TAGS and node.tag not in _CORE_TAGS:
+            shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise YamlProblem(line, node.start_mark.column + 1, (
+                f"不支持的 YAML 标签 {shown}；请删去它（需要文字时给值加英文引号）"), "syntax")
         if isinstance(node, yaml.MappingNode):
             keys: set[str] = set()
             for key_node, value_node in node.value:
@@ -155,12 +271,65 @@ def _check_shape(root: Any, first_line: int) -> None:
                             "duplicate",
                         )
                     keys.add(key_node.value)
-                stack.append((key_node, depth + 1))
-                stack.append((value_node, depth + 1))
+                push(key_node, depth + 1)
+                push(value_node, depth + 1)
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
-        elif node.tag not in _PLAIN_TAGS and not node.tag.startswith("tag:yaml.org,2002:"):
-            raise YamlProblem(line, node.start_mark.column + 1, f"不支持的 YAML 标签 {node.tag}", "syntax")
+            for child in node.value:
+                push(child, depth + 1)
 
 
 _PLAIN_TAGS = {"!", None}
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "null")}
+
+
+class _Unusual(Exception):
+    """Raised by the fast constructor when a document needs PyYAML's own constructor."""
+
+
+def _construct(loader: Any, root: Any) -> Any:
+    """``loader.construct_document(root)``, faster for the plain documents reports are made of.
+
+    Strings, numbers, booleans, nulls, lists and mappings (no aliases or merge keys: refused
+    by ``_check_shape`` before) are built directly from the nodes. Anything else — another
+    tag, an unhashable key, a value PyYAML would refuse — goes to PyYAML's constructor, from
+    a clean state, so its result or its error is exactly what it would have been.
+    """
+    try:
+        return _build(loader, root)
+    except Exception:  # noqa: BLE001 - PyYAML decides, and words the error
+        loader.constructed_objects = {}
+        loader.recursive_objects = {}
+        loader.state_generators = []
+        loader.deep_construct = False
+        return loader.construct_document(root)
+
+
+def _build(loader: Any, node: Any) -> Any:
+    """One node's value (a plain function, not a closure: no reference cycle keeps the loader alive)."""
+    cls, tag = node.__class__, node.tag
+    if cls is yaml.ScalarNode:
+        if tag == _STR_TAG:
+            return node.value
+        if tag in _SCALAR_TAGS:
+            return loader.yaml_constructors[tag](loader, node)
+    elif cls is yaml.MappingNode and tag == _MAP_TAG:
+        out = {}
+        for key_node, value_node in node.value:
+            key = _build(loader, key_node)
+            if key.__class__ not in (str, int, float, bool) and key is not None:
+                raise _Unusual
+            out[key] = _build(loader, value_node)
+        return out
+    elif cls is yaml.SequenceNode and tag == _SEQ_TAG:
+        return [_build(loader, child) for child in node.value]
+    raise _Unusual
+
+
+# the only tags a report may use (implicitly, or written out as !!str and the like); !!timestamp,
+# !!binary, !!set, !!omap, !!python/… would give values the schema does not expect
+_CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+_SHAPE_TAGS = _PLAIN_TAGS | _CORE_TAGS

@@ -9,6 +9,7 @@ reader's browser leave the intranet.
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 
@@ -22,7 +23,8 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 
 def safe_href(href: str) -> str | None:
     """The link target if it is harmless, else None (javascript:, data:, vbscript:, //host …)."""
-    cleaned = _CONTROL.sub("", href or "")
+    # the browser decodes character references in the attribute (``&#106;avascript:``): judge that
+    cleaned = _CONTROL.sub("", html.unescape(href or ""))
     if not cleaned:
         return None
     if cleaned.startswith("//") or cleaned.startswith("\\"):
@@ -76,9 +78,52 @@ def _new_markdown() -> markdown.Markdown:
 _MD = _new_markdown()
 
 
+_MAX_BODY = 100_000  # characters of Markdown per body (real reports are a few thousand)
+_MAX_BLOCK = 10_000  # characters in one paragraph Markdown may parse (its inline work is quadratic)
+_MAX_NESTING = 32  # nested [ ] or list/quote markers Markdown may see (deeper recurses without bound)
+_NESTED_MARKERS = re.compile(rf"^(?:[ \t]*(?:[-*+>]|\d+[.)])[ \t]+){{{_MAX_NESTING}}}", re.M)
+
+
+def _plain_html(text: str) -> str:
+    """A body shown as escaped text, paragraph by paragraph (for input Markdown cannot digest)."""
+    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    return "\n".join(f'<p class="sb-plain">{html.escape(b).replace(chr(10), "<br>")}</p>' for b in blocks)
+
+
+def _digestible(text: str) -> bool:
+    if len(text) > _MAX_BODY or _NESTED_MARKERS.search(text):
+        return False
+    for block in re.split(r"\n\s*\n", text):
+        if len(block) > _MAX_BLOCK:
+            return False
+        depth = deepest = 0
+        if block.count("[") > 8 * _MAX_NESTING:  # link parsing is quadratic in the brackets of a paragraph
+            return False
+        if block.count("[") > _MAX_NESTING:
+            for ch in block:
+                if ch == "[":
+                    depth += 1
+                    deepest = max(deepest, depth)
+                elif ch == "]" and depth:
+                    depth -= 1
+            if deepest > _MAX_NESTING:
+                return False
+    return True
+
+
 def body_html(text: str) -> str:
-    """Render a report body (Markdown) to HTML with every piece of raw HTML shown as text."""
+    """Render a report body (Markdown) to HTML with every piece of raw HTML shown as text.
+
+    Pathological bodies (a paragraph of tens of thousands of characters, thousands of nested
+    brackets or list markers) would make Python-Markdown take minutes or exhaust the stack;
+    they are shown as plain text instead, so one report can never stall or crash the build.
+    """
+    text = text or ""
+    if not _digestible(text):
+        return _plain_html(text)
     _MD.reset()
-    html = _MD.convert(text or "")
-    # headings of the body sit below the page's own h1
-    return html
+    try:
+        return _MD.convert(text)
+    except RecursionError:
+        _MD.reset()
+        return _plain_html(text)

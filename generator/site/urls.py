@@ -4,8 +4,9 @@ A report id (``anjianke/2026/2026-11-27-收费站火情``) comes from a file pat
 Chinese, so its page keeps it readable: ``r/anjianke/2026/2026-11-27-收费站火情.md``. What
 the id may never do is leave the output folder or collide with another id's page:
 
-- a segment that is "plain" (Unicode letters and digits, ``-``, ``_``, inner ``.``; NFC; not
-  a name MkDocs treats specially such as ``index`` or ``README``; not too long) is kept;
+- a segment that is "plain" (Unicode letters and digits, ``-``, ``_``, inner ``.``; NFC; no
+  capitals, since case-insensitive servers would merge ``Tag`` and ``tag``; not a name MkDocs
+  treats specially such as ``index`` or ``README``; not too long) is kept;
 - any other segment is reduced to its plain characters and gets ``~`` plus a hash of the
   *whole original id*; ``~`` never occurs in a kept segment, so a hashed page can never
   equal a kept one, and two ids only share a page if their SHA-256 prefixes collide.
@@ -39,6 +40,8 @@ def _is_plain(segment: str) -> bool:
         and ".." not in segment
         and all(_plain_char(ch) for ch in segment)
         and unicodedata.normalize("NFC", segment) == segment
+        # Windows and macOS servers ignore case: "Tag" and "tag" would be one file there
+        and segment.casefold() == segment
         and segment.lower() not in _RESERVED
         and not re.fullmatch(r"(?i)(com|lpt)\d", segment)
         and len(segment.encode("utf-8")) <= _MAX_SEGMENT_BYTES
@@ -46,7 +49,7 @@ def _is_plain(segment: str) -> bool:
 
 
 def _reduce(segment: str) -> str:
-    text = unicodedata.normalize("NFC", segment)
+    text = unicodedata.normalize("NFC", segment).casefold()
     kept = "".join(ch if _plain_char(ch) and ch != "." else "-" for ch in text)
     kept = re.sub(r"-{2,}", "-", kept).strip("-")
     while len(kept.encode("utf-8")) > 60:

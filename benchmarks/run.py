@@ -1,0 +1,387 @@
+"""Benchmarks for SPEC §8: check, summary, build, page size and first-search download.
+
+    python benchmarks/run.py [--sizes 1000,10000,50000] [--only baseline,check,summary,...]
+                             [--seed 1] [--repeat 1] [--no-git] [--json FILE]
+
+For each size a synthetic repository is generated once by ``benchmarks/synth.py`` (with
+git history unless --no-git) and cached in ``benchmarks/out/synth-<N>-s<seed>/``
+(gitignored). Every command runs from the project root as ``python -m generator --root
+<repo> …`` in a subprocess; its wall time, CPU time and memory are recorded:
+
+- ``max RSS``: the largest single process (``wait4`` rusage of the child, which covers the
+  processes it waited for);
+- ``tree RSS``: the peak of the summed RSS of the command and all its descendants, sampled
+  every 20 ms (pages shared after ``fork`` are counted once per process, so this is an
+  upper bound).
+
+Steps (``--only``):
+
+- ``baseline``  parse every front matter with libyaml's CSafeLoader and nothing else
+- ``check``     ``shangbao check`` with the git-history cache removed first (cold)
+- ``check-warm`` ``shangbao check`` again (history from .shangbao-cache)
+- ``summary``   ``shangbao summary --period <last whole year> --format json``
+- ``build``     ``shangbao build`` (when generator/site/build.py provides run_build)
+- ``mkdocs-gen`` ``mkdocs build`` alone on the docs tree ``shangbao build`` generated
+- ``mkdocs-plain`` ``mkdocs build`` of the same reports as plain Markdown pages
+- ``pages``     average and largest report-page HTML size in the built site
+- ``search``    bytes downloaded by headless Chromium for a first Pagefind search
+                (Playwright, /usr/bin/chromium --no-sandbox) and time to the first result
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+STEPS = ("baseline", "check", "check-warm", "summary", "build", "mkdocs-gen", "mkdocs-plain", "pages", "search")
+DEFAULT_STEPS = ("baseline", "check", "check-warm", "summary", "build", "mkdocs-gen", "mkdocs-plain", "pages", "search")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def _children_map() -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(b")") + 2:].split()[1])
+        out.setdefault(ppid, []).append(int(entry.name))
+    return out
+
+
+def _tree_rss(pid: int) -> int:
+    kids = _children_map()
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+        todo.extend(kids.get(p, ()))
+    return total
+
+
+def measure(cmd: list[str], cwd: Path = ROOT, stdout=subprocess.DEVNULL) -> dict:
+    """Run ``cmd``; return wall/cpu seconds, max RSS of one process, peak RSS of the tree, exit code."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "max_rss": usage.ru_maxrss * 1024,
+            "tree_rss": max(peak, usage.ru_maxrss * 1024), "code": proc.returncode,
+            "stderr": stderr.decode("utf-8", "replace")[-2000:]}
+
+
+def best_of(repeat: int, cmd: list[str], before=None, **kw) -> dict:
+    runs = []
+    for _ in range(max(repeat, 1)):
+        if before:
+            before()
+        runs.append(measure(cmd, **kw))
+    return min(runs, key=lambda r: r["wall"])
+
+
+# --------------------------------------------------------------------------- repositories
+
+
+def repository(n: int, seed: int, git: bool) -> tuple[Path, dict]:
+    path = OUT / f"synth-{n}-s{seed}{'' if git else '-nogit'}"
+    meta_file = path / "synth.json"
+    if not meta_file.is_file():
+        shutil.rmtree(path, ignore_errors=True)
+        cmd = [sys.executable, str(BENCH / "synth.py"), str(path), "--reports", str(n), "--seed", str(seed)]
+        if git:
+            cmd.append("--git")
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        print(f"  generated {n} reports in {time.perf_counter() - t:.1f} s → {path}", file=sys.stderr)
+    # the site needs the project's current mkdocs.yml and templates/
+    sys.path.insert(0, str(BENCH))
+    from synth import copy_site_files
+
+    copy_site_files(path)
+    return path, json.loads(meta_file.read_text(encoding="utf-8"))
+
+
+def shangbao(repo: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "generator", "--root", str(repo), *args]
+
+
+def site_available() -> bool:
+    build = ROOT / "generator" / "site" / "build.py"
+    return build.is_file() and "def run_build" in build.read_text(encoding="utf-8")
+
+
+def plain_docs(repo: Path) -> Path:
+    """The reports as plain Markdown pages (title + body), with a minimal Material config."""
+    plain = repo.parent / (repo.name + "-plain")
+    if (plain / "mkdocs.yml").is_file():
+        return plain
+    docs = plain / "docs"
+    for md in sorted((repo / "submissions").rglob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        end = text.find("\n---\n", 3)
+        title = next((line[7:] for line in text[:end].splitlines() if line.startswith("title: ")), md.stem)
+        target = docs / md.relative_to(repo / "submissions")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"# {title}\n\n{text[end + 5:]}", encoding="utf-8")
+    (docs / "index.md").write_text("# 报告\n", encoding="utf-8")
+    (plain / "mkdocs.yml").write_text(
+        "site_name: 信息上报（基线）\nuse_directory_urls: false\nnav: [index.md]\nplugins: []\n"
+        "theme: {name: material, language: zh, font: false}\n", encoding="utf-8")
+    return plain
+
+
+def page_sizes(site: Path) -> dict:
+    pages = [p.stat().st_size for p in (site / "r").rglob("*.html")] if (site / "r").is_dir() else []
+    if not pages:
+        return {"note": "no report pages under site/r/"}
+    return {"pages": len(pages), "avg_kb": sum(pages) / len(pages) / 1024, "max_kb": max(pages) / 1024}
+
+
+# --------------------------------------------------------------------------- search
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def first_search(site: Path, query: str) -> dict:
+    """Open the home page in headless Chromium, type ``query`` into the search box, count bytes."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"note": "playwright not installed"}
+    if not Path("/usr/bin/chromium").exists():
+        return {"note": "/usr/bin/chromium not found"}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    sizes: dict[str, int] = {}
+    kinds: dict[str, int] = {}
+    phase = {"name": "load"}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page()
+
+            def on_response(resp) -> None:
+                try:
+                    body = resp.body()
+                except Exception:  # noqa: BLE001 - redirects and aborted requests have no body
+                    return
+                sizes[phase["name"]] = sizes.get(phase["name"], 0) + len(body)
+                if "pagefind" in resp.url:
+                    sizes["pagefind"] = sizes.get("pagefind", 0) + len(body)
+                    if phase["name"] == "search":
+                        name = resp.url.rsplit("/", 1)[-1].split("?")[0]
+                        kind = next((k for k in ("pf_fragment", "pf_index", "pf_meta", "wasm", ".js", ".css")
+                                     if k in name), "other")
+                        kinds[kind.strip(".")] = kinds.get(kind.strip("."), 0) + len(body)
+
+            page.on("response", on_response)
+            page.goto(url + "index.html", wait_until="networkidle")
+            phase["name"] = "search"  # from here on: what the first search costs
+            sizes.pop("pagefind", None)
+            t = time.perf_counter()
+            opener = page.locator("[data-sb-search-open]")  # the header's search button (templates/assets/site.js)
+            if opener.count():
+                opener.first.click()
+            selectors = ["#sb-search input", ".pagefind-ui__search-input", "input[type=search]", "#search input",
+                         "input[name=q]", "input.md-search__input"]
+            box = None
+            for _ in range(100):
+                box = next((s for s in selectors if page.locator(s).count()), None)
+                if box:
+                    break
+                page.wait_for_timeout(50)
+            if box is None:
+                search_page = next((p for p in ("search.html", "search/index.html", "sousuo.html") if (site / p).exists()),
+                                   None)
+                if search_page:
+                    page.goto(url + search_page, wait_until="networkidle")
+                    box = next((s for s in selectors if page.locator(s).count()), None)
+            if box is None:
+                return {"note": "no search box found", "load_kb": sizes.get("load", 0) / 1024}
+            page.locator(box).first.click()
+            typed = time.perf_counter()
+            page.locator(box).first.fill(query)
+            found = True
+            try:  # the first result that carries the exact title
+                page.locator("#sb-search .pagefind-ui__result-link, #sb-search a").filter(
+                    has_text=query).first.wait_for(timeout=15000)
+            except Exception:  # noqa: BLE001
+                found = False
+            seconds = time.perf_counter() - typed
+            opened = typed - t
+            page.wait_for_load_state("networkidle")
+            browser.close()
+    finally:
+        server.shutdown()
+    return {"first_search_kb": sizes.get("search", 0) / 1024, "pagefind_kb": sizes.get("pagefind", 0) / 1024,
+            "load_kb": sizes.get("load", 0) / 1024, "found": found, "result_s": seconds, "open_s": opened,
+            "by_kind_kb": ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))}
+
+
+# --------------------------------------------------------------------------- main
+
+
+def fmt_mib(n: int) -> str:
+    return f"{n / (1 << 20):.0f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="SPEC §8 benchmarks")
+    ap.add_argument("--sizes", default="1000,10000,50000")
+    ap.add_argument("--only", default=",".join(DEFAULT_STEPS), help=f"comma-separated: {', '.join(STEPS)}")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=1, help="run timed commands this many times; keep the fastest")
+    ap.add_argument("--no-git", action="store_true", help="repositories without git history")
+    ap.add_argument("--json", type=Path, default=OUT / "results.json")
+    args = ap.parse_args(argv)
+    steps = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = [s for s in steps if s not in STEPS]
+    if unknown:
+        ap.error(f"unknown steps: {', '.join(unknown)}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
+    for n in (int(x) for x in args.sizes.split(",")):
+        repo, meta = repository(n, args.seed, not args.no_git)
+        as_of = meta["as_of"]
+        year = meta["summary_period"]
+        site = repo / "site"
+
+        def record(step: str, result: dict, note: str = "", n: int = n) -> None:
+            result = {"reports": n, "step": step, "note": note, **result}
+            rows.append(result)
+            shown = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in result.items() if k != "stderr"}
+            print(json.dumps(shown, ensure_ascii=False), file=sys.stderr)
+            if result.get("code"):
+                print(result.get("stderr", ""), file=sys.stderr)
+
+        drop_cache = functools.partial(shutil.rmtree, repo / ".shangbao-cache", ignore_errors=True)
+        for step in steps:
+            if step == "baseline":
+                record(step, best_of(args.repeat, [sys.executable, str(BENCH / "baseline_parse.py"), str(repo)]))
+            elif step == "check":
+                record(step, best_of(args.repeat, shangbao(repo, "check", "--as-of", as_of), before=drop_cache),
+                       "git history read afresh")
+            elif step == "check-warm":
+                record(step, best_of(args.repeat, shangbao(repo, "check", "--as-of", as_of)),
+                       "git history from .shangbao-cache")
+            elif step == "summary":
+                record(step, best_of(args.repeat, shangbao(repo, "summary", "--period", year, "--as-of", as_of,
+                                                           "--format", "json")), f"--period {year}")
+            elif step == "build":
+                if not site_available():
+                    record(step, {}, "pending: generator/site/build.py (run_build) not there yet")
+                    continue
+                with tempfile.TemporaryFile() as out:
+                    result = best_of(args.repeat, shangbao(repo, "build", "--as-of", as_of, "--site-dir", str(site)),
+                                     stdout=out)
+                    out.seek(0)
+                    printed = out.read().decode("utf-8", "replace")
+                printed = (printed + result.get("stderr", "")).replace("\n", "")  # rich prints to stderr, wrapped
+                m = re.search(r"检查\s*([\d.]+)\s*秒，\s*生成\s*([\d.]+)\s*秒，\s*MkDocs\s*([\d.]+)\s*秒，\s*索引\s*([\d.]+)\s*秒", printed)
+                names = ("check_s", "generate_s", "mkdocs_s", "pagefind_s")
+                parts = dict(zip(names, map(float, m.groups()), strict=True)) if m else {}
+                record(step, {**result, **parts},
+                       "; ".join(f"{k} {v:.1f}" for k, v in parts.items()) or printed.strip()[-200:])
+            elif step == "mkdocs-gen":
+                docs = repo / "build" / "docs-internal"
+                if not docs.is_dir():
+                    record(step, {}, "pending: no generated docs tree (run the build step first)")
+                    continue
+                record(step, best_of(args.repeat, ["mkdocs", "build", "-q", "-f", str(repo / "mkdocs.yml"),
+                                                   "-d", str(repo / "site-mkdocs-only")]),
+                       "mkdocs alone on build/docs-internal")
+            elif step == "mkdocs-plain":
+                plain = plain_docs(repo)
+                record(step, best_of(args.repeat, ["mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml")],
+                                     cwd=plain), "reports as plain pages, Material, no search plugin")
+            elif step == "pages":
+                record(step, page_sizes(site))
+            elif step == "search":
+                if not (site / "pagefind").is_dir():
+                    record(step, {}, "pending: no site/pagefind/ (build step)")
+                    continue
+                query = _a_title(repo)
+                record(step, first_search(site, query), f"query: {query}")
+    args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(table(rows))
+    return 0
+
+
+def _a_title(repo: Path) -> str:
+    for md in sorted((repo / "submissions").rglob("*.md")):
+        for line in md.read_text(encoding="utf-8").splitlines()[:3]:
+            if line.startswith("title: "):
+                return line[7:]
+    return "报告"
+
+
+def table(rows: list[dict]) -> str:
+    out = ["| reports | step | wall s | CPU s | max RSS MiB | tree RSS MiB | exit | notes |",
+           "|--:|---|--:|--:|--:|--:|--:|---|"]
+    for r in rows:
+        if "wall" in r:
+            out.append(f"| {r['reports']:,} | {r['step']} | {r['wall']:.2f} | {r['cpu']:.2f} | {fmt_mib(r['max_rss'])} | "
+                       f"{fmt_mib(r['tree_rss'])} | {r['code']} | {r['note']} |")
+        else:
+            extra = ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items()
+                              if k not in ("reports", "step", "note"))
+            out.append(f"| {r['reports']:,} | {r['step']} | | | | | | {'; '.join(x for x in (extra, r['note']) if x)} |")
+    by = {(r["reports"], r["step"]): r for r in rows if "wall" in r}
+    ratios = []
+    for n in sorted({r["reports"] for r in rows}):
+        base, check = by.get((n, "baseline")), by.get((n, "check"))
+        if base and check:
+            ratios.append(f"- {n:,} reports: check ÷ libyaml baseline = {check['wall'] / base['wall']:.2f}×")
+        build, gen = by.get((n, "build")), by.get((n, "mkdocs-gen"))
+        if build and gen:
+            ratios.append(f"- {n:,} reports: (build − mkdocs alone) ÷ mkdocs alone = "
+                          f"{(build['wall'] - gen['wall']) / gen['wall']:.2f}")
+    return "\n".join(out + ([""] + ratios if ratios else []))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
