@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .timeliness import is_imported
+
 SUBMISSIONS = "submissions"
 CACHE_DIR = ".shangbao-cache"
 CACHE_VERSION = 1
@@ -456,15 +458,6 @@ def read_history(root: Path, use_cache: bool = True) -> History:
     return history
 
 
-def _imported(report: Any, org: Any) -> bool:
-    """Dated before ``ledger_since``: imported from older records (SPEC §3)."""
-    since = getattr(org, "ledger_since", None) if org is not None else None
-    reported = getattr(report, "reported_at", None)
-    if since is None or reported is None:
-        return False
-    return reported.astimezone(org.timezone).date() < since
-
-
 def apply_history(reports: Iterable[Any], history: History, org: Any = None) -> None:
     """Set ``received_at``/``received_commit``/``received_sha256``/``revisions`` on reports.
 
@@ -483,7 +476,7 @@ def apply_history(reports: Iterable[Any], history: History, org: Any = None) -> 
         report.received_commit = entry.received_commit
         report.received_sha256 = entry.received_sha256
         report.revisions = list(entry.revisions)
-        if not _imported(report, org):
+        if not is_imported(report, org):
             report.received_at = entry.received_at
 
 
@@ -496,7 +489,7 @@ def backdated_by(report: Any, org: Any = None) -> dt.timedelta | None:
     """
     reported = getattr(report, "reported_at", None)
     received = getattr(report, "received_at", None)
-    if reported is None or received is None or _imported(report, org):
+    if reported is None or received is None or is_imported(report, org):
         return None
     gap = received - reported
     return gap if gap > BACKDATE_TOLERANCE else None
@@ -518,73 +511,31 @@ def backdated_message(report: Any, gap: dt.timedelta, tz: Any) -> str:
 # --------------------------------------------------------------------------- receipts
 
 
-def _report_paths(root: Path) -> list[str]:
-    """submissions/<unit>/<YYYY>/<name>.md, skipping names that begin with _ or ."""
-    base = root / SUBMISSIONS
-    found: list[str] = []
-    if not base.is_dir():
-        return found
-    for unit in sorted(base.iterdir()):
-        if not unit.is_dir() or unit.name[:1] in "_.":
-            continue
-        for year in sorted(unit.iterdir()):
-            if not year.is_dir() or year.name[:1] in "_.":
-                continue
-            for file in sorted(year.iterdir()):
-                if file.is_file() and file.suffix == ".md" and file.name[:1] not in "_.":
-                    found.append(file.relative_to(root).as_posix())
-    return found
-
-
-def _read_reported_at(data: bytes, tz: Any) -> dt.datetime | None:
-    """reported_at from the front matter, read leniently (the checker reports the problems)."""
-    from . import yamlio
-    from .timeparse import parse_time
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return None
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
-        return None
-    try:
-        value = yamlio.load("\n".join(lines[1:end]), 2).value
-    except yamlio.YamlProblem:
-        return None
-    if not isinstance(value, dict):
-        return None
-    return parse_time(value.get("reported_at"), tz)
-
-
 def receipt_rows(root: Path, org: Any, history: History | None = None) -> list[dict[str, Any]]:
     """One row per report file: the 回执 ledger."""
     from .model import Report
+    from .reader import read_report
+    from .repository import report_paths
     from .timeparse import format_time
 
     root = Path(root)
     history = history if history is not None else read_history(root)
     tz = org.timezone
     reports: list[Report] = []
-    for path in _report_paths(root):
+    for path in report_paths(root):  # every file a unit submitted, readable or not
         data = (root / path).read_bytes()
-        rid = path[len(SUBMISSIONS) + 1 : -3]
-        report = Report(id=rid, path=path, folder_unit=rid.split("/", 1)[0], meta={},
-                        key_lines={}, body="", body_line=1)
-        report.content_sha256 = hashlib.sha256(data).hexdigest()
-        report.reported_at = _read_reported_at(data, tz)
+        report, _ = read_report(path, data, org)  # the checker reports the problems
+        if report is None:
+            rid = path[len(SUBMISSIONS) + 1:].removesuffix(".md")
+            report = Report(id=rid, path=path, folder_unit=rid.split("/", 1)[0], meta={},
+                            key_lines={}, body="", body_line=1, content_sha256=hashlib.sha256(data).hexdigest())
         reports.append(report)
     apply_history(reports, history, org)
 
     rows = []
     for report in reports:
         entry = history.files.get(report.path)
-        imported = _imported(report, org)
+        imported = is_imported(report, org)
         if entry is None:
             status = "未提交" if history.available else "无 git 历史"
         elif entry.received_sha256 == report.content_sha256:
