@@ -13,9 +13,12 @@ through ICU word segmentation, which would cut a pair like 火扑 in two but lea
 ASCII letters alone. ``templates/assets/site.js`` spells the reader's query the same way and
 turns the excerpts Pagefind returns back into readable text.
 
-A token that was glued to the one before it (no space in the original text) starts with
-U+2060 WORD JOINER, which Pagefind drops from the indexed word; this is what lets the excerpt
-be decoded exactly: two glued Chinese tokens overlap by one character.
+Whether a token was glued to the one before it (no space in the original text) is what lets
+the excerpt be decoded exactly: two glued Chinese tokens overlap by one character. By default a
+token next to a Chinese token is glued to it and two other tokens are not; only a token that
+breaks this rule starts with U+2060 WORD JOINER (Pagefind drops it from the indexed word). Any
+character besides letters and digits in a token makes Pagefind index the token a second time
+(as a “compound word”), so marking every glued token doubled the index and its build time.
 
 The pages the reader sees are not changed. The shadow pages live in a temporary folder
 and Pagefind writes its bundle into ``<site>/pagefind/``, with the same URLs as before.
@@ -24,6 +27,7 @@ and Pagefind writes its bundle into ``<site>/pagefind/``, with the same URLs as 
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -52,6 +56,7 @@ _INLINE_TAG = re.compile(
 _TEXT = re.compile(r">([^<]+)<")
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+_SUBTITLE = re.compile(r'<p class="sb-subtitle"[^>]*>(.*?)</p>', re.DOTALL)
 BODY_MARK = "data-pagefind-body"
 
 
@@ -69,37 +74,45 @@ def _run_tokens(run: str) -> list[str]:
 
 
 def encode_text(text: str) -> str:
-    """Text as index tokens: Chinese runs become overlapping pairs, glued tokens get GLUE.
+    """Text as index tokens: Chinese runs become overlapping pairs; GLUE marks the exceptions.
 
     Punctuation next to Chinese is attached to its neighbour token instead of being a token
     of its own, so that 火情（初报） is the adjacent tokens 火情（ 初报） and a phrase search for
     the title still finds it (Pagefind drops the punctuation from the indexed word).
     """
     out: list[str] = []
+    prev_han = False
     for word in text.replace(GLUE, "").split():
         if not _NEEDS_SPLIT.search(word):
-            out.append(word)
-            continue
-        toks: list[str] = []
-        pending = ""
-        for seg in _SEGMENT.findall(word):
-            if HAN_RUN.fullmatch(seg):
-                new = _run_tokens(seg)
-            elif _PUNCT.fullmatch(seg):
-                if toks:
-                    toks[-1] += seg
-                else:
-                    pending += seg
-                continue
-            else:
-                new = [seg]
-            new[0] = pending + new[0]
+            toks, hans = [word], [False]
+        else:
+            toks, hans = [], []
             pending = ""
-            toks.extend(new)
-        if pending:
-            toks.append(pending)
-        out.append(toks[0])
-        out.extend(GLUE + tok for tok in toks[1:])
+            for seg in _SEGMENT.findall(word):
+                if HAN_RUN.fullmatch(seg):
+                    new, han = _run_tokens(seg), True
+                elif _PUNCT.fullmatch(seg):
+                    if toks:
+                        toks[-1] += seg
+                    else:
+                        pending += seg
+                    continue
+                else:
+                    new, han = [seg], False
+                new[0] = pending + new[0]
+                pending = ""
+                toks.extend(new)
+                hans.extend([han] * len(new))
+            if pending:
+                toks.append(pending)
+                hans.append(False)
+        for i, (tok, han) in enumerate(zip(toks, hans, strict=True)):
+            if out:
+                glued = i > 0
+                out.append(GLUE + tok if glued != (prev_han or han) else tok)
+            else:
+                out.append(tok)
+            prev_han = han
     return " ".join(out)
 
 
@@ -121,11 +134,14 @@ def _decode_token(tok: str) -> tuple[str, str, str] | None:
 def decode_text(encoded: str) -> str:
     """The readable text back from index tokens (what the reader's excerpt shows)."""
     out: list[str] = []
+    prev_kind = False  # the previous token was a Chinese token
     prev_han = False  # the previous token ended in a Chinese character
     for tok in encoded.split():
-        glued = tok.startswith(GLUE)
+        marked = tok.startswith(GLUE)
         tok = tok.lstrip(GLUE)
         han = _decode_token(tok)
+        glued = (prev_kind or han is not None) != marked
+        prev_kind = han is not None
         if han is None:
             if out and not glued:
                 out.append(" ")
@@ -163,6 +179,11 @@ def shadow_page(page: str) -> str | None:
     head, body = page[:start], page[start:]
     h1 = _H1.search(body)
     title = html.unescape(_TAG.sub("", h1.group(1))).strip() if h1 else ""
+    meta = f'<p data-pagefind-meta="title">{html.escape(title, quote=False)}</p>' if title else ""
+    sub = _SUBTITLE.search(body)
+    if sub:  # shown under the title in the results (unit · type · stage), readable
+        text = " ".join(html.unescape(_TAG.sub("", sub.group(1))).split())
+        meta += f'<p data-pagefind-meta="sub">{html.escape(text, quote=False)}</p>' if text else ""
     # The subtitle names the unit and the type: weigh it like a heading, so that a search for
     # a unit's name lists that unit's reports before pages that merely mention it.
     body = body.replace('<p class="sb-subtitle">', '<p class="sb-subtitle" data-pagefind-weight="5">', 1)
@@ -173,7 +194,6 @@ def shadow_page(page: str) -> str | None:
     body = body.replace('<p class="sb-on">', '<p class="sb-on" data-pagefind-ignore>', 1)
     body = _INLINE_TAG.sub(_keep_marked, body)
     body = _TEXT.sub(_encode_node, body)
-    meta = f'<p data-pagefind-meta="title">{html.escape(title, quote=False)}</p>' if title else ""
     return head + meta + body
 
 
@@ -194,19 +214,139 @@ def write_shadow_site(site_dir: Path, shadow_dir: Path) -> int:
     return count
 
 
+# --- shadow pages straight from the generated docs tree (no MkDocs HTML needed) -------------
+
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+_REPORT_START = '<div class="sb-page sb-report">'
+#: Parts of a report page that carry data-pagefind-ignore: dropped before encoding (Pagefind would
+#: skip them anyway), so neither the encoder nor Pagefind spends time on them.
+_IGNORED = (
+    re.compile(r'<div class="sb-card sb-meta" data-pagefind-ignore>.*?\n</div>\n', re.DOTALL),
+    re.compile(r'<section class="[^"]*" data-pagefind-ignore>.*?</section>\n?', re.DOTALL),
+)
+_MD_EXTENSIONS = ["tables", "attr_list", "admonition"]
+
+
+def _page_html(title: str, body: str) -> str:
+    return ('<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>' + html.escape(title, quote=False)
+            + '</title></head><body><div data-pagefind-body>\n' + body + "\n</div></body></html>")
+
+
+def shadow_from_doc(text: str) -> str | None:
+    """The page to index for a generated docs page (Markdown with front matter), or None.
+
+    Report pages are one HTML block, exactly what MkDocs copies into the page body; help and rule
+    pages are Markdown and are rendered here with the same extensions as mkdocs.yml.
+    """
+    m = _FRONT.match(text)
+    if not m or "\nsb_search: true" not in "\n" + m.group(1):
+        return None
+    title = ""
+    for line in m.group(1).splitlines():
+        if line.startswith("title:"):
+            try:
+                title = html.unescape(str(json.loads(line[6:].strip())))
+            except ValueError:
+                title = line[6:].strip()
+    body = text[m.end():]
+    if body.lstrip().startswith(_REPORT_START):
+        for pattern in _IGNORED:
+            body = pattern.sub("", body)
+    else:
+        import markdown
+
+        body = markdown.markdown(body, extensions=_MD_EXTENSIONS)
+    return shadow_page(_page_html(title, body))
+
+
+def write_shadow_docs(docs_dir: Path, shadow_dir: Path) -> int:
+    """Write the shadow of every searchable page of the docs tree ``docs_dir`` under ``shadow_dir``."""
+    count = 0
+    for path in sorted(docs_dir.rglob("*.md")):
+        rel = path.relative_to(docs_dir)
+        if rel.parts[0] == "assets":
+            continue
+        shadow = shadow_from_doc(path.read_text(encoding="utf-8"))
+        if shadow is None:
+            continue
+        target = shadow_dir / rel.with_suffix(".html")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(shadow, encoding="utf-8")
+        count += 1
+    return count
+
+
+def _run_pagefind(shadow_dir: Path, out: Path) -> None:
+    staged = shadow_dir / "pagefind"
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(shadow_dir), "--force-language", INDEX_LANGUAGE,
+           "--silent"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not staged.is_dir():
+        raise RuntimeError((proc.stderr or proc.stdout).strip() or "Pagefind 没有生成索引")
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.move(str(staged), str(out))
+
+
+def index_docs(docs_dir: Path, out: Path) -> None:
+    """Build the Pagefind bundle for the docs tree ``docs_dir`` into the folder ``out``.
+
+    Needs only the generated Markdown, not the MkDocs HTML, so it runs while MkDocs builds
+    (``start_indexer``). The URLs are the ones MkDocs gives the pages (``use_directory_urls: false``).
+    """
+    docs_dir, out = Path(docs_dir), Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".sb-search-", dir=out.parent) as tmp:
+        write_shadow_docs(docs_dir, Path(tmp))
+        _run_pagefind(Path(tmp), out)
+
+
+def start_indexer(docs_dir: Path, out: Path) -> subprocess.Popen:
+    """``index_docs`` in a child process (the other core), started now; see ``finish_indexer``."""
+    cmd = [sys.executable, "-m", "generator.site.search", str(Path(docs_dir).resolve()), str(Path(out).resolve())]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(_PROJECT_ROOT))
+
+
+def finish_indexer(proc: subprocess.Popen, out: Path) -> float:
+    """Wait for the indexer; the seconds it worked. RuntimeError with its output when it failed."""
+    output, _ = proc.communicate()
+    text = output.decode("utf-8", "replace").strip()
+    if proc.returncode != 0 or not Path(out).is_dir():
+        raise RuntimeError(text or "Pagefind 没有生成索引")
+    try:
+        return float(text.splitlines()[-1])
+    except (IndexError, ValueError):
+        return 0.0
+
+
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
 def index_site(site_dir: Path) -> None:
-    """Build ``<site_dir>/pagefind/`` from the shadow pages. Raises RuntimeError with Pagefind's output."""
+    """Build ``<site_dir>/pagefind/`` from the shadows of the built HTML pages (``shangbao serve``).
+
+    Raises RuntimeError with Pagefind's output.
+    """
     site_dir = Path(site_dir)
     with tempfile.TemporaryDirectory(prefix=".sb-search-", dir=site_dir.parent) as tmp:
-        shadow_dir = Path(tmp)
-        write_shadow_site(site_dir, shadow_dir)
-        out = site_dir / "pagefind"
-        staged = shadow_dir / "pagefind"
-        cmd = [sys.executable, "-m", "pagefind", "--site", str(shadow_dir), "--force-language", INDEX_LANGUAGE,
-               "--silent"]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0 or not staged.is_dir():
-            raise RuntimeError((proc.stderr or proc.stdout).strip() or "Pagefind 没有生成索引")
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.move(str(staged), str(out))
+        write_shadow_site(site_dir, Path(tmp))
+        _run_pagefind(Path(tmp), site_dir / "pagefind")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m generator.site.search DOCS_DIR OUT_DIR``: what ``start_indexer`` runs."""
+    args = sys.argv[1:] if argv is None else argv
+    import time
+
+    started = time.perf_counter()
+    try:
+        index_docs(Path(args[0]), Path(args[1]))
+    except (RuntimeError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{time.perf_counter() - started:.3f}")  # read by finish_indexer
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,8 +1,6 @@
-/* 信息上报网站：页眉搜索（Pagefind）。不从外部加载任何东西：pagefind-ui.js 与索引都在本站 pagefind/ 下。 */
+/* 信息上报网站：页眉搜索（Pagefind）。不从外部加载任何东西：pagefind.js 与索引都在本站 pagefind/ 下。 */
 (function () {
   "use strict";
-  var loaded = false;
-  var ui = null;
 
   /* Chinese search. The index (generator/site/search.py) holds every run of Chinese characters
      as overlapping character pairs (明火扑灭 → 明火 火扑 扑灭), each character spelled as four
@@ -78,15 +76,19 @@
     if (!html) { return html; }
     var units = [];
     var prevHan = false;
+    var prevKind = false;
     function push(text, marked) { units.push({ text: text, marked: marked }); }
     html.split(" ").forEach(function (part) {
       if (!part) { return; }
       var m = /^<mark>([\s\S]*)<\/mark>$/.exec(part);
       var marked = !!m;
       if (m) { part = m[1]; }
-      var glued = part.charAt(0) === GLUE;
+      /* a token next to a Chinese token is glued to it, others are not; GLUE marks the exceptions */
+      var flip = part.charAt(0) === GLUE;
       part = part.replace(/^\u2060+/, "");
       var t = TOKEN.exec(part);
+      var glued = (prevKind || !!t) !== flip;
+      prevKind = !!t;
       if (!t) {
         if (units.length && !glued) { push(" ", false); }
         push(part, marked);
@@ -147,10 +149,6 @@
 
   function decodeResult(result) {
     result.excerpt = decodeHtml(phraseExcerpt(result) || result.excerpt);
-    (result.sub_results || []).forEach(function (sub) {
-      sub.excerpt = decodeHtml(sub.excerpt);
-      sub.title = decodeHtml(sub.title);
-    });
     return result;
   }
 
@@ -160,53 +158,133 @@
     return new URL(rel.replace(/\/?$/, "/"), window.location.href);
   }
 
-  function load(done) {
-    if (loaded) { done(); return; }
-    var root = base();
-    var css = document.createElement("link");
-    css.rel = "stylesheet";
-    css.href = new URL("pagefind/pagefind-ui.css", root).href;
-    document.head.appendChild(css);
-    var s = document.createElement("script");
-    s.src = new URL("pagefind/pagefind-ui.js", root).href;
-    s.onload = function () {
-      loaded = true;
-      ui = new window.PagefindUI({
-        element: "#sb-search",
-        bundlePath: new URL("pagefind/", root).pathname,
-        baseUrl: root.pathname,
-        showImages: false,
-        showSubResults: true,
-        excerptLength: EXCERPT_WORDS,
-        resetStyles: false,
-        processTerm: encodeQuery,
-        processResult: decodeResult,
-        translations: {
-          placeholder: "输入标题、单位名或正文中的词语",
-          clear_search: "清除",
-          load_more: "显示更多结果",
-          search_label: "搜索本站",
-          filters_label: "筛选",
-          zero_results: "没有找到与“[SEARCH_TERM]”相关的报告",
-          many_results: "找到 [COUNT] 条与“[SEARCH_TERM]”相关的结果",
-          one_result: "找到 1 条与“[SEARCH_TERM]”相关的结果",
-          alt_search: "没有找到“[SEARCH_TERM]”，以下是“[DIFFERENT_TERM]”的结果",
-          search_suggestion: "没有找到“[SEARCH_TERM]”，请换个词试试：",
-          searching: "正在搜索“[SEARCH_TERM]”……"
-        }
+  /* The results list: our own small UI on Pagefind's low-level API (pagefind/pagefind.js), instead
+     of pagefind-ui.js (120 KB more to download). The class names are Pagefind UI's. */
+  var PAGE = 5; /* results shown at first, and per “显示更多结果” (as Pagefind UI) */
+  var shown = [];
+  var pending = 0;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text) { e.textContent = text; }
+    return e;
+  }
+
+  function build(box) {
+    var form = el("form", "pagefind-ui__form");
+    form.setAttribute("role", "search");
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); });
+    var label = el("label", "sb-visually-hidden", "搜索本站");
+    label.htmlFor = "sb-search-input";
+    var input = el("input", "pagefind-ui__search-input");
+    input.id = "sb-search-input";
+    input.type = "search";
+    input.autocomplete = "off";
+    input.placeholder = "输入标题、单位名或正文中的词语";
+    input.setAttribute("aria-controls", "sb-search-results");
+    var msg = el("p", "pagefind-ui__message");
+    msg.setAttribute("role", "status");
+    msg.setAttribute("aria-live", "polite");
+    var list = el("ol", "pagefind-ui__results");
+    list.id = "sb-search-results";
+    var more = el("button", "pagefind-ui__button", "显示更多结果");
+    more.type = "button";
+    more.hidden = true;
+    form.appendChild(label);
+    form.appendChild(input);
+    box.textContent = "";
+    box.appendChild(form);
+    box.appendChild(msg);
+    box.appendChild(list);
+    box.appendChild(more);
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { run(input.value); }, 250);
+    });
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowDown") {
+        var first = list.querySelector("a");
+        if (first) { ev.preventDefault(); first.focus(); }
+      }
+    });
+    list.addEventListener("keydown", function (ev) {
+      if (ev.key !== "ArrowDown" && ev.key !== "ArrowUp") { return; }
+      var links = Array.prototype.slice.call(list.querySelectorAll("a.pagefind-ui__result-link"));
+      var i = links.indexOf(document.activeElement);
+      if (i < 0) { return; }
+      ev.preventDefault();
+      if (ev.key === "ArrowDown" && i + 1 < links.length) { links[i + 1].focus(); }
+      else if (ev.key === "ArrowUp") { (i > 0 ? links[i - 1] : input).focus(); }
+    });
+    more.addEventListener("click", function () { showMore(list, more); });
+    return { input: input, msg: msg, list: list, more: more };
+  }
+
+  var pf = null;
+  var ui = null;
+
+  function run(term) {
+    var ticket = ++pending;
+    var q = term.trim();
+    ui.list.textContent = "";
+    ui.more.hidden = true;
+    shown = [];
+    if (!q) { ui.msg.textContent = ""; return; }
+    ui.msg.textContent = "正在搜索“" + q + "”……";
+    pf.search(encodeQuery(q)).then(function (search) {
+      if (ticket !== pending) { return; }
+      shown = search.results;
+      if (!shown.length) { ui.msg.textContent = "没有找到与“" + q + "”相关的报告"; return; }
+      ui.msg.textContent = "找到 " + shown.length + " 条与“" + q + "”相关的结果";
+      showMore(ui.list, ui.more);
+    });
+  }
+
+  function showMore(list, more) {
+    var ticket = pending;
+    var from = list.children.length;
+    var batch = shown.slice(from, from + PAGE);
+    more.hidden = true;
+    Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+      if (ticket !== pending) { return; }
+      items.forEach(function (d) {
+        decodeResult(d);
+        var li = el("li", "pagefind-ui__result");
+        var title = el("p", "pagefind-ui__result-title");
+        var a = el("a", "pagefind-ui__result-link", (d.meta && d.meta.title) || d.url);
+        a.href = d.url;
+        title.appendChild(a);
+        li.appendChild(title);
+        if (d.meta && d.meta.sub) { li.appendChild(el("p", "sb-search-sub", d.meta.sub)); }
+        var ex = el("p", "pagefind-ui__result-excerpt");
+        ex.innerHTML = d.excerpt || "";  /* Pagefind escapes the page text; decodeHtml keeps it escaped */
+        li.appendChild(ex);
+        list.appendChild(li);
       });
+      more.hidden = list.children.length >= shown.length;
+    });
+  }
+
+  function load(done) {
+    if (ui) { done(); return; }
+    var box = document.getElementById("sb-search");
+    if (!box) { return; }
+    var root = base();
+    import(new URL("pagefind/pagefind.js", root).href).then(function (mod) {
+      pf = mod;
+      return pf.options({ baseUrl: root.pathname, excerptLength: EXCERPT_WORDS });
+    }).then(function () {
+      if (!ui) { ui = build(box); }
       done();
-    };
-    s.onerror = function () {
-      var box = document.getElementById("sb-search");
-      if (box) { box.textContent = "搜索索引不可用（网站可能尚未建立索引）。"; }
-    };
-    document.head.appendChild(s);
+    }).catch(function () {
+      box.textContent = "搜索索引不可用（网站可能尚未建立索引）。";
+    });
   }
 
   function focusInput() {
-    var input = document.querySelector("#sb-search input");
-    if (input) { input.focus(); } else { setTimeout(focusInput, 50); }
+    if (ui) { ui.input.focus(); }
   }
 
   function open(query) {
@@ -215,7 +293,7 @@
     panel.hidden = false;
     document.documentElement.classList.add("sb-search-open");
     load(function () {
-      if (query && ui && ui.triggerSearch) { ui.triggerSearch(query); }
+      if (query && ui) { ui.input.value = query; run(query); }
       focusInput();
     });
   }
