@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import needs_chromium, serve_directory
 from helpers_org import OFFICE, ORG, UNIT, check, good_report, make_org, run, write_report
 
 from generator.repository import load_repository
@@ -241,49 +242,28 @@ def test_tag_pages_exist_and_stay_inside_the_site(hostile_site):
         assert hostile("tag1") in _visible(p) or hostile("tag2") in _visible(p)
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium 不存在")
-def test_nothing_runs_in_a_browser_on_pages_or_in_search_results(hostile_site):
+@needs_chromium
+def test_nothing_runs_in_a_browser_on_pages_or_in_search_results(hostile_site, browser):
     """Pagefind shows titles and excerpts from its index: they must stay text in the browser too."""
-    import functools
-    import http.server
-    import threading
-
-    from playwright.sync_api import sync_playwright
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(hostile_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     dialogs: list[str] = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            for doc in ("index.html", "r/anjianke/2026/2026-11-20-%E7%81%AB%E6%83%85.html", "units/anjianke.html",
-                        "tags/index.html", "periods/2026-11.html"):
-                page.goto(base + doc)
-                page.wait_for_load_state("load")
-            page.click("[data-sb-search-open]")
-            box = page.locator("#sb-search input")
-            box.wait_for(state="visible", timeout=10_000)
-            box.fill("xssA")
-            page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
-            page.wait_for_timeout(500)
-            results = page.locator(".pagefind-ui__result-link").all_inner_texts()
-            live = page.evaluate("""() => [...document.querySelectorAll('*')].filter(e =>
-                [...e.attributes].some(a => a.name.startsWith('on'))
-                || (e.tagName === 'IMG' && e.getAttribute('src') === 'x')).map(e => e.outerHTML.slice(0, 80))""")
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_directory(hostile_site) as base:
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for doc in ("index.html", "r/anjianke/2026/2026-11-20-%E7%81%AB%E6%83%85.html", "units/anjianke.html",
+                    "tags/index.html", "periods/2026-11.html"):
+            page.goto(base + doc)
+            page.wait_for_load_state("load")
+        page.click("[data-sb-search-open]")
+        box = page.locator("#sb-search input")
+        box.wait_for(state="visible", timeout=10_000)
+        box.fill("xssA")
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+        page.wait_for_timeout(500)
+        results = page.locator(".pagefind-ui__result-link").all_inner_texts()
+        live = page.evaluate("""() => [...document.querySelectorAll('*')].filter(e =>
+            [...e.attributes].some(a => a.name.startsWith('on'))
+            || (e.tagName === 'IMG' && e.getAttribute('src') === 'x')).map(e => e.outerHTML.slice(0, 80))""")
+        page.close()
     assert results and all('<script>alert("xssA")</script>' in r for r in results), results  # shown as text
     assert not dialogs, dialogs
     assert not live, live

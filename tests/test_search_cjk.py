@@ -10,22 +10,15 @@ The browser tests run the built sample site in headless Chromium (skipped only w
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import needs_chromium
 
 from generator.site.search import GLUE, decode_text, encode_text, shadow_page
 
-CHROMIUM = Path("/usr/bin/chromium")
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium 不存在")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 INCIDENT_TITLE = "示例县东收费站配电房火情（初报）"
 INCIDENT = "r/anjianke/2026/2026-11-03-收费站火情.html"
 SPILL_TITLE = "县城南加油站卸油时汽油泄漏（初报）"
@@ -67,31 +60,6 @@ def test_shadow_page_keeps_the_title_readable_and_leaves_other_pages_alone():
 
 
 # --- in the browser -----------------------------------------------------------------------------
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(sample_site):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(sample_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
 
 @pytest.fixture
 def page(browser):
