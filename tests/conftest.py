@@ -73,16 +73,18 @@ def serve_directory(directory: Path):
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: a live server or browser thread would keep later tests from
+# forking (generator/parallel.py never forks a process that runs other threads).
+@pytest.fixture(scope="module")
 def base_url(sample_site):
     """The sample site, served on 127.0.0.1."""
     with serve_directory(sample_site) as url:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole session."""
+    """One headless Chromium per test module."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from ..config import Org
 from ..model import Report
 from ..timeparse import format_time
 from .facts import Facts, collect
-from .generate import AUDIENCE_LABELS, PROJECT_DIR, Generator
+from .generate import AUDIENCE_LABELS, PROJECT_DIR, GenerationError, Generator
 
 console = Console(stderr=True, highlight=False)
 
@@ -55,12 +56,19 @@ def _rules() -> dict:
 
 
 def generate_tree(facts: Facts, root: Path, docs_dir: Path,
-                  progress: Callable[[str, int, int], None] | None = None) -> list[str]:
-    """Write the docs tree for ``facts`` into ``docs_dir`` (emptied first)."""
+                  progress: Callable[[str, int, int], None] | None = None,
+                  searchable_done: Callable[[], None] | None = None, shadow_dir: Path | None = None) -> list[str]:
+    """Write the docs tree for ``facts`` into ``docs_dir`` (emptied first).
+
+    ``searchable_done`` is called once every page the search index needs is written, and their
+    shadow pages too when ``shadow_dir`` is given (search.py).
+    """
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     docs_dir.mkdir(parents=True)
-    return Generator(facts, root, docs_dir, _rules()).generate(progress)
+    gen = Generator(facts, root, docs_dir, _rules())
+    gen.shadow_dir = shadow_dir
+    return gen.generate(progress, searchable_done)
 
 
 def update_tree(facts: Facts, root: Path, docs_dir: Path) -> tuple[list[str], list[str]]:
@@ -142,19 +150,26 @@ def run_pagefind(site_dir: Path, docs_dir: Path | None = None) -> None:
 
 
 class _Indexer:
-    """The search index built in a child process from the docs tree while MkDocs renders the pages.
+    """The search index built in a child process while the listing pages are generated and MkDocs
+    renders the pages.
 
-    The index needs only the generated Markdown (search.index_docs), so on two cores it costs
-    no wall time as long as it is not slower than MkDocs.
+    The generator writes the shadow page of each searchable page (search.py) into ``shadow`` as it
+    writes the page, on both cores; Pagefind starts as soon as the last one is written, so on two
+    cores it costs no wall time as long as it is not slower than the rest of the build.
     """
 
-    def __init__(self, docs_dir: Path, parent: Path) -> None:
+    def __init__(self, parent: Path) -> None:
+        self.staging = Path(tempfile.mkdtemp(prefix=".sb-index-", dir=parent))
+        self.shadow = self.staging / "shadow"
+        self.out = self.staging / "pagefind"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
         from .search import start_indexer
 
-        self.staging = Path(tempfile.mkdtemp(prefix=".sb-index-", dir=parent))
-        self.out = self.staging / "pagefind"
+        self.shadow.mkdir(exist_ok=True)
         self.started = time.perf_counter()
-        self.proc = start_indexer(docs_dir, self.out)
+        self.proc = start_indexer(self.shadow, self.out, shadows=True)
 
     def finish(self, site_dir: Path) -> float:
         """Wait for the index and move it to ``site_dir/pagefind``; the seconds it took in all."""
@@ -173,7 +188,7 @@ class _Indexer:
             self.close()
 
     def close(self) -> None:
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -194,11 +209,14 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
     try:
         say = (lambda msg: None) if quiet else (lambda msg: console.print(msg))
         say(f"[bold]生成页面[/]：{len(facts.reports)} 份报告（{AUDIENCE_LABELS.get(audience, audience)}）…")
-        pages = _generate_with_progress(facts, root, docs_dir, quiet)
+        indexer = _Indexer(site_dir.parent)
+        # the pages to index and their shadows are written: index them beside the rest of the work
+        pages = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow)
         timings["generate"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         say(f"[bold]MkDocs 构建[/]：{len(pages)} 个页面，同时建立搜索索引（Pagefind）…")
-        indexer = _Indexer(docs_dir, site_dir.parent)
+        if indexer.proc is None:
+            indexer.start()
         run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of)
         timings["mkdocs"] = time.perf_counter() - t1
         t2 = time.perf_counter()
@@ -214,19 +232,28 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
     return BuildResult(site_dir, len(pages), len(facts.reports), timings)
 
 
-def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: bool) -> list[str]:
+def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: bool,
+                            searchable_done: Callable[[], None] | None = None,
+                            shadow_dir: Path | None = None) -> list[str]:
     if quiet or not console.is_terminal:
-        return generate_tree(facts, root, docs_dir)
+        return generate_tree(facts, root, docs_dir, searchable_done=searchable_done, shadow_dir=shadow_dir)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    # no refresh thread (auto_refresh=False): the generator forks a second process for the report
+    # pages, and never does so while the process has another thread
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+                  console=console, transient=True, auto_refresh=False) as bar:
         task = bar.add_task("生成页面", total=None)
+        shown = [0.0]
 
         def progress(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
+            now = time.perf_counter()
+            if now - shown[0] > 0.1 or done >= total:
+                shown[0] = now
+                bar.refresh()
 
-        return generate_tree(facts, root, docs_dir, progress)
+        return generate_tree(facts, root, docs_dir, progress, searchable_done, shadow_dir)
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -276,7 +303,7 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
     try:
         result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
                             publishable=repo.publishable(audience), problems=repo.unpublishable())
-    except BuildError as exc:
+    except (BuildError, GenerationError) as exc:
         console.print(f"[bold red]构建失败[/]：{exc}", markup=True)
         return 1
     total = time.perf_counter() - t0

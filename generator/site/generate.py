@@ -1,8 +1,8 @@
 """The docs tree: Markdown pages with front matter, rendered from templates/site/*.j2.
 
-Every value from a report reaches a page through Jinja2 with autoescaping, inside raw HTML
-blocks (Markdown does not touch the inside of an HTML block, so a title such as
-``[x](javascript:…)`` stays text). Report bodies are rendered by ``render.body_html``.
+Every value from a report reaches a page through Jinja2 with autoescaping, in the page's HTML,
+which Markdown never sees (it is carried in the front matter, ``sb_html``; see ``Generator.write``),
+so a title such as ``[x](javascript:…)`` stays text. Report bodies are rendered by ``render.body_html``.
 Front-matter titles are HTML-escaped too: Material prints ``page.meta.title`` unescaped in
 the header and ``<title>``.
 """
@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
+import signal
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from html import escape
@@ -43,6 +47,10 @@ def templates_dir(root: Path, name: str) -> Path:
     return own if own.is_dir() else PROJECT_DIR / "templates" / name
 
 
+class GenerationError(Exception):
+    """Generating the docs tree failed; the message is Chinese and says what to do."""
+
+
 class Generator:
     def __init__(self, facts: Facts, root: Path, out: Path, rules: dict | None = None):
         self.f = facts
@@ -71,6 +79,9 @@ class Generator:
         self.written: list[str] = []
         self.changed: list[str] = []
         self.keep_unchanged = False
+        #: when set, the shadow page of every searchable page is written here too (search.py), so
+        #: that the index can start as soon as the pages are written, on both cores
+        self.shadow_dir: Path | None = None
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -99,20 +110,39 @@ class Generator:
         return out
 
     def write(self, doc: str, template: str, title: str, search: bool = False, hide_toc: bool = True,
-              **ctx: Any) -> None:
+              markdown: bool = False, **ctx: Any) -> None:
+        """Render ``template`` into the page ``doc``.
+
+        A page that is all HTML (every page but the help page, ``markdown=True``) carries its HTML
+        in the front matter (``sb_html``), which ``templates/overrides/partials/content.html`` prints
+        where Material prints the Markdown content, and has no Markdown body at all: MkDocs and
+        Python-Markdown would otherwise run the whole page through ``html.parser`` twice (the
+        raw-HTML block and MkDocs' anchor scan), two thirds of MkDocs' time on these pages.
+        """
         def url(to: str) -> str:
             return urls.relative_url(doc, to)
 
         html = self.env.get_template(template).render(here=doc, url=url, title=title, **ctx)
-        front = {"title": escape(title, quote=False)}
+        front: dict[str, Any] = {"title": escape(title, quote=False)}
         if hide_toc:
             front["hide"] = ["toc"]
         if search:
             front["sb_search"] = True
-        head = "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in front.items()) + "---\n\n"
+        if not markdown:
+            front["sb_html"] = html
+            html = ""
+        head = "---\n" + "".join(f"{k}: {yaml_json(v)}\n" for k, v in front.items()) + "---\n\n"
         path = self.out / doc
         text = head + html
         self.written.append(doc)
+        if search and self.shadow_dir is not None:
+            from .search import shadow_from_doc
+
+            shadow = shadow_from_doc(text)
+            if shadow is not None:
+                target = self.shadow_dir / urls.html_path(doc)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(shadow, encoding="utf-8")
         if self.keep_unchanged and path.is_file() and path.read_text(encoding="utf-8") == text:
             return  # unchanged: keep its mtime so a dirty mkdocs build skips it
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +150,10 @@ class Generator:
         self.changed.append(doc)
 
     # --- the whole tree -----------------------------------------------------------------
-    def generate(self, progress: Callable[[str, int, int], None] | None = None) -> list[str]:
+    def generate(self, progress: Callable[[str, int, int], None] | None = None,
+                 searchable_done: Callable[[], None] | None = None) -> list[str]:
+        """Write every page; ``searchable_done`` is called as soon as every page to index is written
+        (help, rules, reports: the build starts the search index then, beside the listing pages)."""
         self.copy_assets()
         periods_all = self.f.all_periods()
         total = len(self.f.reports) + len(periods_all) + 8
@@ -132,9 +165,24 @@ class Generator:
             if progress:
                 progress(what, done, total)
 
-        for r in self.f.reports:
-            self.report_page(r)
-            tick("报告页")
+        self.help()
+        reports = self.f.reports
+        share = _parent_share(len(reports)) if _fork_worth_it(len(reports)) else len(reports)
+        helper = _Helper.start(self, reports[share:]) if share < len(reports) else None
+        try:
+            for r in reports[:share]:
+                self.report_page(r)
+                tick("报告页")
+        except BaseException:
+            if helper is not None:
+                helper.stop()
+            raise
+        if helper is not None:  # the rest of the report pages, written by the helper meanwhile
+            self.written.extend(self.f.doc[r.id] for r in helper.reports)
+            self.changed.extend(helper.join())
+            tick("报告页", len(helper.reports))
+        if searchable_done is not None:
+            searchable_done()
         for p in periods_all:
             self.period_page(p)
             tick("周期页")
@@ -143,7 +191,6 @@ class Generator:
         self.units()
         self.types()
         self.tags()
-        self.help()
         tick("索引页", 8)
         return self.written
 
@@ -473,12 +520,86 @@ class Generator:
                        doc_html=render.body_html(rule.doc), severity=_SEVERITY_LABELS.get(rule.severity, rule.severity))
             items.append({"code": rule.code, "title": rule.title, "doc": doc,
                           "severity": _SEVERITY_LABELS.get(rule.severity, rule.severity), "sev": rule.severity})
-        self.write("help/index.md", "help.md.j2", "帮助：如何写、查、交报告", search=True, rules=items,
+        self.write("help/index.md", "help.md.j2", "帮助：如何写、查、交报告", search=True, markdown=True, rules=items,
                    types=[(code, label) for code, label in REPORT_TYPES.items()],
                    units=list(self.f.org.units.values()))
 
 
 _SEVERITY_LABELS = {"error": "错误", "warning": "警告", "notice": "提示"}
+
+#: From this many reports the report pages are written by two processes (both cores).
+FORK_FROM = 2000
+
+
+def _parent_share(n: int) -> int:
+    """How many report pages the parent writes itself: half, so that the pages to index (and the
+    search index, which starts then) are ready as early as possible; the listing pages follow."""
+    return n // 2
+
+
+def _fork_worth_it(n_reports: int) -> bool:
+    from ..parallel import usable_cores
+
+    return (n_reports >= FORK_FROM and usable_cores() > 1 and hasattr(os, "fork")
+            and os.environ.get("SHANGBAO_WORKERS", "") != "1"
+            and threading.active_count() == 1)  # never fork a process with other threads (serve)
+
+
+class _Helper:
+    """A forked child writing some of the report pages while the parent writes the others.
+
+    Rendering is pure CPU (Python-Markdown for the bodies, Jinja2), so on two cores the report
+    pages take half the time. The child sends back the pages it changed (``update_tree``).
+    """
+
+    def __init__(self, pid: int, fd: int, reports: list[Report]) -> None:
+        self.pid, self.fd, self.reports = pid, fd, reports
+
+    @classmethod
+    def start(cls, gen: Generator, reports: list[Report]) -> _Helper:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: write the pages, send the changed ones, never return
+            code = 1
+            try:
+                os.close(read_fd)
+                gen.changed = []
+                for r in reports:
+                    gen.report_page(r)
+                with os.fdopen(write_fd, "w", encoding="utf-8") as out:
+                    json.dump(gen.changed, out, ensure_ascii=False)
+                code = 0
+            except BaseException:  # noqa: BLE001 - reported by the parent as a failed build
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        return cls(pid, read_fd, reports)
+
+    def stop(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+    def join(self) -> list[str]:
+        with os.fdopen(self.fd, "r", encoding="utf-8") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or not data:
+            raise GenerationError("生成报告页的子进程失败（见上方错误信息）；可设 SHANGBAO_WORKERS=1 改用单进程重试")
+        return json.loads(data)
+
+#: Characters JSON leaves raw that YAML would not read back as they are: C1 controls (U+0085 is a
+#: YAML line break), the Unicode line/paragraph separators (line breaks in YAML, folded inside a
+#: quoted scalar), the byte-order mark and the non-characters U+FFFE/U+FFFF.
+_YAML_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def yaml_json(value: Any) -> str:
+    """``value`` as JSON that YAML reads back as the same value (a front-matter line)."""
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def _depth(org, uid: str) -> int:

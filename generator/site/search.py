@@ -43,12 +43,11 @@ GLUE = "\u2060"
 _BASE = 0x3400
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN_RUN = re.compile(f"[{_HAN}]+")
-_SEGMENT = re.compile(f"[{_HAN}]+|[^\\W{_HAN}]+|\\W+")
+_SEGMENT = re.compile(f"([{_HAN}]+)|([^\\W{_HAN}]+)|(\\W+)")  # Chinese | other letters/digits | punctuation
 _HAS_HAN = re.compile(f"[{_HAN}]")
 #: Text worth rewriting: Chinese, or words joined by punctuation (alert("x") → alert(" x"))).
 _NEEDS_SPLIT = re.compile(f"[{_HAN}]|\\w[^\\w\\s]+\\w")
 _TOKEN = re.compile(rf"([^\w]*){PREFIX}((?:[a-z]{{4}}){{1,2}})([^\w]*)")
-_PUNCT = re.compile(r"[^\w]+")
 #: Inline elements are dropped from the shadow page so that 低<b>压</b>配 stays one run of text.
 _INLINE_TAG = re.compile(
     r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|"
@@ -66,11 +65,22 @@ def _char(ch: str) -> str:
     return "".join(chr(97 + (n // 26 ** k) % 26) for k in (3, 2, 1, 0))
 
 
+class _Spelling(dict):
+    """Code point → its four letters (``_char``), for ``str.translate``; filled as characters come."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = spelled = _char(chr(code))
+        return spelled
+
+
+_SPELLING = _Spelling()
+
+
 def _run_tokens(run: str) -> list[str]:
+    spelled = run.translate(_SPELLING)  # four letters per character
     if len(run) == 1:
-        return [PREFIX + _char(run)]
-    codes = [_char(ch) for ch in run]
-    return [PREFIX + a + b for a, b in zip(codes, codes[1:], strict=False)]
+        return [PREFIX + spelled]
+    return [PREFIX + spelled[i:i + 8] for i in range(0, len(spelled) - 4, 4)]
 
 
 def encode_text(text: str) -> str:
@@ -88,10 +98,11 @@ def encode_text(text: str) -> str:
         else:
             toks, hans = [], []
             pending = ""
-            for seg in _SEGMENT.findall(word):
-                if HAN_RUN.fullmatch(seg):
+            for m in _SEGMENT.finditer(word):
+                kind, seg = m.lastindex, m.group()
+                if kind == 1:  # Chinese
                     new, han = _run_tokens(seg), True
-                elif _PUNCT.fullmatch(seg):
+                elif kind == 3:  # punctuation
                     if toks:
                         toks[-1] += seg
                     else:
@@ -106,13 +117,16 @@ def encode_text(text: str) -> str:
             if pending:
                 toks.append(pending)
                 hans.append(False)
-        for i, (tok, han) in enumerate(zip(toks, hans, strict=True)):
-            if out:
-                glued = i > 0
-                out.append(GLUE + tok if glued != (prev_han or han) else tok)
+        # the first token of a word is not glued to the one before: marked when either is Chinese;
+        # the others are glued to theirs: marked when neither is Chinese
+        first = toks[0]
+        out.append(GLUE + first if out and (prev_han or hans[0]) else first)
+        if len(toks) > 1:
+            if all(hans):
+                out.extend(toks[1:])
             else:
-                out.append(tok)
-            prev_han = han
+                out.extend(tok if hans[i] or hans[i + 1] else GLUE + tok for i, tok in enumerate(toks[1:]))
+        prev_han = hans[-1]
     return " ".join(out)
 
 
@@ -235,24 +249,28 @@ def _page_html(title: str, body: str) -> str:
 def shadow_from_doc(text: str) -> str | None:
     """The page to index for a generated docs page (Markdown with front matter), or None.
 
-    Report pages are one HTML block, exactly what MkDocs copies into the page body; help and rule
-    pages are Markdown and are rendered here with the same extensions as mkdocs.yml.
+    Report and rule pages are all HTML, carried in the front matter (``sb_html``), exactly what the
+    theme prints as the page body; the help page is Markdown and is rendered here with the same
+    extensions as mkdocs.yml.
     """
     m = _FRONT.match(text)
     if not m or "\nsb_search: true" not in "\n" + m.group(1):
         return None
     title = ""
+    page_html = None
     for line in m.group(1).splitlines():
         if line.startswith("title:"):
             try:
                 title = html.unescape(str(json.loads(line[6:].strip())))
             except ValueError:
                 title = line[6:].strip()
-    body = text[m.end():]
+        elif line.startswith("sb_html:"):  # an all-HTML page carries its HTML here (generate.yaml_json)
+            page_html = str(json.loads(line[8:].strip()))
+    body = text[m.end():] if page_html is None else page_html
     if body.lstrip().startswith(_REPORT_START):
         for pattern in _IGNORED:
             body = pattern.sub("", body)
-    else:
+    elif page_html is None:
         import markdown
 
         body = markdown.markdown(body, extensions=_MD_EXTENSIONS)
@@ -301,9 +319,14 @@ def index_docs(docs_dir: Path, out: Path) -> None:
         _run_pagefind(Path(tmp), out)
 
 
-def start_indexer(docs_dir: Path, out: Path) -> subprocess.Popen:
-    """``index_docs`` in a child process (the other core), started now; see ``finish_indexer``."""
-    cmd = [sys.executable, "-m", "generator.site.search", str(Path(docs_dir).resolve()), str(Path(out).resolve())]
+def start_indexer(docs_dir: Path, out: Path, shadows: bool = False) -> subprocess.Popen:
+    """``index_docs`` in a child process (the other core), started now; see ``finish_indexer``.
+
+    With ``shadows`` the folder holds the shadow pages already (written by the generator as it
+    wrote the pages, see ``Generator.shadow_dir``) and the child only runs Pagefind on them.
+    """
+    cmd = [sys.executable, "-m", "generator.site.search", *(["--shadows"] if shadows else []),
+           str(Path(docs_dir).resolve()), str(Path(out).resolve())]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(_PROJECT_ROOT))
 
 
@@ -334,13 +357,16 @@ def index_site(site_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m generator.site.search DOCS_DIR OUT_DIR``: what ``start_indexer`` runs."""
+    """``python -m generator.site.search [--shadows] DOCS_DIR OUT_DIR``: what ``start_indexer`` runs."""
     args = sys.argv[1:] if argv is None else argv
     import time
 
     started = time.perf_counter()
     try:
-        index_docs(Path(args[0]), Path(args[1]))
+        if args[0] == "--shadows":
+            _run_pagefind(Path(args[1]), Path(args[2]))
+        else:
+            index_docs(Path(args[0]), Path(args[1]))
     except (RuntimeError, OSError) as exc:
         print(exc, file=sys.stderr)
         return 1

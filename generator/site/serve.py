@@ -81,7 +81,7 @@ class Preview:
             return False
         generate_tree(facts, self.root, self.docs_dir)
         run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True)
-        run_pagefind(self.site_dir)
+        run_pagefind(self.site_dir, self.docs_dir)
         return True
 
     def rebuild(self) -> bool:
@@ -102,7 +102,7 @@ class Preview:
             (self.site_dir / html_path(doc)).unlink(missing_ok=True)
         if changed or removed:
             run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True, dirty=True)
-            run_pagefind(self.site_dir)
+            run_pagefind(self.site_dir, self.docs_dir)
         with self.state.lock:
             self.state.version += 1
         console.print(f"已更新 {len(changed)} 个页面，删除 {len(removed)} 个（{time.perf_counter() - t0:.1f} 秒）")

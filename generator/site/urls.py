@@ -18,6 +18,7 @@ import hashlib
 import posixpath
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 REPORTS_DIR = "r"
@@ -75,9 +76,13 @@ def html_path(doc_path: str) -> str:
 
 def relative_url(from_doc: str, to_doc: str) -> str:
     """A percent-encoded link from one docs page to another (both docs-tree paths)."""
-    target = html_path(to_doc)
-    base = posixpath.dirname(from_doc) or "."
-    rel = posixpath.relpath(target, base)
+    return _relative_url(posixpath.dirname(from_doc) or ".", to_doc)
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative_url(base: str, to_doc: str) -> str:
+    # every report page of a folder links to the same unit, type and tag pages: computed once
+    rel = posixpath.relpath(html_path(to_doc), base)
     return quote(rel, safe="/-_.~#")
 
 
