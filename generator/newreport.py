@@ -13,18 +13,11 @@ import jinja2
 from . import periods
 from .config import load_org
 from .model import PERIODIC_TYPES, REPORT_TYPES
+from .project import templates_dir
 from .timeparse import format_time
 
 TEMPLATE_DIR = "templates/new"
 _UNSAFE = re.compile(r"[\\/:*?\"<>|\s\x00-\x1f]+")
-
-
-def _template_dir(root: Path) -> Path | None:
-    """The repository's own templates, else the ones shipped beside the generator."""
-    for candidate in (root / TEMPLATE_DIR, Path(__file__).resolve().parent.parent / TEMPLATE_DIR):
-        if candidate.is_dir():
-            return candidate
-    return None
 
 
 def _git_user(root: Path) -> str | None:
@@ -94,8 +87,8 @@ def run_new(root: Path, report_type: str, unit_id: str, title: str | None, autho
         click.echo(f"{target.relative_to(root).as_posix()} 已存在，不覆盖；请用 --title 换一个标题，或直接编辑原文件", err=True)
         return 1
 
-    templates = _template_dir(root)
-    if templates is None or not (templates / f"{rtype}.md.j2").is_file():
+    templates = templates_dir(root, "new")
+    if not (templates / f"{rtype}.md.j2").is_file():
         click.echo(f"找不到模板 {TEMPLATE_DIR}/{rtype}.md.j2；请从示例仓库复制 templates/ 文件夹", err=True)
         return 2
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), keep_trailing_newline=True,

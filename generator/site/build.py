@@ -24,7 +24,8 @@ from ..config import Org
 from ..model import Report
 from ..timeparse import format_time
 from .facts import Facts, collect
-from .generate import AUDIENCE_LABELS, PROJECT_DIR, GenerationError, Generator
+from ..project import PROJECT_DIR
+from .generate import AUDIENCE_LABELS, GenerationError, Generator
 
 console = Console(stderr=True, highlight=False)
 

@@ -32,19 +32,13 @@ from ..model import (
     Report,
 )
 from ..timeliness import TIMELINESS_LABELS
+from ..project import templates_dir
 from ..timeparse import format_time
 from . import charts, render, urls
 from .facts import Facts, _attr
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 AUDIENCE_LABELS = {"public": "公开版", "internal": "内部版", "restricted": "限定版（仅领导）"}
 LISTING_LIMIT = 300  # rows on a unit / type / tag page; older ones are on the period pages
-
-
-def templates_dir(root: Path, name: str) -> Path:
-    """``templates/<name>`` of the repository when it has one, else the project's own."""
-    own = root / "templates" / name
-    return own if own.is_dir() else PROJECT_DIR / "templates" / name
 
 
 class GenerationError(Exception):
