@@ -134,18 +134,13 @@ class _DirtyNote(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
-def run_pagefind(site_dir: Path, docs_dir: Path | None = None) -> None:
-    """Index the site with Pagefind, every Chinese character pair searchable (see search.py).
-
-    With ``docs_dir`` the index is built from the generated docs tree, else from the built HTML.
-    """
-    from .search import index_docs, index_site
+def run_pagefind(site_dir: Path, docs_dir: Path) -> None:
+    """Index the site with Pagefind from its generated docs tree, every Chinese character pair
+    searchable (see search.py)."""
+    from .search import index_docs
 
     try:
-        if docs_dir is not None:
-            index_docs(docs_dir, Path(site_dir) / "pagefind")
-        else:
-            index_site(site_dir)
+        index_docs(docs_dir, Path(site_dir) / "pagefind")
     except (RuntimeError, OSError) as exc:
         raise BuildError(f"搜索索引（Pagefind）建立失败：\n{exc}") from exc
 

@@ -211,23 +211,6 @@ def shadow_page(page: str) -> str | None:
     return head + meta + body
 
 
-def write_shadow_site(site_dir: Path, shadow_dir: Path) -> int:
-    """Write the shadow of every searchable page of ``site_dir`` under ``shadow_dir``."""
-    count = 0
-    for path in site_dir.rglob("*.html"):
-        rel = path.relative_to(site_dir)
-        if rel.parts[0] == "pagefind":
-            continue
-        shadow = shadow_page(path.read_text(encoding="utf-8"))
-        if shadow is None:
-            continue
-        target = shadow_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(shadow, encoding="utf-8")
-        count += 1
-    return count
-
-
 # --- shadow pages straight from the generated docs tree (no MkDocs HTML needed) -------------
 
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -343,17 +326,6 @@ def finish_indexer(proc: subprocess.Popen, out: Path) -> float:
 
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def index_site(site_dir: Path) -> None:
-    """Build ``<site_dir>/pagefind/`` from the shadows of the built HTML pages (``shangbao serve``).
-
-    Raises RuntimeError with Pagefind's output.
-    """
-    site_dir = Path(site_dir)
-    with tempfile.TemporaryDirectory(prefix=".sb-search-", dir=site_dir.parent) as tmp:
-        write_shadow_site(site_dir, Path(tmp))
-        _run_pagefind(Path(tmp), site_dir / "pagefind")
 
 
 def main(argv: list[str] | None = None) -> int:
