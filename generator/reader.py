@@ -21,7 +21,7 @@ from .rules.files import R101, R102, R103, R104, R105, R106, R107, R108
 BOM = b"\xef\xbb\xbf"
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
-_KEY_FULLWIDTH_COLON = re.compile(r"^[ \t\u3000]*(?:-[ \t\u3000]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*：")
+_KEY_FULLWIDTH_COLON = re.compile(r"^([ \t\u3000]*)([A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*：")
 _SECTION = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _CODE_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _YEAR = re.compile(r"^\d{4}$")
@@ -82,10 +82,12 @@ def _fullwidth_findings(path: str, lines: list[str], first: int) -> list[Finding
     for offset, text in enumerate(lines):
         line = first + offset
         m = _KEY_FULLWIDTH_COLON.match(text)
-        if m:
+        # a key of its own line: at the left margin, or a known key; "- COVID：防控" in a list or
+        # an indented continuation is just text with a full-width colon in it
+        if m and (not m.group(1) or m.group(2) in schema.ALL_KEYS):
             col = text.index("：") + 1
             out.append(R105.finding(path, line, col, detail=(
-                f"第 {line} 行“{m.group(1)}”后面用了全角冒号“：”；请改成英文冒号加一个空格“: ”")))
+                f"第 {line} 行“{m.group(2)}”后面用了全角冒号“：”；请改成英文冒号加一个空格“: ”")))
             continue
         indent = len(text) - len(text.lstrip(" \t\u3000"))
         lead = text[:indent]

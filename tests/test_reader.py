@@ -188,3 +188,14 @@ def test_many_keys_are_refused(org):
     text = "---\n" + "".join(f"k{i}: {i}\n" for i in range(6000)) + "---\n"
     report, findings = read(org, text)
     assert report is None and [f.code for f in findings] == ["R104"]
+
+
+def test_a_full_width_colon_inside_a_list_item_is_text_not_r105(org):
+    front, body = good_report("incident")
+    text = render(front, body).replace("---\n", "---\ntags:\n  - COVID：防控\n", 1)
+    report, findings = read(org, text)
+    assert [f.code for f in findings] == []
+    assert report.tags == ["COVID：防控"]
+    # at the left margin (or a known key) it is the key's colon, typed in Chinese: R105
+    _, findings = read(org, text.replace("tags:\n", "tags：\n", 1))
+    assert [f.code for f in findings] == ["R105"] and findings[0].line == 2
