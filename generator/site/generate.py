@@ -17,7 +17,7 @@ import signal
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
@@ -130,13 +130,13 @@ class Generator:
         text = head + html
         self.written.append(doc)
         if search and self.shadow_dir is not None:
-            from .search import shadow_from_doc
+            from .search import shadow_from_html
 
-            shadow = shadow_from_doc(text)
-            if shadow is not None:
-                target = self.shadow_dir / urls.html_path(doc)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(shadow, encoding="utf-8")
+            # the same as search.shadow_from_doc(text), without reading the page back
+            shadow = shadow_from_html(unescape(front["title"]), front.get("sb_html", html), markdown)
+            target = self.shadow_dir / urls.html_path(doc)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(shadow, encoding="utf-8")
         if self.keep_unchanged and path.is_file() and path.read_text(encoding="utf-8") == text:
             return  # unchanged: keep its mtime so a dirty mkdocs build skips it
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -75,7 +75,39 @@ def _new_markdown() -> markdown.Markdown:
     )
 
 
-_MD = _new_markdown()
+
+#: Inline patterns that can only match when the body holds one of these characters. A body without
+#: them is rendered by an instance without those patterns: the same HTML, without running every
+#: pattern over every piece of text (most of Python-Markdown's time on plain Chinese prose).
+_TRIGGERS = (
+    (("backtick",), "`"),
+    (("escape",), "\\"),
+    (("reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref"), "["),
+    (("autolink", "automail"), "<"),
+    (("entity",), "&"),
+    (("em_strong",), "*_"),
+)
+_BY_PATTERNS: dict[tuple[bool, ...], markdown.Markdown] = {}
+
+
+def _linebreak_possible(text: str) -> bool:
+    # two spaces before a line end, also after tabs are expanded and \r\n / \r become \n
+    return "  " in text or "\t" in text or " \r" in text
+
+
+def _markdown_for(text: str) -> markdown.Markdown:
+    key = tuple(any(ch in text for ch in chars) for _names, chars in _TRIGGERS) + (_linebreak_possible(text),)
+    md = _BY_PATTERNS.get(key)
+    if md is None:
+        md = _new_markdown()
+        for (names, _chars), present in zip(_TRIGGERS, key):
+            if not present:
+                for name in names:
+                    md.inlinePatterns.deregister(name, strict=False)
+        if not key[-1]:
+            md.inlinePatterns.deregister("linebreak", strict=False)
+        _BY_PATTERNS[key] = md
+    return md
 
 
 _MAX_BODY = 100_000  # characters of Markdown per body (real reports are a few thousand)
@@ -121,9 +153,10 @@ def body_html(text: str) -> str:
     text = text or ""
     if not _digestible(text):
         return _plain_html(text)
-    _MD.reset()
+    md = _markdown_for(text)
+    md.reset()
     try:
-        return _MD.convert(text)
+        return md.convert(text)
     except RecursionError:
-        _MD.reset()
+        md.reset()
         return _plain_html(text)

@@ -76,11 +76,26 @@ class _Spelling(dict):
 _SPELLING = _Spelling()
 
 
-def _run_tokens(run: str) -> list[str]:
-    spelled = run.translate(_SPELLING)  # four letters per character
+class _Pairs(dict):
+    """Code point → its letters, a space, the prefix and its letters again, for ``str.translate``:
+    a run ABC becomes ``A qzAB qzBC qzC``, and without its first and last token the run's pairs."""
+
+    def __missing__(self, code: int) -> str:
+        spelled = _char(chr(code))
+        self[code] = pair = f"{spelled} {PREFIX}{spelled}"
+        return pair
+
+
+_PAIRS = _Pairs()
+_PAIR_HEAD = 5  # len("abcd ")
+_PAIR_TAIL = 7  # len(" qzabcd")
+
+
+def _run_chunk(run: str) -> str:
+    """The tokens of a Chinese run, joined by spaces (overlapping pairs; one token for one character)."""
     if len(run) == 1:
-        return [PREFIX + spelled]
-    return [PREFIX + spelled[i:i + 8] for i in range(0, len(spelled) - 4, 4)]
+        return PREFIX + run.translate(_SPELLING)
+    return run.translate(_PAIRS)[_PAIR_HEAD:-_PAIR_TAIL]
 
 
 def encode_text(text: str) -> str:
@@ -89,43 +104,48 @@ def encode_text(text: str) -> str:
     Punctuation next to Chinese is attached to its neighbour token instead of being a token
     of its own, so that 火情（初报） is the adjacent tokens 火情（ 初报） and a phrase search for
     the title still finds it (Pagefind drops the punctuation from the indexed word).
+
+    A Chinese run is handled as one chunk of space-separated tokens: inside it no token is
+    marked (all are Chinese), so only a chunk's first token can need GLUE.
     """
     out: list[str] = []
     prev_han = False
+    segment = _SEGMENT.finditer
+    needs_split = _NEEDS_SPLIT.search
     for word in text.replace(GLUE, "").split():
-        if not _NEEDS_SPLIT.search(word):
-            toks, hans = [word], [False]
-        else:
-            toks, hans = [], []
-            pending = ""
-            for m in _SEGMENT.finditer(word):
-                kind, seg = m.lastindex, m.group()
-                if kind == 1:  # Chinese
-                    new, han = _run_tokens(seg), True
-                elif kind == 3:  # punctuation
-                    if toks:
-                        toks[-1] += seg
-                    else:
-                        pending += seg
-                    continue
+        if not needs_split(word):
+            out.append(GLUE + word if out and prev_han else word)
+            prev_han = False
+            continue
+        chunks: list[str] = []
+        hans: list[bool] = []
+        pending = ""
+        for m in segment(word):
+            kind, seg = m.lastindex, m.group()
+            if kind == 3:  # punctuation
+                if chunks:
+                    chunks[-1] += seg
                 else:
-                    new, han = [seg], False
-                new[0] = pending + new[0]
-                pending = ""
-                toks.extend(new)
-                hans.extend([han] * len(new))
+                    pending += seg
+                continue
+            if kind == 1:  # Chinese
+                chunk, han = _run_chunk(seg), True
+            else:
+                chunk, han = seg, False
             if pending:
-                toks.append(pending)
-                hans.append(False)
+                chunk = pending + chunk
+                pending = ""
+            chunks.append(chunk)
+            hans.append(han)
+        if pending:
+            chunks.append(pending)
+            hans.append(False)
         # the first token of a word is not glued to the one before: marked when either is Chinese;
         # the others are glued to theirs: marked when neither is Chinese
-        first = toks[0]
+        first = chunks[0]
         out.append(GLUE + first if out and (prev_han or hans[0]) else first)
-        if len(toks) > 1:
-            if all(hans):
-                out.extend(toks[1:])
-            else:
-                out.extend(tok if hans[i] or hans[i + 1] else GLUE + tok for i, tok in enumerate(toks[1:]))
+        for i in range(1, len(chunks)):
+            out.append(chunks[i] if hans[i - 1] or hans[i] else GLUE + chunks[i])
         prev_han = hans[-1]
     return " ".join(out)
 
@@ -249,15 +269,21 @@ def shadow_from_doc(text: str) -> str | None:
                 title = line[6:].strip()
         elif line.startswith("sb_html:"):  # an all-HTML page carries its HTML here (generate.yaml_json)
             page_html = str(json.loads(line[8:].strip()))
-    body = text[m.end():] if page_html is None else page_html
+    return shadow_from_html(title, text[m.end():] if page_html is None else page_html, page_html is None)
+
+
+def shadow_from_html(title: str, body: str, markdown_body: bool = False) -> str:
+    """The page to index for a searchable page with this title and HTML body (Markdown when
+    ``markdown_body``): what ``shadow_from_doc`` gives for the generated page, without reading
+    the page back (the generator calls this as it writes the page)."""
     if body.lstrip().startswith(_REPORT_START):
         for pattern in _IGNORED:
             body = pattern.sub("", body)
-    elif page_html is None:
+    elif markdown_body:
         import markdown
 
         body = markdown.markdown(body, extensions=_MD_EXTENSIONS)
-    return shadow_page(_page_html(title, body))
+    return shadow_page(_page_html(title, body)) or ""
 
 
 def write_shadow_docs(docs_dir: Path, shadow_dir: Path) -> int:
