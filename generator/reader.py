@@ -38,6 +38,12 @@ def _human_size(n: int) -> str:
 def place_findings(path: str) -> tuple[str | None, list[Finding]]:
     """Check ``submissions/<unit>/<YYYY>/<name>.md``; return the unit folder and findings."""
     parts = path.split("/")
+    if not path.endswith(".md"):
+        return (parts[1] if len(parts) > 2 else None), [R108.finding(
+            path, 1, 1,
+            detail=f"{path} 不是报告：报送仓库只接受 Markdown 报告（.md 文件）；"
+                   "图片、表格等附件请按档案管理办法另行归档，要点写进报告正文，然后删除此文件",
+        )]
     if len(parts) != 4 or parts[0] != "submissions" or not _YEAR.match(parts[2]) or not parts[3].endswith(".md"):
         return (parts[1] if len(parts) > 2 else None), [R108.finding(
             path, 1, 1,
@@ -139,6 +145,8 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
     findings: list[Finding] = []
     folder_unit, place = place_findings(path)
     findings.extend(place)
+    if not path.endswith(".md"):  # an attachment or a stray file: named (R108), not read as a report
+        return None, findings
     if len(data) > org.file_size_limit:
         findings.append(R107.finding(path, 1, 1, size=_human_size(len(data)), limit=_human_size(org.file_size_limit)))
         return None, findings

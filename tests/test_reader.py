@@ -199,3 +199,9 @@ def test_a_full_width_colon_inside_a_list_item_is_text_not_r105(org):
     # at the left margin (or a known key) it is the key's colon, typed in Chinese: R105
     _, findings = read(org, text.replace("tags:\n", "tags：\n", 1))
     assert [f.code for f in findings] == ["R105"] and findings[0].line == 2
+
+
+def test_a_file_that_is_not_markdown_is_named_not_read(org):
+    report, findings = read(org, b"\x89PNG\r\n\x1a\n\x00\x00", "submissions/anjianke/2026/现场照片.png")
+    assert report is None
+    assert [f.code for f in findings] == ["R108"] and "附件" in findings[0].message
