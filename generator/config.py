@@ -18,6 +18,7 @@ import yaml
 
 from . import yamlio
 from .model import ADOPTION_LEVELS, PERIODIC_TYPES
+from .timeparse import parse_date
 
 ORG_FILE = "submissions/_org.yml"
 UNIT_ID = re.compile(r"^[a-z0-9-]+$")
@@ -157,17 +158,6 @@ def _child(node: Any, key: str) -> Any:
     return None
 
 
-def _parse_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def _parse_size(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
@@ -269,7 +259,7 @@ def _build_org(data: Any, node: Any) -> Org:
             periodic = [p for p in periodic if p in PERIODIC_TYPES] if isinstance(periodic, list) else []
         since = None
         if raw.get("since") is not None:
-            since = _parse_date(raw.get("since"))
+            since = parse_date(raw.get("since"))
             if since is None:
                 ubad("since", "日期格式应为 YYYY-MM-DD")
         parent = raw.get("parent")
@@ -339,7 +329,7 @@ def _build_org(data: Any, node: Any) -> Org:
 
     ledger_since = None
     if data.get("ledger_since") is not None:
-        ledger_since = _parse_date(data.get("ledger_since"))
+        ledger_since = parse_date(data.get("ledger_since"))
         if ledger_since is None:
             bad("ledger_since", "日期格式应为 YYYY-MM-DD")
 

@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .project import SUBMISSIONS
 from .timeliness import is_imported
 
-SUBMISSIONS = "submissions"
 CACHE_DIR = ".shangbao-cache"
 CACHE_VERSION = 1
 BACKDATE_TOLERANCE = dt.timedelta(minutes=30)
@@ -493,19 +493,6 @@ def backdated_by(report: Any, org: Any = None) -> dt.timedelta | None:
         return None
     gap = received - reported
     return gap if gap > BACKDATE_TOLERANCE else None
-
-
-def backdated_message(report: Any, gap: dt.timedelta, tz: Any) -> str:
-    """The Chinese R305 message (for the rule the lead wires up)."""
-    from .config import format_duration
-    from .timeparse import format_time
-
-    return (
-        f"报送时间 {format_time(report.reported_at, tz)} 比该文件首次提交（接收）时间 "
-        f"{format_time(report.received_at, tz)} 早 {format_duration(gap)}（超过 30 分钟）；"
-        f"时效按接收时间判断。这是记录的事实，不需要为通过检查而修改时间——"
-        f"reported_at 应写实际报出的时间，写好后请尽快提交推送。"
-    )
 
 
 # --------------------------------------------------------------------------- receipts

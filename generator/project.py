@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+SUBMISSIONS = "submissions"  # reports and _org.yml live below this folder of a repository (SPEC §2)
 
 
 def templates_dir(root: Path, name: str) -> Path:

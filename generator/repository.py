@@ -18,10 +18,9 @@ from . import parallel
 from . import rules as _rules  # noqa: F401  (registers every rule)
 from .config import ORG_FILE, Org, load_org
 from .model import Finding, Report
+from .project import SUBMISSIONS
 from .reader import read_report
 from .rules.base import RULES
-
-SUBMISSIONS = "submissions"
 
 
 def report_paths(root: Path) -> list[str]:

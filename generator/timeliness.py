@@ -58,13 +58,6 @@ def effective_reported(report: Report, org: Org | None = None) -> dt.datetime | 
     return report.reported_at
 
 
-def received_gap(report: Report) -> dt.timedelta:
-    """received − reported_at (zero outside git); R305 and the messages use it."""
-    if report.reported_at is None or report.received_at is None:
-        return dt.timedelta(0)
-    return report.received_at - report.reported_at
-
-
 # --- incidents ------------------------------------------------------------------------
 
 def is_timed_incident(report: Report) -> bool:

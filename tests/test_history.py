@@ -88,7 +88,12 @@ def test_backdated_report_is_measured_and_small_gaps_are_not(repo: Path) -> None
     assert reports[0].received_at == at("2026-11-20T10:10:00+08:00")
     assert H.backdated_by(reports[0]) == dt.timedelta(hours=2, minutes=10)
     assert H.backdated_by(reports[1]) is None  # 25 minutes is within the tolerance
-    message = H.backdated_message(reports[0], H.backdated_by(reports[0]), TZ)
+    from generator.repository import CheckContext
+    from generator.rules import RULES
+
+    ctx = CheckContext(org, at("2026-11-27T12:00:00+08:00"), {}, {})
+    ((_, _, fields),) = RULES["R305"].check(reports[0], ctx)
+    message = RULES["R305"].message.format(**fields)
     assert "2026-11-20 08:00" in message and "2026-11-20 10:10" in message and "2 小时 10 分钟" in message
 
 
