@@ -26,6 +26,9 @@ Steps (``--only``):
 - ``pages``     average and largest report-page HTML size in the built site
 - ``search``    bytes downloaded by headless Chromium for a first Pagefind search
                 (Playwright, /usr/bin/chromium --no-sandbox) and time to the first result
+- ``serve``     ``shangbao serve`` on a copy of the repository; a report page open in headless
+                Chromium; the report's file edited three times: seconds from the write until the
+                browser shows the new text (not in the default steps: run it at 1,000)
 """
 
 from __future__ import annotations
@@ -43,11 +46,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
-STEPS = ("baseline", "check", "check-warm", "summary", "build", "mkdocs-gen", "mkdocs-plain", "pages", "search")
+STEPS = ("baseline", "check", "check-warm", "summary", "build", "mkdocs-gen", "mkdocs-plain", "pages", "search",
+         "serve")
 DEFAULT_STEPS = ("baseline", "check", "check-warm", "summary", "build", "mkdocs-gen", "mkdocs-plain", "pages", "search")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -262,6 +267,69 @@ def first_search(site: Path, query: str) -> dict:
             "by_kind_kb": ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))}
 
 
+# --------------------------------------------------------------------------- serve
+
+
+def _editable_report(repo: Path) -> Path:
+    """A published (non-draft, not restricted) report of the repository, to edit."""
+    for md in sorted((repo / "submissions").rglob("*.md")):
+        head = md.read_text(encoding="utf-8").split("\n---", 2)[0]
+        if "draft: true" not in head and "restricted" not in head and "限定" not in head:
+            return md
+    raise SystemExit("no published report to edit")
+
+
+def serve_edit(repo: Path, edits: int = 3) -> dict:
+    """Seconds from saving an edit to a report until the served page in Chromium shows it."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"note": "playwright not installed"}
+    if not Path("/usr/bin/chromium").exists():
+        return {"note": "/usr/bin/chromium not found"}
+    sys.path.insert(0, str(ROOT))
+    from generator.site.urls import html_path, report_doc_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "repo"
+        shutil.copytree(repo, work, symlinks=True, ignore=shutil.ignore_patterns("site*", "build"))
+        report = _editable_report(work)
+        report_id = report.relative_to(work / "submissions").with_suffix("").as_posix()
+        page_path = quote(html_path(report_doc_path(report_id)))
+        started = time.perf_counter()
+        proc = subprocess.Popen(shangbao(work, "serve", "--port", "0"), cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+        url = None
+        for line in proc.stdout:
+            m = re.search(r"http://[\d.]+:\d+/", line)
+            if m:
+                url = m.group(0)
+                break
+        if url is None:
+            return {"note": "serve did not start", "code": proc.wait()}
+        first_build = time.perf_counter() - started
+        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # keep the pipe drained
+        seconds: list[float] = []
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+                page = browser.new_page()
+                page.goto(url + page_path, wait_until="networkidle")
+                for i in range(edits):
+                    mark = f"基准测试修改标记{i}{os.getpid()}"
+                    with open(report, "a", encoding="utf-8") as fh:
+                        fh.write(f"\n\n{mark}\n")
+                    t = time.perf_counter()
+                    page.get_by_text(mark).first.wait_for(timeout=60000)
+                    seconds.append(time.perf_counter() - t)
+                    page.wait_for_timeout(1000)
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return {"first_build_s": first_build, "edit_s": max(seconds), "edits": ", ".join(f"{s:.2f}" for s in seconds)}
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -346,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 query = _a_title(repo)
                 record(step, first_search(site, query), f"query: {query}")
+            elif step == "serve":
+                record(step, serve_edit(repo), "edit → shown in Chromium (longest of 3)")
     args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     print(table(rows))
     return 0

@@ -194,6 +194,6 @@ def _load(root: Path, org: Org, as_of: dt.datetime, files: list[str],
 def _attach_history(root: Path, reports: list[Report], org: Org) -> list[str]:
     from .history import apply_history, read_history
 
-    history = read_history(root)
+    history = read_history(root, hashes=False)
     apply_history(reports, history, org)
     return list(history.warnings)

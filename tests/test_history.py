@@ -293,3 +293,40 @@ def test_one_git_log_and_one_cat_file_for_many_files(repo: Path, monkeypatch: py
     assert sum("cat-file" in c for c in calls) == 1
     expected = hashlib.sha256((repo / "submissions/anjianke/2026/报告07.md").read_bytes()).hexdigest()
     assert hist.files["submissions/anjianke/2026/报告07.md"].received_sha256 == expected
+
+
+def test_files_moved_into_and_out_of_submissions(repo: Path) -> None:
+    # a report written in a working folder outside submissions/ arrives when it is moved in;
+    # one moved out of submissions/ is no longer a report; commits elsewhere change nothing
+    write(repo, "草稿/收费站火情.md", report_text("2026-11-20 09:00"))
+    write(repo, R1.replace("收费站火情", "旧报告"), report_text("2026-11-19 09:00", title="旧报告"))
+    commit(repo, "起草", "2026-11-20T09:00:00+08:00")
+    (repo / R1).parent.mkdir(parents=True, exist_ok=True)
+    git(repo, "mv", "草稿/收费站火情.md", R1)
+    (repo / "归档").mkdir()
+    git(repo, "mv", R1.replace("收费站火情", "旧报告"), "归档/旧报告.md")
+    moved_in = commit(repo, "报送并归档旧报告", "2026-11-20T11:00:00+08:00")
+    write(repo, "README.md", "说明")
+    commit(repo, "说明", "2026-11-21T08:00:00+08:00")
+
+    hist = H.read_history(repo, use_cache=False)
+    assert set(hist.files) == {R1, "submissions/_org.yml"}
+    assert hist.files[R1].received_at == at("2026-11-20T11:00:00+08:00")
+    assert hist.files[R1].received_commit == moved_in
+    assert [r.commit for r in hist.files[R1].revisions] == [moved_in]
+
+
+def test_check_reads_no_blobs_and_receipts_fills_the_cache(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sha = write(repo, R1, report_text("2026-11-20 09:00"))
+    commit(repo, "初报", "2026-11-20T09:05:00+08:00")
+    batches: list[set[str]] = []
+    real_hash = H._hash_blobs
+    monkeypatch.setattr(H, "_hash_blobs", lambda root, blobs: (batches.append(set(blobs)), real_hash(root, blobs))[1])
+
+    quick = H.read_history(repo, hashes=False)  # what check and build ask for
+    assert batches == [] and quick.files[R1].received_sha256 == ""
+    assert quick.files[R1].received_at == at("2026-11-20T09:05:00+08:00")
+    full = H.read_history(repo)  # receipts: the hashes are read once, then cached
+    assert full.from_cache and full.files[R1].received_sha256 == sha and len(batches) == 1
+    again = H.read_history(repo)
+    assert again.from_cache and again.files[R1].received_sha256 == sha and len(batches) == 1

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import re
+import stat
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -221,6 +223,19 @@ def test_build_command_publishes_into_site_dir(small_org, tmp_path):
     assert (out / "index.html").is_file()
     assert (out / "pagefind" / "pagefind-ui.js").is_file()
     assert "完成" in result.stderr
+
+
+def test_published_site_is_readable_by_the_web_server(small_org, tmp_path):
+    # the site is built in a private temporary folder; a web server running as another user must
+    # still be able to read it once it is in place (the usual mode, 0755 under umask 022)
+    out = tmp_path / "out-site"
+    old = os.umask(0o022)
+    try:
+        result = run(small_org, "build", "--site-dir", str(out), "--as-of", "2026-11-27 18:00")
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
 
 
 def test_titles_are_escaped_in_head_and_header(small_org):

@@ -201,6 +201,9 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    # mkdtemp makes the folder private (0700); the site is read by a web server running as another
+    # user: give it the mode any new folder gets (0755 with the usual umask 022)
+    os.chmod(tmp, 0o777 & ~_umask())
     indexer: _Indexer | None = None
     try:
         say = (lambda msg: None) if quiet else (lambda msg: console.print(msg))
@@ -250,6 +253,12 @@ def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: boo
                 bar.refresh()
 
         return generate_tree(facts, root, docs_dir, progress, searchable_done, shadow_dir)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -31,8 +31,8 @@ from ..model import (
     SEVERITY_GRADES,
     Report,
 )
+from ..project import PROJECT_DIR, templates_dir
 from ..timeliness import TIMELINESS_LABELS
-from ..project import templates_dir
 from ..timeparse import format_time
 from . import charts, render, urls
 from .facts import Facts, _attr
@@ -52,7 +52,9 @@ class Generator:
         self.out = out
         self.rules = rules or {}
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir(root, "site"))),
+            # the repository's own templates first; a template it lacks (one added to the project
+            # after the repository copied its templates) comes from the project
+            loader=jinja2.FileSystemLoader(_search_path(templates_dir(root, "site"))),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -76,6 +78,8 @@ class Generator:
         #: when set, the shadow page of every searchable page is written here too (search.py), so
         #: that the index can start as soon as the pages are written, on both cores
         self.shadow_dir: Path | None = None
+        #: report bodies rendered for the search index, kept for the report pages (two passes)
+        self._bodies: dict[str, str] = {}
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -104,7 +108,7 @@ class Generator:
         return out
 
     def write(self, doc: str, template: str, title: str, search: bool = False, hide_toc: bool = True,
-              markdown: bool = False, **ctx: Any) -> None:
+              markdown: bool = False, shadow: bool = True, **ctx: Any) -> None:
         """Render ``template`` into the page ``doc``.
 
         A page that is all HTML (every page but the help page, ``markdown=True``) carries its HTML
@@ -129,19 +133,21 @@ class Generator:
         path = self.out / doc
         text = head + html
         self.written.append(doc)
-        if search and self.shadow_dir is not None:
-            from .search import shadow_from_html
-
+        if search and shadow and self.shadow_dir is not None:
             # the same as search.shadow_from_doc(text), without reading the page back
-            shadow = shadow_from_html(unescape(front["title"]), front.get("sb_html", html), markdown)
-            target = self.shadow_dir / urls.html_path(doc)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(shadow, encoding="utf-8")
+            self._write_shadow(doc, front["title"], front.get("sb_html", html), markdown)
         if self.keep_unchanged and path.is_file() and path.read_text(encoding="utf-8") == text:
             return  # unchanged: keep its mtime so a dirty mkdocs build skips it
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         self.changed.append(doc)
+
+    def _write_shadow(self, doc: str, title: str, html: str, markdown: bool = False) -> None:
+        from .search import shadow_from_html
+
+        target = self.shadow_dir / urls.html_path(doc)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(shadow_from_html(unescape(title), html, markdown), encoding="utf-8")
 
     # --- the whole tree -----------------------------------------------------------------
     def generate(self, progress: Callable[[str, int, int], None] | None = None,
@@ -164,6 +170,14 @@ class Generator:
         share = _parent_share(len(reports)) if _fork_worth_it(len(reports)) else len(reports)
         helper = _Helper.start(self, reports[share:]) if share < len(reports) else None
         try:
+            # first what the search index needs of each report (its body and its shadow page), so
+            # that the index starts as early as possible; then the report pages themselves
+            for r in reports[:share]:
+                self.report_shadow(r)
+            if helper is not None:
+                helper.wait_for_shadows()
+            if searchable_done is not None:
+                searchable_done()
             for r in reports[:share]:
                 self.report_page(r)
                 tick("报告页")
@@ -175,8 +189,6 @@ class Generator:
             self.written.extend(self.f.doc[r.id] for r in helper.reports)
             self.changed.extend(helper.join())
             tick("报告页", len(helper.reports))
-        if searchable_done is not None:
-            searchable_done()
         for p in periods_all:
             self.period_page(p)
             tick("周期页")
@@ -203,6 +215,28 @@ class Generator:
                 target.write_bytes(data)
 
     # --- report pages -------------------------------------------------------------------
+    def _body(self, r: Report) -> str:
+        body = self._bodies.pop(r.id, None)
+        return render.body_html(r.body) if body is None else body
+
+    def _on(self, r: Report) -> dict[str, Any] | None:
+        if r.type == "feedback" and r.on in self.f.by_id:
+            return self.row(self.f.by_id[r.on])
+        return None
+
+    def report_shadow(self, r: Report) -> None:
+        """The search index's page for ``r`` (title, subtitle, body; report_search.j2), when the
+        index is built; the rendered body is kept for ``report_page``."""
+        if self.shadow_dir is None:
+            return
+        doc = self.f.doc[r.id]
+        self._bodies[r.id] = body = render.body_html(r.body)
+        title = r.title or r.id
+        html = self.env.get_template("report_search.j2").render(
+            here=doc, url=lambda to: urls.relative_url(doc, to), title=title, r=self.row(r), body=body,
+            on=self._on(r), unit_doc=f"units/{r.unit}.md", type_doc=f"types/{r.type}.md")
+        self._write_shadow(doc, escape(title, quote=False), html)
+
     def report_page(self, r: Report) -> None:
         f = self.f
         chain = [self.row(x) | {"current": x.id == r.id} for x in f.chain(r)] if r.type == "incident" else []
@@ -210,9 +244,7 @@ class Generator:
             self.row(fb) | {"kind": fb.kind or "", "by": fb.by or "", "level": fb.level or "", "body": render.body_html(fb.body)}
             for fb in sorted(f.feedback.get(r.id, []), key=lambda x: (x.reported_at, x.id))
         ]
-        on = None
-        if r.type == "feedback" and r.on in f.by_id:
-            on = self.row(f.by_id[r.on])
+        on = self._on(r)
         revisions = [
             {
                 "commit": str(_attr(rev, "commit", ""))[:10],
@@ -231,8 +263,8 @@ class Generator:
                     rev["message"] = str(rev["message"]).replace(name, "（匿名）")
         meta = self.meta_rows(r)
         self.write(
-            f.doc[r.id], "report.md.j2", r.title or r.id, search=True,
-            r=self.row(r), meta=meta, body=render.body_html(r.body), chain=chain, feedback=feedback,
+            f.doc[r.id], "report.md.j2", r.title or r.id, search=True, shadow=self.shadow_dir is None,
+            r=self.row(r), meta=meta, body=self._body(r), chain=chain, feedback=feedback,
             on=on, revisions=revisions, tags=[(t, f"tags/{urls.slug(t)}.md") for t in r.tags],
             unit_doc=f"units/{r.unit}.md", type_doc=f"types/{r.type}.md",
         )
@@ -523,6 +555,13 @@ _SEVERITY_LABELS = {"error": "错误", "warning": "警告", "notice": "提示"}
 
 #: From this many reports the report pages are written by two processes (both cores).
 FORK_FROM = 2000
+_SHADOWS_DONE = b"\x01"  # the child's first byte on the pipe: its shadow pages are written
+
+
+def _search_path(own: Path) -> list[str]:
+    """Template folders: ``own`` (the repository's or the project's), then the project's own."""
+    project = PROJECT_DIR / "templates" / "site"
+    return [str(own)] if own.resolve() == project.resolve() else [str(own), str(project)]
 
 
 def _parent_share(n: int) -> int:
@@ -559,6 +598,9 @@ class _Helper:
                 os.close(read_fd)
                 gen.changed = []
                 for r in reports:
+                    gen.report_shadow(r)
+                os.write(write_fd, _SHADOWS_DONE)  # the parent starts the search index on this
+                for r in reports:
                     gen.report_page(r)
                 with os.fdopen(write_fd, "w", encoding="utf-8") as out:
                     json.dump(gen.changed, out, ensure_ascii=False)
@@ -571,6 +613,11 @@ class _Helper:
                 os._exit(code)
         os.close(write_fd)
         return cls(pid, read_fd, reports)
+
+    def wait_for_shadows(self) -> None:
+        """Block until the child has written the shadow pages of its reports."""
+        if os.read(self.fd, 1) != _SHADOWS_DONE:
+            raise GenerationError("生成报告页的子进程失败（见上方错误信息）；可设 SHANGBAO_WORKERS=1 改用单进程重试")
 
     def stop(self) -> None:
         os.kill(self.pid, signal.SIGKILL)
