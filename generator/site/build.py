@@ -95,8 +95,9 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    logger = logging.getLogger("mkdocs")
-    logger.setLevel(logging.WARNING)
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    # a filter sees only what is logged on its own logger, not what children pass up
+    logger = logging.getLogger("mkdocs.commands.build")
     if not any(isinstance(f, _DirtyNote) for f in logger.filters):
         logger.addFilter(_DirtyNote())
     name = "".join(ch for ch in org.organization if ch not in "<>&\"'") or "信息上报"

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -328,15 +330,29 @@ def index_docs(docs_dir: Path, out: Path) -> None:
         _run_pagefind(Path(tmp), out)
 
 
-def start_indexer(docs_dir: Path, out: Path, shadows: bool = False) -> subprocess.Popen:
+def start_indexer(docs_dir: Path, out: Path, shadows: bool = False, session: bool = False) -> subprocess.Popen:
     """``index_docs`` in a child process (the other core), started now; see ``finish_indexer``.
 
     With ``shadows`` the folder holds the shadow pages already (written by the generator as it
     wrote the pages, see ``Generator.shadow_dir``) and the child only runs Pagefind on them.
+    With ``session`` the child leads a process group of its own, so that ``stop_indexer`` stops
+    Pagefind with it (serve restarts the index when a newer edit arrives).
     """
     cmd = [sys.executable, "-m", "generator.site.search", *(["--shadows"] if shadows else []),
            str(Path(docs_dir).resolve()), str(Path(out).resolve())]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(_PROJECT_ROOT))
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(_PROJECT_ROOT),
+                            start_new_session=session)
+
+
+def stop_indexer(proc: subprocess.Popen) -> None:
+    """Stop an indexer started with ``session=True`` and its Pagefind; its temporary files go too.
+    (Its output is left to whoever reads it.)"""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    proc.wait()
 
 
 def finish_indexer(proc: subprocess.Popen, out: Path) -> float:
@@ -359,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     import time
 
+    # stopped (stop_indexer): unwind, so that the temporary shadow folder is removed
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     try:
         if args[0] == "--shadows":

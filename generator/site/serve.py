@@ -2,10 +2,11 @@
 
 - Builds once into ``build/serve-<audience>/`` (not the published ``site/``).
 - Serves it over http on ``host:port`` (localhost by default) with the standard library.
-- Polls the mtimes of ``submissions/`` (and ``templates/``, ``mkdocs.yml``) twice a second;
-  on a change it reloads the repository, regenerates the docs tree writing only pages whose
-  text changed, runs a *dirty* ``mkdocs build`` (only those pages are rendered), re-indexes
-  with Pagefind and bumps a version number.
+- Polls the mtimes of ``submissions/`` (and ``templates/``, ``mkdocs.yml``) about three times a
+  second; on a change it reloads the repository, regenerates the docs tree writing only pages
+  whose text changed, runs a *dirty* ``mkdocs build`` (only those pages are rendered), bumps a
+  version number (the browser reloads the page), then re-indexes with Pagefind in a child
+  process (stopped and restarted when a newer edit comes first).
 - Pages carry a tiny script (``assets/live.js``, only in serve mode) that polls
   ``/__sb_version`` and reloads the page when the version changes.
 - When a change introduces errors the preview keeps the last good site and prints the
@@ -66,6 +67,7 @@ class Preview:
         self.docs_dir = out / f"serve-docs-{audience}"
         self.site_dir = out / f"serve-{audience}"
         self.state = _State()
+        self.indexer = None  # the search index being rebuilt in the background, if any
 
     def _facts(self):
         repo = load(self.root, None)
@@ -102,11 +104,47 @@ class Preview:
             (self.site_dir / html_path(doc)).unlink(missing_ok=True)
         if changed or removed:
             run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True, dirty=True)
-            run_pagefind(self.site_dir, self.docs_dir)
+        # the pages are ready: let the browser reload now, and bring the search index up to date
+        # after (it takes longer than everything else together, and the reader is looking at a page)
         with self.state.lock:
             self.state.version += 1
         console.print(f"已更新 {len(changed)} 个页面，删除 {len(removed)} 个（{time.perf_counter() - t0:.1f} 秒）")
+        if changed or removed:
+            self._index_in_background()
         return True
+
+    def _index_in_background(self) -> None:
+        """Re-index in a child process; a newer edit stops it and starts again (its result would
+        be out of date), so the watcher is free for the next edit at once."""
+        from .search import start_indexer, stop_indexer
+
+        with self.state.lock:
+            if self.indexer is not None:
+                stop_indexer(self.indexer)
+            proc = self.indexer = start_indexer(self.docs_dir, self.site_dir / "pagefind", session=True)
+        threading.Thread(target=self._report_index, args=(proc, time.perf_counter()), daemon=True).start()
+
+    def _report_index(self, proc, started: float) -> None:
+        output, _ = proc.communicate()
+        if proc.returncode == 0:
+            console.print(f"搜索索引已更新（{time.perf_counter() - started:.1f} 秒）")
+        elif proc.returncode > 0 and proc.returncode != 143:  # 143, or < 0: stopped for a newer edit
+            text = output.decode("utf-8", "replace").strip()[-1000:]
+            console.print(f"[bold red]搜索索引更新失败[/]：{text}", markup=True)
+
+    def wait_for_index(self) -> None:
+        """Wait until the search index is up to date (tests; shutting down)."""
+        proc = self.indexer
+        if proc is not None:
+            proc.wait()
+
+    def close(self) -> None:
+        from .search import stop_indexer
+
+        with self.state.lock:
+            if self.indexer is not None:
+                stop_indexer(self.indexer)
+                self.indexer = None
 
     def watch(self, stop: threading.Event) -> None:
         seen = _snapshot(self.root)
@@ -170,5 +208,6 @@ def run_serve(root: Path, audience: str, host: str, port: int) -> int:
         console.print("已停止预览。")
     finally:
         stop.set()
+        preview.close()
         server.server_close()
     return 0

@@ -10,7 +10,7 @@
           if (last !== null && v !== last) { window.location.reload(); return; }
           last = v;
         }
-        setTimeout(poll, 500);
+        setTimeout(poll, 300);
       })
       .catch(function () { setTimeout(poll, 1500); });
   }
