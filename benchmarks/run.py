@@ -20,7 +20,7 @@ Steps (``--only``):
 - ``check``     ``shangbao check`` with the git-history cache removed first (cold)
 - ``check-warm`` ``shangbao check`` again (history from .shangbao-cache)
 - ``summary``   ``shangbao summary --period <last whole year> --format json``
-- ``build``     ``shangbao build`` (when generator/site/build.py provides run_build)
+- ``build``     ``shangbao build`` from a clean state (no site/, no build/: as in CI)
 - ``mkdocs-gen`` ``mkdocs build`` alone on the docs tree ``shangbao build`` generated
 - ``mkdocs-plain`` ``mkdocs build`` of the same reports as plain Markdown pages
 - ``pages``     average and largest report-page HTML size in the built site
@@ -383,9 +383,16 @@ def main(argv: list[str] | None = None) -> int:
                 if not site_available():
                     record(step, {}, "pending: generator/site/build.py (run_build) not there yet")
                     continue
+                def clean(repo: Path = repo, site: Path = site) -> None:
+                    # as CI builds it: from a clean checkout (deleting 20,000 files of an earlier
+                    # build would otherwise be timed too, and vary with the disk)
+                    shutil.rmtree(site, ignore_errors=True)
+                    shutil.rmtree(repo / "build", ignore_errors=True)
+                    os.sync()
+
                 with tempfile.TemporaryFile() as out:
                     result = best_of(args.repeat, shangbao(repo, "build", "--as-of", as_of, "--site-dir", str(site)),
-                                     stdout=out)
+                                     before=clean, stdout=out)
                     out.seek(0)
                     printed = out.read().decode("utf-8", "replace")
                 printed = (printed + result.get("stderr", "")).replace("\n", "")  # rich prints to stderr, wrapped

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import http.client
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
+import pytest
 from helpers_org import make_org, write_good
 
 from generator.site import urls
@@ -83,3 +90,47 @@ def test_a_newer_edit_restarts_the_search_index_without_leaving_files_behind(tmp
         assert leftovers == []
     finally:
         preview.close()
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as fh:
+                cmdline = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(cmdline)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
+def test_serve_stopped_by_a_signal_stops_the_search_index_too(tmp_path):
+    # the index is rebuilt in a process group of its own; a serve stopped by SIGTERM (a closed
+    # terminal, a service manager) must not leave Pagefind running
+    root = make_org(tmp_path)
+    for i in range(300):
+        write_good(root, "info", f"2026-11-{i % 27 + 1:02d}-信息{i}", title=f"工作信息第{i}号",
+                   reported_at=f"2026-11-{i % 27 + 1:02d} 10:00")
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+    try:
+        lines = iter(proc.stdout)
+        assert any("预览地址" in line for line in lines)
+        write_good(root, "info", "2026-11-05-信息4", title="修改后的标题", reported_at="2026-11-05 10:00")
+        assert any("已更新" in line for line in lines)
+        running = _processes_mentioning(str(root / "build" / "serve-docs-internal"))
+        assert running, "the search index should be rebuilding right after the edit"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        assert "已停止预览" in proc.stdout.read()
+        deadline = time.monotonic() + 10
+        while _processes_mentioning(str(root)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_mentioning(str(root)) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -186,6 +187,10 @@ class Preview:
         return functools.partial(Handler, directory=str(self.site_dir))
 
 
+def _interrupt(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    raise KeyboardInterrupt
+
+
 def run_serve(root: Path, audience: str, host: str, port: int) -> int:
     root = Path(root)
     preview = Preview(root, audience)
@@ -202,6 +207,11 @@ def run_serve(root: Path, audience: str, host: str, port: int) -> int:
     watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
     watcher.start()
     console.print(f"预览地址：http://{host}:{server.server_address[1]}/ （修改报告后页面自动刷新；Ctrl+C 退出）")
+    # stopped by a signal (a closed terminal, a service manager) as by Ctrl+C: the search index
+    # being rebuilt runs in a process group of its own and must be stopped too (finally below)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
