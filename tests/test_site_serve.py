@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -117,16 +118,31 @@ def test_serve_stopped_by_a_signal_stops_the_search_index_too(tmp_path):
                    reported_at=f"2026-11-{i % 27 + 1:02d} 10:00")
     proc = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), "serve", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+    printed: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [printed.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if text in printed.get(timeout=1):
+                    return
+            except queue.Empty:
+                pass
+        raise AssertionError(f"serve never printed {text!r}")
+
     try:
-        lines = iter(proc.stdout)
-        assert any("预览地址" in line for line in lines)
+        wait_for("预览地址")
         write_good(root, "info", "2026-11-05-信息4", title="修改后的标题", reported_at="2026-11-05 10:00")
-        assert any("已更新" in line for line in lines)
-        running = _processes_mentioning(str(root / "build" / "serve-docs-internal"))
-        assert running, "the search index should be rebuilding right after the edit"
+        wait_for("已更新")
+        docs = str(root / "build" / "serve-docs-internal")
+        deadline = time.monotonic() + 5
+        while not _processes_mentioning(docs) and time.monotonic() < deadline:
+            time.sleep(0.02)  # the index starts right after the message
+        assert _processes_mentioning(docs), "the search index should be rebuilding right after the edit"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
-        assert "已停止预览" in proc.stdout.read()
+        wait_for("已停止预览")
         deadline = time.monotonic() + 10
         while _processes_mentioning(str(root)) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -134,3 +150,27 @@ def test_serve_stopped_by_a_signal_stops_the_search_index_too(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_an_edit_made_during_the_first_build_is_not_missed(tmp_path):
+    from generator.site.serve import _snapshot
+
+    root = make_org(tmp_path)
+    write_good(root, "info", "2026-11-05-信息", title="原标题", reported_at="2026-11-05 10:00")
+    preview = Preview(root, "internal", out=tmp_path / "out")
+    before = _snapshot(root)  # serve looks at the files before it builds
+    assert preview.full_build()
+    write_good(root, "info", "2026-11-05-信息", title="构建期间改的标题", reported_at="2026-11-05 10:00")
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop, before), daemon=True)
+    watcher.start()
+    try:
+        page = preview.site_dir / urls.html_path(urls.report_doc_path("anjianke/2026/2026-11-05-信息"))
+        deadline = time.monotonic() + 30
+        while "构建期间改的标题" not in page.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "构建期间改的标题" in page.read_text(encoding="utf-8")
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+        preview.close()

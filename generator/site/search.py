@@ -306,15 +306,20 @@ def write_shadow_docs(docs_dir: Path, shadow_dir: Path) -> int:
 
 
 def _run_pagefind(shadow_dir: Path, out: Path) -> None:
-    staged = shadow_dir / "pagefind"
+    """Pagefind over the shadow pages, its bundle written straight into ``out`` (replaced)."""
+    out = Path(out).resolve()
+    staged = out.with_name(f".{out.name}.new-{os.getpid()}")
     cmd = [sys.executable, "-m", "pagefind", "--site", str(shadow_dir), "--force-language", INDEX_LANGUAGE,
-           "--silent"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0 or not staged.is_dir():
-        raise RuntimeError((proc.stderr or proc.stdout).strip() or "Pagefind 没有生成索引")
-    if out.exists():
-        shutil.rmtree(out)
-    shutil.move(str(staged), str(out))
+           "--output-path", str(staged), "--silent"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0 or not staged.is_dir():
+            raise RuntimeError((proc.stderr or proc.stdout).strip() or "Pagefind 没有生成索引")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(staged, out)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
 
 
 def index_docs(docs_dir: Path, out: Path) -> None:

@@ -147,8 +147,10 @@ class Preview:
                 stop_indexer(self.indexer)
                 self.indexer = None
 
-    def watch(self, stop: threading.Event) -> None:
-        seen = _snapshot(self.root)
+    def watch(self, stop: threading.Event, seen: dict[str, float] | None = None) -> None:
+        """Rebuild on every change after ``seen`` (the files as they were before the first build,
+        so that an edit made while it ran is not missed)."""
+        seen = _snapshot(self.root) if seen is None else seen
         while not stop.wait(POLL_SECONDS):
             now = _snapshot(self.root)
             if now == seen:
@@ -194,6 +196,7 @@ def _interrupt(signum, frame) -> None:  # noqa: ARG001 - signal handler signatur
 def run_serve(root: Path, audience: str, host: str, port: int) -> int:
     root = Path(root)
     preview = Preview(root, audience)
+    before = _snapshot(root)
     console.print("[bold]首次构建预览网站[/]…")
     try:
         if not preview.full_build():
@@ -204,7 +207,7 @@ def run_serve(root: Path, audience: str, host: str, port: int) -> int:
         return 1
     server = http.server.ThreadingHTTPServer((host, port), preview.handler())
     stop = threading.Event()
-    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
+    watcher = threading.Thread(target=preview.watch, args=(stop, before), daemon=True)
     watcher.start()
     console.print(f"预览地址：http://{host}:{server.server_address[1]}/ （修改报告后页面自动刷新；Ctrl+C 退出）")
     # stopped by a signal (a closed terminal, a service manager) as by Ctrl+C: the search index
