@@ -314,7 +314,7 @@ def serve_edit(repo: Path, edits: int = 3) -> dict:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
                 page = browser.new_page()
-                page.goto(url + page_path, wait_until="networkidle")
+                page.goto(url + page_path, wait_until="load")  # live.js polls: never network-idle
                 for i in range(edits):
                     mark = f"基准测试修改标记{i}{os.getpid()}"
                     with open(report, "a", encoding="utf-8") as fh:

@@ -150,9 +150,9 @@ class _Indexer:
     """The search index built in a child process while the listing pages are generated and MkDocs
     renders the pages.
 
-    The generator writes the shadow page of each searchable page (search.py) into ``shadow`` as it
-    writes the page, on both cores; Pagefind starts as soon as the last one is written, so on two
-    cores it costs no wall time as long as it is not slower than the rest of the build.
+    The generator writes the shadow page of each searchable page (search.py) into ``shadow`` first
+    (help and rule pages, then the reports' shadows, before the report pages themselves), on both
+    cores; Pagefind starts as soon as the last one is written and runs beside the rest.
     """
 
     def __init__(self, parent: Path, pages: int = 0) -> None:
@@ -234,7 +234,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         say = (lambda msg: None) if quiet else (lambda msg: console.print(msg))
         say(f"[bold]生成页面[/]：{len(facts.reports)} 份报告（{AUDIENCE_LABELS.get(audience, audience)}）…")
         indexer = _Indexer(site_dir.parent, len(facts.reports))
-        # the pages to index and their shadows are written: index them beside the rest of the work
+        # Pagefind starts (indexer.start) as soon as the shadow pages are written, beside the rest
         pages = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow)
         timings["generate"] = time.perf_counter() - t0
         t1 = time.perf_counter()

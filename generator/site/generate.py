@@ -263,7 +263,7 @@ class Generator:
                     rev["message"] = str(rev["message"]).replace(name, "（匿名）")
         meta = self.meta_rows(r)
         self.write(
-            f.doc[r.id], "report.md.j2", r.title or r.id, search=True, shadow=self.shadow_dir is None,
+            f.doc[r.id], "report.md.j2", r.title or r.id, search=True, shadow=False,  # report_shadow wrote it
             r=self.row(r), meta=meta, body=self._body(r), chain=chain, feedback=feedback,
             on=on, revisions=revisions, tags=[(t, f"tags/{urls.slug(t)}.md") for t in r.tags],
             unit_doc=f"units/{r.unit}.md", type_doc=f"types/{r.type}.md",
