@@ -30,11 +30,17 @@ def _config_error(exc: ConfigError) -> None:
 
 
 def _run(command, *args) -> None:
-    """Run a command's delegate; a configuration error is reported (exit 2), never a traceback."""
+    """Run a command's delegate; a configuration error or a file that cannot be read or written is
+    reported (exit 2), never a traceback."""
     try:
         code = command(*args)
     except ConfigError as exc:
         _config_error(exc)
+    except OSError as exc:  # a full disk, a folder that cannot be written: say which, no traceback
+        where = f"“{exc.filename}”" if exc.filename else ""
+        click.echo(f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件夹权限后重试"
+                   "（构建失败时已发布的网站保持不变）。", err=True)
+        sys.exit(2)
     sys.exit(code)
 
 

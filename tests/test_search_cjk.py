@@ -27,6 +27,19 @@ UNIT = "应急救援股"
 JUNK = re.compile(r"qz[a-z]{4}|\u2060")
 
 
+def test_pagefind_killed_for_memory_says_so_in_chinese(tmp_path, monkeypatch):
+    import subprocess
+
+    from generator.site import search
+
+    (tmp_path / "shadow").mkdir()
+    killed = subprocess.CompletedProcess([], -9, stdout="", stderr="")
+    monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: killed)
+    with pytest.raises(RuntimeError, match="内存不足"):
+        search._run_pagefind(tmp_path / "shadow", tmp_path / "pagefind")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shadow"]  # nothing half-written
+
+
 # --- the encoding -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [

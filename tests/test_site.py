@@ -216,6 +216,25 @@ def test_build_refuses_to_publish_with_errors_and_leaves_no_partial_site(small_o
     assert [p.name for p in small_org.iterdir() if p.name.startswith(".site")] == []
 
 
+def test_a_full_disk_is_named_without_a_traceback_and_the_old_site_stays(small_org, monkeypatch):
+    from generator.site import generate
+
+    site = small_org / "site"
+    site.mkdir()
+    (site / "index.html").write_text("旧网站", encoding="utf-8")
+
+    def full(self, doc, *args, **kwargs):
+        raise OSError(28, "No space left on device", f"/tmp/满了/{doc}")
+
+    monkeypatch.setattr(generate.Generator, "_write_shadow", full)
+    result = run(small_org, "build", "--as-of", "2026-11-27 18:00")
+    assert result.exit_code == 2
+    assert "无法读写文件" in result.stderr and "No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (site / "index.html").read_text(encoding="utf-8") == "旧网站"
+    assert [p.name for p in small_org.iterdir() if p.name.startswith(".")] == []
+
+
 def test_build_command_publishes_into_site_dir(small_org, tmp_path):
     out = tmp_path / "out-site"
     result = run(small_org, "build", "--site-dir", str(out), "--as-of", "2026-11-27 18:00")

@@ -313,6 +313,10 @@ def _run_pagefind(shadow_dir: Path, out: Path) -> None:
            "--output-path", str(staged), "--silent"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode < 0:  # killed: on a build machine that is nearly always the memory
+            raise RuntimeError(
+                f"Pagefind 被系统终止（信号 {-proc.returncode}），多半是内存不足：建立索引每 1 万份报告约需 "
+                "3 GB 内存（5 万份约 12 GB）。请在内存更大的机器上构建。")
         if proc.returncode != 0 or not staged.is_dir():
             raise RuntimeError((proc.stderr or proc.stdout).strip() or "Pagefind 没有生成索引")
         if out.exists():
