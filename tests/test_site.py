@@ -116,6 +116,24 @@ def small_org(tmp_path):
     return root
 
 
+def test_a_repository_with_an_older_copy_of_the_templates_still_builds(small_org, project_root):
+    # the repository copied templates/site/ before the search template and the shared title partial
+    # existed, and customised its report page: its own template is used, the missing ones come from
+    # the project
+    import shutil
+
+    own = small_org / "templates" / "site"
+    shutil.copytree(project_root / "templates" / "site", own)
+    for name in ("report_search.j2", "_report_head.j2", "_report_on.j2"):
+        (own / name).unlink()
+    page = (own / "report.md.j2").read_text(encoding="utf-8")
+    (own / "report.md.j2").write_text(page.replace('<div class="sb-body">', '<p>本局自定义</p>\n<div class="sb-body">'),
+                                      encoding="utf-8")
+    site = _build(small_org)
+    assert "本局自定义" in _page(site, INCIDENT_ID)
+    assert "城东收费站货车起火初报甲" in _search_index_text(site)
+
+
 def test_report_page_shows_card_chain_feedback_and_times(small_org):
     site = _build(small_org)
     page = _page(site, INCIDENT_ID)
