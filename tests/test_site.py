@@ -253,6 +253,36 @@ def test_a_full_disk_is_named_without_a_traceback_and_the_old_site_stays(small_o
     assert [p.name for p in small_org.iterdir() if p.name.startswith(".")] == []
 
 
+def test_shadow_pages_go_to_memory_when_there_is_room_and_leave_nothing(small_org, tmp_path, monkeypatch):
+    import os
+    import time
+
+    from generator.site import build
+
+    scratch = tmp_path / "shm"
+    scratch.mkdir()
+    stale = scratch / "sb-shadow-killed"  # left by a build that was killed two days ago
+    stale.mkdir()
+    (stale / "page.html").write_text("旧影子页面", encoding="utf-8")
+    old = time.time() - 2 * 86400
+    os.utime(stale, (old, old))
+    fresh = scratch / "sb-shadow-running"  # another build, running now
+    fresh.mkdir()
+    seen: list[str] = []
+    real = build._Indexer.start
+
+    def start(self):
+        seen.append(str(self.shadow))
+        real(self)
+
+    monkeypatch.setattr(build, "SCRATCH", str(scratch))
+    monkeypatch.setattr(build._Indexer, "start", start)
+    site = _build(small_org)
+    assert seen and seen[0].startswith(str(scratch))
+    assert "城东收费站货车起火初报甲" in _search_index_text(site)
+    assert sorted(p.name for p in scratch.iterdir()) == ["sb-shadow-running"]
+
+
 def test_build_command_publishes_into_site_dir(small_org, tmp_path):
     out = tmp_path / "out-site"
     result = run(small_org, "build", "--site-dir", str(out), "--as-of", "2026-11-27 18:00")

@@ -161,7 +161,7 @@ class _Indexer:
         # the shadow pages are read once by Pagefind and thrown away: in memory (tmpfs) when
         # there is room, where writing and removing ten thousand files costs next to nothing
         scratch = _scratch_dir(pages * SHADOW_BYTES)
-        self.scratch = Path(tempfile.mkdtemp(prefix="sb-shadow-", dir=scratch)) if scratch else None
+        self.scratch = Path(tempfile.mkdtemp(prefix=_SCRATCH_PREFIX, dir=scratch)) if scratch else None
         self.shadow = (self.scratch or self.staging) / "shadow"
         self.proc: subprocess.Popen | None = None
 
@@ -202,17 +202,32 @@ class _Indexer:
 SHADOW_BYTES = 48 * 1024
 
 
+#: the memory-backed folder for the shadow pages, when the machine has one
+SCRATCH = "/dev/shm"
+_SCRATCH_PREFIX = "sb-shadow-"
+
+
 def _scratch_dir(needed: int) -> str | None:
-    """A memory-backed folder (``/dev/shm``) with ``needed`` bytes free and some to spare, or None."""
-    shm = "/dev/shm"
+    """A memory-backed folder (``SCRATCH``) with ``needed`` bytes free and as much to spare, or None.
+
+    Shadow folders left there by a build that was killed (they would hold memory until the next
+    reboot) are removed once they are a day old.
+    """
     try:
-        st = os.statvfs(shm)
+        st = os.statvfs(SCRATCH)
     except OSError:
         return None
-    free = st.f_bavail * st.f_frsize
-    if free < needed * 2 or not os.access(shm, os.W_OK):
+    if not os.access(SCRATCH, os.W_OK):
         return None
-    return shm
+    day_ago = time.time() - 86400
+    for old in Path(SCRATCH).glob(_SCRATCH_PREFIX + "*"):
+        try:
+            if old.stat().st_mtime < day_ago:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass
+    free = st.f_bavail * st.f_frsize
+    return SCRATCH if free >= needed * 2 else None
 
 
 def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
