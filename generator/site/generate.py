@@ -75,8 +75,8 @@ class Generator:
         self.written: list[str] = []
         self.changed: list[str] = []
         self.keep_unchanged = False
-        #: when set, the shadow page of every searchable page is written here too (search.py), so
-        #: that the index can start as soon as the pages are written, on both cores
+        #: when set, the shadow page of every searchable page is written here too (search.py): the
+        #: reports' before their pages (``report_shadow``), so that the index can start early
         self.shadow_dir: Path | None = None
         #: report bodies rendered for the search index, kept for the report pages (two passes)
         self._bodies: dict[str, str] = {}

@@ -342,8 +342,8 @@ def index_docs(docs_dir: Path, out: Path) -> None:
 def start_indexer(docs_dir: Path, out: Path, shadows: bool = False, session: bool = False) -> subprocess.Popen:
     """``index_docs`` in a child process (the other core), started now; see ``finish_indexer``.
 
-    With ``shadows`` the folder holds the shadow pages already (written by the generator as it
-    wrote the pages, see ``Generator.shadow_dir``) and the child only runs Pagefind on them.
+    With ``shadows`` the folder holds the shadow pages already (written by the generator before
+    the pages themselves, see ``Generator.report_shadow``) and the child only runs Pagefind on them.
     With ``session`` the child leads a process group of its own, so that ``stop_indexer`` stops
     Pagefind with it (serve restarts the index when a newer edit arrives).
     """
