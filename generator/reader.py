@@ -22,7 +22,6 @@ BOM = b"\xef\xbb\xbf"
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _KEY_FULLWIDTH_COLON = re.compile(r"^([ \t\u3000]*)([A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*：")
-_SECTION = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _CODE_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -113,16 +112,33 @@ def _fullwidth_findings(path: str, lines: list[str], first: int) -> list[Finding
     return out
 
 
-_SECTION_LINES = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+# Linear by construction: the heading line is found by a prefix, its title cut in Python
+# (the former ``(.+?)[ \t]*#*[ \t]*$`` was cubic on a heading padded with spaces or '#').
+_SECTION_LINES = re.compile(r"^##[ \t][^\n]*", re.M)
+
+
+def _heading_title(line: str) -> str | None:
+    """The title of a level-2 ATX heading line (``## 标题 ##``), or None when it is not one."""
+    if line[2:3] not in (" ", "\t") or line[:2] != "##":
+        return None
+    rest = line[2:].lstrip(" \t")
+    if not rest:  # "##" and blanks only: a heading only when a blank is left for the title
+        return "" if len(line) > 3 else None
+    title = rest.rstrip(" \t").rstrip("#").rstrip(" \t")
+    return (title or rest[0]).strip()
 
 
 def sections_of(body: str, first_line: int) -> list[Section]:
     if "```" not in body and "~~~" not in body:  # no code blocks: every heading line counts
         out, line, pos = [], first_line, 0
+        count = body.count
         for m in _SECTION_LINES.finditer(body):
-            line += body.count("\n", pos, m.start())
-            pos = m.start()
-            out.append(Section(m.group(1).strip(), line))
+            title = _heading_title(m.group(0))
+            if title is not None:
+                start = m.start()
+                line += count("\n", pos, start)
+                pos = start
+                out.append(Section(title, line))
         return out
     out, in_code = [], False
     for offset, text in enumerate(body.split("\n")):
@@ -130,9 +146,9 @@ def sections_of(body: str, first_line: int) -> list[Section]:
             in_code = not in_code
             continue
         if not in_code:
-            m = _SECTION.match(text)
-            if m:
-                out.append(Section(m.group(1).strip(), first_line + offset))
+            title = _heading_title(text)
+            if title is not None:
+                out.append(Section(title, first_line + offset))
     return out
 
 

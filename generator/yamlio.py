@@ -104,7 +104,7 @@ _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 # libyaml composes nodes recursively: tens of thousands of nested "[" or "- " overflow the C
 # stack (a crash, not an exception), so such text is refused before libyaml sees it.
 _MAX_MARKUP_NESTING = 64
-_BLOCK_MARKERS = re.compile(rf"^[ \t]*((?:[-?][ \t]+){{{_MAX_MARKUP_NESTING + 1},}})", re.M)
+_BLOCK_MARKERS = re.compile(rf"^[ \t]*+((?:[-?][ \t]++){{{_MAX_MARKUP_NESTING + 1},}})", re.M)  # possessive: linear
 
 
 def _refuse_deep_nesting(text: str, first_line: int) -> None:

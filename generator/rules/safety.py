@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
@@ -105,8 +106,10 @@ def _signers(report, ctx):
 
 
 _MARKS = "绝密|机密|秘密"
-_SECRET_LINE = re.compile(rf"^\s*[【\[（(]?\s*(?:密级\s*[:：]\s*)?({_MARKS})\s*(?:★[^\n]*)?[】\]）)]?\s*$")
-_SECRET_ANY = re.compile(rf"({_MARKS})\s*★|密级\s*[:：]\s*({_MARKS})|[【\[]({_MARKS})[】\]]")
+# Possessive quantifiers (*+): two runs of blanks side by side never split one run of blanks
+# in every possible way (that was quadratic on a long blank line).
+_SECRET_LINE = re.compile(rf"^\s*+[【\[（(]?\s*+(?:密级\s*+[:：]\s*+)?({_MARKS})\s*+(?:★[^\n]*+)?[】\]）)]?\s*+$")
+_SECRET_ANY = re.compile(rf"({_MARKS})\s*+★|密级\s*+[:：]\s*+({_MARKS})|[【\[]({_MARKS})[】\]]")
 
 
 def _secret_in(text: str) -> str | None:
@@ -202,28 +205,63 @@ def _personal(report, ctx):
             yield line, column, {"detail": f"第 {line} 行有{what}；{fix}"}
 
 
-_ACTIVE_TAG = re.compile(r"<\s*(script|iframe|object|embed|applet|frame|frameset|base|meta|link|form|style|svg|math)\b", re.I)
-_HANDLER = re.compile(r"<[^>]*?\s(on[a-z]+)\s*=", re.I | re.S)
-_LINK_TARGET = re.compile(r"(?:\]\(\s*<?|href\s*=\s*[\"']?|src\s*=\s*[\"']?|^\[[^\]]+\]:\s*|<)\s*((?:java|vb)script\s*:|data\s*:\s*text/html)", re.I | re.M)
+# Each pattern keeps to one line ([^\S\n]: a blank that is not a line break) and runs once over
+# the whole body; possessive quantifiers (*+, ++) leave nothing to backtrack into.
+_ACTIVE_TAG = re.compile(
+    r"<[^\S\n]*+(script|iframe|object|embed|applet|frame|frameset|base|meta|link|form|style|svg|math)\b", re.I)
+# An event handler is `` on…=`` inside a tag: a ``<`` before it on its line with no ``>`` in
+# between, and (as a regex match from ``<`` would) none of this handler's ``<`` used by the
+# previous handler. Each candidate looks back only to the previous candidate, so the whole
+# body is scanned once (``<[^>]*?\s(on…)=`` rescanned the rest of the line from every ``<``:
+# quadratic on a line of ``<``).
+_HANDLER = re.compile(r"[^\S\n](on[a-z]++)[^\S\n]*+=", re.I)
+_LINK_TARGET = re.compile(
+    r"(?:\]\(\s*+<?|href\s*+=\s*+[\"']?|src\s*+=\s*+[\"']?|^\[[^\]]++\]:\s*+|<)\s*+"
+    r"((?:java|vb)script\s*+:|data\s*+:\s*+text/html)", re.I | re.M)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def _handlers(body: str) -> list[tuple[int, str]]:
+    """(position, name) of each event-handler attribute inside a tag."""
+    found, since = [], 0
+    for m in _HANDLER.finditer(body):
+        pos = m.start()
+        opened = body.rfind("<", since, pos)
+        if opened >= 0 and body.rfind(">", opened, pos) < 0 and body.find("\n", opened, pos) < 0:
+            found.append((m.start(1), m.group(1).lower()))
+        since = m.end()
+    return found
 
 
 def active_html(body: str) -> list[tuple[int, int, str]]:
     """(line offset, column, what) of each piece of active HTML in a Markdown body."""
-    if "<" not in body and ":" not in body:
+    if "<" not in body and ":" not in body and "&" not in body:
         return []
-    out = []
-    for offset, text in enumerate(body.split("\n")):
-        for m in _ACTIVE_TAG.finditer(text):
-            out.append((offset, m.start() + 1, f"<{m.group(1).lower()}> 标签"))
-        for m in _HANDLER.finditer(text):
-            out.append((offset, m.start(1) + 1, f"事件属性 {m.group(1).lower()}="))
+    lines = body.split("\n")
+    out: list[tuple[int, int, int, str]] = []
+    if "<" in body:
+        starts = [0]
+        for text in lines[:-1]:
+            starts.append(starts[-1] + len(text) + 1)
+
+        def place(pos: int) -> tuple[int, int]:
+            offset = bisect.bisect_right(starts, pos) - 1
+            return offset, pos - starts[offset] + 1
+
+        for m in _ACTIVE_TAG.finditer(body):
+            out.append((*place(m.start()), 0, f"<{m.group(1).lower()}> 标签"))
+        for pos, name in _handlers(body):
+            out.append((*place(pos), 1, f"事件属性 {name}="))
+    for offset, text in enumerate(lines):
+        if ":" not in text and "&" not in text:
+            continue  # every link target has a colon, written or as an entity
         # a browser decodes "&#106;avascript:" and drops tabs inside a scheme: judge what it sees
         seen = _INVISIBLE.sub("", html.unescape(text)) if ("&" in text or "\t" in text) else text
         for m in _LINK_TARGET.finditer(seen):
             column = m.start(1) + 1 if seen is text else 1
-            out.append((offset, column, f"“{m.group(1).split(':')[0].strip().lower()}:”链接"))
-    return out
+            out.append((offset, column, 2, f"“{m.group(1).split(':')[0].strip().lower()}:”链接"))
+    out.sort(key=lambda item: (item[0], item[2], item[1]))
+    return [(offset, column, what) for offset, column, _, what in out]
 
 
 @R505.checks
