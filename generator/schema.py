@@ -109,6 +109,7 @@ _FORM_TEXT = {
     "mapping": "应是“名称: 数字”的映射，如 {检查企业数: 12, 发现隐患: 30}",
     "text": "应是一段文字",
 }
+_OUT_OF_RANGE = "超出可处理的时间范围（换算时区或计算期限后会越过公元 1 年或 9999 年）；请写实际的年份"
 
 
 def _shown(value: Any) -> str:
@@ -223,12 +224,10 @@ def _convert(report: Report, spec: Key, org: Org) -> Iterator[Finding]:
             typed = str(value)  # a decision number written without quotes
         else:
             bad = _FORM_TEXT["text"]
-    elif form == "time":
-        typed = timeparse.parse_time(value, org.timezone)
-        bad = None if typed else _FORM_TEXT["time"]
-    elif form == "date":
-        typed = timeparse.parse_date(value)
-        bad = None if typed else _FORM_TEXT["date"]
+    elif form in ("time", "date"):
+        typed = timeparse.parse_time(value, org.timezone) if form == "time" else timeparse.parse_date(value)
+        if typed is None:
+            bad = _OUT_OF_RANGE if timeparse.out_of_range(value, org.timezone) else _FORM_TEXT[form]
     elif form == "int":
         if isinstance(value, int) and not isinstance(value, bool):
             typed = value
