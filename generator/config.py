@@ -18,6 +18,7 @@ import yaml
 
 from . import yamlio
 from .model import ADOPTION_LEVELS, PERIODIC_TYPES
+from .safefile import NotRegular, read_regular
 from .timeparse import parse_date
 
 ORG_FILE = "submissions/_org.yml"
@@ -172,9 +173,14 @@ def _parse_size(value: Any) -> int | None:
 def load_org(root: Path) -> Org:
     """Read and validate ``submissions/_org.yml``; raise ``ConfigError`` listing every problem."""
     path = root / ORG_FILE
-    if not path.is_file():
-        raise ConfigError(ORG_FILE, [(0, "找不到组织配置文件 submissions/_org.yml；请从示例仓库复制一份再修改")])
-    raw = path.read_bytes()
+    try:
+        raw = read_regular(str(path))  # never a link, FIFO or device
+    except FileNotFoundError:
+        raise ConfigError(ORG_FILE, [(0, "找不到组织配置文件 submissions/_org.yml；请从示例仓库复制一份再修改")]) from None
+    except NotRegular as exc:
+        raise ConfigError(ORG_FILE, [(0, f"submissions/_org.yml 是{exc.kind}，不是普通文件；请换成文件本身")]) from None
+    except OSError as exc:
+        raise ConfigError(ORG_FILE, [(0, f"submissions/_org.yml 无法读取（{exc.strerror or exc}）；请检查文件权限")]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

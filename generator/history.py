@@ -572,6 +572,7 @@ def receipt_rows(root: Path, org: Any, history: History | None = None) -> list[d
     from .model import Report
     from .reader import read_report
     from .repository import report_paths
+    from .safefile import read_regular
     from .timeparse import format_time
 
     root = Path(root)
@@ -579,8 +580,11 @@ def receipt_rows(root: Path, org: Any, history: History | None = None) -> list[d
     tz = org.timezone
     reports: list[Report] = []
     for path in report_paths(root):  # every file a unit submitted, readable or not
-        data = (root / path).read_bytes()
-        report, _ = read_report(path, data, org)  # the checker reports the problems
+        try:
+            data = read_regular(os.path.join(root, path))  # never a link, FIFO or device (R109)
+        except OSError:
+            data = b""
+        report, _ = read_report(path, data, org) if data else (None, [])  # the checker reports the problems
         if report is None:
             rid = path[len(SUBMISSIONS) + 1:].removesuffix(".md")
             report = Report(id=rid, path=path, folder_unit=rid.split("/", 1)[0], meta={},
