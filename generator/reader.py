@@ -23,7 +23,9 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _KEY_FULLWIDTH_COLON = re.compile(r"^([ \t\u3000]*)([A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*：")
 _CODE_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
-_YEAR = re.compile(r"^\d{4}$")
+_YEAR = re.compile(r"^[0-9]{4}$")
+# every control character but tab, line feed and carriage return; C1 controls; non-characters
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def _human_size(n: int) -> str:
@@ -75,6 +77,13 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Finding]]:
         line = text[: text.index("\x00")].count("\n") + 1
         findings.append(R101.finding(path, line, 1, detail="文件中有空字符（NUL），不是文本文件；请另存为 UTF-8 文本"))
         return None, findings
+    m = _CONTROL.search(text)
+    if m:  # ESC, BEL, C1 controls, U+FFFE …: they would reach the pages raw (the file is still read)
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        findings.append(R101.finding(path, line, column, detail=(
+            f"第 {line} 行第 {column} 列有看不见的控制字符（U+{ord(m.group(0)):04X}），网页上会显示成乱码；"
+            "请删去它（常见于从其他软件复制的文字）")))
     return text, findings
 
 

@@ -64,3 +64,86 @@ def test_a_continuation_with_a_first_time_out_of_range_does_not_crash_the_build(
     assert ("R203", key_line(front, "occurred_at")) in _findings_for(found, path.relative_to(root).as_posix())
     result = run(root, "build", "--site-dir", str(tmp_path / "site"), "--as-of", "2026-11-27 18:00")
     assert result.exit_code == 1
+
+
+# --- values read silently (item 7) -------------------------------------------------------------
+
+@pytest.mark.parametrize(("rtype", "key", "value", "code"), [
+    ("weekly", "period", "２０２６-W４７", "R203"),  # full-width digits: would be a second 2026-W47
+    ("weekly", "reported_at", "２０２６-11-23 09:00", "R203"),
+    ("inspection", "inspected_on", "2026-11-１８", "R203"),
+    ("info", "title", " ", "R203"),
+    ("info", "title", "\u3000\t", "R203"),
+    ("feedback", "by", "  ", "R203"),
+    ("feedback", "on", " ", "R203"),
+    ("info", "draft", None, "R203"),
+    ("info", "anonymous", "", "R203"),
+    ("info", "classification", None, "R204"),
+    ("incident", "stage", "", "R204"),
+    ("incident", "loss", float("nan"), "R203"),
+    ("incident", "loss", float("inf"), "R203"),
+    ("weekly", "metrics", {"检查企业数": float("nan")}, "R203"),
+    ("weekly", "metrics", {"检查企业数": float("-inf")}, "R203"),
+    ("info", "title", "标题\x1b[31m", "R203"),
+    ("info", "title", "标题\ufffe", "R203"),
+    ("info", "tags", ["宣传", " "], "R203"),
+])
+def test_a_value_that_cannot_be_taken_as_written_is_a_finding(tmp_path, rtype, key, value, code):
+    root = make_org(tmp_path)
+    write_good(root, "incident")  # the feedback's report
+    front, body = good_report(rtype)
+    front[key] = value
+    text = _front_yaml(front)
+    path = write_report(root, front["unit"], f"x-{rtype}", text, body)
+    exit_code, found = check(root)
+    mine = [f for f in found if f["path"] == path.relative_to(root).as_posix()]
+    assert exit_code == 1
+    assert (code, key_line(front, key)) in [(f["code"], f["line"]) for f in mine], mine
+
+
+def _front_yaml(front: dict) -> str:
+    """Front matter with YAML's own spelling of NaN/infinity, nulls and escapes."""
+    import json
+    import math
+
+    def one(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+        if value is None:
+            return ""
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{k}: {one(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, list):
+            return "[" + ", ".join(one(v) for v in value) + "]"
+        return json.dumps(value)  # a double-quoted YAML string: \u001b, \ufffe are escapes
+    return "".join(f"{k}: {one(v)}\n" for k, v in front.items())
+
+
+def test_empty_follows_on_a_final_report_is_r201(tmp_path):
+    root = make_org(tmp_path)
+    write_good(root, "incident")
+    front, body = good_report("incident")
+    front.update(stage="终报", follows=None, title="终报")
+    body += "\n## 原因分析\n\n电气故障。\n\n## 处理结果\n\n已整改。\n"
+    path = write_report(root, UNIT, "终报", _front_yaml(front), body)
+    _, found = check(root)
+    assert ("R201", key_line(front, "stage")) in [(f["code"], f["line"]) for f in found
+                                                 if f["path"] == path.relative_to(root).as_posix()]
+
+
+def test_full_width_period_does_not_double_the_metrics(tmp_path):
+    root = make_org(tmp_path)
+    write_good(root, "weekly")
+    write_good(root, "weekly", name="第二份", period="２０２６-W４７")
+    result = run(root, "summary", "--period", "2026-11", "--format", "json", "--as-of", "2026-11-27 18:00")
+    data = __import__("json").loads(result.stdout)
+    assert data["metrics"]["weekly"]["检查企业数"] == 12
+
+
+def test_control_characters_in_the_body_are_a_finding_with_line_and_column(tmp_path):
+    root = make_org(tmp_path)
+    path = write_good(root, "info", body="\n第一行\n正文 \x1b[31m 红字\n")
+    _, found = check(root)
+    mine = [(f["code"], f["line"], f["column"]) for f in found if f["path"] == path.relative_to(root).as_posix()]
+    front, _ = good_report("info")
+    assert mine == [("R101", len(front) + 5, 4)]
