@@ -147,3 +147,28 @@ def test_control_characters_in_the_body_are_a_finding_with_line_and_column(tmp_p
     mine = [(f["code"], f["line"], f["column"]) for f in found if f["path"] == path.relative_to(root).as_posix()]
     front, _ = good_report("info")
     assert mine == [("R101", len(front) + 5, 4)]
+
+
+# --- R504: any real birth date not after today (issue 12) -----------------------------------
+
+def _id_number(birth: str, seq: str = "002") -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    body = "110105" + birth + seq
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+
+
+@pytest.mark.parametrize(("birth", "flagged"), [
+    ("18890315", True),  # born before 1900: such numbers exist (GB 11643)
+    ("18991231", True),
+    ("20261127", True),  # born on the day of --as-of
+    ("20261128", False),  # the day after: not a real number yet
+    ("21000101", False),
+    ("19490230", False),  # no 30 February
+])
+def test_r504_accepts_any_real_birth_date_not_after_today(tmp_path, birth, flagged):
+    root = make_org(tmp_path)
+    number = _id_number(birth)
+    path = write_good(root, "info", body=f"\n联系人身份证号 {number}。\n")
+    _, found = check(root)
+    mine = [f["code"] for f in found if f["path"] == path.relative_to(root).as_posix()]
+    assert mine == (["R504"] if flagged else [])

@@ -146,8 +146,9 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
-def id_number_valid(number: str) -> bool:
-    """GB 11643: the 18th character is the check code of the first 17, and the birth date is real."""
+def id_number_valid(number: str, today: dt.date | None = None) -> bool:
+    """GB 11643: the 18th character is the check code of the first 17, and the birth date is a
+    real date not after ``today`` (people born in 1899 or earlier have numbers too)."""
     if len(number) != 18 or not number[:17].isdigit():
         return False
     if _ID_CHECK[sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True)) % 11] != number[17].upper():
@@ -156,19 +157,19 @@ def id_number_valid(number: str) -> bool:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    return 1900 <= born.year <= 2100
+    return born <= (today or dt.date.today())
 
 
 _ANY_DIGIT = re.compile(r"\d")
 _MAYBE_PERSONAL = re.compile(r"1[3-9]\d|\d{17}")  # in every ID number (17 digits) and mobile number (1[3-9]x)
 
 
-def personal_data(text: str) -> list[tuple[int, str]]:
+def personal_data(text: str, today: dt.date | None = None) -> list[tuple[int, str]]:
     """(column, description) of each ID number or mobile number in ``text``."""
     found = []
     if _ANY_DIGIT.search(text):  # both patterns need a decimal digit
         for m in _ID_NUMBER.finditer(text):
-            if id_number_valid(m.group(1)):
+            if id_number_valid(m.group(1), today):
                 found.append((m.start(1) + 1, f"公民身份号码“{m.group(1)[:6]}…”"))
         for m in _MOBILE.finditer(text):
             found.append((m.start(1) + 1, f"手机号码“{m.group(1)[:3]}…”"))
@@ -192,15 +193,16 @@ def _personal(report, ctx):
     if report.classification == "restricted":
         return
     fix = "公开、内部报告不得含有个人信息；请删去或打码，确需保留的把 classification 设为 restricted（限定）"
+    today = ctx.as_of.date()
     for key, value in report.meta.items():
         for _, text in _strings(value, key):
-            for column, what in personal_data(text):
+            for column, what in personal_data(text, today):
                 yield report.line_of(key), column, {"detail": f"“{key}”中有{what}；{fix}"}
     # neither pattern can match across a line break, so no match in the whole body means none in a line
     if not _MAYBE_PERSONAL.search(report.body):
         return
     for offset, text in enumerate(report.body.split("\n")):
-        for column, what in personal_data(text):
+        for column, what in personal_data(text, today):
             line = report.body_line + offset
             yield line, column, {"detail": f"第 {line} 行有{what}；{fix}"}
 
