@@ -130,3 +130,27 @@ def test_broken_file_without_classification_is_named_to_internal(tmp_path):
     assert "坏文件.md" in result.stdout and "草稿坏" not in result.stdout
     result = run(root, "summary", "--period", "2026-11", "--format", "json", "--audience", "public", "--as-of", AS_OF)
     assert "坏文件.md" not in result.stdout
+
+
+def test_reasons_for_uncounted_reports_do_not_name_a_higher_report(tmp_path):
+    """R208 and R403 messages name another report; below restricted only the rule is given."""
+    from helpers_org import INCIDENT_NAME, write_good
+
+    root = make_org(tmp_path)
+    write_good(root, "weekly", name="限定周报", title="lkgrdupweekly9", classification="restricted",
+               reported_at="2026-11-23 08:00")
+    write_good(root, "weekly", name="内部周报", reported_at="2026-11-23 09:00")  # R208 names the first
+    write_good(root, "info", name="限定信息", title="lkgrinfotitle9", classification="restricted")
+    front, body = good_report("incident")
+    front.update(title="续报", stage="续报", follows=f"{UNIT}/2026/限定信息", reported_at="2026-11-21 10:00")
+    write_report(root, UNIT, f"{INCIDENT_NAME}-续报", front, body)  # R403 names the info report's title
+    for audience in ("public", "internal"):
+        for fmt in ("json", "md", "csv"):
+            result = run(root, "summary", "--period", "2026-11", "--format", fmt, "--audience", audience, "--as-of", AS_OF)
+            assert result.exit_code == 0
+            for canary in ("lkgrdupweekly9", "lkgrinfotitle9", "限定周报", "限定信息"):
+                assert canary not in result.stdout, (audience, fmt, canary)
+    result = run(root, "summary", "--period", "2026-11", "--format", "json", "--audience", "internal", "--as-of", AS_OF)
+    assert "R208" in result.stdout and "R403" in result.stdout  # still named, by rule
+    result = run(root, "summary", "--period", "2026-11", "--format", "json", "--audience", "restricted", "--as-of", AS_OF)
+    assert "限定周报" in result.stdout  # the control: the restricted summary gives the whole message
