@@ -103,3 +103,12 @@ def test_org_file_that_is_a_fifo_or_a_link_is_exit_2(tmp_path):
     os.symlink("/dev/zero", org)
     proc = _shangbao(root, "summary", "--period", "2026-11", "--as-of", AS_OF)
     assert proc.returncode == 2 and "符号链接" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_link_given_on_the_command_line_is_checked_as_the_link(tmp_path):
+    root = make_org(tmp_path)
+    good = write_good(root, "info")
+    os.symlink(good, root / SUB / "link.md")
+    result = run(root, "check", "--format", "json", "--as-of", AS_OF, str(root / SUB / "link.md"))
+    found = json.loads(result.stdout)
+    assert [(f["path"], f["code"]) for f in found] == [(f"{SUB}/link.md", "R109")]
