@@ -237,7 +237,7 @@ def _handlers(body: str) -> list[tuple[int, str]]:
 
 def active_html(body: str) -> list[tuple[int, int, str]]:
     """(line offset, column, what) of each piece of active HTML in a Markdown body."""
-    if "<" not in body and ":" not in body and "&" not in body:
+    if "<" not in body and ":" not in body and "&#" not in body and "&colon;" not in body:
         return []
     lines = body.split("\n")
     out: list[tuple[int, int, int, str]] = []
@@ -255,8 +255,8 @@ def active_html(body: str) -> list[tuple[int, int, str]]:
         for pos, name in _handlers(body):
             out.append((*place(pos), 1, f"事件属性 {name}="))
     for offset, text in enumerate(lines):
-        if ":" not in text and "&" not in text:
-            continue  # every link target has a colon, written or as an entity
+        if ":" not in text and "&#" not in text and "&colon;" not in text:
+            continue  # every link target has a colon, written or as an entity (&#58; &#x3a; &colon;)
         # a browser decodes "&#106;avascript:" and drops tabs inside a scheme: judge what it sees
         seen = _INVISIBLE.sub("", html.unescape(text)) if ("&" in text or "\t" in text) else text
         for m in _LINK_TARGET.finditer(seen):
