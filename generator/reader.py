@@ -77,14 +77,20 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Finding]]:
         line = text[: text.index("\x00")].count("\n") + 1
         findings.append(R101.finding(path, line, 1, detail="文件中有空字符（NUL），不是文本文件；请另存为 UTF-8 文本"))
         return None, findings
-    m = _CONTROL.search(text)
-    if m:  # ESC, BEL, C1 controls, U+FFFE …: they would reach the pages raw (the file is still read)
-        line = text.count("\n", 0, m.start()) + 1
-        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-        findings.append(R101.finding(path, line, column, detail=(
-            f"第 {line} 行第 {column} 列有看不见的控制字符（U+{ord(m.group(0)):04X}），网页上会显示成乱码；"
-            "请删去它（常见于从其他软件复制的文字）")))
     return text, findings
+
+
+def _body_control(path: str, body: str, first_line: int) -> list[Finding]:
+    """R101 for a control character in the body (ESC, BEL, C1, U+FFFE …): it would reach the
+    pages raw. (In the front matter YAML refuses them, R104, or they are values, R203.)"""
+    m = _CONTROL.search(body)
+    if not m:
+        return []
+    line = body.count("\n", 0, m.start()) + first_line
+    column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
+    return [R101.finding(path, line, column, detail=(
+        f"第 {line} 行第 {column} 列有看不见的控制字符（U+{ord(m.group(0)):04X}），网页上会显示成乱码；"
+        "请删去它（常见于从其他软件复制的文字）"))]
 
 
 def _fullwidth_findings(path: str, lines: list[str], first: int) -> list[Finding]:
@@ -227,6 +233,7 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
         sections=sections_of(body, body_line),
         content_sha256=hashlib.sha256(data).hexdigest(),
     )
+    findings.extend(_body_control(path, body, body_line))
     findings.extend(schema.apply(report, org))
     # R108, second half: the year folder must be the year of reported_at
     if not place and report.reported_at is not None:
