@@ -167,6 +167,11 @@ def sections_of(body: str, first_line: int) -> list[Section]:
     return out
 
 
+def too_large(path: str, size: int, org: Org) -> Finding:
+    """R107 for a file of ``size`` bytes over the limit."""
+    return R107.finding(path, 1, 1, size=_human_size(size), limit=_human_size(org.file_size_limit))
+
+
 def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[Finding]]:
     """Read one report file (``path`` relative to the root, ``data`` its bytes).
 
@@ -179,7 +184,7 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
     if not path.endswith(".md"):  # an attachment or a stray file: named (R108), not read as a report
         return None, findings
     if len(data) > org.file_size_limit:
-        findings.append(R107.finding(path, 1, 1, size=_human_size(len(data)), limit=_human_size(org.file_size_limit)))
+        findings.append(too_large(path, len(data), org))
         return None, findings
     text, problems = decode(path, data)
     findings.extend(problems)

@@ -21,7 +21,7 @@ from .model import Finding, Report
 from .project import SUBMISSIONS
 from .reader import read_report
 from .rules.base import RULES
-from .safefile import NotRegular, read_regular
+from .safefile import NotRegular, TooLarge, read_regular
 
 
 def walk_submissions(root: Path) -> tuple[list[str], list[tuple[str, str]]]:
@@ -120,7 +120,14 @@ def read_all(root: Path, org: Org, files: list[str]) -> tuple[list[Report], list
     base = os.fspath(root)
     for path in files:
         try:
-            data = read_regular(os.path.join(base, path))
+            data = read_regular(os.path.join(base, path), org.file_size_limit)
+        except TooLarge as exc:  # never read into memory (a huge file would exhaust it)
+            from .reader import place_findings, too_large
+
+            findings.extend(place_findings(path)[1])
+            if path.endswith(".md"):  # an attachment is named by R108 alone, as when it is read
+                findings.append(too_large(path, exc.size, org))
+            continue
         except NotRegular as exc:
             from .rules.files import R109
 

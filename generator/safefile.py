@@ -45,9 +45,18 @@ def kind_of(mode: int, full: str = "") -> str | None:
 _FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def read_regular(full: str) -> bytes:
-    """The bytes of the regular file ``full``; ``NotRegular`` for anything else, ``OSError``
-    when it cannot be read."""
+class TooLarge(OSError):
+    """The regular file is larger than the limit it was read with; ``size`` in bytes."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
+def read_regular(full: str, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``full``; ``NotRegular`` for anything else, ``TooLarge``
+    when it holds more than ``limit`` bytes (nothing is read then), ``OSError`` when it cannot
+    be read."""
     kind = kind_of(os.lstat(full).st_mode, full)
     if kind is not None:
         raise NotRegular(kind)
@@ -58,7 +67,13 @@ def read_regular(full: str) -> bytes:
             raise NotRegular("符号链接") from None
         raise
     with os.fdopen(fd, "rb") as fh:
-        kind = kind_of(os.fstat(fd).st_mode)
+        info = os.fstat(fd)
+        kind = kind_of(info.st_mode)
         if kind is not None:
             raise NotRegular(kind)
-        return fh.read()
+        if limit is not None and info.st_size > limit:
+            raise TooLarge(info.st_size)
+        data = fh.read() if limit is None else fh.read(limit + 1)
+        if limit is not None and len(data) > limit:  # grew while being read
+            raise TooLarge(max(len(data), info.st_size))
+        return data

@@ -112,3 +112,15 @@ def test_a_link_given_on_the_command_line_is_checked_as_the_link(tmp_path):
     result = run(root, "check", "--format", "json", "--as-of", AS_OF, str(root / SUB / "link.md"))
     found = json.loads(result.stdout)
     assert [(f["path"], f["code"]) for f in found] == [(f"{SUB}/link.md", "R109")]
+
+
+def test_a_file_over_the_limit_is_never_read_into_memory(tmp_path):
+    root = make_org(tmp_path)
+    big = root / SUB / "大文件.md"
+    big.parent.mkdir(parents=True)
+    with open(big, "wb") as fh:  # a sparse 8 GiB file: reading it would exhaust the memory
+        fh.truncate(8 << 30)
+    code, found = check(root)
+    assert [(f["code"], "8.0 GiB" in f["message"] or "8192" in f["message"]) for f in found
+            if f["path"] == f"{SUB}/大文件.md"] == [("R107", True)]
+    assert code == 1
