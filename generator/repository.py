@@ -36,6 +36,9 @@ def walk_submissions(root: Path) -> tuple[list[str], list[tuple[str, str]]]:
     out: list[str] = []
     unreadable: list[tuple[str, str]] = []
 
+    if base.is_symlink():  # the whole folder a link: nothing under it is read (R109)
+        return [SUBMISSIONS], []
+
     def failed(exc: OSError) -> None:
         where = os.path.relpath(exc.filename or base, root).replace(os.sep, "/")
         unreadable.append((where, exc.strerror or str(exc)))

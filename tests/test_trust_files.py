@@ -124,3 +124,13 @@ def test_a_file_over_the_limit_is_never_read_into_memory(tmp_path):
     assert [(f["code"], "8.0 GiB" in f["message"] or "8192" in f["message"]) for f in found
             if f["path"] == f"{SUB}/大文件.md"] == [("R107", True)]
     assert code == 1
+
+
+def test_submissions_itself_a_link_is_r109(tmp_path):
+    real = make_org(tmp_path / "elsewhere")
+    write_good(real, "info")
+    root = tmp_path / "repo"
+    root.mkdir()
+    os.symlink(real / "submissions", root / "submissions")
+    code, found = check(root)
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [("submissions", "R109")]
