@@ -150,6 +150,8 @@ def load(text: str, first_line: int = 1, max_nodes: int = MAX_NODES) -> Loaded:
         raise YamlProblem(line, column, (
             f"第 {line} 行第 {column} 列有特殊的换行符（U+{ord(odd.group()):04X}，常见于从网页或 Word 复制的文字）；"
             "请删除它，需要换行时直接另起一行"), "syntax")
+    if text.count("\n") >= max_nodes:  # more lines than nodes allowed: refused before parsing (fast)
+        raise YamlProblem(first_line, 1, f"元数据超过 {max_nodes} 行；请精简", "size")
     _refuse_deep_nesting(text, first_line)
     loader = _Loader(text)
     try:
