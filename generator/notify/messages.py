@@ -193,8 +193,9 @@ def remind_message(owed: list[Owed], org: Org, as_of: dt.datetime, before: dt.ti
     data = {"event": "remind", "organization": org.organization, "as_of": as_of.astimezone(org.timezone).isoformat(),
             "items": [{"event": o.kind, "unit": o.unit, "unit_name": o.unit_name, "type": o.type,
                        "period": o.period.id, "due": o.due.astimezone(org.timezone).isoformat()} for o in owed]}
-    return Message(f"【催报】截至 {_t(as_of, org)}：{len(due)} 份即将到期，{len(missing)} 份逾期未报",
-                   lines, "orange", data)
+    counts = "，".join(text for n, text in ((len(due), f"{len(due)} 份即将到期"),
+                                             (len(missing), f"{len(missing)} 份逾期未报")) if n)
+    return Message(f"【催报】截至 {_t(as_of, org)}：{counts}", lines, "orange", data)
 
 
 def _unit_lines(owed: list[Owed], org: Org, as_of: dt.datetime) -> list[Line]:
