@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import shutil
 import subprocess
 import sys
@@ -145,7 +146,7 @@ def main() -> int:
             before = prepare(source, work)
             cache = work / ".shangbao-cache"
             notify = shangbao(work, "notify", "--since", before, "--dry-run", "--as-of", AS_OF)
-            cold = best_of(args.repeat, notify, before=lambda: shutil.rmtree(cache, ignore_errors=True))
+            cold = best_of(args.repeat, notify, before=functools.partial(shutil.rmtree, cache, ignore_errors=True))
             warm = best_of(args.repeat, notify)
             remind = best_of(args.repeat, shangbao(work, "remind", "--dry-run", "--as-of", AS_OF))
             for result in (cold, warm, remind):

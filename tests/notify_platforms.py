@@ -166,6 +166,7 @@ class _Keep:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.logins: list[bool] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
@@ -181,12 +182,27 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def mailbox():
-    """A real SMTP server on 127.0.0.1; yields (smtp URL, the handler with ``messages``)."""
+def mailbox(tls: Any = None, login: tuple[str, str] | None = None):
+    """A real SMTP server on 127.0.0.1; yields (smtp URL, the handler with ``messages``).
+
+    ``tls``: an ``ssl.SSLContext`` — the server then offers STARTTLS and refuses mail without it;
+    ``login``: (user, password) the server requires (AUTH PLAIN/LOGIN, only over TLS).
+    """
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
 
     keep = _Keep()
-    controller = Controller(keep, hostname="127.0.0.1", port=_free_port())
+    kwargs: dict[str, Any] = {}
+    if tls is not None:
+        kwargs.update(tls_context=tls, require_starttls=True)
+    if login is not None:
+        def check(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login.decode() == login[0] and auth_data.password.decode() == login[1]
+            keep.logins.append(ok)
+            return AuthResult(success=ok)
+
+        kwargs.update(authenticator=check, auth_required=True)
+    controller = Controller(keep, hostname="127.0.0.1", port=_free_port(), **kwargs)
     controller.start()
     try:
         yield f"smtp://127.0.0.1:{controller.port}?from=xxbs@example.org", keep

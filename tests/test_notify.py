@@ -363,6 +363,41 @@ def test_without_notify_configured_nothing_is_sent(tmp_path):
         assert result.exit_code == 0 and "没有为" in result.output and "不发送任何消息" in result.output
 
 
+def test_email_uses_starttls_when_offered_and_logs_in(tmp_path, monkeypatch, fast):
+    """A server that offers STARTTLS (and refuses plain mail) with a login; the CA is the test's own."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.fail("需要 openssl 命令生成测试证书（Debian: apt-get install openssl）")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts the test's certificate, nothing else
+    routes = [{"event": "incident", "channels": ["mail"]}]
+    root, before = base_repo(tmp_path, notify=notify_config(routes, [CHANNELS[-1]]))
+    push(root)
+    with mailbox(tls=context, login=("xxbs@example.org", "p@ss:w0rd/!")) as (url, box):
+        host = url.split("//", 1)[1]
+        monkeypatch.setenv("SB_SMTP_URL", f"smtp://xxbs%40example.org:p%40ss%3Aw0rd%2F%21@{host}")
+        result = run(root, "notify", "--since", before, "--as-of", AS_OF)
+        assert result.exit_code == 0, result.stderr
+        assert box.logins == [True] * 2 and len(box.messages) == 2  # the 续报 and the anonymous incident
+        assert box.envelopes[0][0] == "xxbs@example.org"
+        subjects = sorted(m["Subject"] for m in box.messages)
+        assert subjects[0].startswith("【突发事件·")
+        # a wrong password: refused, named, never shown
+        monkeypatch.setenv("SB_SMTP_URL", f"smtp://xxbs%40example.org:wrong-pass-777@{host}")
+        result = run(root, "notify", "--since", before, "--as-of", AS_OF)
+        assert result.exit_code == 1 and "渠道“mail”（电子邮件）发送失败" in result.stderr
+        assert box.logins[-1] is False and len(box.messages) == 2
+        assert "wrong-pass" not in result.stderr + result.output
+
+
 # --------------------------------------------------------------------------- remind
 
 

@@ -313,6 +313,8 @@ class Sender:
             raise SendError(f"邮件服务器报错（{type(exc).__name__}）") from None
         except TimeoutError:
             raise SendError(f"邮件服务器 {self.timeout:g} 秒内没有应答（超时）") from None
+        except UnicodeEncodeError:
+            raise SendError(f"{channel.url_env} 中的用户名或密码含有中文等非 ASCII 字符，SMTP 登录不支持；请改用 ASCII 密码") from None
         except ssl.SSLError as exc:
             raise SendError(f"与邮件服务器建立加密连接失败（{exc.reason or 'TLS'}）") from None
         except OSError as exc:

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Org
 from ..history import _git, _GitError, apply_history, read_history
-from ..model import Report
+from ..model import PERIODIC_TYPES, Report
 from ..periods import Period
 from ..project import SUBMISSIONS
 from ..reader import read_report
@@ -231,15 +232,18 @@ def _first_error(findings: list) -> str | None:
 # --------------------------------------------------------------------------- owed reports
 
 
-def _candidate_paths(root: Path, first_year: int) -> list[str]:
-    """Report files in year folders from ``first_year`` on whose bytes mention ``period``.
+def _candidate_paths(root: Path, first_year: int, period_ids: set[str]) -> list[str]:
+    """Report files in year folders from ``first_year`` on whose ``period`` is one of ``period_ids``.
 
-    A periodic report needs its ``period`` key, and a report lies in the folder of the year of
-    its reported_at, which is never before its period began (R306): older folders and files
-    without the word cannot hold the reports owed now, so they are not parsed.
+    A report lies in the folder of the year of its reported_at, which is never before its period
+    began (R306), and a periodic report names its period after the key ``period``: older folders
+    and files that do not name one of the periods owed now cannot hold the reports owed now, so
+    they are not parsed (a few hundred files are, instead of every one).
     """
     from ..repository import report_paths
 
+    names = b"|".join(re.escape(p.encode()) for p in sorted(period_ids, key=len, reverse=True))
+    mentions = re.compile(rb"period\W{0,6}(?:" + names + rb")(?![\w-])")
     out = []
     for path in report_paths(root):
         parts = path.split("/")
@@ -247,11 +251,27 @@ def _candidate_paths(root: Path, first_year: int) -> list[str]:
             continue
         try:
             with open(os.path.join(root, path), "rb") as fh:
-                if b"period" not in fh.read():
+                if not mentions.search(fh.read()):
                     continue
         except OSError:
             continue
         out.append(path)
+    return out
+
+
+def _periods_due_between(org: Org, start: dt.datetime, end: dt.datetime) -> list[Period]:
+    """Every period of every periodic type whose due time falls in [start, end)."""
+    from .. import periods
+
+    out = []
+    for kind in PERIODIC_TYPES:
+        deadline = org.deadlines.periodic[kind]
+        period = periods.period_containing(kind, (start - deadline).astimezone(org.timezone).date()
+                                           - dt.timedelta(days=1))
+        while period.due(deadline, org.timezone) < end:
+            if period.due(deadline, org.timezone) >= start:
+                out.append(period)
+            period = period.next()
     return out
 
 
@@ -261,10 +281,12 @@ def owed_reports(root: Path, org: Org, as_of: dt.datetime, before: dt.timedelta)
     from ..summary import Summarizer
 
     start, end = as_of - MISSING_WINDOW, as_of + before
-    # a period due in the window began at most a year and its longest deadline before it
-    first_year = (start - dt.timedelta(days=400)).astimezone(org.timezone).year
+    owed_periods = _periods_due_between(org, start, end)
+    if not owed_periods:
+        return []
+    first_year = min(p.start for p in owed_periods).year
     reports = []
-    for path in _candidate_paths(root, first_year):
+    for path in _candidate_paths(root, first_year, {p.id for p in owed_periods}):
         report, _ = _read(root, path, org)
         if report is not None:
             reports.append(report)
@@ -272,8 +294,9 @@ def owed_reports(root: Path, org: Org, as_of: dt.datetime, before: dt.timedelta)
     # of the window, it names the reports due before then; those due after as_of are only "due"
     summarizer = Summarizer(reports, org, "restricted", end)
     owed: list[Owed] = []
-    for year in range(first_year, end.astimezone(org.timezone).year + 1):
-        for m in summarizer.summarize(periods.parse(str(year))).missing:
+    years = {str(p.start.year) for p in owed_periods} | {str(p.thursday.year) for p in owed_periods}
+    for year in sorted(years):  # a summary of each year that holds one of the periods
+        for m in summarizer.summarize(periods.parse(year)).missing:
             if start <= m.due < end:
                 kind = "missing" if as_of > m.due else "due"
                 owed.append(Owed(kind, m.unit, m.unit_name, m.type, m.period, m.due))
