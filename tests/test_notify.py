@@ -12,6 +12,7 @@ import json
 import re
 from contextlib import ExitStack
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -516,3 +517,21 @@ def test_the_sample_configuration_in_the_docs_is_valid(tmp_path):
     org = load_org(root)
     assert org.site_url and set(org.notify.channels) >= {"leaders"}
     assert {r.event for r in org.notify.routes} == {"incident", "late", "feedback", "due", "missing"}
+
+
+def test_a_huge_push_is_listed_in_a_few_chat_messages_and_in_full_by_mail():
+    """An imported archive of 400 reports must not make a robot post hundreds of messages."""
+    from generator.config import Org
+    from generator.notify.messages import DIGEST_MOST, Line, Message
+    from generator.notify.settings import Channel
+
+    org = Org("测试局", ZoneInfo("Asia/Shanghai"), {})
+    many = [Message(f"【突发事件·初报】单位：第{n:03d}号", summary=Line(f"【突发事件·初报】单位：第{n:03d}号", "https://x/r.html"))
+            for n in range(400)]
+    chat = channels.render(Channel("c", "wecom", "SB_X", None), many, org)
+    assert len(chat) <= 8
+    text = "\n".join(o.payload["markdown"]["content"] for o in chat)
+    assert "第000号" in text and f"第{DIGEST_MOST - 1:03d}号" in text and f"第{DIGEST_MOST:03d}号" not in text
+    assert f"……另有 {400 - DIGEST_MOST} 条，请到网站查看" in text
+    mail = channels.render(Channel("m", "email", "SB_SMTP_URL", None, to=("a@example.org",)), many, org)
+    assert len(mail) == 1 and "第399号" in mail[0].text

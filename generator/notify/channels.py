@@ -37,7 +37,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from .messages import DIGEST_AFTER, Line, Message, digest_messages
+from .messages import DIGEST_AFTER, DIGEST_MOST, Line, Message, digest_messages
 from .settings import CHANNEL_KINDS, Channel
 
 TIMEOUT = 10.0  # seconds, per request
@@ -141,7 +141,8 @@ def _payload(message: Message, kind: str) -> dict[str, Any]:
 def render(channel: Channel, messages: list[Message], org: Any) -> list[Outgoing]:
     """What a channel is sent for ``messages``: a digest when there are more than 20."""
     if len(messages) > DIGEST_AFTER:
-        messages = [digest_messages(messages, org)]
+        most = None if channel.kind in ("email", "webhook") else DIGEST_MOST
+        messages = [digest_messages(messages, org, most)]
     out: list[Outgoing] = []
     for message in messages:
         parts = [message] if channel.kind in ("email", "webhook") else split(message, channel.kind)

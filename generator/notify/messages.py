@@ -24,6 +24,7 @@ from ..timeparse import format_time
 from .events import Event, Owed
 
 DIGEST_AFTER = 20  # platforms let a robot post about 20 messages a minute
+DIGEST_MOST = 150  # events listed in a chat digest (about 5 messages of 4 KB on WeCom)
 FEEDBACK_EXCERPT = 120  # characters of a 批示's text
 
 
@@ -167,9 +168,15 @@ def event_message(event: Event, org: Org, audience: str, base_url: str | None) -
     return Message(title, lines, tone, data, Line(summary, link))
 
 
-def digest_messages(messages: list[Message], org: Org) -> Message:
-    """One message listing many (more than ``DIGEST_AFTER`` for one channel in one run)."""
-    lines = [m.summary or Line(m.title) for m in messages]
+def digest_messages(messages: list[Message], org: Org, most: int | None = None) -> Message:
+    """One message listing many (more than ``DIGEST_AFTER`` for one channel in one run).
+
+    ``most``: list at most that many and say how many more there are (a chat robot posting a
+    whole imported archive line by line would hit the platform's rate limit).
+    """
+    lines = [m.summary or Line(m.title) for m in messages[:most]]
+    if most is not None and len(messages) > most:
+        lines.append(Line(f"……另有 {len(messages) - most} 条，请到网站查看"))
     data = {"event": "digest", "organization": org.organization, "count": len(messages),
             "events": [m.data for m in messages]}
     return Message(f"【信息汇总】本次共 {len(messages)} 条", lines, "red", data)
