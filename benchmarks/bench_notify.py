@@ -155,8 +155,9 @@ def main() -> int:
             counts = ", ".join(line.split("（")[0].strip("= ") + " " + line.rsplit("，", 1)[-1].strip(" =")
                                for line in out.splitlines() if line.startswith("== 渠道"))
             print(f"| {n:,} | {cold['wall']:.2f} s (CPU {cold['cpu']:.2f} s, {cold['max_rss'] / 2**20:.0f} MiB) "
-                  f"| {warm['wall']:.2f} s | {remind['wall']:.2f} s (CPU {remind['cpu']:.2f} s) | {counts} |",
-                  flush=True)
+                  f"| {warm['wall']:.2f} s (CPU {warm['cpu']:.2f} s) "
+                  f"| {remind['wall']:.2f} s (CPU {remind['cpu']:.2f} s, {remind['max_rss'] / 2**20:.0f} MiB) "
+                  f"| {counts} |", flush=True)
     return 0
 
 
