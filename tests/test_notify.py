@@ -535,3 +535,20 @@ def test_a_huge_push_is_listed_in_a_few_chat_messages_and_in_full_by_mail():
     assert f"……另有 {400 - DIGEST_MOST} 条，请到网站查看" in text
     mail = channels.render(Channel("m", "email", "SB_SMTP_URL", None, to=("a@example.org",)), many, org)
     assert len(mail) == 1 and "第399号" in mail[0].text
+
+
+def test_an_internal_sequel_to_a_restricted_first_report_does_not_name_it_on_an_internal_channel(tmp_path, platforms):
+    routes = [{"event": "incident", "channels": ["leaders", "ding"]}]
+    root = tmp_path / "repo"
+    make_org(root, site_url="https://xxbs.example.gov.cn/", notify=notify_config(routes))
+    git(root, "init", "-q", "-b", "main")
+    write_good(root, "incident", title="机密仓库爆炸初报", classification="restricted")
+    before = commit(root, "初报", "2026-11-20T10:05:00+08:00")
+    write_good(root, "incident", "2026-11-21-续报", title="仓库事故续报", stage="续报", follows=INCIDENT_ID,
+               reported_at="2026-11-21 10:00")
+    _commit(root, "2026-11-21T10:05:00+08:00")
+    assert run(root, "notify", "--since", before, "--as-of", AS_OF).exit_code == 0
+    (internal,) = platforms["wecom"].contents()
+    (restricted,) = platforms["dingtalk"].contents()
+    assert "仓库事故续报" in internal and "机密仓库" not in internal and "2026-11-20-" not in internal
+    assert "事件：机密仓库爆炸初报" in restricted
