@@ -552,3 +552,20 @@ def test_an_internal_sequel_to_a_restricted_first_report_does_not_name_it_on_an_
     (restricted,) = platforms["dingtalk"].contents()
     assert "仓库事故续报" in internal and "机密仓库" not in internal and "2026-11-20-" not in internal
     assert "事件：机密仓库爆炸初报" in restricted
+
+
+def test_a_feedback_on_a_sequel_is_sent_and_one_on_a_report_with_errors_is_not(tmp_path, platforms):
+    routes = [{"event": "feedback", "channels": ["leaders"]}]
+    root, _ = base_repo(tmp_path, notify=notify_config(routes))
+    write_good(root, "incident", "2026-11-21-续报", title="收费站火情续报", stage="续报", follows=INCIDENT_ID,
+               reported_at="2026-11-21 10:00")
+    write_good(root, "info", "2026-11-21-有错", title="有错误的信息", drop=("approved_by",), reported_at="2026-11-21 10:00")
+    before = _commit(root, "2026-11-21T10:05:00+08:00")
+    write_good(root, "feedback", "2026-11-22-批示续报", on=f"{UNIT}/2026/2026-11-21-续报", reported_at="2026-11-22 09:00")
+    write_good(root, "feedback", "2026-11-22-批示有错", on=f"{UNIT}/2026/2026-11-21-有错", reported_at="2026-11-22 09:10")
+    _commit(root, "2026-11-22T09:15:00+08:00")
+    result = run(root, "notify", "--since", before, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    (text,) = platforms["wecom"].contents()
+    assert text.startswith("**【批示】张伟批示安全生产监督管理股《收费站火情续报》**")
+    assert "有错误的信息" not in text

@@ -168,21 +168,28 @@ def range_events(root: Path, org: Org, since: str, as_of: dt.datetime) -> Change
             continue
         reports[report.path] = report
     # the reports they name (the 初报 of a 续报, the report a feedback is on): for R403 and the text
+    # (and the ones those name: a 批示 on a 续报 needs the 初报 too, or R403 would fault the 续报)
     related: dict[str, Report] = {}
-    for report in list(reports.values()):
+    todo = list(reports.values())
+    while todo:
+        report = todo.pop()
         for rid in (report.follows, report.on):
             if rid and f"{SUBMISSIONS}/{rid}.md" not in reports and rid not in related:
-                other, _ = _read(root, f"{SUBMISSIONS}/{rid}.md", org)
+                other, found = _read(root, f"{SUBMISSIONS}/{rid}.md", org)
                 if other is not None:
                     related[rid] = other
+                    findings.extend(found)
+                    todo.append(other)
     everything = list(reports.values()) + list(related.values())
     history = read_history(root, hashes=False)
     apply_history(everything, history, org)
     findings.extend(run_rules(everything, org, as_of))
     errors: dict[str, str] = {}
     for f in findings:
-        if f.severity == "error" and f.path in reports and f.path not in errors:
+        if f.severity == "error" and f.path not in errors:
             errors[f.path] = f"{f.code}（第 {f.line} 行）{f.message}"
+    for report in everything:  # a report with errors is not published: never named or linked to
+        report.has_errors = report.path in errors
     by_id = {r.id: r for r in everything}
     notices = {(f.path, f.code): f.message for f in findings if f.code in ("R303", "R304")}
 
@@ -191,7 +198,7 @@ def range_events(root: Path, org: Org, since: str, as_of: dt.datetime) -> Change
         report = reports.get(change.path)
         if report is None:
             continue
-        if report.path in errors:
+        if report.has_errors:
             skipped.append((report.path, errors[report.path]))
             continue
         if report.draft or not report.usable:
@@ -201,6 +208,7 @@ def range_events(root: Path, org: Org, since: str, as_of: dt.datetime) -> Change
         delay = _delay(report, org)
         if report.type == "incident":
             first = by_id.get(report.follows or "") if report.stage in ("续报", "终报") else None
+            first = first if first is not None and not first.has_errors else None
             events.append(Event("incident", report, report.unit, not arrived, first, verdict, delay))
         if not arrived:
             continue
@@ -210,7 +218,7 @@ def range_events(root: Path, org: Org, since: str, as_of: dt.datetime) -> Change
                                 notices.get((report.path, code), "")))
         if report.type == "feedback":
             target = by_id.get(report.on or "")
-            if target is not None and target.unit:
+            if target is not None and target.unit and not target.has_errors:
                 events.append(Event("feedback", report, target.unit, False, target))
     events.sort(key=lambda e: (e.report.received or e.report.reported_at, e.report.id, e.kind))
     return Changes(events, sorted(skipped), list(history.warnings))
