@@ -353,6 +353,9 @@ def test_since_that_is_no_commit_or_all_zeros(tmp_path, platforms):
     assert result.exit_code == 2 and "仓库中找不到提交“deadbeef”" in result.stderr
     result = run(root, "notify", "--since", "0" * 40, "--as-of", AS_OF)
     assert result.exit_code == 0 and "新分支的第一次推送" in result.output
+    elsewhere = make_org(tmp_path / "not-git", notify=notify_config())
+    result = run(elsewhere, "notify", "--since", "HEAD~1")
+    assert result.exit_code == 2 and "这里不是 git 仓库" in result.stderr
 
 
 def test_without_notify_configured_nothing_is_sent(tmp_path):
@@ -569,3 +572,26 @@ def test_a_feedback_on_a_sequel_is_sent_and_one_on_a_report_with_errors_is_not(t
     (text,) = platforms["wecom"].contents()
     assert text.startswith("**【批示】张伟批示安全生产监督管理股《收费站火情续报》**")
     assert "有错误的信息" not in text
+
+
+def test_more_configuration_problems(tmp_path):
+    bad = {
+        "channels": [
+            {"id": "a", "kind": "wecom", "url_env": "SB_A", "secret_env": "SB_A_SECRET", "to": ["x@example.org"]},
+            {"id": "a", "kind": "webhook", "url_env": "SB_B"},
+            {"id": "Bad Id", "kind": "feishu", "url_env": "sb-lower", "secret_env": "SB_F", "colour": "red"},
+            {"id": "m", "kind": "email", "to": ["not-an-address"], "audience": "leaders"},
+        ],
+        "events": [{"event": "incident", "channels": ["a"], "units": ["nowhere"]}, "incident"],
+        "extra": 1,
+    }
+    root = make_org(tmp_path, notify=bad)
+    result = run(root, "check")
+    assert result.exit_code == 2
+    for text in ("notify.channels.a.secret_env: 企业微信群机器人没有签名密钥", "notify.channels.a.to: 只有电子邮件",
+                 "notify.channels.a.id: 渠道 id 重复", "notify.channels.Bad Id.id: 渠道 id 应由小写字母",
+                 "notify.channels.Bad Id.url_env: 应填写环境变量的名字", "notify.channels.Bad Id.colour: 未知的渠道配置项",
+                 "notify.channels.m.to: 电子邮件渠道必须填写收件人地址列表", "notify.channels.m.audience: 读者范围只能是",
+                 "notify.events[0].units: 单位“nowhere”不在 units 中", "notify.events[1]: 应写成",
+                 "notify.extra: 未知的配置项"):
+        assert text in result.stderr, (text, result.stderr)

@@ -96,6 +96,10 @@ def resolve_since(root: Path, since: str) -> str | None:
     if not text or text.startswith("-"):
         raise RangeError(f"“{since}”不是提交；--since 应是推送前的提交号（如 CI 的 github.event.before）")
     try:
+        _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except _GitError:
+        raise RangeError("这里不是 git 仓库，或仓库还没有任何提交：notify 比较 --since 与当前提交（HEAD）之间新到的报告") from None
+    try:
         return _git(root, "rev-parse", "--verify", "--quiet", f"{text}^{{commit}}").decode().strip()
     except _GitError:
         raise RangeError(

@@ -164,14 +164,17 @@ def parse_settings(data: dict[str, Any], root_node: Any, unit_ids: set[str],
     if not isinstance(raw_channels, list) or not raw_channels:
         bad("channels", "应是渠道列表（每个渠道以“- id:”开头）", lines.get("channels", line))
         raw_channels = []
+    seen: set[str] = set()
     for index, item in enumerate(raw_channels):
+        cid = item.get("id") if isinstance(item, dict) else None
+        if isinstance(cid, str) and cid in seen:
+            problems.append((_line(_item(channels_node, index), line), f"notify.channels.{cid}.id: 渠道 id 重复"))
+            continue
+        if isinstance(cid, str):
+            seen.add(cid)
         channel = _channel(item, _item(channels_node, index), index, lines.get("channels", line), problems)
-        if channel is None:
-            continue
-        if channel.id in settings.channels:
-            problems.append((_line(_item(channels_node, index), line), f"notify.channels.{channel.id}.id: 渠道 id 重复"))
-            continue
-        settings.channels[channel.id] = channel
+        if channel is not None:
+            settings.channels[channel.id] = channel
 
     events_node = _child(node, "events")
     raw_events = raw.get("events")
