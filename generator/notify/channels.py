@@ -171,6 +171,8 @@ def describe(channel: Channel, outgoing: list[Outgoing], org: Any) -> str:
                 out.append("（发送时在网址后附加 timestamp 与 sign：加签）")
             elif channel.kind == "feishu":
                 out.append("（发送时在消息体中加入 timestamp 与 sign：签名校验）")
+            elif channel.kind == "webhook" and channel.secret_env:
+                out.append("（发送时加请求头 X-Shangbao-Signature：消息体的 HMAC-SHA256 签名）")
             out.append(json.dumps(item.payload, ensure_ascii=False, indent=2))
     return "\n".join(out)
 
