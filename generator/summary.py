@@ -787,16 +787,12 @@ def _localize(as_of: dt.datetime | None, org: Org) -> dt.datetime:
     return as_of
 
 
-def run_summary(root: Path, period: str, fmt: str, audience: str, as_of: dt.datetime | None, rollup: bool) -> int:
-    """``shangbao summary``: print the summary of one period; 2 on a bad period id."""
+def load_summary(root: Path, target: Period, audience: str, as_of: dt.datetime | None, rollup: bool) -> Summary:
+    """The summary of ``target`` from the repository at ``root`` (what ``shangbao summary`` prints
+    and the 情况通报 document shows), files that could not be read named to non-public audiences."""
     from .config import load_org
     from .repository import load_repository
 
-    message = period_error(period)
-    if message is not None:
-        print(message, file=sys.stderr)
-        return 2
-    target = periods.parse(period)
     org = load_org(root)
     moment = _localize(as_of, org)
     repo = load_repository(root, as_of=moment)
@@ -814,6 +810,16 @@ def run_summary(root: Path, period: str, fmt: str, audience: str, as_of: dt.date
             if errors:
                 summary.uncounted.append((path, f"{errors[0].code}（第 {errors[0].line} 行）{errors[0].message}"))
         summary.uncounted.sort()
+    return summary
+
+
+def run_summary(root: Path, period: str, fmt: str, audience: str, as_of: dt.datetime | None, rollup: bool) -> int:
+    """``shangbao summary``: print the summary of one period; 2 on a bad period id."""
+    message = period_error(period)
+    if message is not None:
+        print(message, file=sys.stderr)
+        return 2
+    summary = load_summary(root, periods.parse(period), audience, as_of, rollup)
     if fmt == "json":
         _write(summary.to_json().encode("utf-8"))
     elif fmt == "csv":
@@ -823,4 +829,4 @@ def run_summary(root: Path, period: str, fmt: str, audience: str, as_of: dt.date
     return 0
 
 
-__all__ = ["Summary", "Summarizer", "summarize", "run_summary", "period_error"]
+__all__ = ["Summary", "Summarizer", "summarize", "load_summary", "run_summary", "period_error"]
