@@ -453,3 +453,17 @@ def test_pdf_without_libreoffice_says_what_to_install(tmp_path, monkeypatch):
     assert code == 2
     assert "没有找到 LibreOffice" in output and "libreoffice-writer-nogui" in output
     assert not out.exists()
+
+
+# --- the site -------------------------------------------------------------------------------------
+
+def test_site_month_quarter_and_year_pages_link_their_notice(sample_site):
+    for period, label in (("2026-11", "2026年11月"), ("2026-Q4", "2026年第四季度"), ("2026", "2026年")):
+        html = (sample_site / "periods" / f"{period}.html").read_text(encoding="utf-8")
+        link = re.search(r'<a href="([^"]+\.docx)" download>下载(.+?)信息报送情况通报（Word）</a>', html)
+        assert link and link.group(2) == label, period
+        target = (sample_site / "periods" / link.group(1)).resolve()
+        texts = paragraphs(docx.Document(str(target)))
+        assert f"关于{label}信息报送情况的通报" in texts and texts[0] == "内部资料"
+    # a week has no 通报 of its own
+    assert "sb-download" not in (sample_site / "periods" / "2026-W47.html").read_text(encoding="utf-8")

@@ -67,7 +67,7 @@ def bulletin_document(facts: Facts, period: Period, number: int) -> Document:
     day = facts.as_of.astimezone(tz).date()
     issuer = org.documents.issuer or org.organization
     items = entries(facts, period)
-    doc = layout.new_document(bulletin_title(org, number))
+    doc = layout.new_document(bulletin_title(org, number), facts.as_of)
     layout.classification_mark(doc, facts.audience)
     layout.masthead(doc, bulletin_name(org), below=[(f"第{number}期", ""), (f"{issuer}编", layout.cn_date(day))])
 

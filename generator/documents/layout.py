@@ -14,14 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import zipfile
+from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document as new_docx
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 
 # --- the national layout, in one place --------------------------------------------------------
@@ -293,15 +294,19 @@ def _template() -> tuple[bytes, dict[str, str]]:
     return to_bytes(doc), ids
 
 
-def new_document(title: str) -> Document:
-    """An empty document with the GB/T 9704 page, styles and page numbers."""
+def new_document(title: str, when: dt.datetime) -> Document:
+    """An empty document with the GB/T 9704 page, styles and page numbers; ``when`` (成文 time)
+    dates it, never the clock."""
     data, ids = _template()
     doc = new_docx(io.BytesIO(data))
     doc._sb_styles = ids  # name → style id, for add()
     props = doc.core_properties
     props.title = title
-    props.author = props.last_modified_by = props.comments = ""
+    props.author = props.last_modified_by = props.comments = props.keywords = props.subject = ""
     props.language = "zh-CN"
+    props.revision = 1
+    moment = when.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    props.created = props.modified = moment
     return doc
 
 
@@ -379,54 +384,38 @@ def paragraph(doc: Document, text: str, style: str = BODY):
 
 
 def table(doc: Document, header: list[str], rows: list[list[object]], widths_chars: list[float] | None = None) -> None:
-    """A ruled table in 5号 仿宋, the header in 黑体, centred on the page."""
-    t = doc.add_table(rows=1, cols=len(header))
-    t._tbl.tblPr.style = doc._sb_styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(t.rows[0].cells, header, strict=True):
-        _cell(doc, cell, text, header=True)
-    for row in rows:
-        cells = t.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            _cell(doc, cell, text)
-    _repeat_header(t.rows[0])
+    """A ruled table in 5号 仿宋, the header in 黑体 and repeated on each page, centred, with fixed
+    column widths (in the grid as well as the cells: LibreOffice reads the grid).
+
+    Written as one piece of WordprocessingML and parsed once: python-docx's cell-by-cell API
+    costs a millisecond a cell, and a year's 通报 has hundreds.
+    """
     if not widths_chars:  # as wide as the longest text of each column, within reason
         widths_chars = [min(max([len(str(header[i]))] + [len(str(r[i])) for r in rows] + [2]), 14)
                         for i in range(len(header))]
     total = sum(widths_chars)
     twips = [int(_TEXT_WIDTH_TWIPS * w / total) for w in widths_chars]
-    # fixed layout, the widths in the grid as well as the cells: LibreOffice reads the grid
-    t.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    t._tbl.tblPr.append(layout)
-    margins = OxmlElement("w:tblCellMar")  # 1 mm each side: twelve columns fit on the page
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), "57")
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    t._tbl.tblPr.append(margins)
-    for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
-        col.set(qn("w:w"), str(w))
-    for row in t.rows:
-        for cell, w in zip(row.cells, twips, strict=True):
-            cell.width = Twips(w)
+    style = doc._sb_styles[TABLE_TEXT]
+    heiti = f'<w:rPr><w:rFonts w:ascii="{HEITI}" w:hAnsi="{HEITI}" w:cs="{HEITI}" w:eastAsia="{HEITI}" w:hint="eastAsia"/></w:rPr>'
+
+    def row_xml(cells: list[object], is_header: bool) -> str:
+        out = ["<w:tr>", "<w:trPr><w:tblHeader/></w:trPr>" if is_header else ""]
+        for text, width in zip(cells, twips, strict=True):
+            value = xml_escape("" if text is None else str(text))
+            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{style}"/>'
+                       f'</w:pPr><w:r>{heiti if is_header else ""}<w:t xml:space="preserve">{value}</w:t></w:r></w:p></w:tc>')
+        out.append("</w:tr>")
+        return "".join(out)
+
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
+    xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{doc._sb_styles["Table Grid"]}"/>'
+           f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+           '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+           '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+           f'</w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+           + row_xml(header, True) + "".join(row_xml(r, False) for r in rows) + "</w:tbl>")
+    doc.element.body.sectPr.addprevious(parse_xml(xml))
     add(doc, style=PLAIN)  # a line after the table
-
-
-def _cell(doc: Document, cell, text: object, header: bool = False) -> None:
-    p = cell.paragraphs[0]
-    p._p.style = doc._sb_styles[TABLE_TEXT]
-    run = p.add_run("" if text is None else str(text))
-    if header:
-        set_fonts(run._r.get_or_add_rPr(), HEITI, HEITI)
-
-
-def _repeat_header(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    trpr.append(el)
 
 
 def signature(doc: Document, signer: str, day: dt.date) -> None:
@@ -480,6 +469,15 @@ def colophon(doc: Document, cc: list[str], issuer: str, day: dt.date) -> None:
 
 
 def to_bytes(doc: Document) -> bytes:
+    """The DOCX file; the same document gives the same bytes (zip entries dated 1980-01-01, not
+    the clock), so a site built twice is byte-identical."""
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return fixed.getvalue()

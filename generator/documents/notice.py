@@ -19,6 +19,10 @@ from ..timeliness import CONCEALED, LATE, TIMELINESS_LABELS
 from . import layout
 from .text import cn_number
 
+#: the periods whose page on the site links their 通报 (a weekly one is not a document the office
+#: issues, and 52 a year would cost the build more than they are worth)
+SITE_KINDS = ("monthly", "quarterly", "annual")
+
 
 def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
@@ -32,7 +36,7 @@ def notice_document(summary: Summary, org: Org) -> Document:
     s = summary
     tz = s.timezone
     assessed = s.audience != "public"
-    doc = layout.new_document(notice_title(s))
+    doc = layout.new_document(notice_title(s), s.as_of)
     layout.classification_mark(doc, s.audience)
     layout.masthead(doc, org.documents.masthead or org.organization)
     layout.title(doc, notice_title(s))
@@ -154,3 +158,7 @@ class _Sections:
     def next(self, text: str) -> None:
         self.n += 1
         layout.heading(self.doc, 1, f"{cn_number(self.n)}、{text}")
+
+
+def notice_bytes(summary: Summary, org: Org) -> bytes:
+    return layout.to_bytes(notice_document(summary, org))

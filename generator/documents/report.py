@@ -79,7 +79,7 @@ def report_document(report: Report, org: Org, audience: str, target: Report | No
     """The document of ``report`` for ``audience`` (the caller checked the audience may see it)."""
     docs = org.documents
     title = report.title or report.id
-    doc = layout.new_document(title)
+    doc = layout.new_document(title, report.reported_at)
     layout.classification_mark(doc, report.classification)
     layout.masthead(doc, docs.masthead or org.organization)
     layout.title(doc, title)
