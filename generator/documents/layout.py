@@ -291,6 +291,13 @@ def _template() -> tuple[bytes, dict[str, str]]:
         ids[name] = el.get(qn("w:styleId"))
         for link in el.findall(qn("w:link")):
             el.remove(link)
+    # parts python-docx's template carries that no 公文 needs: a 438 KB stylesWithEffects.xml (Word
+    # 2010's copy of the styles; parsing and compressing it was most of a document's cost), the
+    # thumbnail of an empty page, list numbering, custom XML
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for rid, rel in list(rels.items()):
+            if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "thumbnail", "numbering", "customXml"):
+                rels.pop(rid)
     return to_bytes(doc), ids
 
 
