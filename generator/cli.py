@@ -117,7 +117,7 @@ def summary(obj: _Context, period: str, fmt: str, output: Path | None, audience:
         from .documents.commands import run_notice
 
         _run(run_notice, obj.root, period, fmt, output, audience, _as_of(as_of, obj.root), rollup)
-    from .summary import run_summary
+    from .summary_writers import run_summary
 
     _run(run_summary, obj.root, period, fmt, audience, _as_of(as_of, obj.root), rollup)
 

@@ -46,7 +46,7 @@ def write(doc, fmt: str, output: Path | None, stem: str) -> int:
 
 
 def _localize(as_of: dt.datetime | None, org) -> dt.datetime:
-    from ..summary import _localize as localize
+    from ..summary_writers import _localize as localize
 
     return localize(as_of, org)
 
@@ -117,7 +117,7 @@ def run_notice(root: Path, period: str, fmt: str, output: Path | None, audience:
                as_of: dt.datetime | None, rollup: bool) -> int:
     """``shangbao summary --format docx|pdf``: the period's 情况通报."""
     from ..config import load_org
-    from ..summary import load_summary
+    from ..summary_writers import load_summary
     from .notice import notice_document
 
     target = _period(period)
