@@ -258,8 +258,9 @@ def _template() -> tuple[bytes, dict[str, str]]:
     _page(doc)
     _style(doc, BODY, FANGSONG, BODY_SIZE, base=None, spacing=CHAR_SPACING)
     _style(doc, PLAIN, FANGSONG, BODY_SIZE, first_line_chars=0, spacing=CHAR_SPACING)
+    # a line of the 2号 title one grid line apart (28.95 pt), not snapped to two grid lines
     _style(doc, TITLE, XIAOBIAOSONG, TITLE_SIZE, latin=XIAOBIAOSONG, align=WD_ALIGN_PARAGRAPH.CENTER,
-           first_line_chars=0, exact_line=False)
+           first_line_chars=0, snap=False)
     _style(doc, MASTHEAD, XIAOBIAOSONG, Pt(36), latin=XIAOBIAOSONG, align=WD_ALIGN_PARAGRAPH.CENTER,
            first_line_chars=0, color=RED, exact_line=False, snap=False)
     _style(doc, MARK, HEITI, BODY_SIZE, latin=HEITI, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=0)
@@ -473,6 +474,10 @@ def colophon(doc: Document, cc: list[str], issuer: str, day: dt.date) -> None:
         if index == 0:
             border(p, "top", size=8, space=1)
         border(p, "bottom", size=8 if index == len(lines) - 1 else 4, space=1)
+    # LibreOffice anchors the frame to the paragraph after it (or, at the end, the one before it,
+    # which may start a page earlier): an empty line of 1 pt keeps it on the last page
+    anchor = add(doc, style=PLAIN)
+    anchor.paragraph_format.line_spacing = Pt(1)
 
 
 def to_bytes(doc: Document) -> bytes:
