@@ -147,10 +147,16 @@ def test_export_text_equals_the_report(fire_docx):
     assert "伤亡情况：死亡0人，受伤1人" in texts and "直接经济损失：8.5万元" in texts
     signature = texts.index("安全生产监督管理股", start)
     assert texts[signature + 1] == "2026年11月3日"
-    colophon = doc.paragraphs[-1]
-    assert colophon.text == "示例县应急管理局\t2026年11月3日印发"
+    framed = [p for p in doc.paragraphs if p._p.pPr is not None and p._p.pPr.find(qn("w:framePr")) is not None]
+    assert [p.text for p in framed] == ["示例县应急管理局\t2026年11月3日印发"]  # placed at the foot of the page
+    assert texts.index(framed[0].text) > signature
+    colophon = framed[0]
     ppr = colophon._p.pPr
-    assert ppr.find(qn("w:framePr")) is not None  # placed at the foot of the page
+    frame = ppr.find(qn("w:framePr"))
+    # its last rule on the lower edge of the text area: 297 − 35 mm from the top of the page
+    assert frame.get(qn("w:vAnchor")) == "page"
+    bottom = int(frame.get(qn("w:y"))) + int(frame.get(qn("w:h")))
+    assert abs(bottom - Mm(297 - 35).twips) < 10
     assert {b.tag.split("}")[1] for b in ppr.find(qn("w:pBdr"))} == {"top", "bottom"}
 
 
