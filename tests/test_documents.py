@@ -473,3 +473,22 @@ def test_site_month_quarter_and_year_pages_link_their_notice(sample_site):
         assert f"关于{label}信息报送情况的通报" in texts and texts[0] == "内部资料"
     # a week has no 通报 of its own
     assert "sb-download" not in (sample_site / "periods" / "2026-W47.html").read_text(encoding="utf-8")
+
+
+def test_summary_output_file_only_for_documents(tmp_path):
+    code, output = run(PROJECT_ROOT, "summary", "--period", "2026-11", "--format", "json", "-o", str(tmp_path / "x.json"))
+    assert code == 2 and "docx" in output and not (tmp_path / "x.json").exists()
+
+
+def test_fonts_conf_maps_the_official_fonts_to_installed_cjk_faces():
+    """仿宋/小标宋/楷体/宋体 print in a serif CJK face, 黑体 in a sans one (not fontconfig's default sans)."""
+    _needs("fc-match")
+    from generator.documents.pdf import FONTS_CONF
+
+    def face(name: str) -> str:
+        env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))
+        return subprocess.run(["fc-match", "-f", "%{family}", name], env=env, capture_output=True, text=True,
+                              check=True).stdout
+    for name in ("仿宋_GB2312", "方正小标宋简体", "楷体_GB2312", "宋体"):
+        assert "Serif CJK" in face(name) or "Ming" in face(name), (name, face(name))
+    assert "Sans CJK" in face("黑体") or "Hei" in face("黑体")
