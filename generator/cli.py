@@ -112,7 +112,7 @@ def new(obj: _Context, report_type: str, unit: str, title: str | None, author: s
 @click.pass_obj
 def summary(obj: _Context, period: str, fmt: str, output: Path | None, audience: str, as_of: str | None,
             rollup: bool) -> None:
-    """打印一个周期（周/月/季/年）的汇总：报送、迟报、瞒报、漏报、得分、指标。"""
+    """打印一个周期（周/月/季/年）的汇总：报送、迟报、瞒报、漏报、得分、指标；--format docx/pdf 写成情况通报。"""
     if output is not None and fmt not in ("docx", "pdf"):
         raise click.UsageError("-o/--output 只用于 --format docx 或 pdf；md、json、csv 打印到屏幕，可用 > 文件名 保存。")
     if fmt in ("docx", "pdf"):
