@@ -299,6 +299,10 @@ def _template() -> tuple[bytes, dict[str, str]]:
         for rid, rel in list(rels.items()):
             if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "thumbnail", "numbering", "customXml"):
                 rels.pop(rid)
+    schema_order(root)
+    section = doc.sections[0]
+    for footer in (section.footer, section.even_page_footer):
+        schema_order(footer._element)
     return to_bytes(doc), ids
 
 
@@ -480,9 +484,36 @@ def colophon(doc: Document, cc: list[str], issuer: str, day: dt.date) -> None:
     anchor.paragraph_format.line_spacing = Pt(1)
 
 
+#: the order WordprocessingML's schema gives the children of w:pPr and w:rPr (ECMA-376 §17.3.1.26,
+#: §17.3.2.28): Word refuses a file ("unreadable content") where LibreOffice would not mind
+_PPR_ORDER = ("pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+              "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+              "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+              "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange").split()
+_RPR_ORDER = ("rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+              "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
+              "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath").split()
+_ORDERS = {qn("w:pPr"): {qn(f"w:{t}"): i for i, t in enumerate(_PPR_ORDER)},
+           qn("w:rPr"): {qn(f"w:{t}"): i for i, t in enumerate(_RPR_ORDER)}}
+
+
+def schema_order(root) -> None:
+    """Put the children of every w:pPr and w:rPr under ``root`` in schema order (the properties
+    this module adds by hand are appended wherever python-docx left off)."""
+    for tag, order in _ORDERS.items():
+        for props in root.iter(tag):
+            children = list(props)
+            ranked = sorted(children, key=lambda el: order.get(el.tag, len(order)))
+            if ranked != children:
+                for el in children:
+                    props.remove(el)
+                props.extend(ranked)
+
+
 def to_bytes(doc: Document) -> bytes:
     """The DOCX file; the same document gives the same bytes (zip entries dated 1980-01-01, not
     the clock), so a site built twice is byte-identical."""
+    schema_order(doc.element)
     out = io.BytesIO()
     doc.save(out)
     fixed = io.BytesIO()
