@@ -492,3 +492,14 @@ def test_fonts_conf_maps_the_official_fonts_to_installed_cjk_faces():
     for name in ("仿宋_GB2312", "方正小标宋简体", "楷体_GB2312", "宋体"):
         assert "Serif CJK" in face(name) or "Ming" in face(name), (name, face(name))
     assert "Sans CJK" in face("黑体") or "Hei" in face("黑体")
+
+
+def test_blocks_take_linear_time_on_hostile_lines():
+    """Lines that make a backtracking pattern quadratic (a heading of 200,000 #s and blanks, a
+    rule-like line, an unclosed link) are read in one pass; the words are kept."""
+    n = 200_000
+    md = ("# " + "# " * n + "x\n" + "- " * n + "x\n" + "[" * n + "\n" + "*" * n + "\n" + "[a](" * n + "\n"
+          + "<" * n + "\n")
+    got = blocks(md)
+    assert got[0].kind == "heading" and got[0].text.endswith("x")
+    assert len(got) >= 2

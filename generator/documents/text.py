@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")  # closing #s stripped in Python: no backtracking
 _BULLET = re.compile(r"^[ \t]*[-*+][ \t]+(.*)$")
 _ORDERED = re.compile(r"^[ \t]*(\d{1,3})[.)、][ \t]+(.*)$")
 _QUOTE = re.compile(r"^[ \t]*>[ \t]?(.*)$")
 _TABLE_RULE = re.compile(r"^[ \t|:\-]+$")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
-_RULE = re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$")
 #: a heading that already carries its number (一、 （一） 1. 1、 (1) 第一)
 _NUMBERED = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．]|（\d+）|\(\d+\)|第[一二三四五六七八九十]+)")
 
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+# neither part may hold its own opening bracket: each try stops at the next one (linear time)
+_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`|~~)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _TAG = re.compile(r"<[^<>\n]{0,200}>")
@@ -57,6 +57,12 @@ def inline(text: str) -> str:
     text = _EMPHASIS.sub("", text)
     text = _ESCAPE.sub(r"\1", text)
     return text.strip()
+
+
+def _is_rule(line: str) -> bool:
+    """A thematic break: three or more of the same - * _ and nothing else but blanks."""
+    marks = line.replace(" ", "").replace("\t", "")
+    return len(marks) >= 3 and marks[0] in "-*_" and marks == marks[0] * len(marks)
 
 
 @dataclass
@@ -98,7 +104,7 @@ def blocks(markdown: str) -> list[Block]:
             if line.strip():
                 out.append(Block("para", line.strip()))
             continue
-        if not line.strip() or _RULE.match(line):
+        if not line.strip() or _is_rule(line):
             flush()
             continue
         if line.lstrip().startswith("|") and line.count("|") >= 2:
@@ -119,7 +125,7 @@ def blocks(markdown: str) -> list[Block]:
             counters[level - 1] += 1
             for deeper in range(level, len(counters)):
                 counters[deeper] = 0
-            text = inline(m.group(2))
+            text = inline(m.group(2).rstrip(" \t#"))
             if text:
                 out.append(Block("heading", numbered(level, counters[level - 1], text), level=level))
             continue
