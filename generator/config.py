@@ -126,6 +126,8 @@ class Org:
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
     documents: Documents = field(default_factory=Documents)
+    site_url: str | None = None  # links in notification messages point here (SPEC §9)
+    notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
 
     @property
     def timezone_name(self) -> str:
@@ -146,7 +148,7 @@ class Org:
 
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
-    "ledger_since", "accounts", "scoring", "limits",
+    "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
     "documents",
 }
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
@@ -392,6 +394,10 @@ def _build_org(data: Any, node: Any) -> Org:
 
     documents = _documents(data.get("documents"), _child(node, "documents"), lines.get("documents", 1), problems)
 
+    from .notify.settings import parse_settings
+
+    site_url, notify = parse_settings(data, node, set(units), problems)
+
     if problems:
         raise ConfigError(ORG_FILE, problems)
     return Org(
@@ -406,6 +412,8 @@ def _build_org(data: Any, node: Any) -> Org:
         scoring=scoring,
         file_size_limit=file_size_limit,
         documents=documents,
+        site_url=site_url,
+        notify=notify,
     )
 
 
