@@ -51,6 +51,7 @@ from pathlib import Path
 INDEX_LANGUAGE = "und"
 PREFIX = "qz"
 TITLE_PREFIX = "qt"
+RANK_PREFIX = "qy"
 FOLD_FILE = "sb-fold.json"
 _BASE = 0x3400
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -71,6 +72,7 @@ _CARD = re.compile(r'<div class="sb-card sb-meta"[^>]*>\s*<dl>(.*?)</dl>\s*(?:<p
 _CARD_ITEM = re.compile(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", re.DOTALL)
 _CARD_TAG = re.compile(r'<a class="sb-tag"[^>]*>(.*?)</a>', re.DOTALL)
 BODY_MARK = "data-pagefind-body"
+_REPORTED = re.compile("报送时间 ([0-9: -]+)")
 #: Between the lines of the metadata card in its meta text (Pagefind turns line breaks into spaces).
 CARD_SEP = "\u2063"
 
@@ -243,6 +245,15 @@ def shadow_page(page: str) -> str | None:
     body = _TEXT.sub(_encode_node, body)
     if title:  # one token for the whole title: an exact title finds its page first
         body = body.replace("</h1>", f" {title_token(title)}</h1>", 1)
+    # The title and the subtitle once more, spelled with RANK_PREFIX: a term in them (a phrase of
+    # these tokens) ranks the page before pages that only mention it. Newest reports first
+    # otherwise (Pagefind's sort on the report time; other pages after them).
+    heading = " ".join(filter(None, (title, sub and _TAG.sub("", sub.group(1)))))
+    ranked = " ".join(RANK_PREFIX + (t[len(PREFIX):] if t.startswith(PREFIX) else t)
+                      for t in encode_text(html.unescape(heading)).split())
+    when = _REPORTED.search(meta)
+    sort = f'<p data-pagefind-sort="date">{when.group(1) if when else "0000"}</p>'
+    body = body.replace(">", f"><p>{ranked}</p>{sort}", 1) if ranked else body.replace(">", f">{sort}", 1)
     return head + meta + body
 
 

@@ -196,33 +196,38 @@
   }
 
   /* Pagefind's answer for one term: exact (a phrase of its tokens; one Chinese character alone: every
-     token that starts with it, i.e. the character anywhere). */
-  function searchTerm(term) {
-    var t = term.tokens;
-    var single = t.length === 1 && /^qz[a-z]{4}$/.test(t[0]);
-    return pf.search(single ? t[0] : "\"" + t.join(" ") + "\"").then(function (s) { return s.results; });
+     token that starts with it, i.e. the character anywhere). With prefix "qy", the same in the
+     page's title and subtitle only (search.py RANK_PREFIX). */
+  function searchTerm(term, prefix, options) {
+    var t = prefix === "qz" ? term.tokens : term.tokens.map(function (tok) {
+      return prefix + (tok.indexOf("qz") === 0 ? tok.slice(2) : tok);
+    });
+    var single = t.length === 1 && /^q[zy][a-z]{4}$/.test(t[0]);
+    return pf.search(single ? t[0] : "\"" + t.join(" ") + "\"", options).then(function (s) { return s.results; });
   }
 
-  /* The results for a query: [{id, data()}] in rank order, the count exact. */
+  var NEWEST = { sort: { date: "desc" } };
+
+  /* The results for a query: [{id, data()}], the count exact, in this order: the page whose whole
+     title is the query; pages whose title or subtitle holds every term; the others; newest first
+     within each. */
   function find(q) {
     var terms = parseQuery(q);
     if (!terms.length) { return Promise.resolve({ terms: terms, results: [] }); }
-    var all = [];
-    terms.forEach(function (t) { all = all.concat(t.tokens); });
-    var jobs = terms.map(searchTerm);
-    /* ranking: Pagefind's score for all tokens (title and subtitle weigh most), and the exact title */
-    jobs.push(pf.search(all.slice(0, 12).join(" ")).then(function (s) { return s.results; }));
-    jobs.push(pf.search("\"" + titleToken(q.replace(/"/g, "")) + "\"").then(function (s) { return s.results; }));
-    return Promise.all(jobs).then(function (sets) {
-      var titled = sets.pop();
-      var ranked = sets.pop();
-      var found = intersect(sets);
+    var jobs = terms.map(function (t, i) { return searchTerm(t, "qz", i ? undefined : NEWEST); });
+    var ranking = Promise.all([
+      pf.search("\"" + titleToken(q.replace(/"/g, "")) + "\"").then(function (s) { return s.results; })
+    ].concat(terms.map(function (t) { return searchTerm(t, "qy"); })));
+    return Promise.all([Promise.all(jobs), ranking]).then(function (all) {
+      var found = intersect(all[0]);
+      var titled = all[1].shift();
+      var heading = intersect(all[1]);
       var rank = {};
-      ranked.forEach(function (r, i) { rank[r.id] = i + 1; });
-      titled.forEach(function (r) { rank[r.id] = -1; });
-      var order = found.map(function (r, i) { return [rank[r.id] || ranked.length + 1 + i, r]; });
-      order.sort(function (a, b) { return a[0] - b[0]; });
-      found = order.map(function (x) { return x[1]; });
+      heading.forEach(function (r) { rank[r.id] = 1; });
+      titled.forEach(function (r) { rank[r.id] = 0; });
+      var order = found.map(function (r, i) { return [r.id in rank ? rank[r.id] : 2, i, r]; });
+      order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+      found = order.map(function (x) { return x[2]; });
       if (!terms.some(function (t) { return t.check; }) || found.length > CHECK_ALL) {
         return { terms: terms, results: found };
       }
