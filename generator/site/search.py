@@ -52,6 +52,7 @@ INDEX_LANGUAGE = "und"
 PREFIX = "qz"
 TITLE_PREFIX = "qt"
 RANK_PREFIX = "qy"
+GLUED_PREFIX = "qg"
 FOLD_FILE = "sb-fold.json"
 _BASE = 0x3400
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -147,11 +148,11 @@ _PAIR_HEAD = 5  # len("abcd ")
 
 def _run_tokens(run: str, glued: bool) -> str:
     """The tokens of a Chinese run: its pairs and its last character (one token for one character),
-    after its first character alone when the run is glued to letters or digits before it."""
-    if len(run) == 1:
-        return PREFIX + _char(run)
+    after its first character alone, spelled with GLUED_PREFIX, when the run is glued to letters or
+    digits before it (2026年 is 2026 qg年 qz年, 2026 年 is 2026 qz年: 2026年 finds only the first)."""
     spelled = run.translate(_PAIRS)
-    return (PREFIX + spelled[:4] + " " + spelled[_PAIR_HEAD:]) if glued else spelled[_PAIR_HEAD:]
+    tokens = PREFIX + spelled[:4] if len(run) == 1 else spelled[_PAIR_HEAD:]
+    return f"{GLUED_PREFIX}{spelled[:4]} {tokens}" if glued else tokens
 
 
 def encode_text(text: str) -> str:

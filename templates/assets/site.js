@@ -48,24 +48,28 @@
   }
 
   /* The tokens of one folded term, as search.py encode_text writes them, except that a term ending
-     in a run of two or more characters leaves out the run's last character: in the page the run
-     may go on (安全 inside 安全生产). */
+     in a run of two or more tokens leaves out the run's last character: in the page the run may go
+     on (安全 inside 安全生产, 2026年 inside 2026年度). */
   function termTokens(term) {
     var out = [];
     var prevEnd = -1;
     var prevWord = false;
     var lastRun = 0;
+    var hanThenWord = false;
     var m;
     WORD.lastIndex = 0;
     while ((m = WORD.exec(term))) {
       if (m[1]) {
         var chars = Array.from(m[1]).map(spell);
-        if (chars.length > 1 && prevWord && m.index === prevEnd) { out.push("qz" + chars[0]); }
+        var glued = prevWord && m.index === prevEnd;
+        if (glued) { out.push("qg" + chars[0]); }
         for (var i = 0; i + 1 < chars.length; i++) { out.push("qz" + chars[i] + chars[i + 1]); }
         out.push("qz" + chars[chars.length - 1]);
-        lastRun = chars.length;
+        lastRun = chars.length + (glued ? 1 : 0);
         prevWord = false;
       } else {
+        /* a word right after Chinese: the index does not tell 第45 from 第 45, so check the pages */
+        if (lastRun && m.index === prevEnd) { hanThenWord = true; }
         out.push(m[2].replace(".", "p"));
         lastRun = 0;
         prevWord = true;
@@ -73,6 +77,7 @@
       prevEnd = m.index + m[0].length;
     }
     if (lastRun > 1) { out.pop(); }
+    out.hanThenWord = hanThenWord;
     return out;
   }
 
@@ -113,7 +118,7 @@
         tokens: tokens,
         pattern: termPattern(text),
         /* the index leaves punctuation out: such a term is checked on the pages' text */
-        check: PUNCT.test(text.replace(DECIMAL_POINT, "$1"))
+        check: PUNCT.test(text.replace(DECIMAL_POINT, "$1")) || tokens.hanThenWord
       });
     }
     return terms;
