@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
-from test_search_trust import _path, simplified, truth, visible_pages  # noqa: E402
+from test_search_trust import _path, truth, visible_pages  # noqa: E402
 
 HAN2 = re.compile(r"[\u4e00-\u9fff]{2,}")
 ABSENT = ["台风", "设备采购", "鹤影行动", "海啸", "冰雹灾害", "核电站", "地铁隧道", "航班延误", "疫苗接种",
