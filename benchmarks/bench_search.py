@@ -162,7 +162,7 @@ def _print(kind: str, rows: list[dict]) -> None:
         return
     full = [r for r in rows if r["missed"] is not None]
     recall = sum(r["true"] - r["missed"] for r in full) / max(1, sum(r["true"] for r in full))
-    print(f"{kind:12} n={len(rows):3}  recall={recall:.1%}  count exact={sum(r['count'] == r['true'] for r in rows)}/{len(rows)}"
+    print(f"{kind:12} n={len(rows):3}  recall={recall:.1%} of {len(full)} compared in full  count exact={sum(r['count'] == r['true'] for r in rows)}/{len(rows)}"
           f"  false shown={sum(r['false_shown'] for r in rows)}  excerpts exact="
           f"{sum(r['exact_excerpts'] for r in rows)}/{sum(r['shown'] for r in rows)}"
           + (f"  title first={sum(bool(r['title_first']) for r in rows)}/{len(rows)}" if kind == "title" else "")

@@ -81,6 +81,7 @@ def visible_pages(site: Path) -> dict[str, tuple[str, str]]:
 
 
 _T2S = None
+_HAY: dict[str, str] = {}  # page text → simplified, lower case (OpenCC is slow: once per page)
 
 
 def simplified(text: str) -> str:
@@ -97,7 +98,9 @@ def truth(pages: dict[str, tuple[str, str]], query: str) -> set[str]:
     terms = [simplified(t).lower() for t in query.split()]
     found = set()
     for url, (_, text) in pages.items():
-        hay = simplified(text).lower()
+        hay = _HAY.get(text)
+        if hay is None:
+            hay = _HAY[text] = simplified(text).lower()
         if all(re.search(r"(?<![0-9a-z.])" * bool(re.match(r"[0-9a-z]", t)) + re.escape(t)
                          + r"(?!\.?[0-9a-z])" * bool(re.search(r"[0-9a-z]$", t)), hay) for t in terms):
             found.add(url)

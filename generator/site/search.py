@@ -259,8 +259,9 @@ def shadow_page(page: str) -> str | None:
 
 
 def fold_table_json() -> str:
-    """What site.js folds besides NFKC and capitals: OpenCC's traditional → simplified characters."""
-    return json.dumps(t2s_table(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """What site.js folds besides NFKC and capitals: OpenCC's traditional → simplified characters,
+    as one JSON string of pairs (貨货車车…)."""
+    return json.dumps("".join(k + v for k, v in sorted(t2s_table().items())), ensure_ascii=False)
 
 
 # --- shadow pages straight from the generated docs tree (no MkDocs HTML needed) -------------

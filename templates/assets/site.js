@@ -173,7 +173,12 @@
     var ranges = rangesIn(body, terms);
     if (ranges.length) {
       var from = Math.max(0, ranges[0][0] - EXCERPT_BEFORE);
+      /* start at a sentence, clause or paragraph when one begins shortly before the match */
+      var cut = Math.max(body.lastIndexOf("。", ranges[0][0] - 1), body.lastIndexOf("；", ranges[0][0] - 1),
+                         body.lastIndexOf(" ", ranges[0][0] - 1));
+      if (cut >= from && cut < ranges[0][0]) { from = cut + 1; }
       var to = Math.min(body.length, from + EXCERPT_CHARS);
+      ranges.forEach(function (r) { if (r[0] < to && r[1] > to) { to = r[1]; } });  /* no half-marked term */
       /* never cut a character written as two UTF-16 units */
       if (from > 0 && /[\udc00-\udfff]/.test(body.charAt(from))) { from--; }
       if (/[\udc00-\udfff]/.test(body.charAt(to))) { to++; }
@@ -202,16 +207,29 @@
 
   /* Pagefind's answer for one term: exact (a phrase of its tokens; one Chinese character alone: every
      token that starts with it, i.e. the character anywhere). With prefix "qy", the same in the
-     page's title and subtitle only (search.py RANK_PREFIX). */
-  function searchTerm(term, prefix, options) {
-    var t = prefix === "qz" ? term.tokens : term.tokens.map(function (tok) {
+     page's title and subtitle only (search.py RANK_PREFIX). A long term (a title) is asked as its
+     first and its last WINDOW tokens, each a phrase: each token may sit in an index chunk of its
+     own, and the first query must stay small; the pages found are then checked on their text. */
+  var WINDOW = 5;
+
+  function phrase(tokens, prefix, options) {
+    var t = prefix === "qz" ? tokens : tokens.map(function (tok) {
       return prefix + (tok.indexOf("qz") === 0 ? tok.slice(2) : tok);
     });
     var single = t.length === 1 && /^q[zy][a-z]{4}$/.test(t[0]);
     return pf.search(single ? t[0] : "\"" + t.join(" ") + "\"", options).then(function (s) { return s.results; });
   }
 
+  function searchTerm(term, prefix, options, whole) {
+    var t = term.tokens;
+    if (whole || t.length <= 2 * WINDOW) { return phrase(t, prefix, options); }
+    return Promise.all([phrase(t.slice(0, WINDOW), prefix, options), phrase(t.slice(-WINDOW), prefix)])
+      .then(intersect);
+  }
+
   var NEWEST = { sort: { date: "desc" } };
+
+  function flat(text) { return foldText(text || "").replace(/\s+/g, ""); }
 
   /* The results for a query: [{id, data()}], the count exact, in this order: the page whose whole
      title is the query; pages whose title or subtitle holds every term; the others; newest first
@@ -219,25 +237,46 @@
   function find(q) {
     var terms = parseQuery(q);
     if (!terms.length) { return Promise.resolve({ terms: terms, results: [] }); }
-    var jobs = terms.map(function (t, i) { return searchTerm(t, "qz", i ? undefined : NEWEST); });
-    var ranking = Promise.all([
-      pf.search("\"" + titleToken(q.replace(/"/g, "")) + "\"").then(function (s) { return s.results; })
-    ].concat(terms.map(function (t) { return searchTerm(t, "qy"); })));
-    return Promise.all([Promise.all(jobs), ranking]).then(function (all) {
-      var found = intersect(all[0]);
-      var titled = all[1].shift();
-      var heading = intersect(all[1]);
-      var rank = {};
-      heading.forEach(function (r) { rank[r.id] = 1; });
-      titled.forEach(function (r) { rank[r.id] = 0; });
-      var order = found.map(function (r, i) { return [r.id in rank ? rank[r.id] : 2, i, r]; });
-      order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
-      found = order.map(function (x) { return x[2]; });
-      if (!terms.some(function (t) { return t.check; }) || found.length > CHECK_ALL) {
-        return { terms: terms, results: found };
+    var long = terms.some(function (t) { return t.tokens.length > 2 * WINDOW; });
+    var check = long || terms.some(function (t) { return t.check; });
+    var wanted = flat(q.replace(/"/g, ""));
+    function searchAll(whole) {
+      return Promise.all(terms.map(function (t, i) { return searchTerm(t, "qz", i ? undefined : NEWEST, whole); }))
+        .then(intersect);
+    }
+    return searchAll(false).then(function (found) {
+      if (check && found.length <= CHECK_ALL) {
+        /* check every page on its text; rank on it too */
+        return Promise.all(found.map(function (r) { return r.data(); })).then(function (data) {
+          var order = [];
+          found.forEach(function (r, i) {
+            var d = data[i];
+            if (!pageHolds(d, terms)) { return; }
+            var meta = d.meta || {};
+            var heading = foldText((meta.title || "") + "\n" + (meta.sub || ""));
+            var rank = flat(meta.title) === wanted ? 0
+              : terms.every(function (t) { return matches(heading, t).length > 0; }) ? 1 : 2;
+            order.push([rank, i, r]);
+          });
+          order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+          return { terms: terms, results: order.map(function (x) { return x[2]; }) };
+        });
       }
-      return Promise.all(found.map(function (r) { return r.data(); })).then(function (data) {
-        return { terms: terms, results: found.filter(function (r, i) { return pageHolds(data[i], terms); }) };
+      /* too many to check: the whole phrases (exact), ranked by the index */
+      var exact = long ? searchAll(true) : Promise.resolve(found);
+      var ranking = Promise.all([
+        pf.search("\"" + titleToken(q.replace(/"/g, "")) + "\"").then(function (s) { return s.results; })
+      ].concat(terms.map(function (t) { return searchTerm(t, "qy", undefined, false); })));
+      return Promise.all([exact, ranking]).then(function (all) {
+        var results = all[0];
+        var titled = all[1].shift();
+        var heading = intersect(all[1]);
+        var rank = {};
+        heading.forEach(function (r) { rank[r.id] = 1; });
+        titled.forEach(function (r) { rank[r.id] = 0; });
+        var order = results.map(function (r, i) { return [r.id in rank ? rank[r.id] : 2, i, r]; });
+        order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+        return { terms: terms, results: order.map(function (x) { return x[2]; }) };
       });
     });
   }
@@ -390,8 +429,11 @@
     if (!box) { return; }
     var root = base();
     var fold = fetch(new URL("pagefind/sb-fold.json", root).href).then(function (r) {
-      return r.ok ? r.json() : {};
-    }).then(function (table) { T2S = table; }, function () { T2S = {}; });
+      return r.ok ? r.json() : "";
+    }).then(function (pairs) {
+      var chars = Array.from(pairs);  /* traditional, simplified, traditional, simplified, … */
+      for (var i = 0; i + 1 < chars.length; i += 2) { T2S[chars[i]] = chars[i + 1]; }
+    }, function () { T2S = {}; });
     import(new URL("pagefind/pagefind.js", root).href).then(function (mod) {
       pf = mod;
       return Promise.all([pf.options({ baseUrl: root.pathname }), fold]);
