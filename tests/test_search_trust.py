@@ -101,8 +101,9 @@ def truth(pages: dict[str, tuple[str, str]], query: str) -> set[str]:
         hay = _HAY.get(text)
         if hay is None:
             hay = _HAY[text] = simplified(text).lower()
-        if all(re.search(r"(?<![0-9a-z.])" * bool(re.match(r"[0-9a-z]", t)) + re.escape(t)
-                         + r"(?!\.?[0-9a-z])" * bool(re.search(r"[0-9a-z]$", t)), hay) for t in terms):
+        # a number or code is whole: no letter or digit next to it, nor a decimal point and digit
+        if all(re.search(r"(?<![0-9a-z])(?<![0-9]\.)" * bool(re.match(r"[0-9a-z]", t)) + re.escape(t)
+                         + r"(?![0-9a-z])(?!\.[0-9])" * bool(re.search(r"[0-9a-z]$", t)), hay) for t in terms):
             found.add(url)
     return found
 
