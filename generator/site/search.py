@@ -11,7 +11,8 @@ with its first character alone (第45周 → 第 45 周 周X …), so that 45周
 tokens too. Each character is spelled in ASCII letters (``qz`` + four letters), because the
 browser runs the query through ICU word segmentation, which would cut a pair in two but leaves
 a run of ASCII letters alone. Punctuation is left out; a decimal number is one token
-(12.6 → ``12p6``), so 3 never finds 3.5 and 6 never finds 12.6.
+and a word mixing letters and digits is spelled in letters (``word_token``), so that Pagefind does
+not cut it: 3 never finds 3.5, 6 never finds 12.6, 34 never finds 91724324MA34X1HAWX.
 
 ``templates/assets/site.js`` spells each term of the reader's query the same way and asks
 Pagefind for the tokens as a phrase (Pagefind's quoted search: every token exactly, adjacent, in
@@ -166,10 +167,23 @@ def encode_text(text: str) -> str:
             out.append(_run_tokens(run, prev_word and m.start() == prev_end))
             prev_word = False
         else:
-            out.append(m.group(2).replace(".", "p"))
+            out.append(word_token(m.group(2)))
             prev_word = True
         prev_end = m.end()
     return " ".join(out)
+
+
+_DIGIT = re.compile(r"\d")
+_MIXED = str.maketrans({**{str(d): "z" + chr(97 + d) for d in range(10)}, ".": "zk", "z": "zz"})
+
+
+def word_token(word: str) -> str:
+    """A word of letters and digits as one index token. Pagefind would cut a word that mixes
+    letters and digits into pieces (91724324MA34X1HAWX → … 34 …, 12p6 → 12 p 6) and find 34 or 6
+    in it; such a word is spelled in letters only (digit d → z + the d-th letter, . → zk, z → zz)."""
+    if _DIGIT.search(word) and not word.isdigit():
+        return word.translate(_MIXED)
+    return word
 
 
 def title_token(title: str) -> str:
@@ -250,7 +264,7 @@ def shadow_page(page: str) -> str | None:
     # these tokens) ranks the page before pages that only mention it. Newest reports first
     # otherwise (Pagefind's sort on the report time; other pages after them).
     heading = " ".join(filter(None, (title, sub and _TAG.sub("", sub.group(1)))))
-    ranked = " ".join(RANK_PREFIX + (t[len(PREFIX):] if t.startswith(PREFIX) else t)
+    ranked = " ".join(RANK_PREFIX + t[len(PREFIX):] if t.startswith(PREFIX) else word_token(RANK_PREFIX + t)
                       for t in encode_text(html.unescape(heading)).split())
     when = _REPORTED.search(meta)
     sort = f'<p data-pagefind-sort="date">{when.group(1) if when else "0000"}</p>'

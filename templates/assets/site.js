@@ -70,7 +70,7 @@
       } else {
         /* a word right after Chinese: the index does not tell 第45 from 第 45, so check the pages */
         if (lastRun && m.index === prevEnd) { hanThenWord = true; }
-        out.push(m[2].replace(".", "p"));
+        out.push(wordToken(m[2]));
         lastRun = 0;
         prevWord = true;
       }
@@ -79,6 +79,14 @@
     if (lastRun > 1) { out.pop(); }
     out.hanThenWord = hanThenWord;
     return out;
+  }
+
+  /* search.py word_token: a word mixing letters and digits spelled in letters only */
+  function wordToken(word) {
+    if (!/\d/.test(word) || /^\d+$/.test(word)) { return word; }
+    return word.replace(/[0-9.z]/g, function (c) {
+      return c === "." ? "zk" : c === "z" ? "zz" : "z" + String.fromCharCode(97 + Number(c));
+    });
   }
 
   function titleToken(text) {
@@ -214,7 +222,7 @@
 
   function phrase(tokens, prefix, options) {
     var t = prefix === "qz" ? tokens : tokens.map(function (tok) {
-      return prefix + (tok.indexOf("qz") === 0 ? tok.slice(2) : tok);
+      return tok.indexOf("qz") === 0 ? prefix + tok.slice(2) : wordToken(prefix + tok);
     });
     var single = t.length === 1 && /^q[zy][a-z]{4}$/.test(t[0]);
     return pf.search(single ? t[0] : "\"" + t.join(" ") + "\"", options).then(function (s) { return s.results; });
