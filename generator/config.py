@@ -115,6 +115,8 @@ class Org:
     accounts: dict[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
+    site_url: str | None = None  # links in notification messages point here (SPEC §9)
+    notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
 
     @property
     def timezone_name(self) -> str:
@@ -135,7 +137,7 @@ class Org:
 
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
-    "ledger_since", "accounts", "scoring", "limits",
+    "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
 }
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
@@ -377,6 +379,10 @@ def _build_org(data: Any, node: Any) -> Org:
             else:
                 file_size_limit = size
 
+    from .notify.settings import parse_settings
+
+    site_url, notify = parse_settings(data, node, set(units), problems)
+
     if problems:
         raise ConfigError(ORG_FILE, problems)
     return Org(
@@ -390,6 +396,8 @@ def _build_org(data: Any, node: Any) -> Org:
         accounts=dict(accounts),
         scoring=scoring,
         file_size_limit=file_size_limit,
+        site_url=site_url,
+        notify=notify,
     )
 
 
