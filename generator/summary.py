@@ -97,6 +97,7 @@ class Figures:
     """Counts for one unit (own, or rolled up) in one period."""
 
     submitted: int = 0
+    received: int = 0  # periodic reports among ``submitted`` (set against ``expected``)
     expected: int = 0
     on_time: int = 0
     late: int = 0
@@ -105,6 +106,11 @@ class Figures:
     instructed: int = 0
     adopted: int = 0
     adopted_points: float = 0
+
+    @property
+    def other(self) -> int:
+        """Reports that are not periodic (incidents, inspections, information …)."""
+        return self.submitted - self.received
 
     @property
     def timed(self) -> int:
@@ -124,10 +130,15 @@ class Figures:
         for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
-    def as_dict(self, s: Scoring) -> dict[str, Any]:
+    def as_dict(self, s: Scoring, assessed: bool = True) -> dict[str, Any]:
+        if not assessed:  # public: counts of the reports the audience sees, no assessment (SPEC §7)
+            return {"submitted": self.submitted, "received": self.received, "other": self.other,
+                    "instructed": self.instructed, "adopted": self.adopted}
         rate = self.on_time_rate
         return {
             "submitted": self.submitted,
+            "received": self.received,
+            "other": self.other,
             "expected": self.expected,
             "on_time": self.on_time,
             "late": self.late,
@@ -201,10 +212,19 @@ class Summary:
     incident_count: int = 0
     feedback_count: int = 0
     missing: list[Missing] = field(default_factory=list)
+    pending: list[Missing] = field(default_factory=list)  # owed, not yet due, not yet received
     late_reports: list[Timed] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
     metrics: dict[str, dict[str, int | float]] = field(default_factory=dict)
     uncounted: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    @property
+    def assessed(self) -> bool:
+        """Whether the summary judges the units (expected, late, missing, rate, score).
+
+        Never for the public audience (SPEC §7): counted from public reports alone, it would
+        call units 漏报 for reports the public cannot see."""
+        return self.audience != "public"
 
     @property
     def title(self) -> str:
@@ -238,30 +258,30 @@ class Summary:
     # --- JSON ---------------------------------------------------------------------
     def as_dict(self) -> dict[str, Any]:
         tz = self.timezone
+        assessed = self.assessed
         units = []
         for u in self.units:
             d = {"id": u.id, "name": u.name, "parent": u.parent}
-            d.update(u.figures.as_dict(self.scoring))
+            d.update(u.figures.as_dict(self.scoring, assessed))
             if self.rollup:
-                d["own"] = u.own.as_dict(self.scoring)
-            else:
+                d["own"] = u.own.as_dict(self.scoring, assessed)
+            elif assessed:
                 d["rank"] = u.rank
             units.append(d)
-        totals = self.totals.as_dict(self.scoring)
+        totals = self.totals.as_dict(self.scoring, assessed)
         totals_out = {
             "reports": totals["submitted"],
             "incidents": self.incident_count,
-            "late": totals["late"],
-            "concealed": totals["concealed"],
-            "missing": totals["missing"],
-            "on_time_rate": totals["on_time_rate"],
-            "expected": totals["expected"],
-            "on_time": totals["on_time"],
+            "received": totals["received"],
+            "other": totals["other"],
             "feedback": self.feedback_count,
             "instructed": totals["instructed"],
             "adopted": totals["adopted"],
         }
-        return {
+        if assessed:
+            totals_out |= {key: totals[key] for key in ("late", "concealed", "missing", "on_time_rate",
+                                                         "expected", "on_time")}
+        out = {
             "organization": self.organization,
             "period": {
                 "id": self.period.id,
@@ -275,18 +295,8 @@ class Summary:
             "rollup": self.rollup,
             "totals": totals_out,
             "units": units,
-            "missing": [
-                {
-                    "unit": m.unit,
-                    "unit_name": m.unit_name,
-                    "type": m.type,
-                    "type_label": REPORT_TYPES[m.type],
-                    "period": m.period.id,
-                    "period_label": m.period.label,
-                    "due": m.due.astimezone(tz).isoformat(),
-                }
-                for m in self.missing
-            ],
+            "missing": [self._owed(m) for m in self.missing],
+            "pending": [self._owed(m) for m in self.pending],
             "late_reports": [
                 {
                     "id": t.report.id,
@@ -318,32 +328,58 @@ class Summary:
             "metrics": self.metrics,
             "uncounted": [{"path": p, "reason": r} for p, r in self.uncounted],
         }
+        if not assessed:
+            for key in ("missing", "pending", "late_reports"):
+                del out[key]
+            for incident in out["incidents"]:
+                del incident["timeliness"]
+        return out
+
+    def _owed(self, m: Missing) -> dict[str, Any]:
+        return {
+            "unit": m.unit,
+            "unit_name": m.unit_name,
+            "type": m.type,
+            "type_label": REPORT_TYPES[m.type],
+            "period": m.period.id,
+            "period_label": m.period.label,
+            "due": m.due.astimezone(self.timezone).isoformat(),
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
 
     # --- CSV ----------------------------------------------------------------------
-    CSV_HEADER = ("排名", "单位", "单位代码", "上级单位", "应报", "已报", "按时", "迟报", "瞒报", "漏报",
-                  "批示", "采用", "按时率", "得分")
+    CSV_HEADER = ("排名", "单位", "单位代码", "上级单位", "定期报告应报", "定期报告已报", "其他报告", "报告合计",
+                  "按时", "迟报", "瞒报", "漏报", "批示", "采用", "按时率", "得分")
+    #: the public table: the reports it sees, no assessment (SPEC §7)
+    CSV_HEADER_PUBLIC = ("单位", "单位代码", "上级单位", "定期报告", "其他报告", "报告合计", "批示", "采用")
 
     def to_csv(self) -> str:
         """Per-unit table; the caller writes it as UTF-8 with BOM (``csv_bytes``)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        header = list(self.CSV_HEADER)
+        assessed = self.assessed
+        header = list(self.CSV_HEADER if assessed else self.CSV_HEADER_PUBLIC)
         if self.rollup:
-            header[0] = "层级"
+            header[0:1] = ["层级"] if assessed else ["层级", header[0]]
         writer.writerow(header)
         names = {u.id: u.name for u in self.units}
-        lines = self.hierarchy() if self.rollup else self.ranked()
+        lines = self.hierarchy() if self.rollup else (self.ranked() if assessed else self.units)
         for u in lines:
             f = u.figures
-            rate = f.on_time_rate
-            writer.writerow([
-                u.depth + 1 if self.rollup else u.rank, u.name, u.id, names.get(u.parent, "") if u.parent else "",
-                f.expected, f.submitted, f.on_time, f.late, f.concealed, f.missing,
-                f.instructed, f.adopted, "" if rate is None else f"{rate * 100:.1f}%", f.score(self.scoring),
-            ])
+            row: list[Any] = [u.name, u.id, names.get(u.parent, "") if u.parent else ""]
+            if assessed:
+                rate = f.on_time_rate
+                row += [f.expected, f.received, f.other, f.submitted, f.on_time, f.late, f.concealed, f.missing,
+                        f.instructed, f.adopted, "" if rate is None else f"{rate * 100:.1f}%", f.score(self.scoring)]
+            else:
+                row += [f.received, f.other, f.submitted, f.instructed, f.adopted]
+            if self.rollup:
+                row.insert(0, u.depth + 1)
+            elif assessed:
+                row.insert(0, u.rank)
+            writer.writerow(row)
         return out.getvalue()
 
     def csv_bytes(self) -> bytes:
@@ -357,94 +393,112 @@ class Summary:
         last_day = p.end - dt.timedelta(days=1)
         t = self.totals
         s = self.scoring
+        assessed = self.assessed
         out: list[str] = [f"# {self.title}", ""]
         out.append(
             f"统计周期：{p.start.isoformat()} 至 {last_day.isoformat()}　"
             f"统计截至：{format_time(self.as_of, tz)}　范围：{AUDIENCE_LABELS.get(self.audience, self.audience)}"
         )
-        out += ["", "## 一、总体情况", ""]
-        headline = f"本期共收到报告 **{t.submitted}** 份"
+        numbers = iter("一二三四五六七八")
+
+        def section(title: str) -> None:
+            out.extend(["", f"## {next(numbers)}、{title}", ""])
+
+        section("总体情况")
+        headline = (f"本期共收到报告 **{t.submitted}** 份：定期报告 **{t.received}** 份"
+                    + (f"（应报 **{t.expected}** 份）" if assessed else "")
+                    + f"，其他报告 **{t.other}** 份")
         if self.incident_count:
-            headline += f"，其中突发事件初报 **{self.incident_count}** 起"
-        headline += (
-            f"；应报定期报告 **{t.expected}** 份。"
-            f"按时 **{t.on_time}** 份，迟报 **{t.late}** 份，瞒报 **{t.concealed}** 份，漏报 **{t.missing}** 份，"
-            f"按时率 **{_pct(t.on_time_rate)}**。"
-        )
+            headline += f"（其中突发事件初报 **{self.incident_count}** 起）"
+        headline += "。"
+        if assessed:
+            headline += (
+                f"按时 **{t.on_time}** 份，迟报 **{t.late}** 份，瞒报 **{t.concealed}** 份，漏报 **{t.missing}** 份，"
+                f"按时率 **{_pct(t.on_time_rate)}**。"
+            )
         out.append(headline)
         if t.instructed or t.adopted:
             out += ["", f"领导批示 **{t.instructed}** 次，信息被采用 **{t.adopted}** 次。"]
+        if not assessed:
+            out += ["", "公开范围只统计公开的报告，不列应报、迟报、瞒报、漏报、按时率和得分（这些考核数字见内部范围的通报）。"]
 
         # units
-        if self.rollup:
-            out += ["", "## 二、各单位报送情况（含下级单位）", ""]
-            out.append("| 单位 | 应报 | 已报 | 按时 | 迟报 | 瞒报 | 漏报 | 批示 | 采用 | 按时率 | 得分 |")
-            out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-            lines = self.hierarchy()
+        section("各单位报送情况" + ("（含下级单位）" if self.rollup else "（按得分排名）" if assessed else ""))
+        if assessed:
+            head = ["单位", "定期报告 已报/应报", "其他报告", "按时", "迟报", "瞒报", "漏报", "批示", "采用", "按时率", "得分"]
         else:
-            out += ["", "## 二、各单位报送情况（按得分排名）", ""]
-            out.append("| 排名 | 单位 | 应报 | 已报 | 按时 | 迟报 | 瞒报 | 漏报 | 批示 | 采用 | 按时率 | 得分 |")
-            out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-            lines = self.ranked()
+            head = ["单位", "定期报告", "其他报告", "报告合计", "批示", "采用"]
+        if not self.rollup and assessed:
+            head.insert(0, "排名")
+        out.append("| " + " | ".join(head) + " |")
+        out.append("|" + "|".join("---" if h == "单位" else "--:" for h in head) + "|")
+        lines = self.hierarchy() if self.rollup else (self.ranked() if assessed else self.units)
         for u in lines:
             f = u.figures
-            cells = [
-                ("　" * u.depth + _cell(u.name)) if self.rollup else _cell(u.name),
-                f.expected, f.submitted, f.on_time, f.late, f.concealed, f.missing,
-                f.instructed, f.adopted, _pct(f.on_time_rate), f.score(s),
-            ]
-            if not self.rollup:
-                cells.insert(0, u.rank)
+            name = ("　" * u.depth + _cell(u.name)) if self.rollup else _cell(u.name)
+            if assessed:
+                cells = [name, f"{f.received}/{f.expected}", f.other, f.on_time, f.late, f.concealed, f.missing,
+                         f.instructed, f.adopted, _pct(f.on_time_rate), f.score(s)]
+                if not self.rollup:
+                    cells.insert(0, u.rank)
+            else:
+                cells = [name, f.received, f.other, f.submitted, f.instructed, f.adopted]
             out.append("| " + " | ".join(str(c) for c in cells) + " |")
-        out += ["", _scoring_note(s)]
+        out.append("")
+        out.append("定期报告：周报、月报、季报、年报；其他报告：突发事件、监督检查、交办事项、信用信息、工作信息"
+                   "（批示、采用不计入）。")
+        if assessed:
+            out.append(_scoring_note(s))
         if self.rollup:
             out.append("上级单位的数字包含其全部下级单位；“总体情况”中每份报告只计一次。")
 
-        # missing
-        out += ["", "## 三、漏报情况", ""]
-        if self.missing:
-            by_unit: dict[str, list[Missing]] = defaultdict(list)
-            for m in self.missing:
-                by_unit[m.unit_name].append(m)
-            for name, items in by_unit.items():
-                parts = "、".join(
-                    f"{REPORT_TYPES[m.type]}（{m.period.label}，应于 {format_time(m.due, tz)} 前报送）" for m in items
-                )
-                out.append(f"- **{_cell(name)}**：{parts}")
-        else:
-            out.append("本期无漏报。")
+        if assessed:
+            section("漏报情况")
+            if self.missing:
+                by_unit: dict[str, list[Missing]] = defaultdict(list)
+                for m in self.missing:
+                    by_unit[m.unit_name].append(m)
+                for name, items in by_unit.items():
+                    parts = "、".join(
+                        f"{REPORT_TYPES[m.type]}（{m.period.label}，应于 {format_time(m.due, tz)} 前报送）" for m in items
+                    )
+                    out.append(f"- **{_cell(name)}**：{parts}")
+            else:
+                out.append("本期无漏报。")
 
-        # late / concealed
-        out += ["", "## 四、迟报、瞒报情况", ""]
-        if self.late_reports:
-            out.append("| 单位 | 报告 | 类型 | 情况 | 说明 |")
-            out.append("|---|---|---|---|---|")
-            for tr in self.late_reports:
-                out.append(
-                    f"| {_cell(tr.unit_name)} | {_cell(tr.report.title or tr.report.id)} | {tr.report.type_label} "
-                    f"| **{TIMELINESS_LABELS[tr.timeliness]}** | {_cell(self._explain(tr))} |"
-                )
-        else:
-            out.append("本期无迟报、瞒报。")
+            section("迟报、瞒报情况")
+            if self.late_reports:
+                out.append("| 单位 | 报告 | 类型 | 情况 | 说明 |")
+                out.append("|---|---|---|---|---|")
+                for tr in self.late_reports:
+                    out.append(
+                        f"| {_cell(tr.unit_name)} | {_cell(tr.report.title or tr.report.id)} | {tr.report.type_label} "
+                        f"| **{TIMELINESS_LABELS[tr.timeliness]}** | {_cell(self._explain(tr))} |"
+                    )
+            else:
+                out.append("本期无迟报、瞒报。")
 
-        # incidents
-        out += ["", "## 五、突发事件", ""]
+        section("突发事件")
         if self.incidents:
-            out.append("| 事件 | 单位 | 等级 | 发生时间 | 进展 | 初报时效 |")
-            out.append("|---|---|---|---|---|---|")
+            if assessed:
+                out.append("| 事件 | 单位 | 等级 | 发生时间 | 进展 | 初报时效 |")
+                out.append("|---|---|---|---|---|---|")
+            else:
+                out.append("| 事件 | 单位 | 等级 | 发生时间 | 进展 |")
+                out.append("|---|---|---|---|---|")
             for i in self.incidents:
-                tl = TIMELINESS_LABELS.get(i.timeliness or "", "—")
-                if i.timeliness in (LATE, CONCEALED) and i.delay is not None:
-                    tl = f"**{tl}**（事发后 {format_duration(i.delay)}）"
-                out.append(
-                    f"| {_cell(i.first.title or i.first.id)} | {_cell(i.unit_name)} | {i.severity or '—'} "
-                    f"| {format_time(i.first.occurred_at, tz)} | {i.stage} | {tl} |"
-                )
+                row = (f"| {_cell(i.first.title or i.first.id)} | {_cell(i.unit_name)} | {i.severity or '—'} "
+                       f"| {format_time(i.first.occurred_at, tz)} | {i.stage} |")
+                if assessed:
+                    tl = TIMELINESS_LABELS.get(i.timeliness or "", "—")
+                    if i.timeliness in (LATE, CONCEALED) and i.delay is not None:
+                        tl = f"**{tl}**（事发后 {format_duration(i.delay)}）"
+                    row += f" {tl} |"
+                out.append(row)
         else:
             out.append("本期无突发事件报告。")
 
-        # metrics
-        out += ["", "## 六、报送指标汇总", ""]
+        section("报送指标汇总")
         if self.metrics:
             out.append("各类定期报告分别合计（周报与月报不相加）。")
             for kind, values in self.metrics.items():
@@ -454,10 +508,10 @@ class Summary:
         else:
             out.append("本期定期报告未填报指标。")
 
-        # uncounted
         if self.uncounted:
-            out += ["", "## 七、未计入的报告", ""]
-            out.append("以下报告有错误，未计入本期统计（也不算漏报）。请报送员运行 `shangbao check` 查看并修正：")
+            section("未计入的报告")
+            out.append("以下报告有错误，未计入本期统计" + ("（也不算漏报）" if assessed else "")
+                       + "。请报送员运行 `shangbao check` 查看并修正：")
             out.append("")
             for path, reason in self.uncounted:
                 out.append(f"- `{path}`：{_cell(reason)}")
@@ -598,26 +652,35 @@ class Summarizer:
         )
         figures = {uid: Figures() for uid in org.units}
         names = {uid: u.name for uid, u in org.units.items()}
+        assessed = s.assessed
 
-        # owed periodic reports, missing ones
+        # owed periodic reports: missing ones, and those not yet due (never judged for the public)
         for uid, unit in org.units.items():
             f = figures[uid]
-            for kind in unit.periodic:
+            for kind in unit.periodic if assessed else ():
                 deadline = org.deadlines.periodic[kind]
                 for sub in periods.periods_in(kind, period):
                     if unit.since is not None and sub.start < unit.since:
                         continue
                     f.expected += 1
                     due = sub.due(deadline, tz)
-                    if as_of > due and (uid, kind, sub.id) not in self._exists:
+                    if (uid, kind, sub.id) in self._exists:
+                        continue
+                    if as_of > due:
                         f.missing += 1
                         s.missing.append(Missing(uid, unit.name, kind, sub, due))
-        s.missing.sort(key=lambda m: (m.period.start, PERIODIC_TYPES.index(m.type), list(org.units).index(m.unit)))
+                    else:
+                        s.pending.append(Missing(uid, unit.name, kind, sub, due))
+        order = {uid: i for i, uid in enumerate(org.units)}
+        for owed in (s.missing, s.pending):
+            owed.sort(key=lambda m: (m.period.start, PERIODIC_TYPES.index(m.type), order[m.unit]))
 
         late: list[Timed] = []
         metrics: dict[str, dict[str, float]] = {}
 
         def timed(r: Report) -> None:
+            if not assessed:
+                return
             t = self._timeliness.get(r.id)
             f = figures[r.unit]
             if t == ON_TIME:
@@ -638,6 +701,7 @@ class Summarizer:
             for sub in periods.periods_in(kind, period):
                 for r in self._periodic.get((kind, sub.id), ()):
                     figures[r.unit].submitted += 1
+                    figures[r.unit].received += 1
                     timed(r)
                     if r.metrics:
                         bucket = metrics.setdefault(kind, {})
@@ -699,7 +763,7 @@ class Summarizer:
                 for d in org.descendants(line.id):
                     rolled.add(figures[d])
                 line.rolled = rolled
-        else:
+        elif assessed:
             _rank(s.units, org.scoring)
         return s
 

@@ -181,7 +181,7 @@ def test_public_site_holds_nothing_from_higher_reports(small_org):
     assert not (site / urls.html_path(urls.report_doc_path(INCIDENT_ID))).exists()
     # counts: the month page counts the one public report only
     month = (site / "periods" / "2026-11.html").read_text(encoding="utf-8")
-    kpi = re.search(r'<span class="sb-kpi-num">(\d+)</span><span class="sb-kpi-label">报告</span>', month)
+    kpi = re.search(r'<span class="sb-kpi-num">(\d+)</span><span class="sb-kpi-label">公开报告</span>', month)
     assert kpi and kpi.group(1) == "1"
 
 
@@ -339,8 +339,10 @@ def test_sample_month_page_shows_the_summary_figures(sample_site, project_root):
     month = (sample_site / "periods" / "2026-11.html").read_text(encoding="utf-8")
     result = run(project_root, "summary", "--period", "2026-11", "--format", "json", "--as-of", "2026-11-27 18:00")
     data = json.loads(result.stdout)
-    kpi = re.search(r'<span class="sb-kpi-num">(\d+)</span><span class="sb-kpi-label">报告</span>', month)
-    assert kpi and int(kpi.group(1)) == data["totals"]["reports"]
+    kpi = re.search(r'<span class="sb-kpi-num">(\d+)<small> / (\d+)</small></span><span class="sb-kpi-label">定期报告 已报 / 应报', month)
+    assert kpi and (int(kpi.group(1)), int(kpi.group(2))) == (data["totals"]["received"], data["totals"]["expected"])
+    other = re.search(r'<span class="sb-kpi-num">(\d+)</span><span class="sb-kpi-label">其他报告', month)
+    assert other and int(other.group(1)) == data["totals"]["other"]
     for unit in data["units"]:
         assert unit["name"] in month
     assert data["missing"], "the sample has a missing weekly report in November"

@@ -63,7 +63,11 @@ class Generator:
         self.env.filters["t"] = lambda moment: format_time(moment, facts.tz)
         self.env.filters["pct"] = _pct
         self.env.filters["num"] = _num
+        #: the public audience is shown no assessment figures (SPEC §7): no expected, late, concealed,
+        #: missing, on-time rate or score, no timeliness badge; only the public reports and their counts
+        self.assessed = facts.audience != "public"
         self.env.globals.update(
+            assessed=self.assessed,
             org=facts.org,
             site_name=facts.org.organization,
             audience=facts.audience,
@@ -95,7 +99,7 @@ class Generator:
             "type": r.type_label,
             "stage": r.stage if r.type == "incident" else "",
             "reported": format_time(r.reported_at, self.f.tz),
-            "timeliness": self.f.timeliness.get(r.id),
+            "timeliness": self.f.timeliness.get(r.id) if self.assessed else None,
             "period": r.period or "",
         }
 
@@ -346,8 +350,12 @@ class Generator:
                 labels.append(_short_label(c))
                 counts.append(cs.get("totals", {}).get("reports", 0))
                 rates.append(cs.get("totals", {}).get("on_time_rate"))
-            chart = charts.bars(f"{p.label}：各{P.KIND_LABELS[child_kind]}报告数与及时率", labels,
-                                [charts.Series("报告数", counts, "a")], charts.Series("及时率", rates, "d"))
+            if self.assessed:
+                chart = charts.bars(f"{p.label}：各{P.KIND_LABELS[child_kind]}报告数与及时率", labels,
+                                    [charts.Series("报告数", counts, "a")], charts.Series("及时率", rates, "d"))
+            else:
+                chart = charts.bars(f"{p.label}：各{P.KIND_LABELS[child_kind]}报告数", labels,
+                                    [charts.Series("报告数", counts, "a")])
         listing = []
         if p.kind in ("monthly", "weekly"):
             listing = self.rows(sorted(self.f.counts_in.get(p.id, []), key=lambda r: (r.reported_at, r.id), reverse=True))
@@ -394,41 +402,34 @@ class Generator:
                    severity=self.severity_chart(today), hide_toc=True)
 
     def glance(self, p: P.Period, name: str) -> dict[str, Any]:
-        """Received vs expected and who has not reported, for one period."""
+        """Periodic reports received against expected, and who has not reported, for one period:
+        every figure from the summary (the same as ``shangbao summary`` for this audience and as-of)."""
         s = self.f.summary(p)
-        units = s.get("units", [])
-        expected = sum(u.get("expected", 0) for u in units)
-        missing = {(m.get("unit"), m.get("type"), m.get("period")) for m in s.get("missing", [])}
-        received_periodic = 0
-        not_reported: list[dict[str, Any]] = []
-        have = {(r.unit, r.type, str(r.period)) for r in self.f.counts_in.get(p.id, []) if r.type in PERIODIC_TYPES}
+        totals = s.get("totals", {})
         tz = self.f.tz
-        for unit in self.f.org.units.values():
-            for kind in unit.periodic:
-                for sub in P.periods_in(kind, p):
-                    if unit.since and sub.start < unit.since:
-                        continue
-                    if (unit.id, kind, sub.id) in have:
-                        received_periodic += 1
-                        continue
-                    due = sub.due(self.f.org.deadlines.periodic[kind], tz)
-                    overdue = (unit.id, kind, sub.id) in missing or due <= self.f.as_of
-                    not_reported.append({
-                        "unit": unit.name, "unit_id": unit.id, "unit_doc": f"units/{unit.id}.md", "type": REPORT_TYPES[kind],
-                        "period": sub.label, "short": _short_label(sub), "due": format_time(due, tz),
-                        "due_short": _short_due(due, tz), "overdue": overdue,
-                    })
         order = {u: i for i, u in enumerate(self.f.org.units)}
+        not_reported: list[dict[str, Any]] = []
+        for key, overdue in (("missing", True), ("pending", False)):
+            for m in s.get(key, []):
+                sub = P.parse(m["period"], m["type"])
+                due = dt.datetime.fromisoformat(m["due"])
+                not_reported.append({
+                    "unit": self.unit_name(m["unit"]), "unit_id": m["unit"], "unit_doc": f"units/{m['unit']}.md",
+                    "type": REPORT_TYPES[m["type"]], "period": sub.label if sub else m["period"],
+                    "short": _short_label(sub) if sub else m["period"], "due": format_time(due, tz),
+                    "due_short": _short_due(due, tz), "overdue": overdue,
+                })
         grouped: dict[str, dict[str, Any]] = {}
-        for x in not_reported:
-            g = grouped.setdefault(x["unit"], {"unit": x["unit"], "unit_doc": x["unit_doc"], "owed": [],
-                                               "overdue": False, "key": order.get(x["unit_id"], 0)})
+        for x in sorted(not_reported, key=lambda x: order.get(x["unit_id"], 0)):
+            g = grouped.setdefault(x["unit_id"], {"unit": x["unit"], "unit_doc": x["unit_doc"], "owed": [],
+                                                  "overdue": False, "key": order.get(x["unit_id"], 0)})
             g["owed"].append(x)
             g["overdue"] = g["overdue"] or x["overdue"]
         groups = sorted(grouped.values(), key=lambda g: (not g["overdue"], g["key"]))
         return {
-            "name": name, "label": p.label, "doc": f"periods/{p.id}.md", "totals": s.get("totals", {}),
-            "expected": expected, "received": received_periodic, "not_reported": not_reported, "groups": groups,
+            "name": name, "label": p.label, "doc": f"periods/{p.id}.md", "totals": totals,
+            "expected": totals.get("expected", 0), "received": totals.get("received", 0),
+            "not_reported": not_reported, "groups": groups,
             "overdue": [x for x in not_reported if x["overdue"]],
         }
 
@@ -442,6 +443,8 @@ class Generator:
             labels.append(_short_label(w))
             counts.append(t.get("reports", 0))
             rates.append(t.get("on_time_rate"))
+        if not self.assessed:
+            return charts.bars("近 12 周报告数", labels, [charts.Series("报告数", counts, "a")])
         return charts.bars("近 12 周报告数与及时率", labels, [charts.Series("报告数", counts, "a")],
                            charts.Series("及时率", rates, "d"))
 
@@ -480,8 +483,12 @@ class Generator:
                 row = next((u for u in f.summary(w).get("units", []) if u.get("id") == unit.id), {})
                 counts.append(row.get("submitted", 0))
                 rates.append(row.get("on_time_rate"))
-            chart = charts.bars(f"{unit.name}：近 12 周报送数与及时率", [_short_label(w) for w in weeks],
-                                [charts.Series("报送数", counts, "a")], charts.Series("及时率", rates, "d"))
+            if self.assessed:
+                chart = charts.bars(f"{unit.name}：近 12 周报告数与及时率", [_short_label(w) for w in weeks],
+                                    [charts.Series("报告数", counts, "a")], charts.Series("及时率", rates, "d"))
+            else:
+                chart = charts.bars(f"{unit.name}：近 12 周报告数", [_short_label(w) for w in weeks],
+                                    [charts.Series("报告数", counts, "a")])
             reports = by_unit.get(unit.id, [])
             parent = f.org.units.get(unit.parent or "")
             self.write(
