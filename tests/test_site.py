@@ -153,6 +153,25 @@ def test_report_page_shows_card_chain_feedback_and_times(small_org):
     assert "<h2>基本情况</h2>" in page
 
 
+def test_feedback_shows_on_every_report_of_the_incident_chain(small_org):
+    follow_up = f"{UNIT}/2026/2026-11-21-收费站火情续报"
+    write_good(small_org, "feedback", "2026-11-22-采用续报", title="市局采用续报", on=follow_up, kind="采用",
+               by="市应急管理局", level="市", reported_at="2026-11-22 09:00", body="\n市局信息专报采用。\n")
+    site = _build(small_org)
+    first, second = _page(site, INCIDENT_ID), _page(site, follow_up)
+    for page in (first, second):
+        section = page[page.index("领导批示与采用"):page.index("修订记录")]
+        assert "请安监股跟踪调查起火原因" in section and "市局信息专报采用" in section
+    # each marked with the report it was given on: 本页, or a link to the other report of the chain
+    on_second = second[second.index("领导批示与采用"):second.index("修订记录")]
+    batch = on_second.split('<div class="sb-card sb-fb">')
+    instruction = next(b for b in batch if "请安监股跟踪调查起火原因" in b)
+    assert "针对：" in instruction and "初报" in instruction
+    assert urls.relative_url(urls.report_doc_path(follow_up), urls.report_doc_path(INCIDENT_ID)) in instruction
+    adoption = next(b for b in batch if "市局信息专报采用" in b)
+    assert "针对：本页（续报）" in adoption
+
+
 def test_anonymous_author_is_not_published(small_org):
     site = _build(small_org)
     page = _page(site, f"{UNIT}/2026/2026-11-24-匿名信息")

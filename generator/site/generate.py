@@ -244,10 +244,18 @@ class Generator:
     def report_page(self, r: Report) -> None:
         f = self.f
         chain = [self.row(x) | {"current": x.id == r.id} for x in f.chain(r)] if r.type == "incident" else []
+        # the feedback on any report of the incident chain shows on every report of it, each marked
+        # with the report it was given on (SPEC §7)
+        on_chain = f.chain(r) if r.type == "incident" else [r]
         feedback = [
-            self.row(fb) | {"kind": fb.kind or "", "by": fb.by or "", "level": fb.level or "", "body": render.body_html(fb.body)}
-            for fb in sorted(f.feedback.get(r.id, []), key=lambda x: (x.reported_at, x.id))
+            self.row(fb) | {"kind": fb.kind or "", "by": fb.by or "", "level": fb.level or "",
+                            "body": render.body_html(fb.body), "on_here": target.id == r.id,
+                            "on_title": target.title or target.id, "on_doc": f.doc[target.id],
+                            "on_stage": (target.stage or "初报") if target.type == "incident" else ""}
+            for target in on_chain if target.id in f.doc
+            for fb in f.feedback.get(target.id, [])
         ]
+        feedback.sort(key=lambda x: (x["reported"], x["id"]))
         on = self._on(r)
         revisions = [
             {
