@@ -29,6 +29,7 @@ from ..model import (
     PERIODIC_TYPES,
     REPORT_TYPES,
     SEVERITY_GRADES,
+    SEVERITY_LABELS,
     Report,
 )
 from ..project import PROJECT_DIR, templates_dir
@@ -566,7 +567,7 @@ class Generator:
                    units=list(self.f.org.units.values()))
 
 
-_SEVERITY_LABELS = {"error": "错误", "warning": "警告", "notice": "提示"}
+_SEVERITY_LABELS = SEVERITY_LABELS
 
 #: From this many reports the report pages are written by two processes (both cores).
 FORK_FROM = 2000
