@@ -172,6 +172,25 @@ def test_feedback_shows_on_every_report_of_the_incident_chain(small_org):
     assert "针对：本页（续报）" in adoption
 
 
+def test_revision_history_shows_time_and_short_commit_only(small_org):
+    from test_history_helpers import commit, git
+
+    git(small_org, "init", "-q", "-b", "main")
+    sha = commit(small_org, "Fix typo per Director Wang's request", "2026-11-20T10:05:00+08:00", who="提交人甲乙")
+    repo = load_repository(small_org, as_of=AS_OF)
+    site = small_org / "site-history"
+    build_site(small_org, repo.org, repo.reports, "internal", repo.as_of, site, publishable=repo.publishable("internal"),
+               docs_dir=small_org / "build" / "docs-history", quiet=True)
+    page = _page(site, INCIDENT_ID)
+    history = page[page.index("修订记录"):]
+    history = history[:history.index("</section>")]
+    assert "2026-11-20 10:05" in history
+    assert f'<code class="sb-commit">{sha[:10]}</code>' in history
+    assert "<th>提交编号</th>" in history and "sb-nowrap" in history  # the hash never wraps
+    # the commit message and the committer are git metadata, not report content (SPEC §7, §14)
+    assert "Fix typo" not in page and "提交人甲乙" not in page
+
+
 def test_anonymous_author_is_not_published(small_org):
     site = _build(small_org)
     page = _page(site, f"{UNIT}/2026/2026-11-24-匿名信息")
