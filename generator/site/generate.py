@@ -126,6 +126,8 @@ class Generator:
             return urls.relative_url(doc, to)
 
         html = self.env.get_template(template).render(here=doc, url=url, title=title, **ctx)
+        if markdown:  # MkDocs renders it: join the soft breaks of Chinese text here (render.py does the bodies)
+            html = render.join_cjk_breaks_in_markdown(html)
         front: dict[str, Any] = {"title": escape(title, quote=False)}
         if hide_toc:
             front["hide"] = ["toc"]
