@@ -29,6 +29,9 @@ from .facts import collect
 from .urls import html_path
 
 POLL_SECONDS = 0.3
+#: what a reader is told when the preview cannot answer (the standard library's pages are English)
+_ERRORS = {400: "请求有误", 403: "没有权限访问", 404: "找不到这个页面", 405: "不支持这种请求方式",
+           414: "地址太长", 500: "服务器出错", 501: "不支持这种请求方式", 503: "服务暂时不可用"}
 
 
 class _State:
@@ -174,6 +177,24 @@ class Preview:
             def end_headers(self) -> None:
                 self.send_header("Cache-Control", "no-store")
                 super().end_headers()
+
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                """Error pages in Chinese: the site's own 404 page, a short Chinese page otherwise."""
+                missing = preview.site_dir / "404.html"
+                if code == 404 and missing.is_file():
+                    body = missing.read_bytes()
+                else:
+                    text = _ERRORS.get(code, "请求无法处理")
+                    body = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{text}</title></head>'
+                            f'<body><h1>{text}</h1><p>错误代码 {code}。<a href="/">返回首页</a></p></body></html>'
+                            ).encode("utf-8")
+                self.send_response(code)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                    self.wfile.write(body)
 
             def do_GET(self) -> None:  # noqa: N802 - stdlib name
                 if self.path.split("?")[0] == "/__sb_version":
