@@ -128,7 +128,7 @@ class Generator:
         html = self.env.get_template(template).render(here=doc, url=url, title=title, **ctx)
         if markdown:  # MkDocs renders it: join the soft breaks of Chinese text here (render.py does the bodies)
             html = render.join_cjk_breaks_in_markdown(html)
-        front: dict[str, Any] = {"title": escape(title, quote=False)}
+        front: dict[str, Any] = {"title": escape(title, quote=False), "sb_print_title": css_string(title)}
         if hide_toc:
             front["hide"] = ["toc"]
         if search:
@@ -644,6 +644,15 @@ class _Helper:
 #: YAML line break), the Unicode line/paragraph separators (line breaks in YAML, folded inside a
 #: quoted scalar), the byte-order mark and the non-characters U+FFFE/U+FFFF.
 _YAML_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal that is safe inside a <style> element (printed page headers):
+    every character but letters, digits, CJK and space written as a CSS escape."""
+    def keep(ch: str) -> bool:
+        return (ch.isascii() and ch.isalnum()) or ch == " " or ("\u3000" <= ch <= "\u9fff") or ("\uff00" <= ch <= "\uffef")
+
+    return '"' + "".join(ch if keep(ch) else f"\\{ord(ch):06x}" for ch in text) + '"'
 
 
 def yaml_json(value: Any) -> str:
