@@ -58,6 +58,26 @@ def test_readable_ids_keep_readable_urls():
     assert link == "r/anjianke/2026/2026-11-27-%E6%94%B6%E8%B4%B9%E7%AB%99%E7%81%AB%E6%83%85.html"
 
 
+def test_weekly_report_pages_keep_their_readable_name():
+    assert urls.report_doc_path("anjianke/2026/2026-W47-周报") == "r/anjianke/2026/2026-W47-周报.md"
+    assert urls.report_doc_path("anjianke/2026/2026-Q4-季报") == "r/anjianke/2026/2026-Q4-季报.md"
+
+
+def test_ids_that_differ_only_in_case_get_pages_a_case_insensitive_server_tells_apart(tmp_path):
+    root = make_org(tmp_path)
+    write_good(root, "info", "2026-11-18-Fire", title="大写的信息")
+    write_good(root, "info", "2026-11-18-fire", title="小写的信息")
+    write_good(root, "weekly", "2026-W47-周报")
+    site = _build(root)
+    pages = [p.relative_to(site / "r").as_posix() for p in (site / "r").rglob("*.html")]
+    assert f"{UNIT}/2026/2026-W47-周报.html" in pages  # no hash: readable and stable
+    twins = [p for p in pages if "fire" in p.casefold()]
+    assert len(twins) == 2 and len({p.casefold() for p in twins}) == 2, twins
+    assert all("~" in p for p in twins)
+    texts = {(site / "r" / p).read_text(encoding="utf-8").count("的信息") > 0 for p in twins}
+    assert texts == {True}
+
+
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "/etc/passwd", "a/../../b", "a/./b", "a/.hidden", "a/index",
                                  "a/README", "a//b", "a/b\x00c", "a/Ｆ\u0301", "a/e\u0301", "..", "a/b c", "a/b?c#d"])
 def test_odd_ids_stay_inside_the_reports_folder(bad):
