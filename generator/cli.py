@@ -145,12 +145,14 @@ def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
               help="监听地址；局域网内其他电脑访问时写 0.0.0.0")
 @click.option("--port", default=8000, show_default=True, type=int, metavar="端口", help="端口号")
+@click.option("--as-of", "as_of", metavar="时间",
+              help="以此时间为“现在”（默认：现在；示例数据按 _org.yml 的 sample_as_of）")
 @click.pass_obj
-def serve(obj: _Context, audience: str, host: str, port: int) -> None:
+def serve(obj: _Context, audience: str, host: str, port: int, as_of: str | None) -> None:
     """本地预览网站；报告有改动时自动重新生成并刷新浏览器。"""
     from .site.serve import run_serve
 
-    _run(run_serve, obj.root, audience, host, port)
+    _run(run_serve, obj.root, audience, host, port, _as_of(as_of, obj.root))
 
 
 @main.command()

@@ -18,7 +18,7 @@ import yaml
 
 from . import yamlio
 from .model import ADOPTION_LEVELS, PERIODIC_TYPES
-from .timeparse import parse_date
+from .timeparse import parse_as_of, parse_date
 
 ORG_FILE = "submissions/_org.yml"
 UNIT_ID = re.compile(r"^[a-z0-9-]+$")
@@ -115,6 +115,9 @@ class Org:
     accounts: dict[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
+    #: the moment sample data is shown as of when no --as-of is given (shangbao serve): a demo
+    #: organisation stays a living dashboard any day; a real one leaves it out
+    sample_as_of: dt.datetime | None = None
 
     @property
     def timezone_name(self) -> str:
@@ -137,6 +140,7 @@ _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
     "ledger_since", "accounts", "scoring", "limits",
 }
+_TOP_KEYS.add("sample_as_of")
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
 _SCORING_KEYS = {"on_time", "late", "concealed", "missing", "instructed", "adopted"}
@@ -333,6 +337,14 @@ def _build_org(data: Any, node: Any) -> Org:
         if ledger_since is None:
             bad("ledger_since", "日期格式应为 YYYY-MM-DD")
 
+    sample_as_of = None
+    if data.get("sample_as_of") is not None:
+        raw = data.get("sample_as_of")
+        sample_as_of = parse_as_of(raw.strftime("%Y-%m-%d %H:%M") if isinstance(raw, dt.datetime) else str(raw),
+                                   timezone if isinstance(timezone, zoneinfo.ZoneInfo) else None)
+        if sample_as_of is None:
+            bad("sample_as_of", "时间格式应为 YYYY-MM-DD HH:MM，例如 2026-11-27 18:00")
+
     accounts = data.get("accounts") or {}
     if not isinstance(accounts, dict) or not all(isinstance(v, str) for v in accounts.values()):
         bad("accounts", "必须是“姓名: \"@账号\"”的映射")
@@ -390,6 +402,7 @@ def _build_org(data: Any, node: Any) -> Org:
         accounts=dict(accounts),
         scoring=scoring,
         file_size_limit=file_size_limit,
+        sample_as_of=sample_as_of,
     )
 
 

@@ -74,6 +74,8 @@ class Generator:
             audience=facts.audience,
             audience_label=AUDIENCE_LABELS.get(facts.audience, facts.audience),
             as_of=format_time(facts.as_of, facts.tz),
+            # shown as of the sample's own date (_org.yml sample_as_of): said on the page
+            sample_as_of=facts.org.sample_as_of is not None and facts.as_of == facts.org.sample_as_of,
             TIMELINESS=TIMELINESS_LABELS,
             unit_name=self.unit_name,
         )

@@ -64,9 +64,10 @@ def _snapshot(root: Path) -> dict[str, float]:
 class Preview:
     """The serve loop's state: where the tree and the site live, and how to rebuild them."""
 
-    def __init__(self, root: Path, audience: str, out: Path | None = None):
+    def __init__(self, root: Path, audience: str, out: Path | None = None, as_of=None):
         self.root = root
         self.audience = audience
+        self.as_of = as_of  # None: now, or the sample's own date (_org.yml sample_as_of)
         out = out or root / "build"
         self.docs_dir = out / f"serve-docs-{audience}"
         self.site_dir = out / f"serve-{audience}"
@@ -74,7 +75,9 @@ class Preview:
         self.indexer = None  # the search index being rebuilt in the background, if any
 
     def _facts(self):
-        repo = load(self.root, None)
+        from ..config import load_org
+
+        repo = load(self.root, self.as_of or load_org(self.root).sample_as_of)
         if repo.errors:
             _print_errors(repo)
             return None
@@ -214,9 +217,9 @@ def _interrupt(signum, frame) -> None:  # noqa: ARG001 - signal handler signatur
     raise KeyboardInterrupt
 
 
-def run_serve(root: Path, audience: str, host: str, port: int) -> int:
+def run_serve(root: Path, audience: str, host: str, port: int, as_of=None) -> int:
     root = Path(root)
-    preview = Preview(root, audience)
+    preview = Preview(root, audience, as_of=as_of)
     before = _snapshot(root)
     console.print("[bold]首次构建预览网站[/]…")
     try:
