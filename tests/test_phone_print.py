@@ -10,7 +10,7 @@ import subprocess
 from urllib.parse import quote
 
 import pytest
-from conftest import needs_chromium
+from conftest import absent_tool, needs_chromium
 
 pytestmark = needs_chromium
 
@@ -96,8 +96,9 @@ def test_chart_labels_are_legible_and_not_huge(browser, base_url, width, low, hi
         page.close()
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext（poppler-utils）不存在")
 def test_every_printed_page_has_organisation_title_and_page_number(browser, base_url, tmp_path):
+    if not shutil.which("pdftotext"):
+        absent_tool("找不到 pdftotext（Debian 包 poppler-utils）")
     page = browser.new_page()
     try:
         page.goto(base_url + "periods/2026-11.html")

@@ -11,7 +11,6 @@ The browser tests run the built sample site in headless Chromium (skipped only w
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import quote
 
 import pytest
@@ -90,7 +89,11 @@ def _search(page, base_url: str, query: str, start: str = "periods/2026-11.html"
     box.wait_for(state="visible", timeout=10_000)
     box.fill(query)
     page.wait_for_selector("li.pagefind-ui__result .pagefind-ui__result-excerpt", timeout=10_000)
-    time.sleep(0.5)  # let Pagefind finish rendering all results
+    # Pagefind fills in the results one by one: wait until every listed result has its excerpt
+    page.wait_for_function(
+        "() => { const items = document.querySelectorAll('li.pagefind-ui__result');"
+        " return items.length > 0 && [...items].every(li => li.querySelector('.pagefind-ui__result-excerpt'))"
+        " && !document.querySelector('.pagefind-ui__loading'); }", timeout=10_000)
     out = []
     for item in page.locator("li.pagefind-ui__result").all():
         excerpt = item.locator(".pagefind-ui__result-excerpt").first
@@ -150,6 +153,7 @@ def test_a_word_that_is_nowhere_finds_nothing(page, base_url):
     box = page.locator("#sb-search input")
     box.wait_for(state="visible", timeout=10_000)
     box.fill("海啸")  # in no report (characters that never stand together are no match either)
-    page.wait_for_selector(".pagefind-ui__message", timeout=10_000)
-    time.sleep(0.5)
-    assert "没有找到" in page.locator(".pagefind-ui__message").inner_text()
+    # the search has finished when its message says so; a list of partial matches never says it
+    page.wait_for_function("() => (document.querySelector('.pagefind-ui__message') || {}).innerText"
+                           "?.includes('没有找到')", timeout=10_000)
+    assert page.locator("li.pagefind-ui__result").count() == 0
