@@ -28,8 +28,8 @@ def _fmt(value: float) -> str:
 
 
 def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1
+    if value <= 4:
+        return 4  # counts: whole-number ticks 0–4, never 0.2 or 0.8 of a report
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
         if value <= step * 4:
             return step * 4 if step * 4 >= value else value
