@@ -115,10 +115,10 @@ def test_different_ids_never_share_a_page():
 def test_pages_stay_distinct_on_case_insensitive_and_normalising_file_systems():
     """The site is often copied to a Windows or macOS server: pages must not collide there either."""
     seen: dict[str, str] = {}
-    for rid in dict.fromkeys(HOSTILE_IDS):
-        doc = urls.report_doc_path(rid)
+    docs = urls.doc_paths(dict.fromkeys(HOSTILE_IDS))  # the pages of these reports on one site
+    for rid, doc in docs.items():
         key = unicodedata.normalize("NFD", doc).casefold()
-        assert key not in seen, f"{rid!r} and {seen[key]!r}: {doc} vs {urls.report_doc_path(seen[key])}"
+        assert key not in seen, f"{rid!r} and {seen[key]!r}: {doc} vs {docs[seen[key]]}"
         seen[key] = rid
 
 

@@ -131,14 +131,10 @@ def collect(org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
     facts = Facts(org=org, audience=audience, as_of=as_of, reports=visible, all_reports=list(reports),
                   problems=problems)
     seen_docs: dict[str, str] = {}
-    # ids that differ only in case would share a page on a case-insensitive server: only they are hashed
-    folded = defaultdict(list)
-    for r in visible:
-        folded[urls.report_doc_path(r.id).casefold()].append(r.id)
-    twins = {rid for ids in folded.values() if len(ids) > 1 for rid in ids}
+    docs = urls.doc_paths(r.id for r in visible)  # ids that differ only in case: hashed pages
     for r in visible:
         facts.by_id[r.id] = r
-        doc = urls.case_twin_doc_path(r.id) if r.id in twins else urls.report_doc_path(r.id)
+        doc = docs[r.id]
         if doc in seen_docs:  # pragma: no cover - a SHA-256 prefix collision
             raise RuntimeError(f"报告 {r.id} 与 {seen_docs[doc]} 的页面路径相同")
         seen_docs[doc] = r.id

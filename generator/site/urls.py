@@ -69,6 +69,20 @@ def report_doc_path(report_id: str) -> str:
     return case_twin_doc_path(report_id)
 
 
+def doc_paths(report_ids) -> dict[str, str]:
+    """The page of each of ``report_ids`` on one site: ``report_doc_path``, except that ids whose pages
+    differ only in case (one file on a case-insensitive server) all get ``case_twin_doc_path``."""
+    kept = {rid: report_doc_path(rid) for rid in report_ids}
+    folded: dict[str, list[str]] = {}
+    for rid, doc in kept.items():
+        folded.setdefault(doc.casefold(), []).append(rid)
+    for ids in folded.values():
+        if len(ids) > 1:
+            for rid in ids:
+                kept[rid] = case_twin_doc_path(rid)
+    return kept
+
+
 def case_twin_doc_path(report_id: str) -> str:
     """The page of an id reduced to plain lower-case characters plus a hash of the whole id: for ids
     that cannot be kept, and for ids that differ from another only in case."""
