@@ -73,6 +73,9 @@ def join_cjk_breaks(text: str) -> str:
 
 
 _IS_CJK = re.compile(f"[{_CJK}]")
+#: a soft break between CJK characters somewhere in a Markdown source (perhaps across ``**`` or a
+#: quote marker): only then is the rendered tree walked (most bodies keep one paragraph per line)
+_SOURCE_BREAK = re.compile(f"[{_CJK}][*_`]*\n[ \t>]*[*_`]*[{_CJK}]")
 
 
 class _JoinCJK(Treeprocessor):
@@ -80,6 +83,8 @@ class _JoinCJK(Treeprocessor):
     markup (``打开，\n**保存**``); never inside code."""
 
     def run(self, root: ET.Element) -> None:
+        if not getattr(self.md, "sb_join_cjk", True):
+            return
         segments: list[tuple[ET.Element, str] | None] = []  # text pieces in reading order; None: code
 
         def walk(element: ET.Element) -> None:
@@ -242,6 +247,7 @@ def body_html(text: str) -> str:
         return _plain_html(text)
     md = _markdown_for(text)
     md.reset()
+    md.sb_join_cjk = _SOURCE_BREAK.search(text) is not None
     try:
         return md.convert(text)
     except RecursionError:
