@@ -171,3 +171,20 @@ def test_public_site_shows_no_assessment_figures(org, sites):
 def test_internal_site_keeps_the_assessment(sites):
     month = (sites["internal"] / "periods" / "2026-11.html").read_text(encoding="utf-8")
     assert "漏报" in month and "及时率" in month and "sb-badge--late" in month
+
+
+@pytest.mark.parametrize("audience", ("internal", "public"))
+def test_unit_pages_agree_with_the_summary(org, sites, audience):
+    from helpers_org import UNIT
+
+    page = (sites[audience] / "units" / f"{UNIT}.html").read_text(encoding="utf-8")
+    table = page.split('<table class="sb-table sb-summary', 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        cells = dict(re.findall(r'<td[^>]*data-label="([^"]*)"[^>]*>(.*?)</td>', row, re.S))
+        if "周期" in cells:
+            label = _text(cells.pop("周期"))
+            rows[label] = {k: _text(v) for k, v in cells.items()}
+    for period, label in (("2026-W48", "2026年第48周"), ("2026-11", "2026年11月")):
+        unit = next(u for u in _summary(org, period, audience)["units"] if u["id"] == UNIT)
+        assert rows[label] == _expected_row(unit, audience != "public"), (period, audience)
