@@ -115,6 +115,8 @@ class Org:
     accounts: dict[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
+    site_url: str | None = None  # links in notification messages point here (SPEC §9)
+    notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
     #: the moment sample data is shown as of when no --as-of is given (shangbao serve): a demo
     #: organisation stays a living dashboard any day; a real one leaves it out
     sample_as_of: dt.datetime | None = None
@@ -138,7 +140,7 @@ class Org:
 
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
-    "ledger_since", "accounts", "scoring", "limits",
+    "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
 }
 _TOP_KEYS.add("sample_as_of")
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
@@ -389,6 +391,10 @@ def _build_org(data: Any, node: Any) -> Org:
             else:
                 file_size_limit = size
 
+    from .notify.settings import parse_settings
+
+    site_url, notify = parse_settings(data, node, set(units), problems)
+
     if problems:
         raise ConfigError(ORG_FILE, problems)
     return Org(
@@ -402,6 +408,8 @@ def _build_org(data: Any, node: Any) -> Org:
         accounts=dict(accounts),
         scoring=scoring,
         file_size_limit=file_size_limit,
+        site_url=site_url,
+        notify=notify,
         sample_as_of=sample_as_of,
     )
 
