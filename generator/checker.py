@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from .model import Finding
+from .model import SEVERITY_LABELS, Finding
 from .repository import SUBMISSIONS, load_repository, report_paths
 from .rules import RULES
 
-_SEVERITY_ZH = {"error": "错误", "warning": "警告", "notice": "记录"}
+_SEVERITY_ZH = SEVERITY_LABELS  # the same words as the site's help pages
 
 
 def _resolve_paths(root: Path, given: list[Path]) -> list[str] | None:
@@ -43,7 +43,8 @@ def _resolve_paths(root: Path, given: list[Path]) -> list[str] | None:
 
 
 def format_text(findings: list[Finding], checked: int) -> str:
-    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
+    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {_SEVERITY_ZH.get(f.severity, f.severity)}：{f.message}"
+             for f in findings]
     counts = {s: sum(1 for f in findings if f.severity == s) for s in _SEVERITY_ZH}
     if findings:
         summary = "，".join(f"{_SEVERITY_ZH[s]} {n}" for s, n in counts.items() if n)

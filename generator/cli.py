@@ -11,8 +11,12 @@ from pathlib import Path
 
 import click
 
+from . import click_zh
 from .config import ConfigError
+from .model import REPORT_TYPES
 from .timeparse import parse_as_of
+
+click_zh.install()  # before the commands below are declared: click takes some of its words then
 
 AUDIENCES = ("public", "internal", "restricted")
 
@@ -63,7 +67,7 @@ def _as_of(value: str | None, root: Path | None = None):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", metavar="文件夹",
               help="报送仓库根目录（默认：当前目录）")
 @click.version_option(package_name="shangbao")
 @click.pass_context
@@ -73,11 +77,11 @@ def main(ctx: click.Context, root: Path) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[报告文件或文件夹]…")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               help="输出格式")
 @click.option("--strict", is_flag=True, help="警告（warning）也算不通过")
-@click.option("--as-of", "as_of", help="以此时间为“现在”判断未来时间与迟报（默认：现在）")
+@click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”判断未来时间与迟报（默认：现在）")
 @click.pass_obj
 def check(obj: _Context, paths: tuple[Path, ...], fmt: str, strict: bool, as_of: str | None) -> None:
     """检查报告是否符合信息上报制度（默认检查整个仓库）。"""
@@ -86,28 +90,34 @@ def check(obj: _Context, paths: tuple[Path, ...], fmt: str, strict: bool, as_of:
     _run(run_check, obj.root, list(paths), fmt, strict, _as_of(as_of, obj.root))
 
 
-@main.command()
-@click.argument("report_type")
-@click.option("--unit", required=True, help="单位 id（即单位文件夹名）")
-@click.option("--title", help="报告标题")
-@click.option("--author", help="执笔人（默认：从花名册或 git 用户名推断）")
+_NEW_HELP = (
+    "按模板新建一份报告，打印它的路径。例如：shangbao new incident --unit anjianke --title 收费站火情\n\n"
+    "报告类型（写代码或中文名均可）：" + "、".join(f"{code}（{label}）" for code, label in REPORT_TYPES.items())
+)
+
+
+@main.command(help=_NEW_HELP)
+@click.argument("report_type", metavar="报告类型")
+@click.option("--unit", required=True, metavar="单位id", help="单位 id（即单位文件夹名）")
+@click.option("--title", metavar="标题", help="报告标题（不写时留待填写，定期报告按周期自动起名）")
+@click.option("--author", metavar="姓名",
+              help="执笔人，须为本单位报送员或领导（默认：git 用户名；不在花名册中时留待填写）")
 @click.pass_obj
 def new(obj: _Context, report_type: str, unit: str, title: str | None, author: str | None) -> None:
-    """按模板新建一份报告，例如：shangbao new incident --unit anjianke --title 收费站火情"""
     from .newreport import run_new
 
     _run(run_new, obj.root, report_type, unit, title, author)
 
 
 @main.command()
-@click.option("--period", required=True, help="汇总期：2026-W48、2026-11、2026-Q4 或 2026")
+@click.option("--period", required=True, metavar="汇总期", help="汇总期：2026-W48、2026-11、2026-Q4 或 2026")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "csv", "docx", "pdf"]), default="md",
-              help="md/json/csv 打印到屏幕；docx/pdf 写成公文格式的情况通报文件")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="md 通报（Markdown）、json 数据、csv 表格（Excel/WPS 可直接打开）打印到屏幕；docx/pdf 写成公文格式的情况通报文件")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="文件",
               help="docx/pdf 的输出文件（默认：当前文件夹下以周期命名）")
 @click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
-              help="读者范围：只计入该范围可见的报告")
-@click.option("--as-of", "as_of", help="以此时间为“现在”计算漏报（默认：现在）")
+              help="读者范围：只计入该范围可见的报告；public 不列考核数字（应报、漏报、迟报、得分等）")
+@click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”计算漏报（默认：现在）")
 @click.option("--rollup", is_flag=True, help="把下级单位的数字汇总到上级单位")
 @click.pass_obj
 def summary(obj: _Context, period: str, fmt: str, output: Path | None, audience: str, as_of: str | None,
@@ -168,9 +178,9 @@ def bulletin(obj: _Context, period: str, number: int | None, fmt: str, output: P
 @main.command()
 @click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
               help="读者范围：public 公开 · internal 内部 · restricted 限定（仅领导）")
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="文件夹",
               help="网站输出目录（默认：site/）")
-@click.option("--as-of", "as_of", help="以此时间为“现在”（默认：现在）")
+@click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”（默认：现在）")
 @click.pass_obj
 def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None) -> None:
     """检查全部报告，生成汇总，构建网站（含搜索索引）。有错误时拒绝发布。"""
@@ -180,15 +190,19 @@ def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None
 
 
 @main.command()
-@click.option("--audience", type=click.Choice(AUDIENCES), default="internal")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
+              help="读者范围：public 公开 · internal 内部 · restricted 限定（仅领导）")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
+              help="监听地址；局域网内其他电脑访问时写 0.0.0.0")
+@click.option("--port", default=8000, show_default=True, type=int, metavar="端口", help="端口号")
+@click.option("--as-of", "as_of", metavar="时间",
+              help="以此时间为“现在”（默认：现在；示例数据按 _org.yml 的 sample_as_of）")
 @click.pass_obj
-def serve(obj: _Context, audience: str, host: str, port: int) -> None:
+def serve(obj: _Context, audience: str, host: str, port: int, as_of: str | None) -> None:
     """本地预览网站；报告有改动时自动重新生成并刷新浏览器。"""
     from .site.serve import run_serve
 
-    _run(run_serve, obj.root, audience, host, port)
+    _run(run_serve, obj.root, audience, host, port, _as_of(as_of, obj.root))
 
 
 @main.command()
@@ -203,7 +217,8 @@ def codeowners(obj: _Context, host: str) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              help="输出格式：csv 表格（Excel/WPS 可直接打开）或 json")
 @click.pass_obj
 def receipts(obj: _Context, fmt: str) -> None:
     """打印回执台账：每份报告的报送时间、接收时间、提交与内容哈希。"""
@@ -213,9 +228,9 @@ def receipts(obj: _Context, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--since", required=True, help="从这个提交之后到现在（HEAD）新到的报告；CI 传入推送前的提交号")
+@click.option("--since", required=True, metavar="提交号", help="从这个提交之后到现在（HEAD）新到的报告；CI 传入推送前的提交号")
 @click.option("--dry-run", is_flag=True, help="只打印每个渠道将收到的消息，不发送")
-@click.option("--as-of", "as_of", help="以此时间为“现在”检查报告（默认：现在）")
+@click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”检查报告（默认：现在）")
 @click.pass_obj
 def notify(obj: _Context, since: str, dry_run: bool, as_of: str | None) -> None:
     """把新到的突发事件、迟报瞒报、批示采用推送到企业微信、钉钉、飞书、Webhook 或邮件。"""
@@ -226,10 +241,13 @@ def notify(obj: _Context, since: str, dry_run: bool, as_of: str | None) -> None:
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="只打印每个渠道将收到的催报消息，不发送")
-@click.option("--as-of", "as_of", help="以此时间为“现在”计算即将到期和漏报（默认：现在）")
+@click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”计算即将到期和漏报（默认：现在）")
 @click.pass_obj
 def remind(obj: _Context, dry_run: bool, as_of: str | None) -> None:
     """催报：向各渠道发送即将到期和逾期未报的定期报告清单（CI 每天定时运行）。"""
     from .notify.run import run_remind
 
     _run(run_remind, obj.root, dry_run, _as_of(as_of, obj.root))
+
+
+click_zh.localise(main)

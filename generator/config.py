@@ -20,7 +20,7 @@ import yaml
 from . import yamlio
 from .model import ADOPTION_LEVELS, PERIODIC_TYPES
 from .safefile import NotRegular, read_regular
-from .timeparse import parse_date
+from .timeparse import parse_as_of, parse_date
 
 ORG_FILE = "submissions/_org.yml"
 UNIT_ID = re.compile(r"[a-z0-9-]+")  # always fullmatch: "$" would let "aqk\n" through
@@ -139,6 +139,9 @@ class Org:
     documents: Documents = field(default_factory=Documents)
     site_url: str | None = None  # links in notification messages point here (SPEC §9)
     notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
+    #: the moment sample data is shown as of when no --as-of is given (shangbao serve): a demo
+    #: organisation stays a living dashboard any day; a real one leaves it out
+    sample_as_of: dt.datetime | None = None
 
     @property
     def timezone_name(self) -> str:
@@ -162,6 +165,7 @@ _TOP_KEYS = {
     "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
     "documents",
 }
+_TOP_KEYS.add("sample_as_of")
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
 _SCORING_KEYS = {"on_time", "late", "concealed", "missing", "instructed", "adopted"}
@@ -365,6 +369,14 @@ def _build_org(data: Any, node: Any) -> Org:
         if ledger_since is None:
             bad("ledger_since", "日期格式应为 YYYY-MM-DD")
 
+    sample_as_of = None
+    if data.get("sample_as_of") is not None:
+        raw = data.get("sample_as_of")
+        sample_as_of = parse_as_of(raw.strftime("%Y-%m-%d %H:%M") if isinstance(raw, dt.datetime) else str(raw),
+                                   timezone if isinstance(timezone, zoneinfo.ZoneInfo) else None)
+        if sample_as_of is None:
+            bad("sample_as_of", "时间格式应为 YYYY-MM-DD HH:MM，例如 2026-11-27 18:00")
+
     accounts = data.get("accounts") or {}
     acc_lines = _lines_of(_child(node, "accounts"))
     if not isinstance(accounts, dict):
@@ -437,6 +449,7 @@ def _build_org(data: Any, node: Any) -> Org:
         documents=documents,
         site_url=site_url,
         notify=notify,
+        sample_as_of=sample_as_of,
     )
 
 

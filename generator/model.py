@@ -30,6 +30,8 @@ REPORT_TYPES: dict[str, str] = {
 PERIODIC_TYPES = ("weekly", "monthly", "quarterly", "annual")
 
 CLASSIFICATIONS: dict[str, str] = {"public": "公开", "internal": "内部", "restricted": "限定"}
+#: a finding's severity as every reader sees it: the command line and the site's help pages
+SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告", "notice": "提示"}
 # Audience order: an audience sees every classification at or below its own rank.
 CLASSIFICATION_RANK = {"public": 0, "internal": 1, "restricted": 2}
 

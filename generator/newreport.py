@@ -14,6 +14,7 @@ from . import periods
 from .config import load_org
 from .model import PERIODIC_TYPES, REPORT_TYPES
 from .project import templates_dir
+from .rules.content import PLACEHOLDER
 from .timeparse import format_time
 
 TEMPLATE_DIR = "templates/new"
@@ -60,12 +61,12 @@ def run_new(root: Path, report_type: str, unit_id: str, title: str | None, autho
         if git_name and unit.may_author(git_name):
             author = git_name
         else:
-            roster = unit.reporters or unit.leaders
-            if not roster:
-                click.echo(f"单位“{unit.name}”没有登记报送员或领导；请办公室先在 _org.yml 中登记", err=True)
-                return 2
-            author = roster[0]
-            note = f"执笔人按花名册填为“{author}”；如不是你，请改为你在花名册中的姓名（或用 --author 指定）"
+            # never guess who writes: leave a placeholder R407 catches until the writer fills it in
+            roster = "、".join(unit.reporters + unit.leaders) or "花名册中尚无人员"
+            author = _yaml_text(f"{PLACEHOLDER}：执笔人姓名，须为本单位报送员或领导（{roster}）】")
+            who = f"git 用户“{git_name}”" if git_name else "git 未设置用户名（git config user.name），"
+            note = (f"{who}不在“{unit.name}”的花名册中，执笔人没有自动填写；请在文件的 author 一行填上你的姓名，"
+                    f"或用 --author 姓名 重新生成")
     elif not unit.may_author(author):
         click.echo(f"“{author}”不是“{unit.name}”登记的报送员或领导（{'、'.join(unit.reporters + unit.leaders)}）", err=True)
         return 2
@@ -78,10 +79,15 @@ def run_new(root: Path, report_type: str, unit_id: str, title: str | None, autho
         if period is not None:
             title = f"{unit.name}{period.label}{REPORT_TYPES[rtype]}"
         else:
-            title = f"{unit.name}{REPORT_TYPES[rtype]}（请修改标题）"
+            title = f"{PLACEHOLDER}：标题，一句话写明何时、何地、何事】"
 
     folder = root / "submissions" / unit.id / f"{now.year}"
-    stem = f"{period.id}-{REPORT_TYPES[rtype]}" if period else f"{now.date().isoformat()}-{file_name(title)}"
+    if period:
+        stem = f"{period.id}-{REPORT_TYPES[rtype]}"
+    elif PLACEHOLDER in title:
+        stem = f"{now.date().isoformat()}-{REPORT_TYPES[rtype]}"
+    else:
+        stem = f"{now.date().isoformat()}-{file_name(title)}"
     target = folder / f"{file_name(stem)}.md"
     if target.exists():
         click.echo(f"{target.relative_to(root).as_posix()} 已存在，不覆盖；请用 --title 换一个标题，或直接编辑原文件", err=True)

@@ -28,6 +28,7 @@ from .model import (
     Finding,
     Report,
 )
+from .rules.content import PLACEHOLDER
 from .rules.fields import R201, R202, R203, R204, R205, R206, R207
 
 
@@ -217,7 +218,8 @@ def apply(report: Report, org: Org) -> Iterator[Finding]:
         else:
             if report.unit != report.folder_unit:
                 yield R206.finding(path, line("unit"), 1, unit=report.unit, folder=report.folder_unit)
-            if report.author is not None and not unit.may_author(report.author):
+            # a template's placeholder left in author is R407's, said once
+            if report.author is not None and not unit.may_author(report.author) and PLACEHOLDER not in report.author:
                 yield R207.finding(path, line("author"), 1, author=report.author, unit=report.unit,
                                    reporters="、".join(unit.reporters) or "无", leaders="、".join(unit.leaders) or "无")
 

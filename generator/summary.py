@@ -89,6 +89,7 @@ class Figures:
     """Counts for one unit (own, or rolled up) in one period."""
 
     submitted: int = 0
+    received: int = 0  # periodic reports among ``submitted`` (set against ``expected``)
     expected: int = 0
     on_time: int = 0
     late: int = 0
@@ -97,6 +98,11 @@ class Figures:
     instructed: int = 0
     adopted: int = 0
     adopted_points: float = 0
+
+    @property
+    def other(self) -> int:
+        """Reports that are not periodic (incidents, inspections, information …)."""
+        return self.submitted - self.received
 
     @property
     def timed(self) -> int:
@@ -178,10 +184,19 @@ class Summary:
     incident_count: int = 0
     feedback_count: int = 0
     missing: list[Missing] = field(default_factory=list)
+    pending: list[Missing] = field(default_factory=list)  # owed, not yet due, not yet received
     late_reports: list[Timed] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
     metrics: dict[str, dict[str, int | float]] = field(default_factory=dict)
     uncounted: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    @property
+    def assessed(self) -> bool:
+        """Whether the summary judges the units (expected, late, missing, rate, score).
+
+        Never for the public audience (SPEC §7): counted from public reports alone, it would
+        call units 漏报 for reports the public cannot see."""
+        return self.audience != "public"
 
     @property
     def title(self) -> str:
@@ -336,26 +351,35 @@ class Summarizer:
         )
         figures = {uid: Figures() for uid in org.units}
         names = {uid: u.name for uid, u in org.units.items()}
+        assessed = s.assessed
 
-        # owed periodic reports, missing ones
+        # owed periodic reports: missing ones, and those not yet due (never judged for the public)
         for uid, unit in org.units.items():
             f = figures[uid]
-            for kind in unit.periodic:
+            for kind in unit.periodic if assessed else ():
                 deadline = org.deadlines.periodic[kind]
                 for sub in periods.periods_in(kind, period):
                     if unit.since is not None and sub.start < unit.since:
                         continue
                     f.expected += 1
                     due = sub.due(deadline, tz)
-                    if as_of > due and (uid, kind, sub.id) not in self._exists:
+                    if (uid, kind, sub.id) in self._exists:
+                        continue
+                    if as_of > due:
                         f.missing += 1
                         s.missing.append(Missing(uid, unit.name, kind, sub, due))
-        s.missing.sort(key=lambda m: (m.period.start, PERIODIC_TYPES.index(m.type), list(org.units).index(m.unit)))
+                    else:
+                        s.pending.append(Missing(uid, unit.name, kind, sub, due))
+        order = {uid: i for i, uid in enumerate(org.units)}
+        for owed in (s.missing, s.pending):
+            owed.sort(key=lambda m: (m.period.start, PERIODIC_TYPES.index(m.type), order[m.unit]))
 
         late: list[Timed] = []
         metrics: dict[str, dict[str, float]] = {}
 
         def timed(r: Report) -> None:
+            if not assessed:
+                return
             t = self._timeliness.get(r.id)
             f = figures[r.unit]
             if t == ON_TIME:
@@ -376,6 +400,7 @@ class Summarizer:
             for sub in periods.periods_in(kind, period):
                 for r in self._periodic.get((kind, sub.id), ()):
                     figures[r.unit].submitted += 1
+                    figures[r.unit].received += 1
                     timed(r)
                     if r.metrics:
                         bucket = metrics.setdefault(kind, {})
@@ -437,7 +462,7 @@ class Summarizer:
                 for d in org.descendants(line.id):
                     rolled.add(figures[d])
                 line.rolled = rolled
-        else:
+        elif assessed:
             _rank(s.units, org.scoring)
         return s
 

@@ -45,10 +45,15 @@ def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
-def figures_dict(figures: Figures, s: Scoring) -> dict[str, Any]:
+def figures_dict(figures: Figures, s: Scoring, assessed: bool = True) -> dict[str, Any]:
+    if not assessed:  # public: counts of the reports the audience sees, no assessment (SPEC §7)
+        return {"submitted": figures.submitted, "received": figures.received, "other": figures.other,
+                "instructed": figures.instructed, "adopted": figures.adopted}
     rate = figures.on_time_rate
     return {
         "submitted": figures.submitted,
+        "received": figures.received,
+        "other": figures.other,
         "expected": figures.expected,
         "on_time": figures.on_time,
         "late": figures.late,
@@ -66,30 +71,30 @@ def figures_dict(figures: Figures, s: Scoring) -> dict[str, Any]:
 def summary_dict(summary: Summary) -> dict[str, Any]:
     """The JSON object (SPEC §6 keys and more)."""
     tz = summary.timezone
+    assessed = summary.assessed
     units = []
     for u in summary.units:
         d = {"id": u.id, "name": u.name, "parent": u.parent}
-        d.update(figures_dict(u.figures, summary.scoring))
+        d.update(figures_dict(u.figures, summary.scoring, assessed))
         if summary.rollup:
-            d["own"] = figures_dict(u.own, summary.scoring)
-        else:
+            d["own"] = figures_dict(u.own, summary.scoring, assessed)
+        elif assessed:
             d["rank"] = u.rank
         units.append(d)
-    totals = figures_dict(summary.totals, summary.scoring)
+    totals = figures_dict(summary.totals, summary.scoring, assessed)
     totals_out = {
         "reports": totals["submitted"],
         "incidents": summary.incident_count,
-        "late": totals["late"],
-        "concealed": totals["concealed"],
-        "missing": totals["missing"],
-        "on_time_rate": totals["on_time_rate"],
-        "expected": totals["expected"],
-        "on_time": totals["on_time"],
+        "received": totals["received"],
+        "other": totals["other"],
         "feedback": summary.feedback_count,
         "instructed": totals["instructed"],
         "adopted": totals["adopted"],
     }
-    return {
+    if assessed:
+        totals_out |= {key: totals[key] for key in ("late", "concealed", "missing", "on_time_rate",
+                                                     "expected", "on_time")}
+    out = {
         "organization": summary.organization,
         "period": {
             "id": summary.period.id,
@@ -103,18 +108,8 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
         "rollup": summary.rollup,
         "totals": totals_out,
         "units": units,
-        "missing": [
-            {
-                "unit": m.unit,
-                "unit_name": m.unit_name,
-                "type": m.type,
-                "type_label": REPORT_TYPES[m.type],
-                "period": m.period.id,
-                "period_label": m.period.label,
-                "due": m.due.astimezone(tz).isoformat(),
-            }
-            for m in summary.missing
-        ],
+        "missing": [_owed(summary, m) for m in summary.missing],
+        "pending": [_owed(summary, m) for m in summary.pending],
         "late_reports": [
             {
                 "id": t.report.id,
@@ -146,33 +141,62 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
         "metrics": summary.metrics,
         "uncounted": [{"path": p, "reason": r} for p, r in summary.uncounted],
     }
+    if not assessed:
+        for key in ("missing", "pending", "late_reports"):
+            del out[key]
+        for incident in out["incidents"]:
+            del incident["timeliness"]
+    return out
+
+
+def _owed(summary: Summary, m: Missing) -> dict[str, Any]:
+    return {
+        "unit": m.unit,
+        "unit_name": m.unit_name,
+        "type": m.type,
+        "type_label": REPORT_TYPES[m.type],
+        "period": m.period.id,
+        "period_label": m.period.label,
+        "due": m.due.astimezone(summary.timezone).isoformat(),
+    }
 
 def summary_json(summary: Summary) -> str:
     return json.dumps(summary_dict(summary), ensure_ascii=False, indent=2) + "\n"
 
 # --- CSV --------------------------------------------------------------------------------
-CSV_HEADER = ("排名", "单位", "单位代码", "上级单位", "应报", "已报", "按时", "迟报", "瞒报", "漏报",
-              "批示", "采用", "按时率", "得分")
+CSV_HEADER = ("排名", "单位", "单位代码", "上级单位", "定期报告应报", "定期报告已报", "其他报告", "报告合计",
+              "按时", "迟报", "瞒报", "漏报", "批示", "采用", "按时率", "得分")
+#: the public table: the reports it sees, no assessment (SPEC §7)
+CSV_HEADER_PUBLIC = ("单位", "单位代码", "上级单位", "定期报告", "其他报告", "报告合计", "批示", "采用")
+
 
 def summary_csv(summary: Summary) -> str:
     """Per-unit table; the caller writes it as UTF-8 with BOM (``csv_bytes``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    header = list(CSV_HEADER)
+    assessed = summary.assessed
+    header = list(CSV_HEADER if assessed else CSV_HEADER_PUBLIC)
     if summary.rollup:
-        header[0] = "层级"
+        header[0:1] = ["层级"] if assessed else ["层级", header[0]]
     writer.writerow(header)
     names = {u.id: u.name for u in summary.units}
-    lines = summary.hierarchy() if summary.rollup else summary.ranked()
+    lines = summary.hierarchy() if summary.rollup else (summary.ranked() if assessed else summary.units)
     for u in lines:
         f = u.figures
-        rate = f.on_time_rate
-        writer.writerow([
-            u.depth + 1 if summary.rollup else u.rank, u.name, u.id, names.get(u.parent, "") if u.parent else "",
-            f.expected, f.submitted, f.on_time, f.late, f.concealed, f.missing,
-            f.instructed, f.adopted, "" if rate is None else f"{rate * 100:.1f}%", f.score(summary.scoring),
-        ])
+        row: list[Any] = [u.name, u.id, names.get(u.parent, "") if u.parent else ""]
+        if assessed:
+            rate = f.on_time_rate
+            row += [f.expected, f.received, f.other, f.submitted, f.on_time, f.late, f.concealed, f.missing,
+                    f.instructed, f.adopted, "" if rate is None else f"{rate * 100:.1f}%", f.score(summary.scoring)]
+        else:
+            row += [f.received, f.other, f.submitted, f.instructed, f.adopted]
+        if summary.rollup:
+            row.insert(0, u.depth + 1)
+        elif assessed:
+            row.insert(0, u.rank)
+        writer.writerow(row)
     return out.getvalue()
+
 
 def summary_csv_bytes(summary: Summary) -> bytes:
     """UTF-8 with BOM and CRLF, so Excel/WPS on Chinese Windows read the Chinese headers."""
@@ -180,100 +204,118 @@ def summary_csv_bytes(summary: Summary) -> bytes:
 
 # --- Markdown --------------------------------------------------------------------------------
 def summary_markdown(summary: Summary) -> str:
-    """The 通报 in Markdown, which a leader can forward as is."""
+    """The 通报 in Markdown, which a leader can forward as is (no assessment for the public)."""
     tz = summary.timezone
     p = summary.period
     last_day = p.end - dt.timedelta(days=1)
     t = summary.totals
     s = summary.scoring
+    assessed = summary.assessed
     out: list[str] = [f"# {summary.title}", ""]
     out.append(
         f"统计周期：{p.start.isoformat()} 至 {last_day.isoformat()}　"
         f"统计截至：{format_time(summary.as_of, tz)}　范围：{AUDIENCE_LABELS.get(summary.audience, summary.audience)}"
     )
-    out += ["", "## 一、总体情况", ""]
-    headline = f"本期共收到报告 **{t.submitted}** 份"
+    numbers = iter("一二三四五六七八")
+
+    def section(title: str) -> None:
+        out.extend(["", f"## {next(numbers)}、{title}", ""])
+
+    section("总体情况")
+    headline = (f"本期共收到报告 **{t.submitted}** 份：定期报告 **{t.received}** 份"
+                + (f"（应报 **{t.expected}** 份）" if assessed else "")
+                + f"，其他报告 **{t.other}** 份")
     if summary.incident_count:
-        headline += f"，其中突发事件初报 **{summary.incident_count}** 起"
-    headline += (
-        f"；应报定期报告 **{t.expected}** 份。"
-        f"按时 **{t.on_time}** 份，迟报 **{t.late}** 份，瞒报 **{t.concealed}** 份，漏报 **{t.missing}** 份，"
-        f"按时率 **{_pct(t.on_time_rate)}**。"
-    )
+        headline += f"（其中突发事件初报 **{summary.incident_count}** 起）"
+    headline += "。"
+    if assessed:
+        headline += (
+            f"按时 **{t.on_time}** 份，迟报 **{t.late}** 份，瞒报 **{t.concealed}** 份，漏报 **{t.missing}** 份，"
+            f"按时率 **{_pct(t.on_time_rate)}**。"
+        )
     out.append(headline)
     if t.instructed or t.adopted:
         out += ["", f"领导批示 **{t.instructed}** 次，信息被采用 **{t.adopted}** 次。"]
+    if not assessed:
+        out += ["", "公开范围只统计公开的报告，不列应报、迟报、瞒报、漏报、按时率和得分（这些考核数字见内部范围的通报）。"]
 
     # units
-    if summary.rollup:
-        out += ["", "## 二、各单位报送情况（含下级单位）", ""]
-        out.append("| 单位 | 应报 | 已报 | 按时 | 迟报 | 瞒报 | 漏报 | 批示 | 采用 | 按时率 | 得分 |")
-        out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-        lines = summary.hierarchy()
+    section("各单位报送情况" + ("（含下级单位）" if summary.rollup else "（按得分排名）" if assessed else ""))
+    if assessed:
+        head = ["单位", "定期报告 已报/应报", "其他报告", "按时", "迟报", "瞒报", "漏报", "批示", "采用", "按时率", "得分"]
     else:
-        out += ["", "## 二、各单位报送情况（按得分排名）", ""]
-        out.append("| 排名 | 单位 | 应报 | 已报 | 按时 | 迟报 | 瞒报 | 漏报 | 批示 | 采用 | 按时率 | 得分 |")
-        out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-        lines = summary.ranked()
+        head = ["单位", "定期报告", "其他报告", "报告合计", "批示", "采用"]
+    if not summary.rollup and assessed:
+        head.insert(0, "排名")
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "|".join("---" if h == "单位" else "--:" for h in head) + "|")
+    lines = summary.hierarchy() if summary.rollup else (summary.ranked() if assessed else summary.units)
     for u in lines:
         f = u.figures
-        cells = [
-            ("　" * u.depth + _cell(u.name)) if summary.rollup else _cell(u.name),
-            f.expected, f.submitted, f.on_time, f.late, f.concealed, f.missing,
-            f.instructed, f.adopted, _pct(f.on_time_rate), f.score(s),
-        ]
-        if not summary.rollup:
-            cells.insert(0, u.rank)
+        name = ("　" * u.depth + _cell(u.name)) if summary.rollup else _cell(u.name)
+        if assessed:
+            cells = [name, f"{f.received}/{f.expected}", f.other, f.on_time, f.late, f.concealed, f.missing,
+                     f.instructed, f.adopted, _pct(f.on_time_rate), f.score(s)]
+            if not summary.rollup:
+                cells.insert(0, u.rank)
+        else:
+            cells = [name, f.received, f.other, f.submitted, f.instructed, f.adopted]
         out.append("| " + " | ".join(str(c) for c in cells) + " |")
-    out += ["", _scoring_note(s)]
+    out.append("")
+    out.append("定期报告：周报、月报、季报、年报；其他报告：突发事件、监督检查、交办事项、信用信息、工作信息"
+               "（批示、采用不计入）。")
+    if assessed:
+        out += ["", _scoring_note(s)]
     if summary.rollup:
-        out.append("上级单位的数字包含其全部下级单位；“总体情况”中每份报告只计一次。")
+        out += ["", "上级单位的数字包含其全部下级单位；“总体情况”中每份报告只计一次。"]
 
-    # missing
-    out += ["", "## 三、漏报情况", ""]
-    if summary.missing:
-        by_unit: dict[str, list[Missing]] = defaultdict(list)
-        for m in summary.missing:
-            by_unit[m.unit_name].append(m)
-        for name, items in by_unit.items():
-            parts = "、".join(
-                f"{REPORT_TYPES[m.type]}（{m.period.label}，应于 {format_time(m.due, tz)} 前报送）" for m in items
-            )
-            out.append(f"- **{_cell(name)}**：{parts}")
-    else:
-        out.append("本期无漏报。")
+    if assessed:
+        section("漏报情况")
+        if summary.missing:
+            by_unit: dict[str, list[Missing]] = defaultdict(list)
+            for m in summary.missing:
+                by_unit[m.unit_name].append(m)
+            for name, items in by_unit.items():
+                parts = "、".join(
+                    f"{REPORT_TYPES[m.type]}（{m.period.label}，应于 {format_time(m.due, tz)} 前报送）" for m in items
+                )
+                out.append(f"- **{_cell(name)}**：{parts}")
+        else:
+            out.append("本期无漏报。")
 
-    # late / concealed
-    out += ["", "## 四、迟报、瞒报情况", ""]
-    if summary.late_reports:
-        out.append("| 单位 | 报告 | 类型 | 情况 | 说明 |")
-        out.append("|---|---|---|---|---|")
-        for tr in summary.late_reports:
-            out.append(
-                f"| {_cell(tr.unit_name)} | {_cell(tr.report.title or tr.report.id)} | {tr.report.type_label} "
-                f"| **{TIMELINESS_LABELS[tr.timeliness]}** | {_cell(_explain(summary, tr))} |"
-            )
-    else:
-        out.append("本期无迟报、瞒报。")
+        section("迟报、瞒报情况")
+        if summary.late_reports:
+            out.append("| 单位 | 报告 | 类型 | 情况 | 说明 |")
+            out.append("|---|---|---|---|---|")
+            for tr in summary.late_reports:
+                out.append(
+                    f"| {_cell(tr.unit_name)} | {_cell(tr.report.title or tr.report.id)} | {tr.report.type_label} "
+                    f"| **{TIMELINESS_LABELS[tr.timeliness]}** | {_cell(_explain(summary, tr))} |"
+                )
+        else:
+            out.append("本期无迟报、瞒报。")
 
-    # incidents
-    out += ["", "## 五、突发事件", ""]
+    section("突发事件")
     if summary.incidents:
-        out.append("| 事件 | 单位 | 等级 | 发生时间 | 进展 | 初报时效 |")
-        out.append("|---|---|---|---|---|---|")
+        if assessed:
+            out.append("| 事件 | 单位 | 等级 | 发生时间 | 进展 | 初报时效 |")
+            out.append("|---|---|---|---|---|---|")
+        else:
+            out.append("| 事件 | 单位 | 等级 | 发生时间 | 进展 |")
+            out.append("|---|---|---|---|---|")
         for i in summary.incidents:
-            tl = TIMELINESS_LABELS.get(i.timeliness or "", "—")
-            if i.timeliness in (LATE, CONCEALED) and i.delay is not None:
-                tl = f"**{tl}**（事发后 {format_duration(i.delay)}）"
-            out.append(
-                f"| {_cell(i.first.title or i.first.id)} | {_cell(i.unit_name)} | {i.severity or '—'} "
-                f"| {format_time(i.first.occurred_at, tz)} | {i.stage} | {tl} |"
-            )
+            row = (f"| {_cell(i.first.title or i.first.id)} | {_cell(i.unit_name)} | {i.severity or '—'} "
+                   f"| {format_time(i.first.occurred_at, tz)} | {i.stage} |")
+            if assessed:
+                tl = TIMELINESS_LABELS.get(i.timeliness or "", "—")
+                if i.timeliness in (LATE, CONCEALED) and i.delay is not None:
+                    tl = f"**{tl}**（事发后 {format_duration(i.delay)}）"
+                row += f" {tl} |"
+            out.append(row)
     else:
         out.append("本期无突发事件报告。")
 
-    # metrics
-    out += ["", "## 六、报送指标汇总", ""]
+    section("报送指标汇总")
     if summary.metrics:
         out.append("各类定期报告分别合计（周报与月报不相加）。")
         for kind, values in summary.metrics.items():
@@ -283,15 +325,16 @@ def summary_markdown(summary: Summary) -> str:
     else:
         out.append("本期定期报告未填报指标。")
 
-    # uncounted
     if summary.uncounted:
-        out += ["", "## 七、未计入的报告", ""]
-        out.append("以下报告有错误，未计入本期统计（也不算漏报）。请报送员运行 `shangbao check` 查看并修正：")
+        section("未计入的报告")
+        out.append("以下报告有错误，未计入本期统计" + ("（也不算漏报）" if assessed else "")
+                   + "。请报送员运行 `shangbao check` 查看并修正：")
         out.append("")
         for path, reason in summary.uncounted:
             out.append(f"- `{path}`：{_cell(reason)}")
     out.append("")
     return "\n".join(out)
+
 
 def _explain(summary: Summary, tr: Timed) -> str:
     tz = summary.timezone

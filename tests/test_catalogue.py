@@ -8,7 +8,7 @@ SPEC_CODES = (
     [f"R10{i}" for i in range(1, 10)]
     + [f"R20{i}" for i in range(1, 9)]
     + [f"R30{i}" for i in range(1, 7)]
-    + [f"R40{i}" for i in range(1, 7)]
+    + [f"R40{i}" for i in range(1, 8)]
     + [f"R50{i}" for i in range(1, 7)]
 )
 SEVERITY = {"R102": "warning", "R402": "warning", "R303": "notice", "R304": "notice", "R305": "notice"}

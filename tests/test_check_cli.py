@@ -150,10 +150,19 @@ def test_text_format_and_count_line(root):
     vague_path = vague(root)
     result = run(root, "check", "--as-of", AS_OF)
     lines = result.stdout.strip().split("\n")
-    assert lines[0].startswith(f"{rel(root, path)}:1:1: R201 ")
-    assert re.match(rf"^{re.escape(rel(root, vague_path))}:\d+:\d+: R402 .*据说", lines[1])
+    assert lines[0].startswith(f"{rel(root, path)}:1:1: R201 错误：")
+    assert re.match(rf"^{re.escape(rel(root, vague_path))}:\d+:\d+: R402 警告：.*据说", lines[1])
     assert lines[-1] == "检查了 12 个文件，发现 2 条：错误 1，警告 1"
     assert result.exit_code == 1
+
+
+def test_text_labels_notices_as_the_site_does(root):
+    late = write_good(root, "weekly", "2026-W46-迟报", period="2026-W46", reported_at="2026-11-18 09:00")
+    result = run(root, "check", "--as-of", AS_OF)
+    lines = result.stdout.strip().split("\n")
+    assert any(line.startswith(f"{rel(root, late)}:") and " R303 提示：迟报" in line for line in lines), lines
+    assert lines[-1].endswith("：提示 1")
+    assert result.exit_code == 0
 
 
 def test_findings_are_sorted_by_path_then_line(root):

@@ -216,3 +216,11 @@ def test_check_exits_2_and_lists_every_problem(tmp_path):
     assert f"submissions/_org.yml:{line_of(text, 'parent: zongbu')}: units.anjianke.parent" in result.stderr
     assert f"submissions/_org.yml:{line_of(text, 'colour:')}: colour:" in result.stderr
     assert result.stdout == ""
+
+
+def test_sample_as_of_is_read_in_the_organisations_timezone(tmp_path):
+    org = load_org(write_org(tmp_path, BASE.replace("timezone: Asia/Shanghai", "timezone: Asia/Shanghai\nsample_as_of: 2026-11-27 18:00")))
+    assert org.sample_as_of == dt.datetime(2026, 11, 27, 18, 0, tzinfo=org.timezone)
+    text = BASE.replace("timezone: Asia/Shanghai", "timezone: Asia/Shanghai\nsample_as_of: 上周五")
+    [(line, message)] = problems(tmp_path, text)
+    assert line == line_of(text, "sample_as_of:") and message.startswith("sample_as_of") and "2026-11-27 18:00" in message

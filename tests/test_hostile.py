@@ -15,13 +15,12 @@ import json
 import posixpath
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers_org import UNIT, check, good_report, make_org, rel, run, write_bytes, write_report
+from helpers_org import UNIT, good_report, make_org, rel, run, write_bytes, write_report
 
 from generator.site import urls
 
@@ -116,10 +115,10 @@ def test_different_ids_never_share_a_page():
 def test_pages_stay_distinct_on_case_insensitive_and_normalising_file_systems():
     """The site is often copied to a Windows or macOS server: pages must not collide there either."""
     seen: dict[str, str] = {}
-    for rid in dict.fromkeys(HOSTILE_IDS):
-        doc = urls.report_doc_path(rid)
+    docs = urls.doc_paths(dict.fromkeys(HOSTILE_IDS))  # the pages of these reports on one site
+    for rid, doc in docs.items():
         key = unicodedata.normalize("NFD", doc).casefold()
-        assert key not in seen, f"{rid!r} and {seen[key]!r}: {doc} vs {urls.report_doc_path(seen[key])}"
+        assert key not in seen, f"{rid!r} and {seen[key]!r}: {doc} vs {docs[seen[key]]}"
         seen[key] = rid
 
 
@@ -202,30 +201,54 @@ def test_every_hostile_named_report_has_its_own_page(hostile_names_build):
 
 # --- resource limits --------------------------------------------------------------------------
 
+# These tests wait for a condition — the work is done, with the right finding — and fail on a hang
+# (HANG_GUARD, far above any real time, so that a loaded machine never fails them); how fast the
+# work is belongs to benchmarks/, not here.
+HANG_GUARD = 120  # seconds
+
 _READ_ONE = """
-import json, sys, time
+import json, sys
 from pathlib import Path
 from generator.config import load_org
 from generator.reader import read_report
 root, path = Path(sys.argv[1]), sys.argv[2]
 org = load_org(root)
 data = (root / path).read_bytes()
-started = time.perf_counter()
 report, findings = read_report(path, data, org)
-print(json.dumps({"elapsed": time.perf_counter() - started,
-                  "findings": [[f.code, f.path, f.line, f.message] for f in findings]}))
+print(json.dumps({"findings": [[f.code, f.path, f.line, f.message] for f in findings]}))
 """
 
 
-def _timed_read(root: Path, name: str, data: bytes):
-    """Read one file in a separate process, so a crash (segfault) is a failure, not the end of pytest."""
+def _read_apart(root: Path, name: str, data: bytes):
+    """Read one file in a separate process, so a crash (segfault) or a hang is a failure, not the end of pytest."""
     path = write_bytes(root, UNIT, name, data)
     relpath = rel(root, path)
     proc = subprocess.run([sys.executable, "-c", _READ_ONE, str(root), relpath], capture_output=True, text=True,
-                          timeout=60, cwd=Path(__file__).resolve().parents[1])
+                          timeout=HANG_GUARD, cwd=Path(__file__).resolve().parents[1])
     assert proc.returncode == 0, f"reading {name} crashed (exit {proc.returncode}): {proc.stderr[-500:]}"
     out = json.loads(proc.stdout)
-    return out["elapsed"], out["findings"], relpath
+    return out["findings"], relpath
+
+
+_RENDER = """
+import sys
+from generator.site import render
+for name in sys.argv[1:]:
+    html = render.body_html(open(name, encoding="utf-8").read())
+    open(name + ".html", "w", encoding="utf-8").write(html)
+"""
+
+
+def _render_apart(tmp_path: Path, bodies: list[str]) -> list[str]:
+    """Render report bodies in a separate process (a hang fails after HANG_GUARD); their HTML."""
+    names = []
+    for i, body in enumerate(bodies):
+        names.append(str(tmp_path / f"body-{i}.md"))
+        Path(names[-1]).write_text(body, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", _RENDER, *names], capture_output=True, text=True,
+                          timeout=HANG_GUARD, cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr[-500:]
+    return [Path(name + ".html").read_text(encoding="utf-8") for name in names]
 
 
 def _front(extra: str) -> str:
@@ -267,14 +290,13 @@ def _indent(text: str) -> str:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_resource_bombs_are_findings_within_seconds(tmp_path, case):
+def test_resource_bombs_are_findings_not_hangs_or_crashes(tmp_path, case):
     make_text, code, big = CASES[case]
     root = _big_limit(tmp_path) if big else make_org(tmp_path)
     data = make_text().encode("utf-8")
     if code == "R107":
         assert len(data) > 1 << 20
-    elapsed, findings, path = _timed_read(root, f"2026-11-18-{case}.md", data)
-    assert elapsed < 5, f"{case} took {elapsed:.1f} s"
+    findings, path = _read_apart(root, f"2026-11-18-{case}.md", data)
     assert code in [f[0] for f in findings], findings
     hit = next(f for f in findings if f[0] == code)
     assert hit[1] == path and hit[2] >= 1 and hit[3]
@@ -285,41 +307,31 @@ def test_check_command_reports_resource_bombs_and_exits_1(tmp_path, case):
     make_text, code, big = CASES[case]
     root = _big_limit(tmp_path) if big else make_org(tmp_path)
     write_bytes(root, UNIT, f"2026-11-18-{case}.md", make_text().encode("utf-8"))
-    started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "generator", "--root", str(root), "check", "--format", "json",
-                           "--as-of", AS_OF_TEXT], capture_output=True, text=True, timeout=60,
+                           "--as-of", AS_OF_TEXT], capture_output=True, text=True, timeout=HANG_GUARD,
                           cwd=Path(__file__).resolve().parents[1])
-    assert time.perf_counter() - started < 8
     assert proc.returncode == 1, f"exit {proc.returncode}: {proc.stderr[-300:]}"
     assert code in [f["code"] for f in json.loads(proc.stdout)]
 
 
-def test_long_body_within_the_limit_is_checked_and_rendered_in_seconds(tmp_path):
+def test_long_body_within_the_limit_is_checked_and_rendered_without_hanging(tmp_path):
     """200,000 body lines under a raised size limit: checked and rendered, no hang."""
-    from generator.site import render
 
     root = _big_limit(tmp_path)
     front, _ = good_report("info")
     body = "".join(f"第 {i} 行：检查企业，发现 *隐患* 与 [链接](https://x.example/{i}) `代码` <b>\n" for i in range(200_000))
     path = write_report(root, UNIT, "2026-11-18-长正文", front, "\n" + body)
-    started = time.perf_counter()
-    exit_code, findings = check(root)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10, f"check took {elapsed:.1f} s"
-    assert rel(root, path) in {f["path"] for f in findings} or exit_code == 0
-    started = time.perf_counter()
-    html = render.body_html(body)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 20, f"rendering took {elapsed:.1f} s"
+    proc = subprocess.run([sys.executable, "-m", "generator", "--root", str(root), "check", "--format", "json",
+                           "--as-of", AS_OF_TEXT], capture_output=True, text=True, timeout=HANG_GUARD,
+                          cwd=Path(__file__).resolve().parents[1])
+    findings = json.loads(proc.stdout)
+    assert rel(root, path) in {f["path"] for f in findings} or proc.returncode == 0
+    [html] = _render_apart(tmp_path, [body])
     assert "<b>" not in html and "第 199999 行" in html
 
 
-def test_pathological_markdown_renders_in_seconds():
-    from generator.site import render
-
+def test_pathological_markdown_renders_without_hanging(tmp_path):
     bodies = ["*" * 50_000 + "a", "[" * 20_000 + "a" + "]" * 20_000, "> " * 5_000 + "a", "- " * 5_000 + "a",
               "`" * 30_000, "_a" * 30_000, "<" * 50_000, "&" * 50_000 + "#", "|a" * 20_000 + "\n|-|\n"]
-    for body in bodies:
-        started = time.perf_counter()
-        render.body_html(body)
-        assert time.perf_counter() - started < 5, body[:20]
+    for body, html in zip(bodies, _render_apart(tmp_path, bodies), strict=True):
+        assert html.strip(), body[:20]

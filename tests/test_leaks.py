@@ -425,10 +425,12 @@ def test_internal_dashboard_counts_match_the_internal_summary(builds, leak_org):
     restricted = json.loads(run(leak_org, "summary", "--period", "2026-11", "--format", "json", "--audience",
                                 "restricted", "--as-of", AS_OF_TEXT).stdout)
     assert internal["totals"]["reports"] < restricted["totals"]["reports"]
-    page = (builds["internal"] / "periods" / "2026-11.html").read_text(encoding="utf-8")
-    assert f"<th>合计</th><th>{internal['totals']['reports']}</th>" in page
-    page_r = (builds["restricted"] / "periods" / "2026-11.html").read_text(encoding="utf-8")
-    assert f"<th>合计</th><th>{restricted['totals']['reports']}</th>" in page_r
+    for audience, data in (("internal", internal), ("restricted", restricted)):
+        page = (builds[audience] / "periods" / "2026-11.html").read_text(encoding="utf-8")
+        total = page.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+        t = data["totals"]
+        assert f'data-label="定期报告 已报/应报">{t["received"]} / {t["expected"]}</td>' in total, audience
+        assert f'data-label="其他报告">{t["other"]}</td>' in total, audience
 
 
 def test_in_memory_build_site_matches_cli_for_public(leak_org, builds, tmp_path):

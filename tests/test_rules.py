@@ -40,6 +40,7 @@ SPEC_RULES = {
     "R206": "error", "R207": "error", "R208": "error",
     "R301": "error", "R302": "error", "R303": "notice", "R304": "notice", "R305": "notice", "R306": "error",
     "R401": "error", "R402": "warning", "R403": "error", "R404": "error", "R405": "error", "R406": "error",
+    "R407": "error",
     "R501": "error", "R502": "error", "R503": "error", "R504": "error", "R505": "error", "R506": "error",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -575,6 +576,43 @@ def test_r406_impossible_numbers(root, rtype, changes, key, word):
 ])
 def test_r406_not_at_the_edges(root, rtype, changes):
     assert codes_of(root, write_good(root, rtype, **changes)) == []
+
+
+# --- R407: the template's placeholder text left in -----------------------------------------
+
+MARK = "【填写说明：事发地点，写到村、路段或单位】"
+
+
+@pytest.mark.parametrize(("key", "value"), [("title", "【填写说明：标题，一句话写明何时何地何事】"),
+                                            ("location", MARK), ("tags", ["消防", MARK])])
+def test_r407_placeholder_value_left_in(root, key, value):
+    path = write_good(root, "incident", **{key: value})
+    only(root, path, "R407", line_containing(path, f"{key}:"), key, "占位文字", "实际内容")
+
+
+def test_r407_instruction_line_left_in_the_body(root):
+    body = good_report("incident")[1] + "\n前言 【填写说明：报送终报时把 stage 改为 终报；不需要时删去本行。】\n"
+    path = write_good(root, "incident", body=body)
+    line = line_containing(path, "前言 【填写说明")
+    only(root, path, "R407", line, "删去", column=4)
+
+
+def test_r407_required_section_without_text_of_its_own(root):
+    body = ("\n## 基本情况\n\n货车起火。\n\n## 事件经过\n\n"
+            "【填写说明：按时间顺序写明经过。】\n\n## 处置措施\n\n### 现场\n\n")
+    path = write_good(root, "incident", body=body)
+    _, mine = of(root, path)
+    # one finding per thing to write: the instruction line, and the section left with a sub-heading only
+    assert [(f["code"], f["line"]) for f in mine] == [
+        ("R407", line_containing(path, "【填写说明")), ("R407", line_containing(path, "## 处置措施"))], mine
+    assert "“## 处置措施”一节没有报送员自己写的内容" in mine[1]["message"]
+
+
+def test_r407_leaves_ordinary_brackets_and_written_sections_alone(root):
+    body = ("\n## 基本情况\n\n（一）货车起火，损失约（万元）待核。【续】\n\n## 事件经过\n\n### 发现\n\n司机报警。\n\n"
+            "## 处置措施\n\n扑灭。\n")
+    path = write_good(root, "incident", body=body, title="（续）城东收费站火情", location="城东（收费站）")
+    assert codes_of(root, path) == []
 
 
 # --- R5xx: sign-off, secrecy, personal data, HTML, feedback ------------------------------

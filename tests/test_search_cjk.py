@@ -134,3 +134,4 @@ def test_a_word_that_is_nowhere_finds_nothing(page, base_url):
     page.wait_for_function("() => document.querySelector('.pagefind-ui__message').getAttribute('data-sb-done') === '海啸'",
                            timeout=10_000)
     assert "没有找到" in page.locator(".pagefind-ui__message").inner_text()
+    assert page.locator("li.pagefind-ui__result").count() == 0

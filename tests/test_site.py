@@ -58,6 +58,26 @@ def test_readable_ids_keep_readable_urls():
     assert link == "r/anjianke/2026/2026-11-27-%E6%94%B6%E8%B4%B9%E7%AB%99%E7%81%AB%E6%83%85.html"
 
 
+def test_weekly_report_pages_keep_their_readable_name():
+    assert urls.report_doc_path("anjianke/2026/2026-W47-周报") == "r/anjianke/2026/2026-W47-周报.md"
+    assert urls.report_doc_path("anjianke/2026/2026-Q4-季报") == "r/anjianke/2026/2026-Q4-季报.md"
+
+
+def test_ids_that_differ_only_in_case_get_pages_a_case_insensitive_server_tells_apart(tmp_path):
+    root = make_org(tmp_path)
+    write_good(root, "info", "2026-11-18-Fire", title="大写的信息")
+    write_good(root, "info", "2026-11-18-fire", title="小写的信息")
+    write_good(root, "weekly", "2026-W47-周报")
+    site = _build(root)
+    pages = [p.relative_to(site / "r").as_posix() for p in (site / "r").rglob("*.html")]
+    assert f"{UNIT}/2026/2026-W47-周报.html" in pages  # no hash: readable and stable
+    twins = [p for p in pages if "fire" in p.casefold()]
+    assert len(twins) == 2 and len({p.casefold() for p in twins}) == 2, twins
+    assert all("~" in p for p in twins)
+    texts = {(site / "r" / p).read_text(encoding="utf-8").count("的信息") > 0 for p in twins}
+    assert texts == {True}
+
+
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "/etc/passwd", "a/../../b", "a/./b", "a/.hidden", "a/index",
                                  "a/README", "a//b", "a/b\x00c", "a/Ｆ\u0301", "a/e\u0301", "..", "a/b c", "a/b?c#d"])
 def test_odd_ids_stay_inside_the_reports_folder(bad):
@@ -153,6 +173,44 @@ def test_report_page_shows_card_chain_feedback_and_times(small_org):
     assert "<h2>基本情况</h2>" in page
 
 
+def test_feedback_shows_on_every_report_of_the_incident_chain(small_org):
+    follow_up = f"{UNIT}/2026/2026-11-21-收费站火情续报"
+    write_good(small_org, "feedback", "2026-11-22-采用续报", title="市局采用续报", on=follow_up, kind="采用",
+               by="市应急管理局", level="市", reported_at="2026-11-22 09:00", body="\n市局信息专报采用。\n")
+    site = _build(small_org)
+    first, second = _page(site, INCIDENT_ID), _page(site, follow_up)
+    for page in (first, second):
+        section = page[page.index("领导批示与采用"):page.index("修订记录")]
+        assert "请安监股跟踪调查起火原因" in section and "市局信息专报采用" in section
+    # each marked with the report it was given on: 本页, or a link to the other report of the chain
+    on_second = second[second.index("领导批示与采用"):second.index("修订记录")]
+    batch = on_second.split('<div class="sb-card sb-fb">')
+    instruction = next(b for b in batch if "请安监股跟踪调查起火原因" in b)
+    assert "针对：" in instruction and "初报" in instruction
+    assert urls.relative_url(urls.report_doc_path(follow_up), urls.report_doc_path(INCIDENT_ID)) in instruction
+    adoption = next(b for b in batch if "市局信息专报采用" in b)
+    assert "针对：本页（续报）" in adoption
+
+
+def test_revision_history_shows_time_and_short_commit_only(small_org):
+    from test_history_helpers import commit, git
+
+    git(small_org, "init", "-q", "-b", "main")
+    sha = commit(small_org, "Fix typo per Director Wang's request", "2026-11-20T10:05:00+08:00", who="提交人甲乙")
+    repo = load_repository(small_org, as_of=AS_OF)
+    site = small_org / "site-history"
+    build_site(small_org, repo.org, repo.reports, "internal", repo.as_of, site, publishable=repo.publishable("internal"),
+               docs_dir=small_org / "build" / "docs-history", quiet=True)
+    page = _page(site, INCIDENT_ID)
+    history = page[page.index("修订记录"):]
+    history = history[:history.index("</section>")]
+    assert "2026-11-20 10:05" in history
+    assert f'<code class="sb-commit">{sha[:10]}</code>' in history
+    assert "<th>提交编号</th>" in history and "sb-nowrap" in history  # the hash never wraps
+    # the commit message and the committer are git metadata, not report content (SPEC §7, §14)
+    assert "Fix typo" not in page and "提交人甲乙" not in page
+
+
 def test_anonymous_author_is_not_published(small_org):
     site = _build(small_org)
     page = _page(site, f"{UNIT}/2026/2026-11-24-匿名信息")
@@ -181,7 +239,7 @@ def test_public_site_holds_nothing_from_higher_reports(small_org):
     assert not (site / urls.html_path(urls.report_doc_path(INCIDENT_ID))).exists()
     # counts: the month page counts the one public report only
     month = (site / "periods" / "2026-11.html").read_text(encoding="utf-8")
-    kpi = re.search(r'<span class="sb-kpi-num">(\d+)</span><span class="sb-kpi-label">报告</span>', month)
+    kpi = re.search(r'<span class="sb-kpi-num">(\d+)</span><span class="sb-kpi-label">公开报告</span>', month)
     assert kpi and kpi.group(1) == "1"
 
 
@@ -339,8 +397,10 @@ def test_sample_month_page_shows_the_summary_figures(sample_site, project_root):
     month = (sample_site / "periods" / "2026-11.html").read_text(encoding="utf-8")
     result = run(project_root, "summary", "--period", "2026-11", "--format", "json", "--as-of", "2026-11-27 18:00")
     data = json.loads(result.stdout)
-    kpi = re.search(r'<span class="sb-kpi-num">(\d+)</span><span class="sb-kpi-label">报告</span>', month)
-    assert kpi and int(kpi.group(1)) == data["totals"]["reports"]
+    kpi = re.search(r'<span class="sb-kpi-num">(\d+)<small> / (\d+)</small></span><span class="sb-kpi-label">定期报告 已报 / 应报', month)
+    assert kpi and (int(kpi.group(1)), int(kpi.group(2))) == (data["totals"]["received"], data["totals"]["expected"])
+    other = re.search(r'<span class="sb-kpi-num">(\d+)</span><span class="sb-kpi-label">其他报告', month)
+    assert other and int(other.group(1)) == data["totals"]["other"]
     for unit in data["units"]:
         assert unit["name"] in month
     assert data["missing"], "the sample has a missing weekly report in November"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import os
 import queue
@@ -11,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers_org import make_org, write_good
@@ -174,3 +176,30 @@ def test_an_edit_made_during_the_first_build_is_not_missed(tmp_path):
         stop.set()
         watcher.join(timeout=30)
         preview.close()
+
+
+def test_the_sample_is_served_as_of_its_own_date_and_says_so(tmp_path, project_root):
+    """The README's first command (shangbao serve on the sample) shows a living dashboard any day:
+    without --as-of it is as of the sample's own date (_org.yml sample_as_of), and the page says so."""
+    import shutil
+
+    root = tmp_path / "sample"
+    shutil.copytree(project_root / "submissions", root / "submissions")
+    preview = Preview(root, "internal", out=tmp_path / "out")
+    try:
+        assert preview.full_build()
+    finally:
+        preview.close()
+    home = (preview.site_dir / "index.html").read_text(encoding="utf-8")
+    assert "统计截至 2026-11-27 18:00（示例数据，按示例的日期显示）" in home
+    this_week = home.split('<section class="sb-card sb-glance">')[1].split("</section>", 1)[0]
+    assert "2026年第48周" in this_week and "sb-owe--overdue" not in this_week  # not all red
+    # a given --as-of wins, and is not called the sample's date
+    later = Preview(root, "internal", out=tmp_path / "out2",
+                    as_of=dt.datetime(2026, 12, 20, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    try:
+        assert later.full_build()
+    finally:
+        later.close()
+    home = (later.site_dir / "index.html").read_text(encoding="utf-8")
+    assert "统计截至 2026-12-20 12:00 ·" in home and "示例数据" not in home

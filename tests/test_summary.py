@@ -203,14 +203,76 @@ def test_restricted_audience_counts_everything_but_drafts():
     assert "草稿事件" not in s.to_json()
 
 
-def test_public_audience_sees_only_public_reports():
+ASSESSMENT_KEYS = {"expected", "on_time", "late", "concealed", "missing", "on_time_rate", "score", "rank", "pending",
+                   "late_reports", "timeliness"}
+ASSESSMENT_WORDS = ("应报", "按时", "迟报", "瞒报", "漏报", "及时率", "得分", "排名")
+
+
+def _keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_public_audience_sees_only_public_reports_and_no_assessment():
     s = nov("public")
-    assert s.as_dict()["totals"]["reports"] == 0
+    d = s.as_dict()
+    assert d["totals"]["reports"] == 0
     assert s.incidents == [] and s.late_reports == []
-    # owed reports are known from the roster: a's W47 and c's W46 are still missing; internal
-    # reports exist, so nothing else is called missing
-    assert [(m.unit, m.period.id) for m in s.missing] == [("c", "2026-W46"), ("a", "2026-W47")]
+    # counted from public reports alone every unit would be 漏报 for reports the public cannot see:
+    # the public summary judges nobody, in no format (SPEC §7)
+    assert s.missing == [] and s.pending == []
+    assert not _keys(d) & ASSESSMENT_KEYS, _keys(d) & ASSESSMENT_KEYS
+    assert {u["id"] for u in d["units"]} == {"bgs", "a", "b", "c"}
+    header = next(csv.reader(io.StringIO(s.to_csv(), newline="")))
+    assert header == ["单位", "单位代码", "上级单位", "定期报告", "其他报告", "报告合计", "批示", "采用"]
+    md = s.to_markdown()
+    table = md.split("## 二、", 1)[1]
+    for word in ASSESSMENT_WORDS:
+        assert word not in table, word
+    assert "不列应报、迟报、瞒报、漏报、按时率和得分" in md
     assert "c/2026/W45" not in s.to_json()  # its error is internal too
+
+
+def test_public_summary_counts_the_public_reports_it_shows():
+    rs = reports() + [
+        rep("a/2026/公开周报", "weekly", t(11, 16, 15), period="2026-W46", classification="public"),
+        rep("a/2026/公开事件", "incident", t(11, 20, 23), occurred_at=t(11, 20, 8), stage="初报", severity="一般",
+            classification="public"),
+    ]
+    d = summarize(rs, make_org(), parse("2026-11"), "public", AS_OF).as_dict()
+    a = next(u for u in d["units"] if u["id"] == "a")
+    assert (a["submitted"], a["received"], a["other"]) == (2, 1, 1)
+    assert (d["totals"]["reports"], d["totals"]["received"], d["totals"]["incidents"]) == (2, 1, 1)
+    assert d["incidents"][0]["id"] == "a/2026/公开事件" and "timeliness" not in d["incidents"][0]
+    md = summarize(rs, make_org(), parse("2026-11"), "public", AS_OF).to_markdown().split("## 二、", 1)[1]
+    assert "迟报" not in md and "瞒报" not in md
+
+
+def test_periodic_received_is_set_against_expected_and_other_reports_apart():
+    d = nov().as_dict()
+    a = figures(nov(), "a")
+    # 甲股: W45, W46 and the October monthly report (counted in October) → 2 periodic of 5 owed;
+    # the incident 初报, its 续报 and the 工作信息 are the other 3
+    assert (a["received"], a["expected"], a["other"], a["submitted"]) == (2, 5, 3, 5)
+    assert d["totals"]["received"] + d["totals"]["other"] == d["totals"]["reports"]
+    md = nov().to_markdown()
+    assert "定期报告 **3** 份（应报 **11** 份），其他报告 **4** 份" in md
+    assert "| 定期报告 已报/应报 | 其他报告 |" in md and "| 甲股 | 2/5 | 3 |" in md
+
+
+def test_owed_reports_not_yet_due_are_pending_until_exactly_the_due_time():
+    at_due = nov(as_of=dt.datetime(2026, 11, 30, 12, 0, tzinfo=TZ)).as_dict()
+    assert ("a", "2026-W48") in {(m["unit"], m["period"]) for m in at_due["pending"]}
+    assert not any(m["period"] == "2026-W48" for m in at_due["missing"])
+    after = nov(as_of=dt.datetime(2026, 11, 30, 12, 1, tzinfo=TZ)).as_dict()
+    assert not any(m["period"] == "2026-W48" for m in after["pending"])
+    assert ("a", "2026-W48") in {(m["unit"], m["period"]) for m in after["missing"]}
+    # every owed report is received, missing, pending or exists without counting (errors, restricted)
+    t_ = at_due["totals"]
+    assert t_["received"] + t_["missing"] + len(at_due["pending"]) <= t_["expected"]
 
 
 def test_report_with_errors_is_named_not_counted_and_not_missing():
@@ -241,7 +303,7 @@ def test_ranking_by_score():
     assert [(u.id, u.rank) for u in s.ranked()] == [("a", 1), ("b", 2), ("c", 3), ("bgs", 4)]
     md = s.to_markdown()
     table = [line for line in md.splitlines() if line.startswith("| 1 | 甲股")]
-    assert table == ["| 1 | 甲股 | 5 | 5 | 1 | 2 | 0 | 1 | 1 | 1 | 25.0% | 5 |"]
+    assert table == ["| 1 | 甲股 | 2/5 | 3 | 1 | 2 | 0 | 1 | 1 | 1 | 25.0% | 5 |"]
 
 
 def test_rollup_adds_descendants_and_keeps_own_figures():
@@ -265,7 +327,7 @@ def test_csv_has_bom_crlf_and_chinese_headers():
     text = data.decode("utf-8-sig")
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0][:6] == ["排名", "单位", "单位代码", "上级单位", "应报", "已报"]
+    assert rows[0][:8] == ["排名", "单位", "单位代码", "上级单位", "定期报告应报", "定期报告已报", "其他报告", "报告合计"]
     assert rows[1][:2] == ["1", "甲股"] and rows[1][-2:] == ["25.0%", "5"]
     assert rows[2][3] == "甲股"  # 乙镇's parent
     assert len(rows) == 5

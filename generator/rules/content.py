@@ -96,6 +96,94 @@ R406 = rule(
 """,
 )
 
+#: The one mark ``templates/new/`` puts on every text the writer must replace (a value, an instruction
+#: line): ``【填写说明：…】``. R407 knows it; nothing else in a report is taken for a placeholder.
+PLACEHOLDER = "【填写说明"
+
+R407 = rule(
+    "R407", "error", "模板占位文字未改",
+    "{detail}",
+    """
+`shangbao new` 生成的报告里，凡是需要报送员改写的地方都写成 `【填写说明：……】`：
+标题、地点、当事人等报头的值，以及正文各节里的写作提示。报告提交前必须把它们全部换成实际内容；
+必需章节（见 R401）里也必须有报送员自己写的文字，不能只留一个标题。
+
+例如，下面这份报告有两处错误——地点还是占位文字，“事件经过”一节只有写作提示：
+
+```
+location: "【填写说明：事发地点，写到村、路段或单位】"
+```
+
+```
+## 事件经过
+
+【填写说明：按时间顺序写明事件发生、发现、报警和救援力量到场的经过，时间写到分钟。】
+```
+
+**怎么改**：按说明写上实际内容，并删去整段 `【填写说明：……】`；不适用的说明（如初报里关于终报的提示）直接删去。
+""",
+)
+
+
+def _snippet(text: str) -> str:
+    start = text.find(PLACEHOLDER)
+    end = text.find("】", start)
+    piece = text[start:end + 1] if end >= 0 else text[start:]
+    return piece if len(piece) <= 40 else piece[:39] + "…"
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+@R407.checks
+def _placeholders(report, ctx):
+    for key, value in report.meta.items():
+        text = next((t for t in _strings(value) if PLACEHOLDER in t), None)
+        if text is not None:
+            yield report.line_of(str(key)), 1, {"detail": (
+                f"{key} 还是模板的占位文字“{_snippet(text)}”；请改为实际内容")}
+    lines = report.body.split("\n")
+    if PLACEHOLDER in report.body:
+        for offset, text in enumerate(lines):
+            column = text.find(PLACEHOLDER)
+            if column >= 0:
+                yield report.body_line + offset, column + 1, {"detail": (
+                    f"正文第 {report.body_line + offset} 行还是模板的填写说明“{_snippet(text)}”；"
+                    "请按说明写上实际内容，并删去这段说明")}
+    required, _variant = required_sections(report)
+    if not required:
+        return
+    starts = [s.line - report.body_line for s in report.sections] + [len(lines)]
+    for index, section in enumerate(report.sections):
+        name = _NUMBERING.sub("", section.title).strip()
+        if name not in required:
+            continue
+        own = lines[starts[index] + 1:starts[index + 1]]
+        if not any(_own_text(line) for line in own) and not any(PLACEHOLDER in line for line in own):
+            yield section.line, 1, {"detail": (
+                f"“## {section.title}”一节没有报送员自己写的内容；请写明{name}（必需章节不能只留标题或模板说明）")}
+
+
+_MARKED = re.compile(PLACEHOLDER + "[^】]*】?")
+
+
+def _own_text(line: str) -> bool:
+    """Whether a body line holds text of the writer's own (not blank, a heading or a template mark)."""
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return False
+    return bool(_MARKED.sub("", text).strip()) if PLACEHOLDER in text else True
+
+
 # --- R401 ------------------------------------------------------------------------------
 
 _SECTIONS = {
@@ -249,8 +337,8 @@ def uscc_problem(code: str) -> str | None:
 
 @R405.checks
 def _uscc(report, ctx):
-    if report.type != "credit" or not report.uscc:
-        return
+    if report.type != "credit" or not report.uscc or PLACEHOLDER in report.uscc:
+        return  # a template's placeholder is R407's
     problem = uscc_problem(report.uscc.strip())
     if problem:
         yield report.line_of("uscc"), 1, {"code": report.uscc, "problem": problem}

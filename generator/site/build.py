@@ -25,7 +25,7 @@ from ..model import Report
 from ..timeparse import format_time
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
-from .generate import AUDIENCE_LABELS, GenerationError, Generator
+from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
 
 console = Console(stderr=True, highlight=False)
 
@@ -109,6 +109,7 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
             site_name=name,
         )
         cfg["extra"]["sb_audience_label"] = AUDIENCE_LABELS.get(audience, audience)
+        cfg["extra"]["sb_print_org"] = css_string(org.organization)  # in the header of every printed page
         # reproducible: the same repository and --as-of give the same bytes (footer, sitemap dates,
         # sitemap.xml.gz header all come from as_of, never from the clock)
         moment = as_of or dt.datetime.now(org.timezone)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-W, H = 640, 240
-PAD_L, PAD_R, PAD_T, PAD_B = 44, 48, 34, 48
+W, H = 640, 264
+# room for labels set about twice as large on a phone (site.css), where the chart is half as wide
+PAD_L, PAD_R, PAD_T, PAD_B = 52, 60, 38, 68
 
 
 @dataclass
@@ -27,8 +28,8 @@ def _fmt(value: float) -> str:
 
 
 def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1
+    if value <= 4:
+        return 4  # counts: whole-number ticks 0–4, never 0.2 or 0.8 of a report
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
         if value <= step * 4:
             return step * 4 if step * 4 >= value else value
@@ -42,7 +43,7 @@ def _frame(title: str, labels: list[str], ymax: float, right_axis: str | None = 
         f'<svg class="sb-chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
         f"<title>{escape(title)}</title>",
-        f'<text class="sb-chart-title" x="{PAD_L}" y="16">{escape(title)}</text>',
+        f'<text class="sb-chart-title" x="{PAD_L}" y="22">{escape(title)}</text>',
     ]
     for i in range(5):
         y = PAD_T + plot_h - plot_h * i / 4
@@ -58,7 +59,10 @@ def _frame(title: str, labels: list[str], ymax: float, right_axis: str | None = 
         if i % every:
             continue
         x = PAD_L + plot_w * (i + 0.5) / n
-        out.append(f'<text class="sb-axis" x="{x:.1f}" y="{H - PAD_B + 16}" text-anchor="middle">{escape(text)}</text>')
+        # on a phone every other label is hidden (sb-x--odd), counted from the newest
+        odd = " sb-x--odd" if n > 6 and (len(labels) - 1 - i) // every % 2 else ""
+        out.append(f'<text class="sb-axis sb-x{odd}" x="{x:.1f}" y="{H - PAD_B + 8}" text-anchor="middle">'
+                   f"{escape(text)}</text>")
     return out
 
 
@@ -67,9 +71,9 @@ def _legend(series: list[Series], extra: list[tuple[str, str]] = ()) -> str:
     x = PAD_L
     parts = []
     for name, css in items:
-        parts.append(f'<rect class="sb-fill-{css}" x="{x}" y="{H - 14}" width="10" height="10"/>')
-        parts.append(f'<text class="sb-legend" x="{x + 14}" y="{H - 5}">{escape(name)}</text>')
-        x += 30 + 15 * len(name)
+        parts.append(f'<rect class="sb-fill-{css}" x="{x}" y="{H - 20}" width="14" height="14"/>')
+        parts.append(f'<text class="sb-legend" x="{x + 20}" y="{H - 7}">{escape(name)}</text>')
+        x += 44 + 24 * len(name)
     return "".join(parts)
 
 

@@ -131,9 +131,10 @@ def collect(org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
     facts = Facts(org=org, audience=audience, as_of=as_of, reports=visible, all_reports=list(reports),
                   problems=problems)
     seen_docs: dict[str, str] = {}
+    docs = urls.doc_paths(r.id for r in visible)  # ids that differ only in case: hashed pages
     for r in visible:
         facts.by_id[r.id] = r
-        doc = urls.report_doc_path(r.id)
+        doc = docs[r.id]
         if doc in seen_docs:  # pragma: no cover - a SHA-256 prefix collision
             raise RuntimeError(f"报告 {r.id} 与 {seen_docs[doc]} 的页面路径相同")
         seen_docs[doc] = r.id

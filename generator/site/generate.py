@@ -29,6 +29,7 @@ from ..model import (
     PERIODIC_TYPES,
     REPORT_TYPES,
     SEVERITY_GRADES,
+    SEVERITY_LABELS,
     Report,
 )
 from ..project import PROJECT_DIR, templates_dir
@@ -63,12 +64,18 @@ class Generator:
         self.env.filters["t"] = lambda moment: format_time(moment, facts.tz)
         self.env.filters["pct"] = _pct
         self.env.filters["num"] = _num
+        #: the public audience is shown no assessment figures (SPEC §7): no expected, late, concealed,
+        #: missing, on-time rate or score, no timeliness badge; only the public reports and their counts
+        self.assessed = facts.audience != "public"
         self.env.globals.update(
+            assessed=self.assessed,
             org=facts.org,
             site_name=facts.org.organization,
             audience=facts.audience,
             audience_label=AUDIENCE_LABELS.get(facts.audience, facts.audience),
             as_of=format_time(facts.as_of, facts.tz),
+            # shown as of the sample's own date (_org.yml sample_as_of): said on the page
+            sample_as_of=facts.org.sample_as_of is not None and facts.as_of == facts.org.sample_as_of,
             TIMELINESS=TIMELINESS_LABELS,
             unit_name=self.unit_name,
         )
@@ -95,7 +102,7 @@ class Generator:
             "type": r.type_label,
             "stage": r.stage if r.type == "incident" else "",
             "reported": format_time(r.reported_at, self.f.tz),
-            "timeliness": self.f.timeliness.get(r.id),
+            "timeliness": self.f.timeliness.get(r.id) if self.assessed else None,
             "period": r.period or "",
         }
 
@@ -121,7 +128,9 @@ class Generator:
             return urls.relative_url(doc, to)
 
         html = self.env.get_template(template).render(here=doc, url=url, title=title, **ctx)
-        front: dict[str, Any] = {"title": escape(title, quote=False)}
+        if markdown:  # MkDocs renders it: join the soft breaks of Chinese text here (render.py does the bodies)
+            html = render.join_cjk_breaks_in_markdown(html)
+        front: dict[str, Any] = {"title": escape(title, quote=False), "sb_print_title": css_string(title)}
         if hide_toc:
             front["hide"] = ["toc"]
         if search:
@@ -241,12 +250,21 @@ class Generator:
     def report_page(self, r: Report) -> None:
         f = self.f
         chain = [self.row(x) | {"current": x.id == r.id} for x in f.chain(r)] if r.type == "incident" else []
+        # the feedback on any report of the incident chain shows on every report of it, each marked
+        # with the report it was given on (SPEC §7)
+        on_chain = f.chain(r) if r.type == "incident" else [r]
         feedback = [
-            self.row(fb) | {"kind": fb.kind or "", "by": fb.by or "", "level": fb.level or "", "body": render.body_html(fb.body)}
-            for fb in sorted(f.feedback.get(r.id, []), key=lambda x: (x.reported_at, x.id))
+            self.row(fb) | {"kind": fb.kind or "", "by": fb.by or "", "level": fb.level or "",
+                            "body": render.body_html(fb.body), "on_here": target.id == r.id,
+                            "on_title": target.title or target.id, "on_doc": f.doc[target.id],
+                            "on_stage": (target.stage or "初报") if target.type == "incident" else ""}
+            for target in on_chain if target.id in f.doc
+            for fb in f.feedback.get(target.id, [])
         ]
+        feedback.sort(key=lambda x: (x["reported"], x["id"]))
         on = self._on(r)
-        # time and commit only: commit messages and committer identities are never published
+        # time and short commit only: commit messages and committer names are git metadata, not report
+        # content (SPEC §7, §14), and would name the writer of an anonymous report
         revisions = [
             {"commit": str(_attr(rev, "commit", ""))[:10], "time": _attr(rev, "time")}
             for rev in (r.revisions or [])
@@ -336,8 +354,12 @@ class Generator:
                 labels.append(_short_label(c))
                 counts.append(cs.get("totals", {}).get("reports", 0))
                 rates.append(cs.get("totals", {}).get("on_time_rate"))
-            chart = charts.bars(f"{p.label}：各{P.KIND_LABELS[child_kind]}报告数与及时率", labels,
-                                [charts.Series("报告数", counts, "a")], charts.Series("及时率", rates, "d"))
+            if self.assessed:
+                chart = charts.bars(f"{p.label}：各{P.KIND_LABELS[child_kind]}报告数与及时率", labels,
+                                    [charts.Series("报告数", counts, "a")], charts.Series("及时率", rates, "d"))
+            else:
+                chart = charts.bars(f"{p.label}：各{P.KIND_LABELS[child_kind]}报告数", labels,
+                                    [charts.Series("报告数", counts, "a")])
         listing = []
         if p.kind in ("monthly", "weekly"):
             listing = self.rows(sorted(self.f.counts_in.get(p.id, []), key=lambda r: (r.reported_at, r.id), reverse=True))
@@ -404,41 +426,34 @@ class Generator:
                    severity=self.severity_chart(today), hide_toc=True)
 
     def glance(self, p: P.Period, name: str) -> dict[str, Any]:
-        """Received vs expected and who has not reported, for one period."""
+        """Periodic reports received against expected, and who has not reported, for one period:
+        every figure from the summary (the same as ``shangbao summary`` for this audience and as-of)."""
         s = self.f.summary(p)
-        units = s.get("units", [])
-        expected = sum(u.get("expected", 0) for u in units)
-        missing = {(m.get("unit"), m.get("type"), m.get("period")) for m in s.get("missing", [])}
-        received_periodic = 0
-        not_reported: list[dict[str, Any]] = []
-        have = {(r.unit, r.type, str(r.period)) for r in self.f.counts_in.get(p.id, []) if r.type in PERIODIC_TYPES}
+        totals = s.get("totals", {})
         tz = self.f.tz
-        for unit in self.f.org.units.values():
-            for kind in unit.periodic:
-                for sub in P.periods_in(kind, p):
-                    if unit.since and sub.start < unit.since:
-                        continue
-                    if (unit.id, kind, sub.id) in have:
-                        received_periodic += 1
-                        continue
-                    due = sub.due(self.f.org.deadlines.periodic[kind], tz)
-                    overdue = (unit.id, kind, sub.id) in missing or due <= self.f.as_of
-                    not_reported.append({
-                        "unit": unit.name, "unit_id": unit.id, "unit_doc": f"units/{unit.id}.md", "type": REPORT_TYPES[kind],
-                        "period": sub.label, "short": _short_label(sub), "due": format_time(due, tz),
-                        "due_short": _short_due(due, tz), "overdue": overdue,
-                    })
         order = {u: i for i, u in enumerate(self.f.org.units)}
+        not_reported: list[dict[str, Any]] = []
+        for key, overdue in (("missing", True), ("pending", False)):
+            for m in s.get(key, []):
+                sub = P.parse(m["period"], m["type"])
+                due = dt.datetime.fromisoformat(m["due"])
+                not_reported.append({
+                    "unit": self.unit_name(m["unit"]), "unit_id": m["unit"], "unit_doc": f"units/{m['unit']}.md",
+                    "type": REPORT_TYPES[m["type"]], "period": sub.label if sub else m["period"],
+                    "short": _short_label(sub) if sub else m["period"], "due": format_time(due, tz),
+                    "due_short": _short_due(due, tz), "overdue": overdue,
+                })
         grouped: dict[str, dict[str, Any]] = {}
-        for x in not_reported:
-            g = grouped.setdefault(x["unit"], {"unit": x["unit"], "unit_doc": x["unit_doc"], "owed": [],
-                                               "overdue": False, "key": order.get(x["unit_id"], 0)})
+        for x in sorted(not_reported, key=lambda x: order.get(x["unit_id"], 0)):
+            g = grouped.setdefault(x["unit_id"], {"unit": x["unit"], "unit_doc": x["unit_doc"], "owed": [],
+                                                  "overdue": False, "key": order.get(x["unit_id"], 0)})
             g["owed"].append(x)
             g["overdue"] = g["overdue"] or x["overdue"]
         groups = sorted(grouped.values(), key=lambda g: (not g["overdue"], g["key"]))
         return {
-            "name": name, "label": p.label, "doc": f"periods/{p.id}.md", "totals": s.get("totals", {}),
-            "expected": expected, "received": received_periodic, "not_reported": not_reported, "groups": groups,
+            "name": name, "label": p.label, "doc": f"periods/{p.id}.md", "totals": totals,
+            "expected": totals.get("expected", 0), "received": totals.get("received", 0),
+            "not_reported": not_reported, "groups": groups,
             "overdue": [x for x in not_reported if x["overdue"]],
         }
 
@@ -452,6 +467,8 @@ class Generator:
             labels.append(_short_label(w))
             counts.append(t.get("reports", 0))
             rates.append(t.get("on_time_rate"))
+        if not self.assessed:
+            return charts.bars("近 12 周报告数", labels, [charts.Series("报告数", counts, "a")])
         return charts.bars("近 12 周报告数与及时率", labels, [charts.Series("报告数", counts, "a")],
                            charts.Series("及时率", rates, "d"))
 
@@ -490,8 +507,12 @@ class Generator:
                 row = next((u for u in f.summary(w).get("units", []) if u.get("id") == unit.id), {})
                 counts.append(row.get("submitted", 0))
                 rates.append(row.get("on_time_rate"))
-            chart = charts.bars(f"{unit.name}：近 12 周报送数与及时率", [_short_label(w) for w in weeks],
-                                [charts.Series("报送数", counts, "a")], charts.Series("及时率", rates, "d"))
+            if self.assessed:
+                chart = charts.bars(f"{unit.name}：近 12 周报告数与及时率", [_short_label(w) for w in weeks],
+                                    [charts.Series("报告数", counts, "a")], charts.Series("及时率", rates, "d"))
+            else:
+                chart = charts.bars(f"{unit.name}：近 12 周报告数", [_short_label(w) for w in weeks],
+                                    [charts.Series("报告数", counts, "a")])
             reports = by_unit.get(unit.id, [])
             parent = f.org.units.get(unit.parent or "")
             self.write(
@@ -561,7 +582,7 @@ class Generator:
                    units=list(self.f.org.units.values()))
 
 
-_SEVERITY_LABELS = {"error": "错误", "warning": "警告", "notice": "提示"}
+_SEVERITY_LABELS = SEVERITY_LABELS
 
 #: From this many reports the report pages are written by two processes (both cores).
 FORK_FROM = 2000
@@ -646,6 +667,15 @@ class _Helper:
 #: YAML line break), the Unicode line/paragraph separators (line breaks in YAML, folded inside a
 #: quoted scalar), the byte-order mark and the non-characters U+FFFE/U+FFFF.
 _YAML_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal that is safe inside a <style> element (printed page headers):
+    every character but letters, digits, CJK and space written as a CSS escape."""
+    def keep(ch: str) -> bool:
+        return (ch.isascii() and ch.isalnum()) or ch == " " or ("\u3000" <= ch <= "\u9fff") or ("\uff00" <= ch <= "\uffef")
+
+    return '"' + "".join(ch if keep(ch) else f"\\{ord(ch):06x}" for ch in text) + '"'
 
 
 def yaml_json(value: Any) -> str:

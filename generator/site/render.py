@@ -61,16 +61,107 @@ class _Neutralise(Treeprocessor):
                             del child.attrib[attr]
 
 
+#: Characters of Chinese (Japanese, Korean) text, with their full-width punctuation: a line break
+#: between two of them is a writer's wrapping, not a space (Chinese has no spaces between words).
+_CJK = "\u2018-\u201d\u2026\u2014\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+
+
+def join_cjk_breaks(text: str) -> str:
+    """``text`` with each soft line break between two CJK characters removed."""
+    return _CJK_BREAK.sub("", text) if "\n" in text else text
+
+
+_IS_CJK = re.compile(f"[{_CJK}]")
+#: a soft break between CJK characters somewhere in a Markdown source (perhaps across ``**`` or a
+#: quote marker): only then is the rendered tree walked (most bodies keep one paragraph per line)
+_SOURCE_BREAK = re.compile(f"[{_CJK}][*_`]*\n[ \t>]*[*_`]*[{_CJK}]")
+
+
+class _JoinCJK(Treeprocessor):
+    """Soft line breaks between CJK characters joined in the rendered text, also across inline
+    markup (``打开，\n**保存**``); never inside code."""
+
+    def run(self, root: ET.Element) -> None:
+        if not getattr(self.md, "sb_join_cjk", True):
+            return
+        segments: list[tuple[ET.Element, str] | None] = []  # text pieces in reading order; None: code
+
+        def walk(element: ET.Element) -> None:
+            if element.tag in ("pre", "code"):
+                segments.append(None)
+                return
+            segments.append((element, "text"))
+            for child in element:
+                walk(child)
+                segments.append((child, "tail"))
+
+        walk(root)
+        previous: tuple[ET.Element, str] | None = None
+        for segment in segments:
+            if segment is None:
+                previous = None
+                continue
+            element, attr = segment
+            text = getattr(element, attr)
+            if not text:
+                continue
+            text = join_cjk_breaks(text)
+            if previous is not None:
+                before = getattr(*previous)
+                kept, gap = before.rstrip(" \t\n"), text[:len(text) - len(text.lstrip(" \t\n"))]
+                gap = before[len(kept):] + gap
+                rest = text[len(text) - len(text.lstrip(" \t\n")):]
+                if "\n" in gap and kept and rest and _IS_CJK.match(kept[-1]) and _IS_CJK.match(rest[0]):
+                    setattr(*previous, kept)
+                    text = rest
+            setattr(element, attr, text)
+            previous = segment
+
+
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+_MD_END = re.compile(f"[{_CJK}](?:\\*\\*|__|`)?$")
+_MD_START = re.compile(f"^[ \t]*(?:\\*\\*|__|`)?[{_CJK}]")
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#")
+
+
+def join_cjk_breaks_in_markdown(text: str) -> str:
+    """Markdown source with the soft breaks between CJK characters joined (also next to ``**`` or a
+    backtick), outside fenced code and never after a heading (for the pages MkDocs renders from
+    Markdown: the help page)."""
+    out: list[str] = []
+    fence = None
+    for line in text.split("\n"):
+        m = _FENCE.match(line)
+        if fence is not None:
+            out.append(line)
+            if m and m.group(1) == fence:
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            continue
+        if out and _MD_END.search(out[-1]) and not _MD_HEADING.match(out[-1]) and _MD_START.match(line):
+            out[-1] += line.lstrip(" \t")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 class _NoHtml(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown API
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_Neutralise(md), "sb_neutralise", 0)
+        md.treeprocessors.register(_JoinCJK(md), "sb_join_cjk", 5)
 
 
-def _new_markdown() -> markdown.Markdown:
+def _new_markdown(fences: bool = False) -> markdown.Markdown:
+    # fenced code (```) as Material recommends it (pymdownx.superfences, also in mkdocs.yml); only
+    # when the text holds a fence, so a body without one does not pay for it
     return markdown.Markdown(
-        extensions=["tables", "sane_lists", _NoHtml()],
+        extensions=["tables", "sane_lists", *(["pymdownx.superfences"] if fences else []), _NoHtml()],
         output_format="html",
     )
 
@@ -96,10 +187,11 @@ def _linebreak_possible(text: str) -> bool:
 
 
 def _markdown_for(text: str) -> markdown.Markdown:
-    key = tuple(any(ch in text for ch in chars) for _names, chars in _TRIGGERS) + (_linebreak_possible(text),)
+    key = tuple(any(ch in text for ch in chars) for _names, chars in _TRIGGERS) + (
+        "```" in text or "~~~" in text, _linebreak_possible(text))
     md = _BY_PATTERNS.get(key)
     if md is None:
-        md = _new_markdown()
+        md = _new_markdown(fences=key[-2])
         for (names, _chars), present in zip(_TRIGGERS, key):
             if not present:
                 for name in names:
@@ -155,6 +247,7 @@ def body_html(text: str) -> str:
         return _plain_html(text)
     md = _markdown_for(text)
     md.reset()
+    md.sb_join_cjk = _SOURCE_BREAK.search(text) is not None
     try:
         return md.convert(text)
     except RecursionError:

@@ -29,6 +29,9 @@ from .facts import collect
 from .urls import html_path
 
 POLL_SECONDS = 0.3
+#: what a reader is told when the preview cannot answer (the standard library's pages are English)
+_ERRORS = {400: "请求有误", 403: "没有权限访问", 404: "找不到这个页面", 405: "不支持这种请求方式",
+           414: "地址太长", 500: "服务器出错", 501: "不支持这种请求方式", 503: "服务暂时不可用"}
 
 
 class _State:
@@ -61,9 +64,10 @@ def _snapshot(root: Path) -> dict[str, float]:
 class Preview:
     """The serve loop's state: where the tree and the site live, and how to rebuild them."""
 
-    def __init__(self, root: Path, audience: str, out: Path | None = None):
+    def __init__(self, root: Path, audience: str, out: Path | None = None, as_of=None):
         self.root = root
         self.audience = audience
+        self.as_of = as_of  # None: now, or the sample's own date (_org.yml sample_as_of)
         out = out or root / "build"
         self.docs_dir = out / f"serve-docs-{audience}"
         self.site_dir = out / f"serve-{audience}"
@@ -71,7 +75,9 @@ class Preview:
         self.indexer = None  # the search index being rebuilt in the background, if any
 
     def _facts(self):
-        repo = load(self.root, None)
+        from ..config import load_org
+
+        repo = load(self.root, self.as_of or load_org(self.root).sample_as_of)
         if repo.errors:
             _print_errors(repo)
             return None
@@ -175,6 +181,24 @@ class Preview:
                 self.send_header("Cache-Control", "no-store")
                 super().end_headers()
 
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                """Error pages in Chinese: the site's own 404 page, a short Chinese page otherwise."""
+                missing = preview.site_dir / "404.html"
+                if code == 404 and missing.is_file():
+                    body = missing.read_bytes()
+                else:
+                    text = _ERRORS.get(code, "请求无法处理")
+                    body = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{text}</title></head>'
+                            f'<body><h1>{text}</h1><p>错误代码 {code}。<a href="/">返回首页</a></p></body></html>'
+                            ).encode("utf-8")
+                self.send_response(code)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                    self.wfile.write(body)
+
             def do_GET(self) -> None:  # noqa: N802 - stdlib name
                 if self.path.split("?")[0] == "/__sb_version":
                     body = str(preview.state.version).encode()
@@ -193,9 +217,9 @@ def _interrupt(signum, frame) -> None:  # noqa: ARG001 - signal handler signatur
     raise KeyboardInterrupt
 
 
-def run_serve(root: Path, audience: str, host: str, port: int) -> int:
+def run_serve(root: Path, audience: str, host: str, port: int, as_of=None) -> int:
     root = Path(root)
-    preview = Preview(root, audience)
+    preview = Preview(root, audience, as_of=as_of)
     before = _snapshot(root)
     console.print("[bold]首次构建预览网站[/]…")
     try:

@@ -4,9 +4,11 @@ A report id (``anjianke/2026/2026-11-27-收费站火情``) comes from a file pat
 Chinese, so its page keeps it readable: ``r/anjianke/2026/2026-11-27-收费站火情.md``. What
 the id may never do is leave the output folder or collide with another id's page:
 
-- a segment that is "plain" (Unicode letters and digits, ``-``, ``_``, inner ``.``; NFC; no
-  capitals, since case-insensitive servers would merge ``Tag`` and ``tag``; not a name MkDocs
-  treats specially such as ``index`` or ``README``; not too long) is kept;
+- a segment that is "plain" (Unicode letters and digits, ``-``, ``_``, inner ``.``; NFC; not a
+  name MkDocs treats specially such as ``index`` or ``README``; not too long) is kept, capitals
+  too, so that ``2026-W47-周报`` stays readable and stable;
+- case-insensitive servers would merge two ids that differ only in case (``Fire`` and ``fire``):
+  the site gives such twins, and only them, the hashed form below (``case_twin_doc_path``);
 - any other segment is reduced to its plain characters and gets ``~`` plus a hash of the
   *whole original id*; ``~`` never occurs in a kept segment, so a hashed page can never
   equal a kept one, and two ids only share a page if their SHA-256 prefixes collide.
@@ -33,7 +35,7 @@ def _plain_char(ch: str) -> bool:
     return cat[0] in "LN" and cat not in ("Nl",)
 
 
-def _is_plain(segment: str) -> bool:
+def _is_plain(segment: str, capitals: bool = False) -> bool:
     return (
         bool(segment)
         and not segment.startswith(".")
@@ -41,8 +43,9 @@ def _is_plain(segment: str) -> bool:
         and ".." not in segment
         and all(_plain_char(ch) for ch in segment)
         and unicodedata.normalize("NFC", segment) == segment
-        # Windows and macOS servers ignore case: "Tag" and "tag" would be one file there
-        and segment.casefold() == segment
+        # Windows and macOS servers ignore case: "Tag" and "tag" would be one file there (report
+        # pages keep capitals; their case twins are told apart by facts.collect)
+        and (capitals or segment.casefold() == segment)
         and segment.lower() not in _RESERVED
         and not re.fullmatch(r"(?i)(com|lpt)\d", segment)
         and len(segment.encode("utf-8")) <= _MAX_SEGMENT_BYTES
@@ -61,8 +64,29 @@ def _reduce(segment: str) -> str:
 def report_doc_path(report_id: str) -> str:
     """The docs-tree path (``r/.../name.md``) of a report's page; safe for any id."""
     segments = report_id.split("/")
-    if all(_is_plain(s) for s in segments) and len(segments) <= 8:
+    if all(_is_plain(s, capitals=True) for s in segments) and len(segments) <= 8:
         return f"{REPORTS_DIR}/{'/'.join(segments)}.md"
+    return case_twin_doc_path(report_id)
+
+
+def doc_paths(report_ids) -> dict[str, str]:
+    """The page of each of ``report_ids`` on one site: ``report_doc_path``, except that ids whose pages
+    differ only in case (one file on a case-insensitive server) all get ``case_twin_doc_path``."""
+    kept = {rid: report_doc_path(rid) for rid in report_ids}
+    folded: dict[str, list[str]] = {}
+    for rid, doc in kept.items():
+        folded.setdefault(doc.casefold(), []).append(rid)
+    for ids in folded.values():
+        if len(ids) > 1:
+            for rid in ids:
+                kept[rid] = case_twin_doc_path(rid)
+    return kept
+
+
+def case_twin_doc_path(report_id: str) -> str:
+    """The page of an id reduced to plain lower-case characters plus a hash of the whole id: for ids
+    that cannot be kept, and for ids that differ from another only in case."""
+    segments = report_id.split("/")
     digest = hashlib.sha256(report_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     reduced = [_reduce(s) for s in segments if s not in ("", ".", "..")][:8] or ["x"]
     reduced[-1] = f"{reduced[-1]}~{digest}"
