@@ -106,9 +106,14 @@ def new(obj: _Context, report_type: str, unit: str, title: str | None, author: s
               help="读者范围：只计入该范围可见的报告")
 @click.option("--as-of", "as_of", help="以此时间为“现在”计算漏报（默认：现在）")
 @click.option("--rollup", is_flag=True, help="把下级单位的数字汇总到上级单位")
+@click.option("--members", is_flag=True, help="并列显示各下级单位（_org.yml 的 members，读其网站数据源）的数字")
 @click.pass_obj
-def summary(obj: _Context, period: str, fmt: str, audience: str, as_of: str | None, rollup: bool) -> None:
+def summary(obj: _Context, period: str, fmt: str, audience: str, as_of: str | None, rollup: bool, members: bool) -> None:
     """打印一个周期（周/月/季/年）的汇总：报送、迟报、瞒报、漏报、得分、指标。"""
+    if members:
+        from .members import run_members_summary
+
+        _run(run_members_summary, obj.root, period, fmt, audience)
     from .summary import run_summary
 
     _run(run_summary, obj.root, period, fmt, audience, _as_of(as_of, obj.root), rollup)

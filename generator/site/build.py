@@ -21,6 +21,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ..config import Org
+from ..feeds import write_feeds
 from ..model import Report
 from ..timeparse import format_time
 from .facts import Facts, collect
@@ -237,6 +238,13 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     facts = collect(org, reports, audience, as_of, publishable, problems)
+    if org.members:  # an upper organisation: its members' feeds, read before any page is written
+        from ..members import read_members
+
+        periods_all = facts.all_periods()
+        facts.members = read_members(root, org, audience, [p.id for p in periods_all],
+                                     [p.id for p in periods_all if p.kind == "annual"])
+        timings["members"] = time.perf_counter() - t0
     docs_dir = docs_dir or root / "build" / f"docs-{audience}"
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -258,6 +266,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
             indexer.start()
         run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of)
         timings["mkdocs"] = time.perf_counter() - t1
+        write_feeds(facts, tmp / "feed")  # site/feed/ for the upper organisation and other systems
         t2 = time.perf_counter()
         timings["pagefind"] = indexer.finish(tmp)
         timings["pagefind_wait"] = time.perf_counter() - t2
