@@ -16,7 +16,7 @@ AS_OF_TEXT = "2026-11-27 18:00"
 
 
 def member_repo(root: Path, organization: str, *, extra: int = 0, canary: str | None = None,
-                public_title: str | None = None) -> Path:
+                public_title: str | None = None, internal_incident: str | None = None) -> Path:
     """A county's repository: one good report of every type, ``extra`` more info reports, a public
     info report titled ``public_title``, and a restricted incident titled ``canary``."""
     make_org(root, organization=organization)
@@ -29,6 +29,9 @@ def member_repo(root: Path, organization: str, *, extra: int = 0, canary: str | 
                    reported_at="2026-11-25 10:00")
         write_good(root, "credit", "2026-11-24-public-credit", title="公开行政处罚", classification="public",
                    reported_at="2026-11-24 10:00", decision_no="安监罚〔2026〕99号")
+    if internal_incident:
+        write_good(root, "incident", "2026-11-26-internal", title=internal_incident,
+                   reported_at="2026-11-26 11:00", occurred_at="2026-11-26 10:30")
     if canary:
         write_good(root, "incident", "2026-11-26-restricted", title=canary, classification="restricted",
                    reported_at="2026-11-26 10:00", occurred_at="2026-11-26 09:00")
