@@ -113,7 +113,23 @@ def _get_http(url: str, limit: int) -> bytes:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError):
             raise FeedProblem(f"{url} 在 {TIMEOUT:.0f} 秒内没有响应") from None
-        raise FeedProblem(f"无法连接 {url}（{reason}）") from None
+        raise FeedProblem(f"无法连接 {url}（{_why(reason)}）") from None
+
+
+def _why(reason: object) -> str:
+    """A connection failure in Chinese, for the office."""
+    import socket
+    import ssl
+
+    if isinstance(reason, ConnectionRefusedError):
+        return "连接被拒绝：对方网站服务未运行或地址、端口有误"
+    if isinstance(reason, socket.gaierror):
+        return "找不到该主机名：请检查地址"
+    if isinstance(reason, ssl.SSLError):
+        return "HTTPS 证书校验失败"
+    if isinstance(reason, ConnectionResetError):
+        return "连接被对方重置"
+    return str(reason)
 
 
 _VALIDATORS: dict[str, Any] = {}
