@@ -136,10 +136,12 @@ _VALIDATORS: dict[str, Any] = {}
 
 
 def _validator(name: str):
+    """The compiled schema ``feed-<name>.json`` (jsonschema-rs: 100 members' feeds are ~100,000 objects
+    to validate per build, 50 times faster than the pure-Python jsonschema)."""
     if name not in _VALIDATORS:
-        from jsonschema import Draft202012Validator
+        import jsonschema_rs
 
-        _VALIDATORS[name] = Draft202012Validator(schema(name))
+        _VALIDATORS[name] = jsonschema_rs.validator_for(schema(name))
     return _VALIDATORS[name]
 
 
@@ -151,7 +153,7 @@ def _json(base: str, name: str, limit: int, kind: str) -> dict[str, Any]:
         raise FeedProblem(f"{name} 不是 UTF-8 编码的 JSON（{exc}）") from None
     error = next(iter(_validator(kind).iter_errors(value)), None)
     if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "（顶层）"
+        where = "/".join(str(p) for p in error.instance_path) or "（顶层）"
         raise FeedProblem(f"{name} 不符合数据格式（feed-{kind}.json）：{where}：{error.message}")
     return value
 

@@ -362,6 +362,8 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
         return 1
     total = time.perf_counter() - t0
     t = result.timings
+    if "members" in t:
+        console.print(f"下级单位：读取 {len(repo.org.members)} 个下级单位的数据源用时 {t['members']:.1f} 秒")
     console.print(
         f"[green]完成[/]：{result.reports} 份报告，{result.pages} 个页面 → {result.site_dir}"
         f"（检查 {total - t['total']:.1f} 秒，生成 {t['generate']:.1f} 秒，MkDocs {t['mkdocs']:.1f} 秒，"
