@@ -25,6 +25,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import uuid
 from functools import cache
 from pathlib import Path
@@ -115,9 +116,9 @@ def atom(facts) -> bytes:
     ET.register_namespace("", _ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{_ATOM}}}{tag}", attrs)
+        el = ET.SubElement(parent, f"{{{_ATOM}}}{tag}", {k: _xml_text(v) for k, v in attrs.items()})
         if text is not None:
-            el.text = text
+            el.text = _xml_text(text)
         return el
 
     feed = ET.Element(f"{{{_ATOM}}}feed")
@@ -152,6 +153,19 @@ def _urn(*parts: str) -> str:
     return uuid.uuid5(_FEED_NS, "\x1f".join(parts)).urn
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str | None) -> str | None:
+    """Text XML 1.0 can carry (control characters dropped)."""
+    return None if text is None else _XML_INVALID.sub("", text)
+
+
+def _cell(value: str) -> str:
+    """A CSV cell Excel/WPS will not run as a formula (=, +, -, @ at the start get a ')."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def credit_csv(facts) -> bytes:
     """信用信息 (type credit) the audience may see, oldest decision first."""
     out = io.StringIO()
@@ -161,8 +175,8 @@ def credit_csv(facts) -> bytes:
                      key=lambda r: (str(r.decided_on or ""), r.id))
     for r in credits:
         unit = facts.org.units.get(r.unit)
-        writer.writerow([r.uscc or "", r.subject or "", r.category or "", str(r.decided_on or ""),
-                         r.decision_no or "", unit.name if unit else r.unit, _url(facts, r.id)])
+        writer.writerow([_cell(x) for x in (r.uscc or "", r.subject or "", r.category or "", str(r.decided_on or ""),
+                                            r.decision_no or "", unit.name if unit else r.unit, _url(facts, r.id))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -187,7 +187,7 @@ def read_member(member: Member, audience: str, root: Path, periods: list[str], y
     if member.site:
         out.site = member.site if member.site.endswith("/") else member.site + "/"
     elif _HTTP.match(base):
-        out.site = urljoin(base, index.get("site") or "../")
+        out.site = _web(urljoin(base, index.get("site") or "../"))
     have = set(index["summaries"])
     for pid in periods:
         if pid not in have:
@@ -205,9 +205,15 @@ def read_member(member: Member, audience: str, root: Path, periods: list[str], y
             raise FeedProblem(f"reports-{year}.json 的读者范围与目录不符")
         if link_base:
             for r in data["reports"]:
-                if r["type"] == "incident":
-                    out.links[r["id"]] = urljoin(link_base, r["url"])
+                link = _web(urljoin(link_base, r["url"])) if r["type"] == "incident" else None
+                if link:
+                    out.links[r["id"]] = link
     return out
+
+
+def _web(url: str) -> str | None:
+    """``url`` when it is an http(s) address: a feed can never put a ``javascript:`` link on our pages."""
+    return url if _HTTP.match(url) else None
 
 
 def _trim(summary: dict[str, Any], audience: str) -> dict[str, Any]:

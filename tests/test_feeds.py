@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from helpers_feeds import AS_OF_TEXT, build, member_repo
-from helpers_org import run
+from helpers_org import run, write_good
 from jsonschema import Draft202012Validator
 
 from generator.feeds import ASSESSMENT_KEYS, CREDIT_HEADER, public_view, schema
@@ -25,6 +25,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def repo(tmp_path_factory):
     root = tmp_path_factory.mktemp("county")
     member_repo(root, "青山县应急管理局", extra=60, canary=CANARY, public_title=PUBLIC_TITLE)
+    # a subject Excel would run as a formula
+    write_good(root, "credit", "2026-11-23-formula", subject="=HYPERLINK(\"http://x\",\"城东\")", reported_at="2026-11-23 10:00",
+               decision_no="安监罚〔2026〕13号", title="公式样的主体名称")
     return root
 
 
@@ -86,7 +89,7 @@ def test_public_feeds_carry_no_assessment_figures_and_nothing_above_public(sites
 def test_report_list_links_into_the_site(sites):
     site = sites["internal"]
     reports = json.loads((site / "feed" / "reports-2026.json").read_text(encoding="utf-8"))["reports"]
-    assert len(reports) == 60 + 10 + 2  # the extra info reports, one of each of the ten types, the public two
+    assert len(reports) == 60 + 10 + 2 + 1  # the extra info reports, one of each of the ten types, public two, formula
     incident = next(r for r in reports if r["type"] == "incident")
     assert incident["severity"] == "一般" and incident["stage"] == "初报" and incident["timeliness"] == "on_time"
     for r in reports:
@@ -117,7 +120,10 @@ def test_credit_csv_opens_in_excel(sites):
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == CREDIT_HEADER
-    assert {r[4] for r in rows[1:]} == {"安监罚〔2026〕12号", "安监罚〔2026〕99号"}
-    assert rows[1][0] == "91350100M000100Y43" and rows[1][1] == "城东化工有限公司"
+    assert {r[4] for r in rows[1:]} == {"安监罚〔2026〕12号", "安监罚〔2026〕13号", "安监罚〔2026〕99号"}
+    good = next(r for r in rows if r[4] == "安监罚〔2026〕12号")
+    assert good[:4] == ["91350100M000100Y43", "城东化工有限公司", "行政处罚", "2026-11-15"]
+    formula = next(r for r in rows if r[4] == "安监罚〔2026〕13号")
+    assert formula[1] == "'=HYPERLINK(\"http://x\",\"城东\")"  # shown as text, never run
     public = (sites["public"] / "feed" / "credit.csv").read_bytes().decode("utf-8-sig")
     assert "安监罚〔2026〕99号" in public and "安监罚〔2026〕12号" not in public

@@ -169,6 +169,29 @@ def test_a_damaged_cache_is_ignored(world, tmp_path):
     assert not feed.ok and feed.fetched_at is None  # down, no usable last copy: 从未取得
 
 
+def test_a_member_feed_cannot_put_a_script_link_on_the_upper_site(world, tmp_path):
+    hostile = tmp_path / "hostile"
+    shutil.copytree(world["sites"]["hexi"], hostile)
+    feed = hostile / "feed"
+    index = json.loads((feed / "index.json").read_text(encoding="utf-8"))
+    index["site"] = "javascript:alert(1)//"
+    (feed / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    reports = json.loads((feed / "reports-2026.json").read_text(encoding="utf-8"))
+    for r in reports["reports"]:
+        r["url"] = "javascript:alert(document.cookie)"
+    (feed / "reports-2026.json").write_text(json.dumps(reports, ensure_ascii=False), encoding="utf-8")
+    server = SiteServer(hostile)
+    try:
+        from generator.config import Member
+
+        got = M.read_member(Member("hexi", NAMES["hexi"], server.url + "feed/"), "internal", world["upper"],
+                            ["2026-11"], ["2026"])
+    finally:
+        server.stop()
+    assert got.ok and got.site is None and got.links == {} and got.period_url("2026-11") is None
+    assert got.summaries["2026-11"]["incidents"]  # the figures are still used, only the links are not
+
+
 class _Hanging(http.server.BaseHTTPRequestHandler):
     release = threading.Event()
 
