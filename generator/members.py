@@ -313,8 +313,7 @@ def member_table(feeds: list[MemberFeed], period_id: str, audience: str) -> dict
     for feed in feeds:
         m = feed.member
         row: dict[str, Any] = {"id": m.id, "name": m.name, "site": feed.site, "status": "ok", "reason": "",
-                               "fetched_at": feed.fetched_at, "as_of": feed.as_of, "url": feed.period_url(period_id),
-                               "incidents": []}
+                               "fetched_at": feed.fetched_at, "as_of": feed.as_of, "url": feed.period_url(period_id)}
         summary = feed.summaries.get(period_id) if feed.ok else None
         if not feed.ok:
             row.update(status="unavailable", reason=feed.reason, url=None)

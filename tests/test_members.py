@@ -112,6 +112,8 @@ def test_summary_members_prints_them_side_by_side(world):
     assert data["totals"]["late"] == sum(t["late"] for t in theirs.values())
     md = run(world["upper"], "summary", "--period", "2026-11", "--members").stdout
     assert "| 下级单位 | 报告数 |" in md and NAMES["hexi"] in md and "**合计**" in md
+    total = data["totals"]
+    assert f"| **合计** | {total['reports']} | {total['incidents']} | {total['expected']} |" in md
     raw = run(world["upper"], "summary", "--period", "2026-11", "--members", "--format", "csv").stdout_bytes
     assert raw.startswith("\ufeff".encode()) and "\r\n合计".encode() in raw
 
@@ -125,6 +127,10 @@ def test_a_public_upper_build_carries_nothing_above_public(world):
     assert NAMES["qingshan"] in page and "<th>迟报</th>" not in page and "按时率" not in page
     # the other members publish internal feeds only: refused, never shown
     assert page.count(UNAVAILABLE) == 2 and "内部版，不能用于公开版" in page
+    # its search merges the member's public site only
+    bundles = json.loads((site / "members" / "search.json").read_text(encoding="utf-8"))
+    assert bundles == [{"name": NAMES["qingshan"], "site": world["servers"]["qingshan-public"].url,
+                        "bundle": world["servers"]["qingshan-public"].url + "pagefind/"}]
     # while the internal upper build shows the member's internal incident, still not the restricted one
     internal = _html(world["first"], "members/2026-11.html")
     assert INTERNAL_INCIDENT in internal and CANARY not in internal
