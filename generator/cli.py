@@ -114,7 +114,7 @@ def summary(obj: _Context, period: str, fmt: str, audience: str, as_of: str | No
         from .members import run_members_summary
 
         _run(run_members_summary, obj.root, period, fmt, audience)
-    from .summary import run_summary
+    from .summary_writers import run_summary
 
     _run(run_summary, obj.root, period, fmt, audience, _as_of(as_of, obj.root), rollup)
 
