@@ -40,6 +40,7 @@ from .feeds import ASSESSMENT_KEYS, schema
 from .model import CLASSIFICATION_RANK
 
 TIMEOUT = 10.0  # seconds per request (SPEC §12)
+MEMBER_BUDGET = 120.0  # seconds for all of one member's files: a slow member cannot hold the build for long
 INDEX_LIMIT = 1 << 20  # bytes: index.json
 SUMMARY_LIMIT = 8 << 20  # a summary-<period>.json (an organisation of 1,000 units is ~0.5 MiB)
 REPORTS_LIMIT = 64 << 20  # a reports-<year>.json (50,000 reports are ~20 MiB)
@@ -179,7 +180,14 @@ def read_member(member: Member, audience: str, root: Path, periods: list[str], y
     if base is None:
         return MemberFeed(member, False, reason=f"未配置{_AUDIENCE_LABELS.get(audience, audience)}的数据源（members.{member.id}.feed）")
     out = MemberFeed(member, True, location=base, fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
-    index = _json(base, "index.json", INDEX_LIMIT, "index")
+    deadline = time.monotonic() + MEMBER_BUDGET
+
+    def get(name: str, limit: int, kind: str) -> dict[str, Any]:
+        if time.monotonic() > deadline:
+            raise FeedProblem(f"{MEMBER_BUDGET:.0f} 秒内未能读完全部文件（读到 {name} 时停止）")
+        return _json(base, name, limit, kind)
+
+    index = get("index.json", INDEX_LIMIT, "index")
     theirs = index["audience"]
     if CLASSIFICATION_RANK[theirs] > CLASSIFICATION_RANK[audience]:
         raise FeedProblem(f"数据源是{_AUDIENCE_LABELS[theirs]}，不能用于{_AUDIENCE_LABELS[audience]}（请在 feed 中按读者范围分别填写）")
@@ -192,7 +200,7 @@ def read_member(member: Member, audience: str, root: Path, periods: list[str], y
     for pid in periods:
         if pid not in have:
             continue
-        data = _json(base, f"summary-{pid}.json", SUMMARY_LIMIT, "summary")
+        data = get(f"summary-{pid}.json", SUMMARY_LIMIT, "summary")
         if data["period"]["id"] != pid or data["audience"] != theirs:
             raise FeedProblem(f"summary-{pid}.json 的周期或读者范围与文件名、目录不符")
         out.summaries[pid] = _trim(data, audience)
@@ -200,7 +208,7 @@ def read_member(member: Member, audience: str, root: Path, periods: list[str], y
     for year in years:
         if year not in index["reports"]:
             continue
-        data = _json(base, f"reports-{year}.json", REPORTS_LIMIT, "reports")
+        data = get(f"reports-{year}.json", REPORTS_LIMIT, "reports")
         if data["audience"] != theirs:
             raise FeedProblem(f"reports-{year}.json 的读者范围与目录不符")
         if link_base:

@@ -198,6 +198,21 @@ def test_a_member_feed_cannot_put_a_script_link_on_the_upper_site(world, tmp_pat
     assert got.summaries["2026-11"]["incidents"]  # the figures are still used, only the links are not
 
 
+def test_a_member_feed_may_be_a_folder(world, tmp_path):
+    from generator.config import Member
+
+    folder = tmp_path / "copy"
+    shutil.copytree(world["sites"]["donghu"] / "feed", folder / "feed")
+    member = Member("donghu", NAMES["donghu"], str(folder / "feed"), site="https://donghu.example/xinxi/")
+    got = M.read_member(member, "internal", world["upper"], ["2026-11"], ["2026"])
+    assert got.ok and got.summaries["2026-11"]["totals"]["reports"] == _summary(world["repos"]["donghu"], "2026-11")["totals"]["reports"]
+    assert got.period_url("2026-11") == "https://donghu.example/xinxi/periods/2026-11.html"
+    assert all(u.startswith("https://donghu.example/xinxi/r/") for u in got.links.values()) and got.links
+    (folder / "feed" / "index.json").unlink()
+    with pytest.raises(M.FeedProblem, match="找不到"):
+        M.read_member(member, "internal", world["upper"], ["2026-11"], [])
+
+
 class _Hanging(http.server.BaseHTTPRequestHandler):
     release = threading.Event()
 
@@ -223,6 +238,10 @@ def test_a_hanging_member_is_cut_off_and_an_oversized_feed_refused(world, monkey
         _Hanging.release.set()
         server.shutdown()
         server.server_close()
+    monkeypatch.setattr(M, "MEMBER_BUDGET", 0.0)  # a member that takes too long in all is cut off too
+    with pytest.raises(M.FeedProblem, match="秒内未能读完"):
+        M.read_member(load_org(world["upper"]).members[1], "internal", world["upper"], ["2026-11"], [])
+    monkeypatch.setattr(M, "MEMBER_BUDGET", 120.0)
     monkeypatch.setattr(M, "SUMMARY_LIMIT", 1000)
     member = load_org(world["upper"]).members[0]
     with pytest.raises(M.FeedProblem, match="大小限制"):
