@@ -191,6 +191,8 @@ def read_member(member: Member, audience: str, root: Path, periods: list[str], y
     theirs = index["audience"]
     if CLASSIFICATION_RANK[theirs] > CLASSIFICATION_RANK[audience]:
         raise FeedProblem(f"数据源是{_AUDIENCE_LABELS[theirs]}，不能用于{_AUDIENCE_LABELS[audience]}（请在 feed 中按读者范围分别填写）")
+    if theirs == "public" and audience != "public":  # zeros where its feed has no figures would be false
+        raise FeedProblem(f"数据源是公开版，不含考核数字，不能用于{_AUDIENCE_LABELS[audience]}（请填写其内部版数据源）")
     out.audience, out.as_of = theirs, index["as_of"]
     if member.site:
         out.site = member.site if member.site.endswith("/") else member.site + "/"

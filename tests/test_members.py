@@ -198,6 +198,15 @@ def test_a_member_feed_cannot_put_a_script_link_on_the_upper_site(world, tmp_pat
     assert got.summaries["2026-11"]["incidents"]  # the figures are still used, only the links are not
 
 
+def test_an_internal_upper_build_refuses_a_public_feed_without_figures(world):
+    from generator.config import Member
+
+    public = Member("qingshan", NAMES["qingshan"], world["servers"]["qingshan-public"].url + "feed/")
+    with pytest.raises(M.FeedProblem, match="公开版，不含考核数字"):
+        M.read_member(public, "internal", world["upper"], ["2026-11"], [])
+    assert M.read_member(public, "public", world["upper"], ["2026-11"], []).ok
+
+
 def test_a_member_feed_may_be_a_folder(world, tmp_path):
     from generator.config import Member
 
