@@ -127,3 +127,9 @@ def test_credit_csv_opens_in_excel(sites):
     assert formula[1] == "'=HYPERLINK(\"http://x\",\"城东\")"  # shown as text, never run
     public = (sites["public"] / "feed" / "credit.csv").read_bytes().decode("utf-8-sig")
     assert "安监罚〔2026〕99号" in public and "安监罚〔2026〕12号" not in public
+
+
+def test_a_site_without_members_has_no_members_pages(sites):
+    site = sites["internal"]
+    assert not (site / "members").exists()
+    assert "sb-members-card" not in (site / "index.html").read_text(encoding="utf-8")
