@@ -131,6 +131,8 @@ class Org:
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
     members: list[Member] = field(default_factory=list)
+    site_url: str | None = None  # links in notification messages point here (SPEC §9)
+    notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
 
     @property
     def timezone_name(self) -> str:
@@ -151,7 +153,7 @@ class Org:
 
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
-    "ledger_since", "accounts", "scoring", "limits", "members",
+    "ledger_since", "accounts", "scoring", "limits", "site_url", "notify", "members",
 }
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
@@ -396,6 +398,9 @@ def _build_org(data: Any, node: Any) -> Org:
                 file_size_limit = size
 
     members = _members(data.get("members"), _child(node, "members"), lines.get("members", 1), problems)
+    from .notify.settings import parse_settings
+
+    site_url, notify = parse_settings(data, node, set(units), problems)
 
     if problems:
         raise ConfigError(ORG_FILE, problems)
@@ -411,6 +416,8 @@ def _build_org(data: Any, node: Any) -> Org:
         scoring=scoring,
         file_size_limit=file_size_limit,
         members=members,
+        site_url=site_url,
+        notify=notify,
     )
 
 
