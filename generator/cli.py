@@ -119,12 +119,19 @@ def new(obj: _Context, report_type: str, unit: str, title: str | None, author: s
               help="读者范围：只计入该范围可见的报告；public 不列考核数字（应报、漏报、迟报、得分等）")
 @click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”计算漏报（默认：现在）")
 @click.option("--rollup", is_flag=True, help="把下级单位的数字汇总到上级单位")
+@click.option("--members", is_flag=True, help="并列显示各下级单位（_org.yml 的 members，读其网站数据源）的数字")
 @click.pass_obj
 def summary(obj: _Context, period: str, fmt: str, output: Path | None, audience: str, as_of: str | None,
-            rollup: bool) -> None:
+            rollup: bool, members: bool) -> None:
     """打印一个周期（周/月/季/年）的汇总：报送、迟报、瞒报、漏报、得分、指标；--format docx/pdf 写成情况通报。"""
     if output is not None and fmt not in ("docx", "pdf"):
         raise click.UsageError("-o/--output 只用于 --format docx 或 pdf；md、json、csv 打印到屏幕，可用 > 文件名 保存。")
+    if members:
+        if fmt in ("docx", "pdf"):
+            raise click.UsageError("--members 只支持 --format md、json 或 csv。")
+        from .members import run_members_summary
+
+        _run(run_members_summary, obj.root, period, fmt, audience)
     if fmt in ("docx", "pdf"):
         from .documents.commands import run_notice
 

@@ -89,6 +89,21 @@ class Unit:
 
 
 @dataclass(slots=True)
+class Member:
+    """A lower organisation with its own repository (逐级上报 across repositories, SPEC §12)."""
+
+    id: str
+    name: str
+    #: where its ``site/feed/`` is: an http(s) URL or a folder; per audience when a mapping
+    feed: str | dict[str, str]
+    site: str | None = None  # its site's address, when not the folder above the feed
+
+    def feed_for(self, audience: str) -> str | None:
+        """The feed to read for a build for ``audience`` (a single feed: whatever it carries)."""
+        return self.feed if isinstance(self.feed, str) else self.feed.get(audience)
+
+
+@dataclass(slots=True)
 class Deadlines:
     incident_late: dt.timedelta = dt.timedelta(hours=2)
     incident_concealed: dt.timedelta = dt.timedelta(hours=10)
@@ -136,6 +151,7 @@ class Org:
     accounts: dict[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
+    members: list[Member] = field(default_factory=list)
     documents: Documents = field(default_factory=Documents)
     site_url: str | None = None  # links in notification messages point here (SPEC §9)
     notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
@@ -163,13 +179,15 @@ class Org:
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
     "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
-    "documents",
+    "documents", "members",
 }
 _TOP_KEYS.add("sample_as_of")
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
 _SCORING_KEYS = {"on_time", "late", "concealed", "missing", "instructed", "adopted"}
 _LIMIT_KEYS = {"file_size"}
+_MEMBER_KEYS = {"id", "name", "feed", "site"}
+_AUDIENCES = ("public", "internal", "restricted")
 _DOCUMENT_KEYS = {"masthead", "bulletin_name", "cc", "issuer"}
 
 
@@ -427,6 +445,7 @@ def _build_org(data: Any, node: Any) -> Org:
             else:
                 file_size_limit = size
 
+    members = _members(data.get("members"), _child(node, "members"), lines.get("members", 1), problems)
     documents = _documents(data.get("documents"), _child(node, "documents"), lines.get("documents", 1), problems)
 
     from .notify.settings import parse_settings
@@ -446,11 +465,69 @@ def _build_org(data: Any, node: Any) -> Org:
         accounts=dict(accounts),
         scoring=scoring,
         file_size_limit=file_size_limit,
+        members=members,
         documents=documents,
         site_url=site_url,
         notify=notify,
         sample_as_of=sample_as_of,
     )
+
+
+def _is_location(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and "\n" not in value
+
+
+def _members(raw: Any, node: Any, line: int, problems: list[tuple[int, str]]) -> list[Member]:
+    """``members:`` — the lower organisations whose feeds this build reads (SPEC §12)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append((line, "members: 必须是下级单位列表（每项以“- id:”开头，含 id、name、feed）"))
+        return []
+    out: list[Member] = []
+    for index, item in enumerate(raw):
+        mnode = node.value[index] if isinstance(node, yaml.SequenceNode) and index < len(node.value) else None
+        mline = (mnode.start_mark.line + 1) if mnode is not None else line
+        mlines = _lines_of(mnode)
+        if not isinstance(item, dict):
+            problems.append((mline, f"members[{index}]: 每个下级单位必须是“键: 值”的映射（id、name、feed）"))
+            continue
+        mid = item.get("id")
+        where = f"members.{mid}" if isinstance(mid, str) else f"members[{index}]"
+
+        def mbad(key: str, msg: str, where=where, mlines=mlines, mline=mline) -> None:
+            problems.append((mlines.get(key, mline), f"{where}.{key}: {msg}"))
+
+        for key in item:
+            if key not in _MEMBER_KEYS:
+                mbad(str(key), f"未知的下级单位配置项{_nearest(key, _MEMBER_KEYS)}；可用的有 {', '.join(sorted(_MEMBER_KEYS))}")
+        if not isinstance(mid, str) or not UNIT_ID.match(mid):
+            mbad("id", "下级单位 id 必须由小写字母、数字和连字符组成")
+            continue
+        if any(m.id == mid for m in out):
+            mbad("id", f"下级单位 id“{mid}”重复")
+            continue
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            mbad("name", "必须填写下级单位名称")
+            name = mid
+        feed = item.get("feed")
+        if isinstance(feed, dict):
+            if not feed or set(feed) - set(_AUDIENCES) or not all(_is_location(v) for v in feed.values()):
+                mbad("feed", "按读者范围写时应为 {public: 地址, internal: 地址}（范围只能是 public、internal、restricted）")
+                continue
+            feed = {k: v.strip() for k, v in feed.items()}
+        elif _is_location(feed):
+            feed = feed.strip()
+        else:
+            mbad("feed", "必须填写下级单位数据源：其网站 feed/ 文件夹的 http(s) 地址或本机路径")
+            continue
+        site = item.get("site")
+        if site is not None and not (_is_location(site) and re.match(r"https?://", site)):
+            mbad("site", "必须是下级单位网站的 http(s) 地址")
+            site = None
+        out.append(Member(mid, name.strip(), feed, site.strip() if site else None))
+    return out
 
 
 def _documents(raw: Any, node: Any, line: int, problems: list[tuple[int, str]]) -> Documents:

@@ -261,3 +261,14 @@ def _read(read_history: Any, root: Path) -> Any:
         return read_history(root, hashes=False)
     except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
         return exc
+
+
+def threads_map(fn: Any, items: list[Any], workers: int = 8) -> list[Any]:
+    """``fn`` over ``items`` on a pool of threads, results in order: for work that waits on the
+    network (reading members' feeds, members.py), where processes would add nothing but cost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if len(items) <= 1:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(fn, items))

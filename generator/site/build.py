@@ -21,6 +21,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ..config import Org
+from ..feeds import write_feeds
 from ..model import Report
 from ..timeparse import format_time
 from .facts import Facts, collect
@@ -238,6 +239,13 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     facts = collect(org, reports, audience, as_of, publishable, problems)
+    if org.members:  # an upper organisation: its members' feeds, read before any page is written
+        from ..members import read_members
+
+        periods_all = facts.all_periods()
+        facts.members = read_members(root, org, audience, [p.id for p in periods_all],
+                                     [p.id for p in periods_all if p.kind == "annual"])
+        timings["members"] = time.perf_counter() - t0
     docs_dir = docs_dir or root / "build" / f"docs-{audience}"
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -259,6 +267,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
             indexer.start()
         run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of)
         timings["mkdocs"] = time.perf_counter() - t1
+        write_feeds(facts, tmp / "feed")  # site/feed/ for the upper organisation and other systems
         t2 = time.perf_counter()
         timings["pagefind"] = indexer.finish(tmp)
         timings["pagefind_wait"] = time.perf_counter() - t2
@@ -354,6 +363,8 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
         return 1
     total = time.perf_counter() - t0
     t = result.timings
+    if "members" in t:
+        console.print(f"下级单位：读取 {len(repo.org.members)} 个下级单位的数据源用时 {t['members']:.1f} 秒")
     console.print(
         f"[green]完成[/]：{result.reports} 份报告，{result.pages} 个页面 → {result.site_dir}"
         f"（检查 {total - t['total']:.1f} 秒，生成 {t['generate']:.1f} 秒，MkDocs {t['mkdocs']:.1f} 秒，"

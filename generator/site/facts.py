@@ -43,6 +43,7 @@ class Facts:
     all_reports: list[Report] = field(default_factory=list)  # every report read (the summary filters)
     problems: dict[str, list] | None = None
     summarizer: Any = None
+    members: list | None = None  # the members' feeds read for this build (members.py), when it has members
 
     @property
     def tz(self):

@@ -35,7 +35,7 @@ from ..model import (
 from ..project import PROJECT_DIR, templates_dir
 from ..timeliness import TIMELINESS_LABELS
 from ..timeparse import format_time
-from . import charts, render, urls
+from . import charts, member_pages, render, urls
 from .facts import Facts, _attr
 
 AUDIENCE_LABELS = {"public": "公开版", "internal": "内部版", "restricted": "限定版（仅领导）"}
@@ -206,6 +206,8 @@ class Generator:
         self.units()
         self.types()
         self.tags()
+        if self.f.members is not None:
+            member_pages.write_pages(self)
         tick("索引页", 8)
         return self.written
 
@@ -423,7 +425,7 @@ class Generator:
         newest = self.rows(sorted(f.reports, key=lambda r: (r.received or r.reported_at, r.id), reverse=True), 12)
         self.write("index.md", "home.md.j2", f"{f.org.organization} 信息上报", cards=cards, last=last,
                    open_incidents=open_incidents, newest=newest, trend=self.trend_chart(today),
-                   severity=self.severity_chart(today), hide_toc=True)
+                   severity=self.severity_chart(today), members_card=member_pages.home_card(self), hide_toc=True)
 
     def glance(self, p: P.Period, name: str) -> dict[str, Any]:
         """Periodic reports received against expected, and who has not reported, for one period:

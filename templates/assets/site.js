@@ -409,6 +409,7 @@
           dropped++;
           return;
         }
+        labelMember(d);
         var li = el("li", "pagefind-ui__result");
         var title = el("p", "pagefind-ui__result-title");
         var a = el("a", "pagefind-ui__result-link", (d.meta && d.meta.title) || d.url);
@@ -431,6 +432,36 @@
     });
   }
 
+  /* An upper organisation's site also searches its members' sites (Pagefind multisite):
+     members/search.json, written by the build (generator/site/member_pages.py), lists each
+     member's name, site and pagefind/ bundle. A member whose bundle cannot be loaded is left
+     out; its results are labelled with its name. */
+  var members = [];
+
+  function mergeMembers(root) {
+    return fetch(new URL("members/search.json", root).href).then(function (res) {
+      return res.ok ? res.json() : [];
+    }).then(function (list) {
+      return Promise.all((list || []).map(function (m) {
+        /* only a bundle that answers is merged: a member that is down must not break the search */
+        return fetch(new URL("pagefind-entry.json", m.bundle).href).then(function (res) {
+          if (!res.ok) { return; }
+          return pf.mergeIndex(m.bundle).then(function () { members.push(m); });
+        }).catch(function () { /* unreachable member: search the others */ });
+      }));
+    }).catch(function () { /* no members */ });
+  }
+
+  function labelMember(d) {
+    for (var i = 0; i < members.length; i++) {
+      if (d.url && d.url.indexOf(members[i].site) === 0) {
+        d.meta = d.meta || {};
+        d.meta.sub = "【" + members[i].name + "】" + (d.meta.sub ? " " + d.meta.sub : "");
+        return;
+      }
+    }
+  }
+
   function load(done) {
     if (ui) { done(); return; }
     var box = document.getElementById("sb-search");
@@ -445,6 +476,8 @@
     import(new URL("pagefind/pagefind.js", root).href).then(function (mod) {
       pf = mod;
       return Promise.all([pf.options({ baseUrl: root.pathname }), fold]);
+    }).then(function () {
+      return mergeMembers(root);
     }).then(function () {
       if (!ui) { ui = build(box); }
       done();
