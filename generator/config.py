@@ -103,6 +103,18 @@ class Scoring:
     )
 
 
+GIT_HOST_KINDS = ("gitea", "github", "gitlab")
+
+
+@dataclass(frozen=True, slots=True)
+class GitHost:
+    """Where the 填报 form sends a report: the repository's web editor (SPEC §11)."""
+
+    kind: str  # gitea (also Forgejo) | github | gitlab
+    url: str  # the repository's web address, e.g. https://git.example.gov.cn/org/reports
+    branch: str = "main"
+
+
 @dataclass(slots=True)
 class Org:
     organization: str
@@ -115,6 +127,7 @@ class Org:
     accounts: dict[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
+    git_host: GitHost | None = None
 
     @property
     def timezone_name(self) -> str:
@@ -136,6 +149,7 @@ class Org:
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
     "ledger_since", "accounts", "scoring", "limits",
+    "git_host",
 }
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
@@ -377,6 +391,8 @@ def _build_org(data: Any, node: Any) -> Org:
             else:
                 file_size_limit = size
 
+    git_host = _git_host(data.get("git_host"), lines.get("git_host", 1), _lines_of(_child(node, "git_host")), bad)
+
     if problems:
         raise ConfigError(ORG_FILE, problems)
     return Org(
@@ -390,7 +406,45 @@ def _build_org(data: Any, node: Any) -> Org:
         accounts=dict(accounts),
         scoring=scoring,
         file_size_limit=file_size_limit,
+        git_host=git_host,
     )
+
+
+_GIT_HOST_KEYS = {"kind", "url", "branch"}
+_BRANCH = re.compile(r"^[A-Za-z0-9._/-]+$")
+
+
+def _git_host(value: Any, line: int, key_lines: dict[str, int], bad) -> GitHost | None:
+    """``git_host: {kind: gitea|github|gitlab, url: https://…, branch: main}`` (optional)."""
+    if value is None:
+        return None
+    example = "应写成 {kind: gitea, url: https://git.example.gov.cn/org/reports, branch: main}"
+    if not isinstance(value, dict):
+        bad("git_host", f"必须是映射；{example}", line)
+        return None
+    ok = True
+    for key in value:
+        if key not in _GIT_HOST_KEYS:
+            bad(f"git_host.{key}", f"未知的配置项{_nearest(key, _GIT_HOST_KEYS)}；可用的有 kind, url, branch",
+                key_lines.get(str(key), line))
+            ok = False
+    kind = value.get("kind")
+    if kind not in GIT_HOST_KINDS:
+        bad("git_host.kind", f"“{kind}”不是可用的平台；只能是 {', '.join(GIT_HOST_KINDS)}（Forgejo 写 gitea）",
+            key_lines.get("kind", line))
+        ok = False
+    url = value.get("url")
+    if not isinstance(url, str) or not re.fullmatch(r"https?://[^\s?#]+", url.strip()):
+        bad("git_host.url", f"必须是仓库的网址，如 https://git.example.gov.cn/org/reports，而不是“{url}”",
+            key_lines.get("url", line))
+        ok = False
+    branch = value.get("branch", "main")
+    if not isinstance(branch, str) or not _BRANCH.match(branch) or ".." in branch:
+        bad("git_host.branch", f"必须是分支名，如 main，而不是“{branch}”", key_lines.get("branch", line))
+        ok = False
+    if not ok:
+        return None
+    return GitHost(kind, url.strip().rstrip("/"), branch)
 
 
 def _nearest(key: Any, known: set[str]) -> str:

@@ -72,6 +72,8 @@ R404 = rule(
 
 **怎么改**：把 `severity` 改为提示的等级，或核对 `deaths`、`injuries`、`loss`。
 """,
+    details={"deaths": "死亡 {deaths} 人", "injuries": "受伤 {injuries} 人", "loss": "直接经济损失 {loss:g} 万元",
+             "joiner": "、"},
 )
 
 R405 = rule(
@@ -83,6 +85,11 @@ GB 32100-2015 计算的校验码。抄错任何一位，校验码就对不上。
 
 **怎么改**：对照营业执照逐位核对。
 """,
+    details={
+        "length": "有 {length} 位，应为 18 位",
+        "character": "含有不允许的字符“{char}”（只用数字和除 I、O、Z、S、V 以外的大写字母）",
+        "check": "校验码不对（最后一位按前 17 位算应为“{expected}”）",
+    },
 )
 
 R406 = rule(
@@ -202,15 +209,16 @@ _GRADES = (("特别重大", 30, 100, 10000), ("重大", 10, 50, 5000), ("较大"
 def grade_reached(deaths: int, injuries: int, loss: float) -> tuple[str, str]:
     """The grade the figures reach, and which figure reaches it (for the message)."""
     for grade, d, i, money in _GRADES:
+        words = R404.details
         reasons = []
         if deaths >= d:
-            reasons.append(f"死亡 {deaths} 人")
+            reasons.append(words["deaths"].format(deaths=deaths))
         if injuries >= i:
-            reasons.append(f"受伤 {injuries} 人")
+            reasons.append(words["injuries"].format(injuries=injuries))
         if loss >= money:
-            reasons.append(f"直接经济损失 {loss:g} 万元")
+            reasons.append(words["loss"].format(loss=loss))
         if reasons:
-            return grade, "、".join(reasons)
+            return grade, words["joiner"].join(reasons)
     return "一般", ""
 
 
@@ -237,13 +245,13 @@ def uscc_check_char(first17: str) -> str:
 def uscc_problem(code: str) -> str | None:
     """Why a 统一社会信用代码 is wrong (GB 32100-2015), or None when it is valid."""
     if len(code) != 18:
-        return f"有 {len(code)} 位，应为 18 位"
+        return R405.details["length"].format(length=len(code))
     bad = [c for c in code if c not in USCC_CHARS]
     if bad:
-        return f"含有不允许的字符“{bad[0]}”（只用数字和除 I、O、Z、S、V 以外的大写字母）"
+        return R405.details["character"].format(char=bad[0])
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        return f"校验码不对（最后一位按前 17 位算应为“{expected}”）"
+        return R405.details["check"].format(expected=expected)
     return None
 
 

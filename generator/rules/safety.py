@@ -18,6 +18,7 @@ R501 = rule(
 **怎么改**：填上审核人和签发人的姓名（必须是本单位在 `_org.yml` 中登记的领导），
 或暂时标为草稿。代码托管平台上，合并请求还须由本单位领导批准（见管理员手册中的 CODEOWNERS）。
 """,
+    details={"reviewed_by": "审核人", "approved_by": "签发人", "none": "未登记"},
 )
 
 R502 = rule(
@@ -28,6 +29,11 @@ R502 = rule(
 
 **怎么改**：请本单位另一位领导签发；领导名单由办公室在 `_org.yml` 中维护。
 """,
+    details={
+        "not_leader": "{what}“{person}”不是“{unit}”登记的领导（{leaders}）；请改为本单位领导",
+        "self": "签发人“{person}”就是执笔人本人；不能自己签发自己写的报告，请由本单位另一位领导签发",
+        "none": "未登记",
+    },
 )
 
 R503 = rule(
@@ -53,6 +59,13 @@ R504 = rule(
 **怎么改**：删去或打码（如 `1381234****`、`110105********002X`）；确需写明的，
 把报告设为 `classification: restricted`（限定，仅领导可见）。
 """,
+    details={
+        "in_key": "“{key}”中有{what}；{fix}",
+        "in_line": "第 {line} 行有{what}；{fix}",
+        "fix": "公开、内部报告不得含有个人信息；请删去或打码，确需保留的把 classification 设为 restricted（限定）",
+        "id_number": "公民身份号码“{prefix}…”",
+        "mobile": "手机号码“{prefix}…”",
+    },
 )
 
 R505 = rule(
@@ -75,6 +88,7 @@ R506 = rule(
 
 **怎么改**：请办公室的信息员在办公室文件夹中报送。
 """,
+    details={"none": "未设置"},
 )
 
 
@@ -83,10 +97,10 @@ def _signoff(report, ctx):
     if report.draft:
         return
     unit = ctx.org.units.get(report.unit or "")
-    leaders = "、".join(unit.leaders) if unit and unit.leaders else "未登记"
-    for key, what in (("reviewed_by", "审核人"), ("approved_by", "签发人")):
+    leaders = "、".join(unit.leaders) if unit and unit.leaders else R501.details["none"]
+    for key in ("reviewed_by", "approved_by"):
         if not getattr(report, key):
-            yield report.line_of(key, report.line_of("author")), 1, {"what": what, "key": key, "leaders": leaders}
+            yield report.line_of(key, report.line_of("author")), 1, {"what": R501.details[key], "key": key, "leaders": leaders}
 
 
 @R502.checks
@@ -94,14 +108,13 @@ def _signers(report, ctx):
     unit = ctx.org.units.get(report.unit or "")
     if unit is None:
         return
-    for key, what in (("reviewed_by", "审核人"), ("approved_by", "签发人")):
+    for key in ("reviewed_by", "approved_by"):
         person = getattr(report, key)
         if person and person not in unit.leaders:
-            yield report.line_of(key), 1, {"detail": (
-                f"{what}“{person}”不是“{unit.name}”登记的领导（{'、'.join(unit.leaders) or '未登记'}）；请改为本单位领导")}
+            yield report.line_of(key), 1, {"detail": R502.details["not_leader"].format(
+                what=R501.details[key], person=person, unit=unit.name, leaders="、".join(unit.leaders) or R502.details["none"])}
     if report.approved_by and report.author and report.approved_by == report.author:
-        yield report.line_of("approved_by"), 1, {"detail": (
-            f"签发人“{report.approved_by}”就是执笔人本人；不能自己签发自己写的报告，请由本单位另一位领导签发")}
+        yield report.line_of("approved_by"), 1, {"detail": R502.details["self"].format(person=report.approved_by)}
 
 
 _MARKS = "绝密|机密|秘密"
@@ -141,6 +154,7 @@ _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?![0-9])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+ID_BIRTH_YEARS = (1900, 2100)  # a birth year outside these is no ID number (also read by the 填报 form)
 
 
 def id_number_valid(number: str) -> bool:
@@ -153,7 +167,7 @@ def id_number_valid(number: str) -> bool:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    return 1900 <= born.year <= 2100
+    return ID_BIRTH_YEARS[0] <= born.year <= ID_BIRTH_YEARS[1]
 
 
 _ANY_DIGIT = re.compile(r"\d")
@@ -166,9 +180,9 @@ def personal_data(text: str) -> list[tuple[int, str]]:
     if _ANY_DIGIT.search(text):  # both patterns need a decimal digit
         for m in _ID_NUMBER.finditer(text):
             if id_number_valid(m.group(1)):
-                found.append((m.start(1) + 1, f"公民身份号码“{m.group(1)[:6]}…”"))
+                found.append((m.start(1) + 1, R504.details["id_number"].format(prefix=m.group(1)[:6])))
         for m in _MOBILE.finditer(text):
-            found.append((m.start(1) + 1, f"手机号码“{m.group(1)[:3]}…”"))
+            found.append((m.start(1) + 1, R504.details["mobile"].format(prefix=m.group(1)[:3])))
     return found
 
 
@@ -188,18 +202,19 @@ def _strings(value, key):
 def _personal(report, ctx):
     if report.classification == "restricted":
         return
-    fix = "公开、内部报告不得含有个人信息；请删去或打码，确需保留的把 classification 设为 restricted（限定）"
+    words = R504.details
+    fix = words["fix"]
     for key, value in report.meta.items():
         for _, text in _strings(value, key):
             for column, what in personal_data(text):
-                yield report.line_of(key), column, {"detail": f"“{key}”中有{what}；{fix}"}
+                yield report.line_of(key), column, {"detail": words["in_key"].format(key=key, what=what, fix=fix)}
     # neither pattern can match across a line break, so no match in the whole body means none in a line
     if not _MAYBE_PERSONAL.search(report.body):
         return
     for offset, text in enumerate(report.body.split("\n")):
         for column, what in personal_data(text):
             line = report.body_line + offset
-            yield line, column, {"detail": f"第 {line} 行有{what}；{fix}"}
+            yield line, column, {"detail": words["in_line"].format(line=line, what=what, fix=fix)}
 
 
 _ACTIVE_TAG = re.compile(r"<\s*(script|iframe|object|embed|applet|frame|frameset|base|meta|link|form|style|svg|math)\b", re.I)
@@ -236,4 +251,4 @@ def _html(report, ctx):
 @R506.checks
 def _feedback_unit(report, ctx):
     if report.type == "feedback" and report.unit and report.unit not in ctx.org.feedback_units:
-        yield report.line_of("unit"), 1, {"unit": report.unit, "allowed": "、".join(ctx.org.feedback_units) or "未设置"}
+        yield report.line_of("unit"), 1, {"unit": report.unit, "allowed": "、".join(ctx.org.feedback_units) or R506.details["none"]}

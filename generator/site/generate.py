@@ -197,6 +197,8 @@ class Generator:
         self.units()
         self.types()
         self.tags()
+        if self.f.audience != "public":  # the form carries the units' rosters (SPEC §11)
+            self.fill()
         tick("索引页", 8)
         return self.written
 
@@ -535,6 +537,18 @@ class Generator:
         )
         return charts.bars("近 12 个月每月报告数", [_short_label(m) for m in months],
                            [charts.Series("报告数", [counter.get(m.id, 0) for m in months], "a")])
+
+    # --- 网页填报 (internal and restricted builds only) ----------------------------------
+    def fill(self) -> None:
+        from markupsafe import Markup
+
+        from .fill import form_data
+
+        data = json.dumps(form_data(self.f.org), ensure_ascii=False, separators=(",", ":"))
+        # inside <script>: no "</script>", no "<!--" can end or bend it
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        self.write("fill/index.md", "fill.md.j2", "网页填报", data_json=Markup(data), assets="../assets/",
+                   git_host=self.f.org.git_host)
 
     # --- help -----------------------------------------------------------------------------
     def help(self) -> None:
