@@ -126,8 +126,8 @@ def output(page) -> tuple[str, str]:
 
 
 def browser_findings(page) -> list[tuple[str, str]]:
-    return sorted(page.eval_on_selector_all("[data-rule]", "els => els.map(e => [e.dataset.rule, e.textContent])"),
-                  key=tuple)
+    return sorted(tuple(x) for x in page.eval_on_selector_all(
+        "[data-rule]", "els => els.map(e => [e.dataset.rule, e.textContent])"))
 
 
 def checker_findings(root: Path, path: str, text: str, codes: list[str]) -> tuple[int, list[tuple[str, str]]]:
