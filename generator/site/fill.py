@@ -23,6 +23,8 @@ from ..rules.base import RULES
 #: the checks the form makes in the browser (templates/assets/fill.js), with the checker's codes
 BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R401", "R402", "R404", "R405",
                  "R501", "R502", "R504", "R506")
+#: the page's own files under templates/assets/ (left out of the public build)
+ASSETS = ("fill.js", "fill.css")
 #: a web-editor address longer than this is not opened prefilled (servers and proxies cut it)
 MAX_URL = 8 * 1024
 

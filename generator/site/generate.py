@@ -207,7 +207,11 @@ class Generator:
         dst = self.out / "assets"
         if not src.is_dir():
             return
+        from .fill import ASSETS as FILL_ASSETS
+
         for file in src.rglob("*"):
+            if self.f.audience == "public" and file.name in FILL_ASSETS:
+                continue  # the public site has no 填报 page (SPEC §11)
             if file.is_file():
                 target = dst / file.relative_to(src)
                 data = file.read_bytes()
