@@ -383,7 +383,9 @@ def test_screenshots(browser, gitea, width):
     fill_valid(pg, "incident")
     _set(pg, "deaths", "3")
     _set(pg, "section:事件经过", "据说货车车厢先冒烟。")
+    pg.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
     pg.screenshot(path=str(SHOTS / f"fill-{width}.png"), full_page=True)
+    pg.screenshot(path=str(SHOTS / f"fill-{width}-top.png"))
     overflow = pg.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     context.close()
