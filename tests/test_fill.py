@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import CHROMIUM_ARGS, needs_chromium, serve_directory
+from conftest import needs_chromium, serve_directory
 from helpers_org import AS_OF, INCIDENT_ID, ORG, check, make_org, write_good
 
 from generator.config import load_org
@@ -216,7 +216,7 @@ def test_a_bad_value_gets_the_checkers_code_and_message_next_to_its_field(page, 
     for code, field in expected:
         assert page.locator(f'.sb-field[data-key="{field}"] [data-rule="{code}"]').count() >= 1, (code, field, seen)
     path, text = output(page)
-    rules = json.loads(page.eval_on_selector("#sb-form-data", "e => e.textContent"))["browser_rules"]
+    rules = json.loads(page.get_attribute("#sb-form-data", "data-json"))["browser_rules"]
     code, said = checker_findings(root, path, text, rules)
     assert code == 1
     assert seen == said, text
@@ -240,7 +240,7 @@ def test_a_draft_survives_a_closed_tab_and_a_stale_value_is_flagged(page, gitea)
     page.wait_for_selector('[data-rule="R204"]')
     assert page.locator('[name="category"]').input_value() == "爆炸"
     path, text = output(page)
-    rules = json.loads(page.eval_on_selector("#sb-form-data", "e => e.textContent"))["browser_rules"]
+    rules = json.loads(page.get_attribute("#sb-form-data", "data-json"))["browser_rules"]
     _, said = checker_findings(root, path, text, rules)
     assert browser_findings(page) == said
     assert {c for c, _ in said} >= {"R204", "R207"}

@@ -544,14 +544,11 @@ class Generator:
 
     # --- 网页填报 (internal and restricted builds only) ----------------------------------
     def fill(self) -> None:
-        from markupsafe import Markup
-
         from .fill import form_data
 
+        # an attribute, escaped like every other value: data, never a script that could run
         data = json.dumps(form_data(self.f.org), ensure_ascii=False, separators=(",", ":"))
-        # inside <script>: no "</script>", no "<!--" can end or bend it
-        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        self.write("fill/index.md", "fill.md.j2", "网页填报", data_json=Markup(data), assets="../assets/",
+        self.write("fill/index.md", "fill.md.j2", "网页填报", data_json=data, assets="../assets/",
                    git_host=self.f.org.git_host)
 
     # --- help -----------------------------------------------------------------------------

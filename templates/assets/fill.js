@@ -13,7 +13,7 @@
   var dataEl = document.getElementById("sb-form-data");
   var form = document.getElementById("sb-form");
   if (!dataEl || !form) { return; }
-  var D = JSON.parse(dataEl.textContent);
+  var D = JSON.parse(dataEl.getAttribute("data-json"));
   var RULES = D.rules;
   var TYPES = {};
   D.types.forEach(function (t) { TYPES[t.code] = t; });
