@@ -377,10 +377,13 @@ def test_screenshots(browser, gitea, width):
     root, url = gitea
     SHOTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
     pg = context.new_page()
     pg.clock.set_fixed_time(NOW)
     _open(pg, url)
     fill_valid(pg, "incident")
+    assert [u for u in requests if urlsplit(u).hostname != "127.0.0.1"] == []  # nothing from outside
     _set(pg, "deaths", "3")
     _set(pg, "section:事件经过", "据说货车车厢先冒烟。")
     pg.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
