@@ -109,7 +109,7 @@ def new(obj: _Context, report_type: str, unit: str, title: str | None, author: s
 @click.pass_obj
 def summary(obj: _Context, period: str, fmt: str, audience: str, as_of: str | None, rollup: bool) -> None:
     """打印一个周期（周/月/季/年）的汇总：报送、迟报、瞒报、漏报、得分、指标。"""
-    from .summary import run_summary
+    from .summary_writers import run_summary
 
     _run(run_summary, obj.root, period, fmt, audience, _as_of(as_of, obj.root), rollup)
 

@@ -1,10 +1,17 @@
 """Summaries per week, month, quarter and year (SPEC §5a, §6 ``shangbao summary``).
 
-``summarize(reports, org, period, audience, as_of)`` is pure: it takes ``Report`` objects
-(with or without errors) and returns a ``Summary`` that renders as Markdown (a 通报 a
-leader can forward as is), JSON (the SPEC §6 keys and more) or CSV (per-unit table for
-Excel/WPS). ``Summarizer`` does the per-report work once so the site can summarize many
-periods from the same reports quickly.
+Computing only; writing is in ``summary_writers.py``.
+
+- ``summarize(reports, org, period, audience, as_of, rollup=False, problems=None)`` is pure: it
+  takes ``Report`` objects (with or without errors) and returns a typed ``Summary`` (units with
+  their ``Figures``, missing, late, incidents, metrics, uncounted).
+- ``Summarizer(reports, org, audience, as_of)`` does the per-report work once;
+  ``.summarize(period, rollup)`` then costs little per period (the site summarizes many).
+- Writers (``generator.summary_writers``): ``summary_markdown``, ``summary_json``/``summary_dict``,
+  ``summary_csv``/``summary_csv_bytes`` and ``write_summary(s, "md"|"json"|"csv")``; the
+  ``Summary.to_markdown()``/``to_json()``/``as_dict()``/``to_csv()``/``csv_bytes()`` methods call them.
+- ``period_error(text)``: the Chinese message for a bad period id. The command
+  (``run_summary``) is in ``summary_writers``.
 
 Counting rules (SPEC §5a), with the decisions the SPEC leaves open:
 
@@ -33,27 +40,21 @@ Counting rules (SPEC §5a), with the decisions the SPEC leaves open:
 from __future__ import annotations
 
 import bisect
-import csv
 import datetime as dt
-import io
-import json
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import periods
-from .config import Org, Scoring, format_duration
-from .model import PERIODIC_TYPES, REPORT_TYPES, STAGES, Finding, Report
+from .config import Org, Scoring
+from .model import PERIODIC_TYPES, STAGES, Finding, Report
 from .periods import Period
 from .timeliness import (
     CONCEALED,
     LATE,
     ON_TIME,
-    TIMELINESS_LABELS,
     incident_delay,
     incident_timeliness,
     is_imported,
@@ -63,13 +64,7 @@ from .timeliness import (
     periodic_due,
     periodic_timeliness,
 )
-from .timeparse import format_time
 
-AUDIENCE_LABELS = {
-    "public": "公开范围（只含公开报告）",
-    "internal": "内部范围（不含限定级报告）",
-    "restricted": "限定范围（含全部报告）",
-}
 _STAGE_ORDER = {s: i for i, s in enumerate(STAGES)}
 
 
@@ -84,10 +79,6 @@ def _num(value: float) -> int | float:
 
 def _rate(on_time: int, timed: int) -> float | None:
     return None if timed == 0 else on_time / timed
-
-
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 # --- result objects -------------------------------------------------------------------
@@ -123,21 +114,6 @@ class Figures:
     def add(self, other: Figures) -> None:
         for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def as_dict(self, s: Scoring) -> dict[str, Any]:
-        rate = self.on_time_rate
-        return {
-            "submitted": self.submitted,
-            "expected": self.expected,
-            "on_time": self.on_time,
-            "late": self.late,
-            "concealed": self.concealed,
-            "missing": self.missing,
-            "instructed": self.instructed,
-            "adopted": self.adopted,
-            "on_time_rate": None if rate is None else round(rate, 4),
-            "score": self.score(s),
-        }
 
 
 @dataclass(slots=True)
@@ -235,270 +211,26 @@ class Summary:
         walk(None)
         return out
 
-    # --- JSON ---------------------------------------------------------------------
+    # Compatibility: the writers live in ``summary_writers``; these call them.
     def as_dict(self) -> dict[str, Any]:
-        tz = self.timezone
-        units = []
-        for u in self.units:
-            d = {"id": u.id, "name": u.name, "parent": u.parent}
-            d.update(u.figures.as_dict(self.scoring))
-            if self.rollup:
-                d["own"] = u.own.as_dict(self.scoring)
-            else:
-                d["rank"] = u.rank
-            units.append(d)
-        totals = self.totals.as_dict(self.scoring)
-        totals_out = {
-            "reports": totals["submitted"],
-            "incidents": self.incident_count,
-            "late": totals["late"],
-            "concealed": totals["concealed"],
-            "missing": totals["missing"],
-            "on_time_rate": totals["on_time_rate"],
-            "expected": totals["expected"],
-            "on_time": totals["on_time"],
-            "feedback": self.feedback_count,
-            "instructed": totals["instructed"],
-            "adopted": totals["adopted"],
-        }
-        return {
-            "organization": self.organization,
-            "period": {
-                "id": self.period.id,
-                "kind": self.period.kind,
-                "label": self.period.label,
-                "start": self.period.start.isoformat(),
-                "end": self.period.end.isoformat(),  # exclusive: the first day after the period
-            },
-            "audience": self.audience,
-            "as_of": self.as_of.astimezone(tz).isoformat(),
-            "rollup": self.rollup,
-            "totals": totals_out,
-            "units": units,
-            "missing": [
-                {
-                    "unit": m.unit,
-                    "unit_name": m.unit_name,
-                    "type": m.type,
-                    "type_label": REPORT_TYPES[m.type],
-                    "period": m.period.id,
-                    "period_label": m.period.label,
-                    "due": m.due.astimezone(tz).isoformat(),
-                }
-                for m in self.missing
-            ],
-            "late_reports": [
-                {
-                    "id": t.report.id,
-                    "unit": t.report.unit,
-                    "type": t.report.type,
-                    "title": t.report.title,
-                    "timeliness": t.timeliness,
-                    "reported_at": t.report.reported_at.astimezone(tz).isoformat(),
-                    "received_at": t.report.received.astimezone(tz).isoformat(),
-                    "judged_on_received": t.on_received,
-                    "due": t.due.astimezone(tz).isoformat() if t.due else None,
-                    "delay_minutes": int(t.delay.total_seconds() // 60),
-                }
-                for t in self.late_reports
-            ],
-            "incidents": [
-                {
-                    "id": i.first.id,
-                    "title": i.first.title,
-                    "unit": i.first.unit,
-                    "severity": i.severity,
-                    "stage": i.stage,
-                    "timeliness": i.timeliness,
-                    "occurred_at": i.first.occurred_at.astimezone(tz).isoformat() if i.first.occurred_at else None,
-                    "reported_at": i.first.reported_at.astimezone(tz).isoformat(),
-                }
-                for i in self.incidents
-            ],
-            "metrics": self.metrics,
-            "uncounted": [{"path": p, "reason": r} for p, r in self.uncounted],
-        }
+        from .summary_writers import summary_dict
+        return summary_dict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
-
-    # --- CSV ----------------------------------------------------------------------
-    CSV_HEADER = ("排名", "单位", "单位代码", "上级单位", "应报", "已报", "按时", "迟报", "瞒报", "漏报",
-                  "批示", "采用", "按时率", "得分")
+        from .summary_writers import summary_json
+        return summary_json(self)
 
     def to_csv(self) -> str:
-        """Per-unit table; the caller writes it as UTF-8 with BOM (``csv_bytes``)."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        header = list(self.CSV_HEADER)
-        if self.rollup:
-            header[0] = "层级"
-        writer.writerow(header)
-        names = {u.id: u.name for u in self.units}
-        lines = self.hierarchy() if self.rollup else self.ranked()
-        for u in lines:
-            f = u.figures
-            rate = f.on_time_rate
-            writer.writerow([
-                u.depth + 1 if self.rollup else u.rank, u.name, u.id, names.get(u.parent, "") if u.parent else "",
-                f.expected, f.submitted, f.on_time, f.late, f.concealed, f.missing,
-                f.instructed, f.adopted, "" if rate is None else f"{rate * 100:.1f}%", f.score(self.scoring),
-            ])
-        return out.getvalue()
+        from .summary_writers import summary_csv
+        return summary_csv(self)
 
     def csv_bytes(self) -> bytes:
-        """UTF-8 with BOM and CRLF, so Excel/WPS on Chinese Windows read the Chinese headers."""
-        return ("\ufeff" + self.to_csv()).encode("utf-8")
+        from .summary_writers import summary_csv_bytes
+        return summary_csv_bytes(self)
 
-    # --- Markdown -----------------------------------------------------------------
     def to_markdown(self) -> str:
-        tz = self.timezone
-        p = self.period
-        last_day = p.end - dt.timedelta(days=1)
-        t = self.totals
-        s = self.scoring
-        out: list[str] = [f"# {self.title}", ""]
-        out.append(
-            f"统计周期：{p.start.isoformat()} 至 {last_day.isoformat()}　"
-            f"统计截至：{format_time(self.as_of, tz)}　范围：{AUDIENCE_LABELS.get(self.audience, self.audience)}"
-        )
-        out += ["", "## 一、总体情况", ""]
-        headline = f"本期共收到报告 **{t.submitted}** 份"
-        if self.incident_count:
-            headline += f"，其中突发事件初报 **{self.incident_count}** 起"
-        headline += (
-            f"；应报定期报告 **{t.expected}** 份。"
-            f"按时 **{t.on_time}** 份，迟报 **{t.late}** 份，瞒报 **{t.concealed}** 份，漏报 **{t.missing}** 份，"
-            f"按时率 **{_pct(t.on_time_rate)}**。"
-        )
-        out.append(headline)
-        if t.instructed or t.adopted:
-            out += ["", f"领导批示 **{t.instructed}** 次，信息被采用 **{t.adopted}** 次。"]
-
-        # units
-        if self.rollup:
-            out += ["", "## 二、各单位报送情况（含下级单位）", ""]
-            out.append("| 单位 | 应报 | 已报 | 按时 | 迟报 | 瞒报 | 漏报 | 批示 | 采用 | 按时率 | 得分 |")
-            out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-            lines = self.hierarchy()
-        else:
-            out += ["", "## 二、各单位报送情况（按得分排名）", ""]
-            out.append("| 排名 | 单位 | 应报 | 已报 | 按时 | 迟报 | 瞒报 | 漏报 | 批示 | 采用 | 按时率 | 得分 |")
-            out.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-            lines = self.ranked()
-        for u in lines:
-            f = u.figures
-            cells = [
-                ("　" * u.depth + _cell(u.name)) if self.rollup else _cell(u.name),
-                f.expected, f.submitted, f.on_time, f.late, f.concealed, f.missing,
-                f.instructed, f.adopted, _pct(f.on_time_rate), f.score(s),
-            ]
-            if not self.rollup:
-                cells.insert(0, u.rank)
-            out.append("| " + " | ".join(str(c) for c in cells) + " |")
-        out += ["", _scoring_note(s)]
-        if self.rollup:
-            out.append("上级单位的数字包含其全部下级单位；“总体情况”中每份报告只计一次。")
-
-        # missing
-        out += ["", "## 三、漏报情况", ""]
-        if self.missing:
-            by_unit: dict[str, list[Missing]] = defaultdict(list)
-            for m in self.missing:
-                by_unit[m.unit_name].append(m)
-            for name, items in by_unit.items():
-                parts = "、".join(
-                    f"{REPORT_TYPES[m.type]}（{m.period.label}，应于 {format_time(m.due, tz)} 前报送）" for m in items
-                )
-                out.append(f"- **{_cell(name)}**：{parts}")
-        else:
-            out.append("本期无漏报。")
-
-        # late / concealed
-        out += ["", "## 四、迟报、瞒报情况", ""]
-        if self.late_reports:
-            out.append("| 单位 | 报告 | 类型 | 情况 | 说明 |")
-            out.append("|---|---|---|---|---|")
-            for tr in self.late_reports:
-                out.append(
-                    f"| {_cell(tr.unit_name)} | {_cell(tr.report.title or tr.report.id)} | {tr.report.type_label} "
-                    f"| **{TIMELINESS_LABELS[tr.timeliness]}** | {_cell(self._explain(tr))} |"
-                )
-        else:
-            out.append("本期无迟报、瞒报。")
-
-        # incidents
-        out += ["", "## 五、突发事件", ""]
-        if self.incidents:
-            out.append("| 事件 | 单位 | 等级 | 发生时间 | 进展 | 初报时效 |")
-            out.append("|---|---|---|---|---|---|")
-            for i in self.incidents:
-                tl = TIMELINESS_LABELS.get(i.timeliness or "", "—")
-                if i.timeliness in (LATE, CONCEALED) and i.delay is not None:
-                    tl = f"**{tl}**（事发后 {format_duration(i.delay)}）"
-                out.append(
-                    f"| {_cell(i.first.title or i.first.id)} | {_cell(i.unit_name)} | {i.severity or '—'} "
-                    f"| {format_time(i.first.occurred_at, tz)} | {i.stage} | {tl} |"
-                )
-        else:
-            out.append("本期无突发事件报告。")
-
-        # metrics
-        out += ["", "## 六、报送指标汇总", ""]
-        if self.metrics:
-            out.append("各类定期报告分别合计（周报与月报不相加）。")
-            for kind, values in self.metrics.items():
-                out += ["", f"### {REPORT_TYPES[kind]}", "", "| 指标 | 合计 |", "|---|--:|"]
-                for name, value in values.items():
-                    out.append(f"| {_cell(name)} | {value} |")
-        else:
-            out.append("本期定期报告未填报指标。")
-
-        # uncounted
-        if self.uncounted:
-            out += ["", "## 七、未计入的报告", ""]
-            out.append("以下报告有错误，未计入本期统计（也不算漏报）。请报送员运行 `shangbao check` 查看并修正：")
-            out.append("")
-            for path, reason in self.uncounted:
-                out.append(f"- `{path}`：{_cell(reason)}")
-        out.append("")
-        return "\n".join(out)
-
-    def _explain(self, tr: Timed) -> str:
-        tz = self.timezone
-        r = tr.report
-        when = format_time(r.received_at if tr.on_received else r.reported_at, tz)
-        if r.type == "incident":
-            text = (
-                f"事发 {format_time(r.occurred_at, tz)}，{when} 报送，事发后 {format_duration(tr.delay)}"
-                f"（应在 {format_duration(self.deadlines.incident_late)}内报送，"
-                f"超过 {format_duration(self.deadlines.incident_concealed)}为瞒报）"
-            )
-        else:
-            sub = periods.parse(r.period or "", r.type)
-            name = sub.label if sub else r.period
-            text = (f"{name}{r.type_label}应于 {format_time(tr.due, tz)} 前报送，{when} 报送，"
-                    f"晚 {format_duration(tr.delay)}")
-        if tr.on_received:
-            text += f"；报告写明的报送时间为 {format_time(r.reported_at, tz)}，但入库时间晚了半小时以上，按入库时间计"
-        return text
-
-
-def _cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "｜").replace("\n", " ").replace("\r", " ")
-
-
-def _scoring_note(s: Scoring) -> str:
-    def sign(v: float) -> str:
-        v = _num(v)
-        return f"+{v}" if v >= 0 else f"−{-v}"
-
-    adopted = "、".join(f"{k}级{sign(v)}" for k, v in s.adopted.items())
-    return (
-        f"计分：按时 {sign(s.on_time)}，迟报 {sign(s.late)}，瞒报 {sign(s.concealed)}，漏报 {sign(s.missing)}，"
-        f"领导批示 {sign(s.instructed)}，信息采用按级别（{adopted}）。按时率 = 按时 ÷（按时 + 迟报 + 瞒报 + 漏报）。"
-    )
+        from .summary_writers import summary_markdown
+        return summary_markdown(self)
 
 
 # --- the counting -----------------------------------------------------------------------
@@ -766,61 +498,4 @@ def period_error(text: str) -> str | None:
     return f"汇总期“{text}”格式不对；请写成 {examples}。"
 
 
-def _write(data: bytes) -> None:
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(data.decode("utf-8"))
-    else:
-        buffer.write(data)
-        buffer.flush()
-
-
-def _localize(as_of: dt.datetime | None, org: Org) -> dt.datetime:
-    if as_of is None:
-        return dt.datetime.now(org.timezone).replace(microsecond=0)
-    if isinstance(as_of.tzinfo, ZoneInfo) and as_of.tzinfo != org.timezone:
-        # written without an offset (``2026-11-27 18:00``): it means the organisation's time
-        return as_of.replace(tzinfo=org.timezone)
-    if as_of.tzinfo is None:
-        return as_of.replace(tzinfo=org.timezone)
-    return as_of
-
-
-def run_summary(root: Path, period: str, fmt: str, audience: str, as_of: dt.datetime | None, rollup: bool) -> int:
-    """``shangbao summary``: print the summary of one period; 2 on a bad period id."""
-    from .config import load_org
-    from .repository import load_repository
-
-    message = period_error(period)
-    if message is not None:
-        print(message, file=sys.stderr)
-        return 2
-    target = periods.parse(period)
-    org = load_org(root)
-    moment = _localize(as_of, org)
-    repo = load_repository(root, as_of=moment)
-    for warning in repo.history_warnings:
-        print(f"注意：{warning}", file=sys.stderr)
-    problems = repo.unpublishable()
-    summary = summarize(repo.reports, repo.org, target, audience, moment, rollup, problems)
-    # files that could not be read as a report at all: named to non-public audiences
-    if audience != "public":
-        known = {r.path for r in repo.reports}
-        for path, findings in sorted(problems.items()):
-            if path in known or path == "submissions/_org.yml":
-                continue
-            errors = [f for f in findings if f.severity == "error"]
-            if errors:
-                summary.uncounted.append((path, f"{errors[0].code}（第 {errors[0].line} 行）{errors[0].message}"))
-        summary.uncounted.sort()
-    if fmt == "json":
-        _write(summary.to_json().encode("utf-8"))
-    elif fmt == "csv":
-        _write(summary.csv_bytes())
-    else:
-        _write(summary.to_markdown().encode("utf-8"))
-    return 0
-
-
-__all__ = ["Summary", "Summarizer", "summarize", "run_summary", "period_error"]
+__all__ = ["Figures", "Summary", "Summarizer", "summarize", "period_error"]

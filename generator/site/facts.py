@@ -157,7 +157,9 @@ def summarize_dict(facts: Facts, period: P.Period) -> dict:
         from ..summary import Summarizer
 
         facts.summarizer = Summarizer(facts.all_reports, facts.org, facts.audience, facts.as_of, facts.problems)
-    return facts.summarizer.summarize(period).as_dict()
+    from ..summary_writers import summary_dict
+
+    return summary_dict(facts.summarizer.summarize(period))
 
 
 TYPE_ORDER = list(REPORT_TYPES)
