@@ -220,7 +220,14 @@ def test_a_bad_value_gets_the_checkers_code_and_message_next_to_its_field(page, 
     code, said = checker_findings(root, path, text, rules)
     assert code == 1
     assert seen == said, text
-    assert "错误" in page.locator("#sb-form-status").text_content() or case.startswith("R402")
+    if case.startswith("R402"):  # a warning: may be submitted, but is said
+        assert "警告" in page.locator("#sb-form-status").text_content()
+    else:  # an error: the submit button says so and does not open the editor
+        assert "错误" in page.locator("#sb-form-status").text_content()
+        assert page.get_attribute("#sb-form-submit", "aria-disabled") == "true"
+        not_prevented = page.eval_on_selector("#sb-form-submit", """a => a.dispatchEvent(
+            new MouseEvent("click", {bubbles: true, cancelable: true}))""")
+        assert not_prevented is False
 
 
 def test_a_draft_survives_a_closed_tab_and_a_stale_value_is_flagged(page, gitea):
@@ -392,3 +399,23 @@ def test_screenshots(browser, gitea, width):
     overflow = pg.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     context.close()
+
+
+TRICKY = ["yes", "null", "123", "- 列表开头", "标题: 带冒号", "#号开头", '"双引号"', "单'引号", "全角　空格在中间",
+          "火情🔥", "a\\b/c", "[方括号]", "{花括号}", "行\u2028分隔", "@at 开头", "关于：全角冒号", "%百分号", "tab\t在中间"]
+
+
+def test_awkward_titles_are_written_so_the_checker_reads_them_back_as_typed(page, gitea):
+    from generator.reader import read_report
+
+    root, url = gitea
+    _open(page, url)
+    fill_valid(page, "incident")
+    org = load_org(root)
+    for title in TRICKY:
+        _set(page, "title", title)
+        path, text = output(page)
+        code, said = checker_findings(root, path, text, ["R101", "R103", "R104", "R105", "R106", "R108", "R202", "R203"])
+        assert code == 0 and said == [], (title, text)
+        report, _ = read_report(path, text.encode("utf-8"), org)
+        assert report.title == title.strip(), (title, report.title)
