@@ -101,7 +101,15 @@ R406 = rule(
 
 **怎么改**：核对数字。
 """,
+    details={
+        "negative": "{meaning}（{key}）是 {value}，不能为负数；请核对",
+        "fixed_over_found": "已整改隐患 {fixed} 处，多于发现的隐患 {found} 处；请核对 hazards_found 和 hazards_fixed",
+        "progress": "进度是 {progress:g}，应在 0 到 100 之间（百分比，不写 %）",
+    },
 )
+#: the counts R406 requires to be zero or more, and how its message names them
+COUNT_KEYS = (("deaths", "死亡人数"), ("injuries", "受伤人数"), ("loss", "直接经济损失"),
+              ("hazards_found", "发现隐患数"), ("hazards_fixed", "已整改隐患数"))
 
 # --- R401 ------------------------------------------------------------------------------
 
@@ -268,14 +276,13 @@ def _uscc(report, ctx):
 
 @R406.checks
 def _numbers(report, ctx):
-    for key, meaning in (("deaths", "死亡人数"), ("injuries", "受伤人数"), ("loss", "直接经济损失"),
-                         ("hazards_found", "发现隐患数"), ("hazards_fixed", "已整改隐患数")):
+    words = R406.details
+    for key, meaning in COUNT_KEYS:
         value = getattr(report, key)
         if value is not None and value < 0:
-            yield report.line_of(key), 1, {"detail": f"{meaning}（{key}）是 {value}，不能为负数；请核对"}
+            yield report.line_of(key), 1, {"detail": words["negative"].format(meaning=meaning, key=key, value=value)}
     found, fixed = report.hazards_found, report.hazards_fixed
     if found is not None and fixed is not None and fixed > found >= 0:
-        yield report.line_of("hazards_fixed"), 1, {"detail": (
-            f"已整改隐患 {fixed} 处，多于发现的隐患 {found} 处；请核对 hazards_found 和 hazards_fixed")}
+        yield report.line_of("hazards_fixed"), 1, {"detail": words["fixed_over_found"].format(fixed=fixed, found=found)}
     if report.progress is not None and not 0 <= report.progress <= 100:
-        yield report.line_of("progress"), 1, {"detail": f"进度是 {report.progress:g}，应在 0 到 100 之间（百分比，不写 %）"}
+        yield report.line_of("progress"), 1, {"detail": words["progress"].format(progress=report.progress)}

@@ -21,7 +21,7 @@ from ..rules import content, safety, times
 from ..rules.base import RULES
 
 #: the checks the form makes in the browser (templates/assets/fill.js), with the checker's codes
-BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R401", "R402", "R404", "R405",
+BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R401", "R402", "R404", "R405", "R406",
                  "R501", "R502", "R504", "R506")
 #: the page's own files under templates/assets/ (left out of the public build)
 ASSETS = ("fill.js", "fill.css")
@@ -111,6 +111,7 @@ def form_data(org: Org) -> dict[str, Any]:
         "body": {"section": reader._SECTION.pattern, "fence": reader._CODE_FENCE.pattern,
                  "numbering": content._NUMBERING.pattern},
         "vague_words": list(org.vague_words),
+        "count_keys": [list(pair) for pair in content.COUNT_KEYS],
         "grades": {"order": list(SEVERITY_GRADES),
                    "thresholds": [list(g) for g in content._GRADES]},
         "uscc": {"chars": content.USCC_CHARS, "weights": list(content._USCC_WEIGHTS)},

@@ -660,6 +660,20 @@
       var problem = uscProblem(typed.uscc.trim());
       if (problem) { say("R405", "uscc", { code: typed.uscc, problem: problem }); }
     }
+    /* R406: impossible numbers */
+    D.count_keys.forEach(function (pair) {
+      var v = typed[pair[0]];
+      if (v !== undefined && v < 0) {
+        say("R406", pair[0], { detail: detail("R406", "negative", { meaning: pair[1], key: pair[0], value: present[pair[0]].value }) });
+      }
+    });
+    if (typed.hazards_found !== undefined && typed.hazards_fixed !== undefined &&
+        typed.hazards_fixed > typed.hazards_found && typed.hazards_found >= 0) {
+      say("R406", "hazards_fixed", { detail: detail("R406", "fixed_over_found", { fixed: typed.hazards_fixed, found: typed.hazards_found }) });
+    }
+    if (typed.progress !== undefined && !(typed.progress >= 0 && typed.progress <= 100)) {
+      say("R406", "progress", { detail: detail("R406", "progress", { progress: { v: typed.progress } }) });
+    }
     /* R501, R502: sign-off */
     var leaders = unit && unit.leaders.length ? unit.leaders.join("、") : RULES.R501.details.none;
     ["reviewed_by", "approved_by"].forEach(function (key) {
