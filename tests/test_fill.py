@@ -200,6 +200,8 @@ BAD = {
     "R406-hazards": (lambda page: fill_valid(page, "inspection"), {"hazards_found": "3", "hazards_fixed": "5"},
                      [("R406", "hazards_fixed")]),
     "R406-progress": (_task, {"progress": "120.5"}, [("R406", "progress")]),
+    "R503": (_incident, {"title": "【机密】收费站火情", "tags": "绝密", "section:基本情况": "密级：秘密\n正文。"},
+             [("R503", "title"), ("R503", "tags"), ("R503", "section:基本情况")]),
     "R501": (_incident, {"approved_by": ""}, [("R501", "approved_by")]),
     "R502": (_incident, {"author": "刘洋"}, [("R502", "approved_by")]),
     "R504": (_incident, {"location": "城东收费站（联系电话 13812345678）",

@@ -47,6 +47,13 @@ R503 = rule(
 **怎么做**：立即撤回该报告（删除文件并提交），按保密规定通过涉密渠道报送，并报告本单位保密工作负责人。
 若只是正文中提到了这些词而并非密级标志，请改写避免误会。
 """,
+    details={
+        "fix": "国家秘密不得进入本系统：请立即删除此报告，按保密规定通过涉密渠道报送",
+        "classification": "密级写的是“{value}”；{fix}",
+        "title": "标题带有密级标志“{mark}”；{fix}",
+        "tag": "标签“{tag}”是密级标志；{fix}",
+        "line": "第 {line} 行有密级标志“{mark}”；{fix}",
+    },
 )
 
 R504 = rule(
@@ -117,6 +124,7 @@ def _signers(report, ctx):
         yield report.line_of("approved_by"), 1, {"detail": R502.details["self"].format(person=report.approved_by)}
 
 
+SECRET_MARKS = ("秘密", "机密", "绝密")
 _MARKS = "绝密|机密|秘密"
 _SECRET_LINE = re.compile(rf"^\s*[【\[（(]?\s*(?:密级\s*[:：]\s*)?({_MARKS})\s*(?:★[^\n]*)?[】\]）)]?\s*$")
 _SECRET_ANY = re.compile(rf"({_MARKS})\s*★|密级\s*[:：]\s*({_MARKS})|[【\[]({_MARKS})[】\]]")
@@ -131,23 +139,25 @@ def _secret_in(text: str) -> str | None:
 
 @R503.checks
 def _secret(report, ctx):
-    fix = "国家秘密不得进入本系统：请立即删除此报告，按保密规定通过涉密渠道报送"
+    words = R503.details
+    fix = words["fix"]
     value = report.meta.get("classification")
-    if isinstance(value, str) and value.strip() in ("秘密", "机密", "绝密"):
-        yield report.line_of("classification"), 1, {"detail": f"密级写的是“{value.strip()}”；{fix}"}
+    if isinstance(value, str) and value.strip() in SECRET_MARKS:
+        yield report.line_of("classification"), 1, {"detail": words["classification"].format(value=value.strip(), fix=fix)}
     if report.title:
         mark = _secret_in(report.title)
         if mark:
-            yield report.line_of("title"), 1, {"detail": f"标题带有密级标志“{mark}”；{fix}"}
+            yield report.line_of("title"), 1, {"detail": words["title"].format(mark=mark, fix=fix)}
     for tag in report.tags:
-        if tag.strip() in ("秘密", "机密", "绝密"):
-            yield report.line_of("tags"), 1, {"detail": f"标签“{tag}”是密级标志；{fix}"}
-    if not any(m in report.body for m in ("秘密", "机密", "绝密")):
+        if tag.strip() in SECRET_MARKS:
+            yield report.line_of("tags"), 1, {"detail": words["tag"].format(tag=tag, fix=fix)}
+    if not any(m in report.body for m in SECRET_MARKS):
         return
     for offset, text in enumerate(report.body.split("\n")):
         mark = _secret_in(text)
         if mark:
-            yield report.body_line + offset, 1, {"detail": f"第 {report.body_line + offset} 行有密级标志“{mark}”；{fix}"}
+            line = report.body_line + offset
+            yield line, 1, {"detail": words["line"].format(line=line, mark=mark, fix=fix)}
 
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")

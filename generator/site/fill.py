@@ -22,7 +22,7 @@ from ..rules.base import RULES
 
 #: the checks the form makes in the browser (templates/assets/fill.js), with the checker's codes
 BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R401", "R402", "R404", "R405", "R406",
-                 "R501", "R502", "R504", "R506")
+                 "R501", "R502", "R503", "R504", "R506")
 #: the page's own files under templates/assets/ (left out of the public build)
 ASSETS = ("fill.js", "fill.css")
 #: a web-editor address longer than this is not opened prefilled (servers and proxies cut it)
@@ -118,6 +118,8 @@ def form_data(org: Org) -> dict[str, Any]:
         "id_number": {"pattern": safety._ID_NUMBER.pattern, "weights": list(safety._ID_WEIGHTS),
                       "check": safety._ID_CHECK, "years": list(safety.ID_BIRTH_YEARS)},
         "mobile": {"pattern": safety._MOBILE.pattern},
+        "secret": {"marks": list(safety.SECRET_MARKS), "line": safety._SECRET_LINE.pattern,
+                   "any": safety._SECRET_ANY.pattern},
         "feedback_units": list(org.feedback_units),
         "units": [{"id": u.id, "name": u.name, "leaders": list(u.leaders), "reporters": list(u.reporters)}
                   for u in org.units.values()],

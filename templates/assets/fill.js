@@ -691,6 +691,25 @@
         say("R502", "approved_by", { detail: detail("R502", "self", { person: typed.approved_by }) });
       }
     }
+    /* R503: state-secret marks (never in this system) */
+    var secret = RULES.R503.details;
+    var secretIn = function (text) { /* rules/safety._secret_in */
+      var m = pyRegex(D.secret.line).exec(text) || pyRegex(D.secret.any).exec(text);
+      return m ? m.slice(1).filter(Boolean)[0] : null;
+    };
+    if (typed.title && secretIn(typed.title)) {
+      say("R503", "title", { detail: pyFormat(secret.title, { mark: secretIn(typed.title), fix: secret.fix }) });
+    }
+    (typed.tags || []).forEach(function (tag) {
+      if (D.secret.marks.indexOf(tag.trim()) >= 0) {
+        say("R503", "tags", { detail: pyFormat(secret.tag, { tag: tag, fix: secret.fix }) });
+      }
+    });
+    file.body.split("\n").forEach(function (text, offset) {
+      var mark = secretIn(text);
+      var line = file.bodyLine + offset;
+      if (mark) { say("R503", bodyField(file, line), { detail: pyFormat(secret.line, { line: line, mark: mark, fix: secret.fix }) }); }
+    });
     /* R504: personal data below restricted */
     if ((typed.classification || "internal") !== "restricted") {
       var fix = RULES.R504.details.fix;
