@@ -425,3 +425,16 @@ def test_awkward_titles_are_written_so_the_checker_reads_them_back_as_typed(page
         assert code == 0 and said == [], (title, text)
         report, _ = read_report(path, text.encode("utf-8"), org)
         assert report.title == title.strip(), (title, report.title)
+
+
+def test_the_pickers_write_times_and_dates_as_the_checker_reads_them(page, gitea):
+    root, url = gitea
+    _open(page, url)
+    fill_valid(page, "incident")
+    page.locator('.sb-field[data-key="occurred_at"] input[type="datetime-local"]').fill("2026-11-27T07:05")
+    assert page.locator('[name="occurred_at"]').input_value() == "2026-11-27 07:05"
+    assert "\noccurred_at: 2026-11-27 07:05\n" in output(page)[1]
+    fill_valid(page, "inspection")
+    page.locator('.sb-field[data-key="inspected_on"] input[type="date"]').fill("2026-11-26")
+    assert "\ninspected_on: 2026-11-26\n" in output(page)[1]
+    assert browser_findings(page) == []
