@@ -25,6 +25,11 @@
   var ROSTER_KEYS = { author: "author", reviewed_by: "leaders", approved_by: "leaders" };
   var HIDDEN_KEYS = { type: 1, draft: 1, metrics: 1, classification: 1, anonymous: 1, tags: 1 };
   var EXTRA_KEYS = ["classification", "anonymous", "tags"];
+  var HINTS = { /* what a choice means for the person filing (SPEC §4) */
+    anonymous: "网站上不显示执笔人；但代码托管平台的提交记录仍会记下是谁提交的。",
+    classification: "公开：公开版网站可见；内部：内部版可见（默认）；限定：仅领导可见。含身份证号、手机号的报告须选“限定”。",
+    follows: "续报、终报填所跟进的初报编号，如 anjianke/2026/2026-11-03-收费站火情（在网站报告页“编号”处复制）。"
+  };
 
   /* --- Python's wording ------------------------------------------------------------- */
 
@@ -339,6 +344,7 @@
       row.appendChild(picker);
     }
     box.appendChild(row);
+    if (HINTS[name]) { box.appendChild(el("p", { "class": "sb-field__hint" }, HINTS[name])); }
     box.appendChild(el("div", { "class": "sb-msgs" }));
     where.appendChild(box);
   }
