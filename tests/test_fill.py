@@ -80,6 +80,7 @@ VALID = {
     "assigned_by": "张伟", "due": "2026-12-31", "progress": "60",
     "subject": "示例县某某建材有限公司", "uscc": "91350100M000100Y43", "decision_no": "示应急罚〔2026〕12号",
     "on": INCIDENT_ID, "kind": "批示", "by": "县长王某",
+    "metrics": "检查企业数: 12\n发现隐患：30\n整改率: 0.9",
 }
 
 
@@ -104,7 +105,7 @@ def fill_valid(page, rtype: str) -> None:
         _set(page, name, values[name].format(label=t["label"].replace("/", "")))
     for key in t["keys"]:
         name = key["name"]
-        if name in ("metrics", "follows", "level", "stage"):
+        if name in ("follows", "level", "stage"):
             continue
         value = values.get(name)
         if value is None and key.get("choices"):
@@ -161,6 +162,8 @@ def test_a_valid_form_of_every_type_passes_check_strict(page, gitea, rtype):
     assert code == 0, text
     # the same front matter as the checker reads it: type and unit as codes
     assert f"\ntype: {rtype}\n" in text and f"\nunit: {unit}\n" in text
+    if rtype in ("weekly", "monthly", "quarterly", "annual"):
+        assert "\nmetrics: {检查企业数: 12, 发现隐患: 30, 整改率: 0.9}\n" in text
 
 
 # --- each rule: the browser says what the checker says ---------------------------------------
@@ -185,6 +188,7 @@ BAD = {
     "R201": (_incident, {"location": "", "title": ""}, [("R201", "location"), ("R201", "title")]),
     "R203": (_incident, {"occurred_at": "2026-11-27 3点", "deaths": "1.5"}, [("R203", "occurred_at"), ("R203", "deaths")]),
     "R203-period": (_weekly, {"period": "2026-48"}, [("R203", "period")]),
+    "R203-metrics": (_weekly, {"metrics": "检查企业数: 12\n整改率: 九成\n说明"}, [("R203", "metrics")]),
     "R201-follows": (_incident, {"stage": "续报"}, [("R201", "follows")]),
     "R301": (_incident, {"occurred_at": "2026-11-28 08:00"}, [("R301", "occurred_at"), ("R302", "occurred_at")]),
     "R302": (_incident, {"reported_at": "2026-11-27 15:00"}, [("R302", "occurred_at")]),

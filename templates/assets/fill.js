@@ -23,7 +23,7 @@
   D.units.forEach(function (u) { UNITS[u.id] = u; });
   var STORE = "sb-fill-draft:" + location.pathname;
   var ROSTER_KEYS = { author: "author", reviewed_by: "leaders", approved_by: "leaders" };
-  var HIDDEN_KEYS = { type: 1, draft: 1, metrics: 1, classification: 1, anonymous: 1, tags: 1 };
+  var HIDDEN_KEYS = { type: 1, draft: 1, classification: 1, anonymous: 1, tags: 1 };
   var EXTRA_KEYS = ["classification", "anonymous", "tags"];
   var HINTS = { /* what a choice means for the person filing (SPEC §4) */
     anonymous: "网站上不显示执笔人；但代码托管平台的提交记录仍会记下是谁提交的。",
@@ -46,8 +46,20 @@
   }
 
   function pyStr(v) { /* str(value) of a value as the checker loaded it */
+    if (v && typeof v === "object" && v.t === "map") {
+      return "{" + v.v.map(function (kv) { return pyRepr(kv[0]) + ": " + pyRepr(kv[1]); }).join(", ") + "}";
+    }
     if (v && typeof v === "object") { return v.py !== undefined ? v.py : String(v.v); }
     return String(v);
+  }
+
+  function pyRepr(v) { /* repr() of a str or number */
+    if (typeof v === "string" || v.t === "str") {
+      var s = typeof v === "string" ? v : v.v;
+      var q = s.indexOf("'") >= 0 && s.indexOf('"') < 0 ? '"' : "'";
+      return q + s.replace(/\\/g, "\\\\").replace(new RegExp(q, "g"), "\\" + q) + q;
+    }
+    return pyStr(v);
   }
 
   function pyFormat(template, fields) {
@@ -178,6 +190,16 @@
     if (form === "list") {
       var items = text.split(/[,，、;；\s]+/).filter(Boolean);
       return { yaml: "[" + items.map(yamlString).join(", ") + "]", value: { t: "list", v: items } };
+    }
+    if (form === "mapping") { /* one "名称: 数字" a line → {名称: 数字, …} */
+      var pairs = {};
+      text.split("\n").forEach(function (line) {
+        var m = /^(.+?)\s*[:：]\s*(.*)$/.exec(line.trim()) || [null, line.trim(), ""];
+        if (m[1]) { pairs[m[1]] = written({ form: "number" }, m[2]); }
+      });
+      var names = Object.keys(pairs);
+      return { yaml: "{" + names.map(function (n) { return yamlString(n) + ": " + (pairs[n].yaml || '""'); }).join(", ") + "}",
+               value: { t: "map", v: names.map(function (n) { return [n, pairs[n].value]; }) } };
     }
     if ((form === "int" || form === "number") && /^[+-]?\d+$/.test(text)) {
       var big = BigInt(text).toString();
@@ -314,6 +336,11 @@
       input = el("select", { name: name, id: id });
       var empty = name === "classification" || name === "stage" ? null : (spec.required ? "（请选择）" : "（不适用）");
       options(input, spec.choices, value, empty);
+    } else if (spec.form === "mapping") {
+      input = el("textarea", { name: name, id: id, rows: "3",
+                               placeholder: "可不填。每行一项“名称: 数字”，名称与往期一致，如\n检查企业数: 12\n发现隐患: 30" });
+      input.value = value;
+      box.classList.add("sb-field--wide");
     } else if (spec.form === "bool") {
       input = el("input", { type: "checkbox", name: name, id: id });
       input.checked = !!value;
@@ -504,6 +531,10 @@
     if (form === "number") { return v.t === "int" || v.t === "float" ? { typed: v.v } : bad("number"); }
     if (form === "bool") { return { typed: v.v === true }; }
     if (form === "list") { return { typed: v.v.map(function (x) { return x.trim(); }) }; }
+    if (form === "mapping") {
+      var numeric = v.v.every(function (kv) { return kv[1].t === "int" || kv[1].t === "float"; });
+      return numeric ? { typed: v.v } : bad("mapping");
+    }
     if (form === "period") {
       if (s === null || parsePeriod(s) === null) {
         var example = (TYPES[type] && TYPES[type].period_example) || D.period.any_example;
@@ -721,6 +752,12 @@
       var fix = RULES.R504.details.fix;
       file.meta.forEach(function (m) {
         var strings = m.value.t === "str" ? [m.value.v] : m.value.t === "list" ? m.value.v : [];
+        if (m.value.t === "map") { /* rules/safety._strings: every name, and every value that is text */
+          m.value.v.forEach(function (kv) {
+            strings.push(kv[0]);
+            if (kv[1].t === "str") { strings.push(kv[1].v); }
+          });
+        }
         strings.forEach(function (s) {
           personalData(s).forEach(function (what) {
             say("R504", m.key, { detail: detail("R504", "in_key", { key: m.key, what: what, fix: fix }) });
