@@ -438,6 +438,9 @@ def test_the_pickers_write_times_and_dates_as_the_checker_reads_them(page, gitea
     page.locator('.sb-field[data-key="occurred_at"] input[type="datetime-local"]').fill("2026-11-27T07:05")
     assert page.locator('[name="occurred_at"]').input_value() == "2026-11-27 07:05"
     assert "\noccurred_at: 2026-11-27 07:05\n" in output(page)[1]
+    _set(page, "reported_at", "2026-11-26 09:00")
+    page.click("button.sb-now")  # a draft from yesterday is sent now
+    assert page.locator('[name="reported_at"]').input_value() == "2026-11-27 18:00"
     fill_valid(page, "inspection")
     page.locator('.sb-field[data-key="inspected_on"] input[type="date"]').fill("2026-11-26")
     assert "\ninspected_on: 2026-11-26\n" in output(page)[1]

@@ -370,6 +370,14 @@
       });
       row.appendChild(picker);
     }
+    if (name === "reported_at") { /* a draft from yesterday: the time it is actually sent */
+      var now = el("button", { type: "button", "class": "sb-button sb-now", title: "填入现在的时间" }, "现在");
+      now.addEventListener("click", function () {
+        input.value = localOf(new Date()).slice(0, 16);
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      row.appendChild(now);
+    }
     box.appendChild(row);
     if (HINTS[name]) { box.appendChild(el("p", { "class": "sb-field__hint" }, HINTS[name])); }
     box.appendChild(el("div", { "class": "sb-msgs" }));
