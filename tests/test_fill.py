@@ -189,6 +189,8 @@ BAD = {
     "R203": (_incident, {"occurred_at": "2026-11-27 3点", "deaths": "1.5"}, [("R203", "occurred_at"), ("R203", "deaths")]),
     "R203-period": (_weekly, {"period": "2026-48"}, [("R203", "period")]),
     "R203-metrics": (_weekly, {"metrics": "检查企业数: 12\n整改率: 九成\n说明"}, [("R203", "metrics")]),
+    "R306": (_weekly, {"period": "2026-11"}, [("R306", "period")]),
+    "R306-not-begun": (_weekly, {"period": "2026-W49"}, [("R306", "period")]),
     "R201-follows": (_incident, {"stage": "续报"}, [("R201", "follows")]),
     "R301": (_incident, {"occurred_at": "2026-11-28 08:00"}, [("R301", "occurred_at"), ("R302", "occurred_at")]),
     "R302": (_incident, {"reported_at": "2026-11-27 15:00"}, [("R302", "occurred_at")]),

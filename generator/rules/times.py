@@ -95,6 +95,11 @@ R306 = rule(
 
 **怎么改**：按表改正 `period`；查本周是第几周可运行 `date +%G-W%V`。
 """,
+    details={
+        "kind": "{type_label}的报告期应写成 {example} 的形式，而“{period}”是{kind_label}的写法；请改正 period 或 type",
+        "unknown": "未知",
+        "not_begun": "报告期 {period}（{label}）从 {start} 才开始，而报送时间是 {reported}；报告期还没开始不能报送，请核对 period",
+    },
 )
 
 _DONE_KEYS = (
@@ -218,15 +223,16 @@ def _period(report, ctx):
         return
     kind = periods.kind_of(report.period)
     line = report.line_of("period")
+    words = R306.details
     if kind != report.type:
-        yield line, 1, {"detail": (
-            f"{report.type_label}的报告期应写成 {periods.FORM_EXAMPLES[report.type]} 的形式，"
-            f"而“{report.period}”是{periods.KIND_LABELS.get(kind or '', '未知')}的写法；请改正 period 或 type")}
+        yield line, 1, {"detail": words["kind"].format(
+            type_label=report.type_label, example=periods.FORM_EXAMPLES[report.type], period=report.period,
+            kind_label=periods.KIND_LABELS.get(kind or "", words["unknown"]))}
         return
     period = periods.parse(report.period, kind)
     if period is not None and report.reported_at is not None:
         start = period.start_at(ctx.org.timezone)
         if start > report.reported_at:
-            yield line, 1, {"detail": (
-                f"报告期 {report.period}（{period.label}）从 {period.start} 才开始，"
-                f"而报送时间是 {format_time(report.reported_at, ctx.org.timezone)}；报告期还没开始不能报送，请核对 period")}
+            yield line, 1, {"detail": words["not_begun"].format(
+                period=report.period, label=period.label, start=period.start,
+                reported=format_time(report.reported_at, ctx.org.timezone))}

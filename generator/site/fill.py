@@ -21,7 +21,7 @@ from ..rules import content, safety, times
 from ..rules.base import RULES
 
 #: the checks the form makes in the browser (templates/assets/fill.js), with the checker's codes
-BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R401", "R402", "R404", "R405", "R406",
+BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R306", "R401", "R402", "R404", "R405", "R406",
                  "R501", "R502", "R503", "R504", "R506")
 #: the page's own files under templates/assets/ (left out of the public build)
 ASSETS = ("fill.js", "fill.css")
@@ -103,6 +103,9 @@ def form_data(org: Org) -> dict[str, Any]:
             "examples": periods.FORM_EXAMPLES,
             "any_example": "2026-W48、2026-11、2026-Q4 或 2026",
             "years": [1900, 9998],
+            "kind_labels": periods.KIND_LABELS,
+            "labels": periods.LABELS,
+            "quarter_names": periods.QUARTER_NAMES,
         },
         "rules": _rules(),
         "browser_rules": [c for c in BROWSER_RULES if c in RULES],

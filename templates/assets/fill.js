@@ -152,6 +152,24 @@
     return null;
   }
 
+  function periodStart(kind, id) { /* periods.Period: its first day and its Chinese name */
+    var m = pyRegex(D.period.forms[kind]).exec(id);
+    var year = parseInt(m[1], 10), n = m[2] ? parseInt(m[2], 10) : 0, start;
+    if (kind === "weekly") {
+      var jan4 = new Date(Date.UTC(year, 0, 4));
+      var monday = new Date(Date.UTC(year, 0, 4 - ((jan4.getUTCDay() || 7) - 1) + (n - 1) * 7));
+      start = monday.getUTCFullYear() + "-" + pad(monday.getUTCMonth() + 1) + "-" + pad(monday.getUTCDate());
+    } else if (kind === "monthly") {
+      start = year + "-" + pad(n) + "-01";
+    } else if (kind === "quarterly") {
+      start = year + "-" + pad(3 * n - 2) + "-01";
+    } else {
+      start = year + "-01-01";
+    }
+    var label = pyFormat(D.period.labels[kind], { year: String(year), n: kind === "quarterly" ? D.period.quarter_names[n - 1] : n });
+    return { start: start, label: label };
+  }
+
   function previousPeriod(kind, today) { /* period_containing(kind, today).previous() */
     var y = +today.slice(0, 4), m = +today.slice(5, 7), d = +today.slice(8, 10);
     if (kind === "weekly") {
@@ -664,6 +682,21 @@
     }
     if (typed.assigned_on && typed.due && typed.assigned_on.date > typed.due.date) {
       say("R302", "due", { detail: detail("R302", "due_before_assigned", { due: typed.due.date, assigned: typed.assigned_on.date }) });
+    }
+    /* R306: the period is of the type's kind and has begun */
+    if (D.period.forms[type] && typed.period) {
+      var kind = Object.keys(D.period.forms).filter(function (k) { return pyRegex(D.period.forms[k]).test(typed.period); })[0];
+      var R306 = RULES.R306.details;
+      if (kind !== type) {
+        say("R306", "period", { detail: pyFormat(R306.kind, { type_label: TYPES[type].label, example: D.period.examples[type],
+          period: typed.period, kind_label: D.period.kind_labels[kind] || R306.unknown }) });
+      } else if (typed.reported_at) {
+        var p = periodStart(kind, typed.period);
+        if (p.start + " 00:00:00" > typed.reported_at.local) {
+          say("R306", "period", { detail: pyFormat(R306.not_begun, { period: typed.period, label: p.label, start: p.start,
+                                                                     reported: showTime(typed.reported_at) }) });
+        }
+      }
     }
     /* R401: required sections */
     var t = TYPES[type];
