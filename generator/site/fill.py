@@ -10,6 +10,7 @@ the page is only built for the internal and restricted audiences, never for the 
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,6 +28,12 @@ BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R306",
 ASSETS = ("fill.js", "fill.css")
 #: a web-editor address longer than this is not opened prefilled (servers and proxies cut it)
 MAX_URL = 8 * 1024
+
+
+def _js(pattern: str) -> str:
+    """A checker's regular expression as JavaScript reads it: the same matches, without the
+    possessive quantifiers (``*+``, ``++``) Python uses against backtracking, which JavaScript lacks."""
+    return re.sub(r"(?<!\\)([*+?}])\+", r"\1", pattern)
 
 
 def _choices(key: schema.Key) -> list[dict[str, str]]:
@@ -99,7 +106,7 @@ def form_data(org: Org) -> dict[str, Any]:
                         for t, k, w, v, h in schema.CONDITIONAL],
         "form_text": schema._FORM_TEXT,
         "period": {
-            "forms": {k: rx.pattern for k, rx in periods._FORMS.items()},
+            "forms": {k: _js(rx.pattern) for k, rx in periods._FORMS.items()},
             "examples": periods.FORM_EXAMPLES,
             "any_example": "2026-W48、2026-11、2026-Q4 或 2026",
             "years": [1900, 9998],
@@ -111,22 +118,21 @@ def form_data(org: Org) -> dict[str, Any]:
         "browser_rules": [c for c in BROWSER_RULES if c in RULES],
         "done_keys": [key for key, _ in times._DONE_KEYS],
         "order_keys": [list(pair) for pair in times.ORDER_KEYS],
-        "body": {"section": reader._SECTION.pattern, "fence": reader._CODE_FENCE.pattern,
-                 "numbering": content._NUMBERING.pattern},
+        "body": {"fence": _js(reader._CODE_FENCE.pattern), "numbering": _js(content._NUMBERING.pattern)},
         "vague_words": list(org.vague_words),
         "count_keys": [list(pair) for pair in content.COUNT_KEYS],
         "grades": {"order": list(SEVERITY_GRADES),
                    "thresholds": [list(g) for g in content._GRADES]},
         "uscc": {"chars": content.USCC_CHARS, "weights": list(content._USCC_WEIGHTS)},
-        "id_number": {"pattern": safety._ID_NUMBER.pattern, "weights": list(safety._ID_WEIGHTS),
+        "id_number": {"pattern": _js(safety._ID_NUMBER.pattern), "weights": list(safety._ID_WEIGHTS),
                       "check": safety._ID_CHECK, "years": list(safety.ID_BIRTH_YEARS)},
-        "mobile": {"pattern": safety._MOBILE.pattern},
-        "secret": {"marks": list(safety.SECRET_MARKS), "line": safety._SECRET_LINE.pattern,
-                   "any": safety._SECRET_ANY.pattern},
+        "mobile": {"pattern": _js(safety._MOBILE.pattern)},
+        "secret": {"marks": list(safety.SECRET_MARKS), "line": _js(safety._SECRET_LINE.pattern),
+                   "any": _js(safety._SECRET_ANY.pattern)},
         "feedback_units": list(org.feedback_units),
         "units": [{"id": u.id, "name": u.name, "leaders": list(u.leaders), "reporters": list(u.reporters)}
                   for u in org.units.values()],
-        "file_name": {"unsafe": newreport.UNSAFE_IN_NAME.pattern, "chars": newreport.NAME_CHARS,
+        "file_name": {"unsafe": _js(newreport.UNSAFE_IN_NAME.pattern), "chars": newreport.NAME_CHARS,
                       "fallback": newreport.NAME_FALLBACK},
         "git_host": {"kind": host.kind, "url": host.url, "branch": host.branch} if host else None,
         "max_url": MAX_URL,

@@ -831,14 +831,21 @@
   function sectionTitles(body) { /* reader.sections_of */
     var titles = [];
     var inCode = false;
-    var section = pyRegex(D.body.section);
     var fence = pyRegex(D.body.fence);
     body.split("\n").forEach(function (text) {
       if (fence.test(text)) { inCode = !inCode; return; }
-      var m = !inCode && section.exec(text);
-      if (m) { titles.push(m[1].trim()); }
+      var title = inCode ? null : headingTitle(text);
+      if (title !== null) { titles.push(title); }
     });
     return titles;
+  }
+
+  function headingTitle(line) { /* reader: the title of a "## 标题" line, or null */
+    if (line.slice(0, 2) !== "##" || (line.charAt(2) !== " " && line.charAt(2) !== "\t")) { return null; }
+    var rest = line.slice(2).replace(/^[ \t]+/, "");
+    if (!rest) { return line.length > 3 ? "" : null; }
+    var title = rest.replace(/[ \t]+$/, "").replace(/#+$/, "").replace(/[ \t]+$/, "");
+    return (title || rest.charAt(0)).trim();
   }
 
   function bodyField(file, line) {
