@@ -128,6 +128,8 @@ class Org:
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
     git_host: GitHost | None = None
+    site_url: str | None = None  # links in notification messages point here (SPEC §9)
+    notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
 
     @property
     def timezone_name(self) -> str:
@@ -148,7 +150,7 @@ class Org:
 
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
-    "ledger_since", "accounts", "scoring", "limits",
+    "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
     "git_host",
 }
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
@@ -392,6 +394,9 @@ def _build_org(data: Any, node: Any) -> Org:
                 file_size_limit = size
 
     git_host = _git_host(data.get("git_host"), lines.get("git_host", 1), _lines_of(_child(node, "git_host")), bad)
+    from .notify.settings import parse_settings
+
+    site_url, notify = parse_settings(data, node, set(units), problems)
 
     if problems:
         raise ConfigError(ORG_FILE, problems)
@@ -407,6 +412,8 @@ def _build_org(data: Any, node: Any) -> Org:
         scoring=scoring,
         file_size_limit=file_size_limit,
         git_host=git_host,
+        site_url=site_url,
+        notify=notify,
     )
 
 
