@@ -116,6 +116,16 @@ class GitHost:
 
 
 @dataclass(slots=True)
+class Documents:
+    """``documents:`` — what the written documents (SPEC §10) print; empty means the default."""
+
+    masthead: str = ""  # 发文机关标志 (default: the organisation's name)
+    bulletin_name: str = ""  # 信息简报's name, e.g. 青山交通信息 (default: 工作信息)
+    cc: list[str] = field(default_factory=list)  # 抄送
+    issuer: str = ""  # 印发单位 (default: the organisation's name)
+
+
+@dataclass(slots=True)
 class Org:
     organization: str
     timezone: zoneinfo.ZoneInfo
@@ -128,6 +138,7 @@ class Org:
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
     git_host: GitHost | None = None
+    documents: Documents = field(default_factory=Documents)
     site_url: str | None = None  # links in notification messages point here (SPEC §9)
     notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
 
@@ -152,11 +163,13 @@ _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
     "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
     "git_host",
+    "documents",
 }
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
 _SCORING_KEYS = {"on_time", "late", "concealed", "missing", "instructed", "adopted"}
 _LIMIT_KEYS = {"file_size"}
+_DOCUMENT_KEYS = {"masthead", "bulletin_name", "cc", "issuer"}
 
 
 def _lines_of(node: Any) -> dict[str, int]:
@@ -394,6 +407,8 @@ def _build_org(data: Any, node: Any) -> Org:
                 file_size_limit = size
 
     git_host = _git_host(data.get("git_host"), lines.get("git_host", 1), _lines_of(_child(node, "git_host")), bad)
+    documents = _documents(data.get("documents"), _child(node, "documents"), lines.get("documents", 1), problems)
+
     from .notify.settings import parse_settings
 
     site_url, notify = parse_settings(data, node, set(units), problems)
@@ -412,6 +427,7 @@ def _build_org(data: Any, node: Any) -> Org:
         scoring=scoring,
         file_size_limit=file_size_limit,
         git_host=git_host,
+        documents=documents,
         site_url=site_url,
         notify=notify,
     )
@@ -452,6 +468,34 @@ def _git_host(value: Any, line: int, key_lines: dict[str, int], bad) -> GitHost 
     if not ok:
         return None
     return GitHost(kind, url.strip().rstrip("/"), branch)
+
+
+def _documents(raw: Any, node: Any, line: int, problems: list[tuple[int, str]]) -> Documents:
+    """``documents:`` (SPEC §10); each problem names its key and line."""
+    documents = Documents()
+    if raw is None:
+        return documents
+    if not isinstance(raw, dict):
+        problems.append((line, "documents: 必须是映射，如 {masthead: 示例县应急管理局, cc: [县委办公室]}"))
+        return documents
+    key_lines = _lines_of(node)
+    for key, value in raw.items():
+        at = key_lines.get(str(key), line)
+        if key not in _DOCUMENT_KEYS:
+            problems.append((at, f"documents.{key}: 未知的公文设置项{_nearest(key, _DOCUMENT_KEYS)}；"
+                                 f"可用的有 {', '.join(sorted(_DOCUMENT_KEYS))}"))
+        elif key == "cc":
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                problems.append((at, "documents.cc: 抄送单位应写成列表，如 [县委办公室, 县政府办公室]"))
+            else:
+                documents.cc = [n.strip() for n in names]
+        elif value is not None and (not isinstance(value, str) or not value.strip()):
+            problems.append((at, f"documents.{key}: 必须是文字，而不是“{value}”"))
+        elif value is not None:
+            text = value.strip()
+            setattr(documents, key, text.strip("《》") if key == "bulletin_name" else text)
+    return documents
 
 
 def _nearest(key: Any, known: set[str]) -> str:
