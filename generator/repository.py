@@ -21,25 +21,60 @@ from .model import Finding, Report
 from .project import SUBMISSIONS
 from .reader import read_report
 from .rules.base import RULES
+from .safefile import NotRegular, TooLarge, read_regular
 
 
-def report_paths(root: Path) -> list[str]:
-    """Every file under submissions/ that is meant as a report, relative to ``root``, sorted.
+def walk_submissions(root: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every path under submissions/ meant as a report, sorted, and the folders that could not
+    be read, each with the reason (relative to ``root``).
 
     Names starting with ``_`` or ``.`` (files or folders) are not reports. Anything else —
-    including a file that is not ``.md`` — is returned, so it is named (R108), never dropped.
+    including a file that is not ``.md``, a symlink (to a file or a folder), a FIFO or a device —
+    is returned, so it is named (R108, R109), never dropped; links are never followed.
     """
     base = root / SUBMISSIONS
-    out = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
+    out: list[str] = []
+    unreadable: list[tuple[str, str]] = []
+
+    if base.is_symlink():  # the whole folder a link: nothing under it is read (R109)
+        return [SUBMISSIONS], []
+
+    def failed(exc: OSError) -> None:
+        where = os.path.relpath(exc.filename or base, root).replace(os.sep, "/")
+        unreadable.append((where, exc.strerror or str(exc)))
+
+    for dirpath, dirnames, filenames in os.walk(base, onerror=failed):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith(("_", ".")):
+                continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                out.append(f"{rel_dir}/{d}")  # a link to a folder: R109, never followed
+            else:
+                kept.append(d)
+        dirnames[:] = kept
         for name in filenames:
             if name.startswith(("_", ".")):
                 continue
             out.append(f"{rel_dir}/{name}")
     out.sort()
-    return out
+    unreadable.sort()
+    return out, unreadable
+
+
+def report_paths(root: Path) -> list[str]:
+    """Every path under submissions/ meant as a report (see ``walk_submissions``)."""
+    return walk_submissions(root)[0]
+
+
+def unreadable_folder_findings(unreadable: list[tuple[str, str]]) -> list[Finding]:
+    from .rules.files import R109
+
+    return [R109.finding(folder, 1, 1, detail=(
+        f"文件夹 {folder} 无法读取（{reason}），其中的报告没有检查、也不会计入汇总；"
+        "请管理员修正文件夹权限（如 chmod -R u+rwX,go+rX submissions）"))
+        for folder, reason in unreadable]
 
 
 @dataclass(slots=True)
@@ -88,8 +123,21 @@ def read_all(root: Path, org: Org, files: list[str]) -> tuple[list[Report], list
     base = os.fspath(root)
     for path in files:
         try:
-            with open(os.path.join(base, path), "rb") as fh:
-                data = fh.read()
+            data = read_regular(os.path.join(base, path), org.file_size_limit)
+        except TooLarge as exc:  # never read into memory (a huge file would exhaust it)
+            from .reader import place_findings, too_large
+
+            findings.extend(place_findings(path)[1])
+            if path.endswith(".md"):  # an attachment is named by R108 alone, as when it is read
+                findings.append(too_large(path, exc.size, org))
+            continue
+        except NotRegular as exc:
+            from .rules.files import R109
+
+            findings.append(R109.finding(path, 1, 1, detail=(
+                f"这是{exc.kind}，不是普通文件：检查程序不会打开或跟随它，也不会发布；"
+                "请换成报告文件本身，或删除它")))
+            continue
         except OSError as exc:
             from .rules.files import R101
 
@@ -152,7 +200,7 @@ def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[st
     root = Path(root)
     org = load_org(root)
     as_of = as_of or _now(org)
-    files = report_paths(root)
+    files, unreadable = walk_submissions(root)
     with _gc_paused():
         reports, findings, warnings = _load(root, org, as_of, files, history)
     errors_by_path = {f.path for f in findings if f.severity == "error"}
@@ -161,6 +209,7 @@ def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[st
     if paths is not None:
         wanted = set(paths)
         findings = [f for f in findings if f.path in wanted or f.path == ORG_FILE]
+    findings.extend(unreadable_folder_findings(unreadable))  # they hide reports: always named
     findings.sort(key=Finding.sort_key)
     return Repository(root, org, as_of, reports, findings, files, {r.id: r for r in reports}, warnings)
 

@@ -379,11 +379,18 @@ def load_summary(root: Path, target: Period, audience: str, as_of: dt.datetime |
         print(f"注意：{warning}", file=sys.stderr)
     problems = repo.unpublishable()
     summary = summarize(repo.reports, repo.org, target, audience, moment, rollup, problems)
-    # files that could not be read as a report at all: named to non-public audiences
+    # files that could not be read as a report at all: named only to the audiences their
+    # declared classification allows (generator/visibility.py)
     if audience != "public":
+        from .model import CLASSIFICATION_RANK
+        from .visibility import file_audience
+
         known = {r.path for r in repo.reports}
         for path, findings in sorted(problems.items()):
             if path in known or path == "submissions/_org.yml":
+                continue
+            lowest = file_audience(root, path)
+            if lowest is None or CLASSIFICATION_RANK[lowest] > CLASSIFICATION_RANK[audience]:
                 continue
             errors = [f for f in findings if f.severity == "error"]
             if errors:

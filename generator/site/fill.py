@@ -125,7 +125,7 @@ def form_data(org: Org) -> dict[str, Any]:
                    "thresholds": [list(g) for g in content._GRADES]},
         "uscc": {"chars": content.USCC_CHARS, "weights": list(content._USCC_WEIGHTS)},
         "id_number": {"pattern": _js(safety._ID_NUMBER.pattern), "weights": list(safety._ID_WEIGHTS),
-                      "check": safety._ID_CHECK, "years": list(safety.ID_BIRTH_YEARS)},
+                      "check": safety._ID_CHECK},
         "mobile": {"pattern": _js(safety._MOBILE.pattern)},
         "secret": {"marks": list(safety.SECRET_MARKS), "line": _js(safety._SECRET_LINE.pattern),
                    "any": _js(safety._SECRET_ANY.pattern)},

@@ -251,22 +251,11 @@ class Generator:
             for fb in sorted(f.feedback.get(r.id, []), key=lambda x: (x.reported_at, x.id))
         ]
         on = self._on(r)
+        # time and commit only: commit messages and committer identities are never published
         revisions = [
-            {
-                "commit": str(_attr(rev, "commit", ""))[:10],
-                "time": _attr(rev, "time"),
-                "committer": _attr(rev, "committer", ""),
-                "author": _attr(rev, "author", ""),
-                "message": _attr(rev, "message", ""),
-            }
+            {"commit": str(_attr(rev, "commit", ""))[:10], "time": _attr(rev, "time")}
             for rev in (r.revisions or [])
         ]
-        if r.anonymous:  # the committer is usually the author: never name them (SPEC §4 anonymous)
-            names = {n for rev in revisions for n in (rev["committer"], rev["author"]) if n} | {r.author or ""}
-            for rev in revisions:
-                rev["committer"] = rev["author"] = "（匿名）"
-                for name in sorted(filter(None, names), key=len, reverse=True):
-                    rev["message"] = str(rev["message"]).replace(name, "（匿名）")
         meta = self.meta_rows(r)
         self.write(
             f.doc[r.id], "report.md.j2", r.title or r.id, search=True, shadow=False,  # report_shadow wrote it

@@ -603,7 +603,8 @@
     for (var i = 0; i < 17; i++) { total += (+n[i]) * D.id_number.weights[i]; }
     if (D.id_number.check[total % 11] !== n[17].toUpperCase()) { return false; }
     var y = +n.slice(6, 10), m = +n.slice(10, 12), d = +n.slice(12, 14);
-    return validDate(y, m, d) && y >= D.id_number.years[0] && y <= D.id_number.years[1];
+    /* a real date, not after today (people born before 1900 have numbers too) */
+    return validDate(y, m, d) && n.slice(6, 10) + "-" + n.slice(10, 12) + "-" + n.slice(12, 14) <= localOf(new Date()).slice(0, 10);
   }
 
   function personalData(text) { /* rules/safety.personal_data: descriptions */
