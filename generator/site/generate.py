@@ -231,7 +231,7 @@ class Generator:
         return None
 
     def report_shadow(self, r: Report) -> None:
-        """The search index's page for ``r`` (title, subtitle, body; report_search.j2), when the
+        """The search index's page for ``r`` (title, subtitle, card, body; report_search.j2), when the
         index is built; the rendered body is kept for ``report_page``."""
         if self.shadow_dir is None:
             return
@@ -240,7 +240,8 @@ class Generator:
         title = r.title or r.id
         html = self.env.get_template("report_search.j2").render(
             here=doc, url=lambda to: urls.relative_url(doc, to), title=title, r=self.row(r), body=body,
-            on=self._on(r), unit_doc=f"units/{r.unit}.md", type_doc=f"types/{r.type}.md")
+            on=self._on(r), unit_doc=f"units/{r.unit}.md", type_doc=f"types/{r.type}.md",
+            meta=self.meta_rows(r), tags=[(t, f"tags/{urls.slug(t)}.md") for t in r.tags])
         self._write_shadow(doc, escape(title, quote=False), html)
 
     def report_page(self, r: Report) -> None:

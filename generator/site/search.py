@@ -1,24 +1,33 @@
-"""Full-text search index (Pagefind) that finds every Chinese word, not only dictionary words.
+"""Full-text search index (Pagefind) that finds every Chinese word exactly as written (SPEC §13).
 
 Pagefind's extended binary segments Chinese with a dictionary, and the browser segments the
 query with a different one (ICU), so a word that straddles a segmentation boundary is never
 found: “14时10分明火扑灭” is cut 分明/火, and a search for 明火 finds nothing.
 
 So the index is built from a *shadow* copy of each searchable page in which every run of
-Chinese characters is written as its overlapping character pairs (bigrams): 明火扑灭 →
-明火 火扑 扑灭. Any Chinese word of two or more characters is then a sequence of indexed
-tokens, whatever a dictionary thinks. Each character is spelled in ASCII letters
-(``qz`` + four letters per character), because the browser still runs the (Chinese) query
-through ICU word segmentation, which would cut a pair like 火扑 in two but leaves a run of
-ASCII letters alone. ``templates/assets/site.js`` spells the reader's query the same way and
-turns the excerpts Pagefind returns back into readable text.
+Chinese characters is written as its overlapping character pairs (bigrams) and its last
+character: 明火扑灭 → 明火 火扑 扑灭 灭. A run glued to a number or letters before it also starts
+with its first character alone (第45周 → 第 45 周 周X …), so that 45周 and 2026年 are adjacent
+tokens too. Each character is spelled in ASCII letters (``qz`` + four letters), because the
+browser runs the query through ICU word segmentation, which would cut a pair in two but leaves
+a run of ASCII letters alone. Punctuation is left out; a decimal number is one token
+and a word mixing letters and digits is spelled in letters (``word_token``), so that Pagefind does
+not cut it: 3 never finds 3.5, 6 never finds 12.6, 34 never finds 91724324MA34X1HAWX.
 
-Whether a token was glued to the one before it (no space in the original text) is what lets
-the excerpt be decoded exactly: two glued Chinese tokens overlap by one character. By default a
-token next to a Chinese token is glued to it and two other tokens are not; only a token that
-breaks this rule starts with U+2060 WORD JOINER (Pagefind drops it from the indexed word). Any
-character besides letters and digits in a token makes Pagefind index the token a second time
-(as a “compound word”), so marking every glued token doubled the index and its build time.
+``templates/assets/site.js`` spells each term of the reader's query the same way and asks
+Pagefind for the tokens as a phrase (Pagefind's quoted search: every token exactly, adjacent, in
+order), so a term is found exactly where its characters stand together, codes and numbers only
+whole, and a term found nowhere finds nothing. The readable text of each page travels in its
+Pagefind record (meta ``t``: body, ``c``: metadata card) for the excerpt, which site.js cuts from
+that text itself, and to check results it cannot prove from the index alone.
+
+Both sides fold the text first (``fold``): traditional → simplified characters by OpenCC's
+character table (shipped to the browser as ``pagefind/sb-fold.json``), full-width → half-width
+(NFKC, one character for one), Latin capitals → small letters. One character stays one
+character, so a position in the folded text is the same position in the page's own text.
+
+The exact title of each page is indexed as one more token (``title_token``), so that a query
+that is a report's whole title finds that report first, at any size.
 
 The pages the reader sees are not changed. The shadow pages live in a temporary folder
 and Pagefind writes its bundle into ``<site>/pagefind/``, with the same URLs as before.
@@ -35,21 +44,22 @@ import signal
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 #: Pagefind indexes the shadow pages as this language: no dictionary segmentation, no stemming.
 INDEX_LANGUAGE = "und"
 PREFIX = "qz"
-GLUE = "\u2060"
+TITLE_PREFIX = "qt"
+RANK_PREFIX = "qy"
+GLUED_PREFIX = "qg"
+FOLD_FILE = "sb-fold.json"
 _BASE = 0x3400
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN_RUN = re.compile(f"[{_HAN}]+")
-_SEGMENT = re.compile(f"([{_HAN}]+)|([^\\W{_HAN}]+)|(\\W+)")  # Chinese | other letters/digits | punctuation
-_HAS_HAN = re.compile(f"[{_HAN}]")
-#: Text worth rewriting: Chinese, or words joined by punctuation (alert("x") → alert(" x"))).
-_NEEDS_SPLIT = re.compile(f"[{_HAN}]|\\w[^\\w\\s]+\\w")
-_TOKEN = re.compile(rf"([^\w]*){PREFIX}((?:[a-z]{{4}}){{1,2}})([^\w]*)")
+#: Chinese run | a decimal number | other letters and digits (punctuation, spaces and ``_`` separate)
+_WORD = re.compile(rf"([{_HAN}]+)|(\d+\.\d+(?![.\d])|[^\W_{_HAN}]+)")
 #: Inline elements are dropped from the shadow page so that 低<b>压</b>配 stays one run of text.
 _INLINE_TAG = re.compile(
     r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|"
@@ -58,8 +68,64 @@ _TEXT = re.compile(r">([^<]+)<")
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _SUBTITLE = re.compile(r'<p class="sb-subtitle"[^>]*>(.*?)</p>', re.DOTALL)
+_ON = re.compile(r'<p class="sb-on"[^>]*>.*?</p>', re.DOTALL)
+_CARD = re.compile(r'<div class="sb-card sb-meta"[^>]*>\s*<dl>(.*?)</dl>\s*(?:<p class="sb-tags">(.*?)</p>\s*)?</div>',
+                   re.DOTALL)
+_CARD_ITEM = re.compile(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", re.DOTALL)
+_CARD_TAG = re.compile(r'<a class="sb-tag"[^>]*>(.*?)</a>', re.DOTALL)
 BODY_MARK = "data-pagefind-body"
+_REPORTED = re.compile("报送时间 ([0-9: -]+)")
+#: Between the lines of the metadata card in its meta text (Pagefind turns line breaks into spaces).
+CARD_SEP = "\u2063"
 
+
+# --- folding: the same on both sides (site.js foldText) --------------------------------------------
+
+@lru_cache(maxsize=1)
+def t2s_table() -> dict[str, str]:
+    """Traditional → simplified, one character for one: OpenCC's character table (first candidate)."""
+    import opencc
+
+    table: dict[str, str] = {}
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        src, _, dst = line.partition("\t")
+        dst = dst.split(" ")[0]
+        if len(src) == 1 and len(dst) == 1 and src != dst and _units(src) == _units(dst):
+            table[src] = dst
+    return table
+
+
+def _units(ch: str) -> int:
+    """UTF-16 code units of a character (what a position in the browser counts)."""
+    return 2 if ord(ch) > 0xFFFF else 1
+
+
+class _Fold(dict):
+    """Code point → its folded character, for ``str.translate``; filled as characters come."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = t2s_table().get(ch, ch)
+        nfkc = unicodedata.normalize("NFKC", out)
+        if len(nfkc) == 1 and _units(nfkc) == _units(ch):
+            out = nfkc
+        if "A" <= out <= "Z":
+            out = out.lower()
+        self[code] = out
+        return out
+
+
+_FOLD = _Fold()
+
+
+def fold(text: str) -> str:
+    """``text`` with traditional characters simplified, full-width forms half-width, capitals small;
+    one character for one (site.js ``foldText`` does the same)."""
+    return text.translate(_FOLD)
+
+
+# --- tokens --------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=65536)
 def _char(ch: str) -> str:
@@ -67,20 +133,9 @@ def _char(ch: str) -> str:
     return "".join(chr(97 + (n // 26 ** k) % 26) for k in (3, 2, 1, 0))
 
 
-class _Spelling(dict):
-    """Code point → its four letters (``_char``), for ``str.translate``; filled as characters come."""
-
-    def __missing__(self, code: int) -> str:
-        self[code] = spelled = _char(chr(code))
-        return spelled
-
-
-_SPELLING = _Spelling()
-
-
 class _Pairs(dict):
     """Code point → its letters, a space, the prefix and its letters again, for ``str.translate``:
-    a run ABC becomes ``A qzAB qzBC qzC``, and without its first and last token the run's pairs."""
+    a run ABC becomes ``a qzab qzbc qzc``; without its first five characters, its pairs and its last."""
 
     def __missing__(self, code: int) -> str:
         spelled = _char(chr(code))
@@ -90,120 +145,86 @@ class _Pairs(dict):
 
 _PAIRS = _Pairs()
 _PAIR_HEAD = 5  # len("abcd ")
-_PAIR_TAIL = 7  # len(" qzabcd")
 
 
-def _run_chunk(run: str) -> str:
-    """The tokens of a Chinese run, joined by spaces (overlapping pairs; one token for one character)."""
-    if len(run) == 1:
-        return PREFIX + run.translate(_SPELLING)
-    return run.translate(_PAIRS)[_PAIR_HEAD:-_PAIR_TAIL]
+def _run_tokens(run: str, glued: bool) -> str:
+    """The tokens of a Chinese run: its pairs and its last character (one token for one character),
+    after its first character alone, spelled with GLUED_PREFIX, when the run is glued to letters or
+    digits before it (2026年 is 2026 qg年 qz年, 2026 年 is 2026 qz年: 2026年 finds only the first)."""
+    spelled = run.translate(_PAIRS)
+    tokens = PREFIX + spelled[:4] if len(run) == 1 else spelled[_PAIR_HEAD:]
+    return f"{GLUED_PREFIX}{spelled[:4]} {tokens}" if glued else tokens
 
 
 def encode_text(text: str) -> str:
-    """Text as index tokens: Chinese runs become overlapping pairs; GLUE marks the exceptions.
-
-    Punctuation next to Chinese is attached to its neighbour token instead of being a token
-    of its own, so that 火情（初报） is the adjacent tokens 火情（ 初报） and a phrase search for
-    the title still finds it (Pagefind drops the punctuation from the indexed word).
-
-    A Chinese run is handled as one chunk of space-separated tokens: inside it no token is
-    marked (all are Chinese), so only a chunk's first token can need GLUE.
-    """
+    """Text as index tokens, space-separated (``text`` folded first; punctuation left out)."""
     out: list[str] = []
-    prev_han = False
-    segment = _SEGMENT.finditer
-    needs_split = _NEEDS_SPLIT.search
-    for word in text.replace(GLUE, "").split():
-        if not needs_split(word):
-            out.append(GLUE + word if out and prev_han else word)
-            prev_han = False
-            continue
-        chunks: list[str] = []
-        hans: list[bool] = []
-        pending = ""
-        for m in segment(word):
-            kind, seg = m.lastindex, m.group()
-            if kind == 3:  # punctuation
-                if chunks:
-                    chunks[-1] += seg
-                else:
-                    pending += seg
-                continue
-            if kind == 1:  # Chinese
-                chunk, han = _run_chunk(seg), True
-            else:
-                chunk, han = seg, False
-            if pending:
-                chunk = pending + chunk
-                pending = ""
-            chunks.append(chunk)
-            hans.append(han)
-        if pending:
-            chunks.append(pending)
-            hans.append(False)
-        # the first token of a word is not glued to the one before: marked when either is Chinese;
-        # the others are glued to theirs: marked when neither is Chinese
-        first = chunks[0]
-        out.append(GLUE + first if out and (prev_han or hans[0]) else first)
-        for i in range(1, len(chunks)):
-            out.append(chunks[i] if hans[i - 1] or hans[i] else GLUE + chunks[i])
-        prev_han = hans[-1]
+    prev_end = -1
+    prev_word = False
+    for m in _WORD.finditer(fold(text)):
+        run = m.group(1)
+        if run:
+            out.append(_run_tokens(run, prev_word and m.start() == prev_end))
+            prev_word = False
+        else:
+            out.append(word_token(m.group(2)))
+            prev_word = True
+        prev_end = m.end()
     return " ".join(out)
 
 
-def _decode_token(tok: str) -> tuple[str, str, str] | None:
-    """(punctuation before, Chinese characters, punctuation after) of a Chinese token, else None."""
-    m = _TOKEN.fullmatch(tok)
-    if not m:
-        return None
-    letters = m.group(2)
-    chars = []
-    for i in range(0, len(letters), 4):
-        n = 0
-        for c in letters[i:i + 4]:
-            n = n * 26 + ord(c) - 97
-        chars.append(chr(n + _BASE))
-    return m.group(1), "".join(chars), m.group(3)
+_DIGIT = re.compile(r"\d")
+_MIXED = str.maketrans({**{str(d): "z" + chr(97 + d) for d in range(10)}, ".": "zk", "z": "zz"})
 
 
-def decode_text(encoded: str) -> str:
-    """The readable text back from index tokens (what the reader's excerpt shows)."""
-    out: list[str] = []
-    prev_kind = False  # the previous token was a Chinese token
-    prev_han = False  # the previous token ended in a Chinese character
-    for tok in encoded.split():
-        marked = tok.startswith(GLUE)
-        tok = tok.lstrip(GLUE)
-        han = _decode_token(tok)
-        glued = (prev_kind or han is not None) != marked
-        prev_kind = han is not None
-        if han is None:
-            if out and not glued:
-                out.append(" ")
-            out.append(tok)
-            prev_han = False
-            continue
-        before, chars, after = han
-        if glued and prev_han and not before and len(chars) == 2:
-            out.append(chars[1] + after)
-        else:
-            if out and not glued:
-                out.append(" ")
-            out.append(before + chars + after)
-        prev_han = not after
-    return "".join(out)
+def word_token(word: str) -> str:
+    """A word of letters and digits as one index token. Pagefind would cut a word that mixes
+    letters and digits into pieces (91724324MA34X1HAWX → … 34 …, 12p6 → 12 p 6) and find 34 or 6
+    in it; such a word is spelled in letters only (digit d → z + the d-th letter, . → zk, z → zz)."""
+    if _DIGIT.search(word) and not word.isdigit():
+        return word.translate(_MIXED)
+    return word
+
+
+def title_token(title: str) -> str:
+    """One token standing for a whole title (folded, spaces left out): FNV-1a over its UTF-16 code
+    units, in letters (site.js ``titleToken``)."""
+    h = 0x811C9DC5
+    data = "".join(fold(title).split()).encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        h = ((h ^ (data[i] | data[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    letters = ""
+    for _ in range(7):
+        letters += chr(97 + h % 26)
+        h //= 26
+    return TITLE_PREFIX + letters
 
 
 def _encode_node(m: re.Match) -> str:
     text = html.unescape(m.group(1))
-    if not _NEEDS_SPLIT.search(text):
-        return m.group(0)
-    return ">" + html.escape(" " + encode_text(text) + " ", quote=False) + "<"
+    return ">" + (" " + encode_text(text) + " " if text.strip() else m.group(1)) + "<"
 
 
 def _keep_marked(m: re.Match) -> str:
     return m.group(0) if "data-pagefind" in m.group(0) else ""
+
+
+def _plain(fragment: str) -> str:
+    """Readable text of an HTML fragment: one line per text node, spaces inside a line as written."""
+    lines = (" ".join(html.unescape(t).split()) for t in _TEXT.findall(">" + fragment + "<"))
+    return "\n".join(line for line in lines if line)
+
+
+def _card_text(card: re.Match) -> str:
+    """The metadata card as lines “名称 值” (separated by CARD_SEP), the tags on a last line."""
+    lines = [" ".join(html.unescape(_TAG.sub("", f"{k} {v}")).split()) for k, v in _CARD_ITEM.findall(card.group(1))]
+    if card.group(2):
+        lines.append(" ".join(" ".join(html.unescape(_TAG.sub("", t)).split()) for t in _CARD_TAG.findall(card.group(2))))
+    return CARD_SEP.join(line for line in lines if line)
+
+
+def _meta(name: str, text: str) -> str:
+    return f'<p data-pagefind-meta="{name}">{html.escape(text, quote=False)}</p>' if text else ""
 
 
 def shadow_page(page: str) -> str | None:
@@ -214,23 +235,47 @@ def shadow_page(page: str) -> str | None:
     start = page.rfind("<", 0, at)
     head, body = page[:start], page[start:]
     h1 = _H1.search(body)
-    title = html.unescape(_TAG.sub("", h1.group(1))).strip() if h1 else ""
-    meta = f'<p data-pagefind-meta="title">{html.escape(title, quote=False)}</p>' if title else ""
+    title = " ".join(html.unescape(_TAG.sub("", h1.group(1))).split()) if h1 else ""
+    meta = _meta("title", title)
     sub = _SUBTITLE.search(body)
     if sub:  # shown under the title in the results (unit · type · stage), readable
-        text = " ".join(html.unescape(_TAG.sub("", sub.group(1))).split())
-        meta += f'<p data-pagefind-meta="sub">{html.escape(text, quote=False)}</p>' if text else ""
+        meta += _meta("sub", " ".join(html.unescape(_TAG.sub("", sub.group(1))).split()))
+    # “针对报告：<title>” on a feedback page repeats another report's title (like the incident
+    # chain, which the page template already leaves out of the index): leave it out too, so an
+    # exact title finds its own report first.
+    body = _ON.sub("", body, count=1)
+    card = _CARD.search(body)
+    # the readable text for excerpts and checks: the card apart, the body without title and subtitle
+    readable = body
+    if card:
+        meta += _meta("c", _card_text(card))
+        readable = readable[:card.start()] + readable[card.end():]
+    readable = _SUBTITLE.sub("", _H1.sub("", readable, count=1), count=1)
+    meta += _meta("t", _plain(_INLINE_TAG.sub("", readable)))
     # The subtitle names the unit and the type: weigh it like a heading, so that a search for
     # a unit's name lists that unit's reports before pages that merely mention it.
     body = body.replace('<p class="sb-subtitle">', '<p class="sb-subtitle" data-pagefind-weight="5">', 1)
     body = re.sub(r"<h1\b", '<h1 data-pagefind-weight="10"', body, count=1)
-    # “针对报告：<title>” on a feedback page repeats another report's title (like the incident
-    # chain, which the page template already leaves out of the index): leave it out too, so an
-    # exact title finds its own report first.
-    body = body.replace('<p class="sb-on">', '<p class="sb-on" data-pagefind-ignore>', 1)
     body = _INLINE_TAG.sub(_keep_marked, body)
     body = _TEXT.sub(_encode_node, body)
+    if title:  # one token for the whole title: an exact title finds its page first
+        body = body.replace("</h1>", f" {title_token(title)}</h1>", 1)
+    # The title and the subtitle once more, spelled with RANK_PREFIX: a term in them (a phrase of
+    # these tokens) ranks the page before pages that only mention it. Newest reports first
+    # otherwise (Pagefind's sort on the report time; other pages after them).
+    heading = " ".join(filter(None, (title, sub and _TAG.sub("", sub.group(1)))))
+    ranked = " ".join(RANK_PREFIX + t[len(PREFIX):] if t.startswith(PREFIX) else word_token(RANK_PREFIX + t)
+                      for t in encode_text(html.unescape(heading)).split())
+    when = _REPORTED.search(meta)
+    sort = f'<p data-pagefind-sort="date">{when.group(1) if when else "0000"}</p>'
+    body = body.replace(">", f"><p>{ranked}</p>{sort}", 1) if ranked else body.replace(">", f">{sort}", 1)
     return head + meta + body
+
+
+def fold_table_json() -> str:
+    """What site.js folds besides NFKC and capitals: OpenCC's traditional → simplified characters,
+    as one JSON string of pairs (貨货車车…)."""
+    return json.dumps("".join(k + v for k, v in sorted(t2s_table().items())), ensure_ascii=False)
 
 
 # --- shadow pages straight from the generated docs tree (no MkDocs HTML needed) -------------
@@ -240,10 +285,9 @@ _REPORT_START = '<div class="sb-page sb-report">'
 #: Parts of a report page that carry data-pagefind-ignore: dropped before encoding (Pagefind would
 #: skip them anyway), so neither the encoder nor Pagefind spends time on them.
 _IGNORED = (
-    re.compile(r'<div class="sb-card sb-meta" data-pagefind-ignore>.*?\n</div>\n', re.DOTALL),
     re.compile(r'<section class="[^"]*" data-pagefind-ignore>.*?</section>\n?', re.DOTALL),
 )
-_MD_EXTENSIONS = ["tables", "attr_list", "admonition"]
+_MD_EXTENSIONS = ["tables", "attr_list", "admonition", "fenced_code"]  # MkDocs adds fenced_code itself
 
 
 def _page_html(title: str, body: str) -> str:
@@ -321,6 +365,7 @@ def _run_pagefind(shadow_dir: Path, out: Path) -> None:
                 "3 GB 内存（5 万份约 12 GB）。请在内存更大的机器上构建。")
         if proc.returncode != 0 or not staged.is_dir():
             raise RuntimeError((proc.stderr or proc.stdout).strip() or "Pagefind 没有生成索引")
+        (staged / FOLD_FILE).write_text(fold_table_json(), encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         os.replace(staged, out)

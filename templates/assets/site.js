@@ -2,21 +2,29 @@
 (function () {
   "use strict";
 
-  /* Chinese search. The index (generator/site/search.py) holds every run of Chinese characters
-     as overlapping character pairs (明火扑灭 → 明火 火扑 扑灭), each character spelled as four
-     ASCII letters after "qz", so that any word of two or more characters is found, whatever a
-     dictionary would say. encodeQuery spells the reader's query the same way; decodeHtml turns
-     the excerpts Pagefind returns back into readable text. Keep both in step with search.py. */
+  /* Search (SPEC §13). The index (generator/site/search.py) holds every run of Chinese characters
+     as its overlapping character pairs and its last character (明火扑灭 → 明火 火扑 扑灭 灭; a run glued to
+     digits or letters before it also starts with its first character alone), each character
+     spelled as four ASCII letters after "qz"; punctuation left out, a decimal number one token.
+     Each term of the query (a space separates terms; "…" keeps spaces inside one term) is spelled
+     the same way and asked of Pagefind as a phrase: every token exactly, adjacent and in order. So
+     a term is found where its characters stand together, codes and numbers only whole, and a term
+     found nowhere finds nothing. Pages must hold every term (the sets are intersected here). The
+     excerpt is cut here from the page's own text (meta t: body, c: metadata card), not from
+     Pagefind's excerpt. Keep foldText, termTokens and titleToken in step with search.py. */
   var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
-  var HAN_RUN = new RegExp("^[" + HAN + "]+$", "u");
-  var SEGMENT = new RegExp("[" + HAN + "]+|(?:(?![" + HAN + "])[\\p{L}\\p{N}_])+|[^\\p{L}\\p{N}_]+", "gu");
-  var AFFIX = "(?:[^\\p{L}\\p{N}_]|&lt;|&gt;|&amp;)*";
-  var TOKEN = new RegExp("^(" + AFFIX + ")qz((?:[a-z]{4}){1,2})(" + AFFIX + ")$", "u");
-  var PUNCT = /^[^\p{L}\p{N}_]+$/u;
-  var GLUE = "\u2060";
-  var EXCERPT_WORDS = 60;
-  var MAX_TERMS = 10; /* a long title: ten of its pairs are plenty to find it, and cost ten index chunks at most */
-  var lastQuery = [];
+  var WORDCH = "(?:(?![" + HAN + "])[\\p{L}\\p{N}])";
+  var WORD = new RegExp("([" + HAN + "]+)|(\\p{Nd}+\\.\\p{Nd}+(?![.\\p{Nd}])|" + WORDCH + "+)", "gu");
+  var PUNCT = new RegExp("(?![" + HAN + "])[^\\p{L}\\p{N}\\s]", "u");
+  var HAN_SPACE = new RegExp("([" + HAN + "]) (?=[" + HAN + "])", "gu");
+  var DECIMAL_POINT = /(\p{Nd})\.(?=\p{Nd})/gu;
+  var STARTS_WORD = new RegExp("^" + WORDCH, "u");
+  var ENDS_WORD = new RegExp(WORDCH + "$", "u");
+  var EXCERPT_BEFORE = 24; /* characters shown before the first match */
+  var EXCERPT_CHARS = 110;
+  var CHECK_ALL = 200; /* a query that Pagefind cannot answer exactly: check up to this many pages */
+  var T2S = {};
+  var CARD_SEP = "\u2063"; /* between the lines of the metadata card (search.py CARD_SEP) */
 
   function spell(ch) {
     var n = ch.codePointAt(0) - 0x3400;
@@ -25,131 +33,260 @@
     return s;
   }
 
-  function runTokens(run) {
-    var chars = Array.from(run).map(spell);
-    if (chars.length === 1) { return ["qz" + chars[0]]; }
-    var out = [];
-    for (var i = 0; i + 1 < chars.length; i++) { out.push("qz" + chars[i] + chars[i + 1]); }
+  /* traditional → simplified (OpenCC's table, pagefind/sb-fold.json), full-width → half-width,
+     capitals → small; one character for one, so positions stay those of the page's own text */
+  function foldText(text) {
+    var out = "";
+    for (var ch of text) {
+      var c = T2S[ch] || ch;
+      var n = c.normalize("NFKC");
+      if (n.length === ch.length && Array.from(n).length === 1) { c = n; }
+      if (c >= "A" && c <= "Z") { c = c.toLowerCase(); }
+      out += c;
+    }
     return out;
   }
 
-  function encodeQuery(term) {
-    var quoted = /^\s*".+"\s*$/.test(term);
-    var words = term.replace(/^\s*"|"\s*$/g, "").split(/\s+/).filter(Boolean);
+  /* The tokens of one folded term, as search.py encode_text writes them, except that a term ending
+     in a run of two or more tokens leaves out the run's last character: in the page the run may go
+     on (安全 inside 安全生产, 2026年 inside 2026年度). */
+  function termTokens(term) {
     var out = [];
-    var all = [];
-    words.forEach(function (word) {
-      (word.match(SEGMENT) || []).forEach(function (seg) {
-        if (HAN_RUN.test(seg)) {
-          /* Every pair is needed to place the excerpt, but each pair may live in its own index
-             chunk: search with every other pair (and the last), which still covers each character. */
-          var pairs = runTokens(seg);
-          all.push.apply(all, pairs);
-          out.push.apply(out, quoted ? pairs : pairs.filter(function (p, i) { return i % 2 === 0 || i === pairs.length - 1; }));
-        } else if (!PUNCT.test(seg)) {
-          out.push(seg);
-          all.push(seg);
-        }
+    var prevEnd = -1;
+    var prevWord = false;
+    var lastRun = 0;
+    var hanThenWord = false;
+    var m;
+    WORD.lastIndex = 0;
+    while ((m = WORD.exec(term))) {
+      if (m[1]) {
+        var chars = Array.from(m[1]).map(spell);
+        var glued = prevWord && m.index === prevEnd;
+        if (glued) { out.push("qg" + chars[0]); }
+        for (var i = 0; i + 1 < chars.length; i++) { out.push("qz" + chars[i] + chars[i + 1]); }
+        out.push("qz" + chars[chars.length - 1]);
+        lastRun = chars.length + (glued ? 1 : 0);
+        prevWord = false;
+      } else {
+        /* a word right after Chinese: the index does not tell 第45 from 第 45, so check the pages */
+        if (lastRun && m.index === prevEnd) { hanThenWord = true; }
+        out.push(wordToken(m[2]));
+        lastRun = 0;
+        prevWord = true;
+      }
+      prevEnd = m.index + m[0].length;
+    }
+    if (lastRun > 1) { out.pop(); }
+    out.hanThenWord = hanThenWord;
+    return out;
+  }
+
+  /* search.py word_token: a word mixing letters and digits spelled in letters only */
+  function wordToken(word) {
+    if (!/\d/.test(word) || /^\d+$/.test(word)) { return word; }
+    return word.replace(/[0-9.z]/g, function (c) {
+      return c === "." ? "zk" : c === "z" ? "zz" : "z" + String.fromCharCode(97 + Number(c));
+    });
+  }
+
+  function titleToken(text) {
+    var s = foldText(text).replace(/\s+/g, "");
+    var h = 0x811c9dc5;
+    for (var i = 0; i < s.length; i++) { h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0; }
+    var out = "qt";
+    for (var k = 0; k < 7; k++) { out += String.fromCharCode(97 + h % 26); h = Math.floor(h / 26); }
+    return out;
+  }
+
+  function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  /* Where a folded term stands in folded text: as written, spaces inside it matching any spaces,
+     letters and digits at its ends not continuing a longer word or number (3 is not 37 nor 3.5). */
+  function termPattern(term) {
+    var re = escapeRe(term).replace(/\s+/g, "\\s+");
+    if (STARTS_WORD.test(term)) { re = "(?<!" + WORDCH + "|\\p{Nd}\\.)" + re; }
+    if (ENDS_WORD.test(term)) { re += "(?!" + WORDCH + "|\\.\\p{Nd})"; }
+    return new RegExp(re, "gu");
+  }
+
+  /* The query as terms: words split by spaces, "…" one term with its spaces. */
+  function parseQuery(q) {
+    var terms = [];
+    var re = /"([^"]*)"?|(\S+)/g;
+    var m;
+    while ((m = re.exec(q))) {
+      var text = foldText((m[1] !== undefined ? m[1] : m[2]).replace(/"/g, "")).trim().replace(/\s+/g, " ");
+      /* Chinese has no spaces between words: inside "…", 收费站 火情 is 收费站火情 */
+      text = text.replace(HAN_SPACE, "$1");
+      if (!text) { continue; }
+      var tokens = termTokens(text);
+      if (!tokens.length) { continue; }  /* punctuation only */
+      terms.push({
+        text: text,
+        tokens: tokens,
+        pattern: termPattern(text),
+        /* the index leaves punctuation out: such a term is checked on the pages' text */
+        check: PUNCT.test(text.replace(DECIMAL_POINT, "$1")) || tokens.hanThenWord
+      });
+    }
+    return terms;
+  }
+
+  function matches(text, term) {
+    term.pattern.lastIndex = 0;
+    var out = [];
+    var m;
+    while ((m = term.pattern.exec(text))) {
+      out.push([m.index, m.index + m[0].length]);
+      if (!m[0].length) { term.pattern.lastIndex++; }
+    }
+    return out;
+  }
+
+  function pageHolds(d, terms) {
+    var meta = d.meta || {};
+    var text = foldText([meta.title || "", meta.sub || "", (meta.c || "").split(CARD_SEP).join("\n"), meta.t || ""].join("\n"));
+    return terms.every(function (t) { return matches(text, t).length > 0; });
+  }
+
+  function esc(s) { return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+
+  /* text[from, to) with the given ranges in <mark>, as HTML */
+  function markHtml(text, ranges, from, to) {
+    var out = "";
+    var at = from;
+    ranges.forEach(function (r) {
+      var a = Math.max(r[0], at);
+      var b = Math.min(r[1], to);
+      if (b <= a) { return; }
+      out += esc(text.slice(at, a)) + "<mark>" + esc(text.slice(a, b)) + "</mark>";
+      at = b;
+    });
+    return out + esc(text.slice(at, to));
+  }
+
+  function rangesIn(text, terms) {
+    var folded = foldText(text);
+    var ranges = [];
+    terms.forEach(function (t) { ranges = ranges.concat(matches(folded, t)); });
+    ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    return ranges;
+  }
+
+  /* The excerpt: the page's own text around the first match in the body, the matching lines of
+     the metadata card when the body has none, else the beginning of the body. */
+  function excerptHtml(d, terms) {
+    var meta = d.meta || {};
+    var body = meta.t || "";
+    var ranges = rangesIn(body, terms);
+    if (ranges.length) {
+      var from = Math.max(0, ranges[0][0] - EXCERPT_BEFORE);
+      /* start at a sentence, clause or paragraph when one begins shortly before the match */
+      var cut = Math.max(body.lastIndexOf("。", ranges[0][0] - 1), body.lastIndexOf("；", ranges[0][0] - 1),
+                         body.lastIndexOf(" ", ranges[0][0] - 1));
+      if (cut >= from && cut < ranges[0][0]) { from = cut + 1; }
+      var to = Math.min(body.length, from + EXCERPT_CHARS);
+      ranges.forEach(function (r) { if (r[0] < to && r[1] > to) { to = r[1]; } });  /* no half-marked term */
+      /* never cut a character written as two UTF-16 units */
+      if (from > 0 && /[\udc00-\udfff]/.test(body.charAt(from))) { from--; }
+      if (/[\udc00-\udfff]/.test(body.charAt(to))) { to++; }
+      return markHtml(body, ranges, from, to);
+    }
+    var lines = (meta.c || "").split(CARD_SEP).filter(function (line) { return rangesIn(line, terms).length; });
+    if (lines.length) {
+      return lines.map(function (line) {
+        return "<span class=\"sb-search-card\">" + markHtml(line, rangesIn(line, terms), 0, line.length) + "</span>";
+      }).join("\n");  /* lines apart on the card: a line break, shown as a space */
+    }
+    var end = Math.min(body.length, EXCERPT_CHARS);
+    if (/[\udc00-\udfff]/.test(body.charAt(end))) { end++; }
+    return esc(body.slice(0, end));
+  }
+
+  function intersect(sets) {
+    var out = sets[0];
+    for (var i = 1; i < sets.length; i++) {
+      var ids = {};
+      sets[i].forEach(function (r) { ids[r.id] = true; });
+      out = out.filter(function (r) { return ids[r.id]; });
+    }
+    return out;
+  }
+
+  /* Pagefind's answer for one term: exact (a phrase of its tokens; one Chinese character alone: every
+     token that starts with it, i.e. the character anywhere). With prefix "qy", the same in the
+     page's title and subtitle only (search.py RANK_PREFIX). A long term (a title) is asked as its
+     first and its last WINDOW tokens, each a phrase: each token may sit in an index chunk of its
+     own, and the first query must stay small; the pages found are then checked on their text. */
+  var WINDOW = 5;
+
+  function phrase(tokens, prefix, options) {
+    var t = prefix === "qz" ? tokens : tokens.map(function (tok) {
+      return tok.indexOf("qz") === 0 ? prefix + tok.slice(2) : wordToken(prefix + tok);
+    });
+    var single = t.length === 1 && /^q[zy][a-z]{4}$/.test(t[0]);
+    return pf.search(single ? t[0] : "\"" + t.join(" ") + "\"", options).then(function (s) { return s.results; });
+  }
+
+  function searchTerm(term, prefix, options, whole) {
+    var t = term.tokens;
+    if (whole || t.length <= 2 * WINDOW) { return phrase(t, prefix, options); }
+    return Promise.all([phrase(t.slice(0, WINDOW), prefix, options), phrase(t.slice(-WINDOW), prefix)])
+      .then(intersect);
+  }
+
+  var NEWEST = { sort: { date: "desc" } };
+
+  function flat(text) { return foldText(text || "").replace(/\s+/g, ""); }
+
+  /* The results for a query: [{id, data()}], the count exact, in this order: the page whose whole
+     title is the query; pages whose title or subtitle holds every term; the others; newest first
+     within each. */
+  function find(q) {
+    var terms = parseQuery(q);
+    if (!terms.length) { return Promise.resolve({ terms: terms, results: [] }); }
+    var long = terms.some(function (t) { return t.tokens.length > 2 * WINDOW; });
+    var check = long || terms.some(function (t) { return t.check; });
+    var wanted = flat(q.replace(/"/g, ""));
+    function searchAll(whole) {
+      return Promise.all(terms.map(function (t, i) { return searchTerm(t, "qz", i ? undefined : NEWEST, whole); }))
+        .then(intersect);
+    }
+    return searchAll(false).then(function (found) {
+      if (check && found.length <= CHECK_ALL) {
+        /* check every page on its text; rank on it too */
+        return Promise.all(found.map(function (r) { return r.data(); })).then(function (data) {
+          var order = [];
+          found.forEach(function (r, i) {
+            var d = data[i];
+            if (!pageHolds(d, terms)) { return; }
+            var meta = d.meta || {};
+            var heading = foldText((meta.title || "") + "\n" + (meta.sub || ""));
+            var rank = flat(meta.title) === wanted ? 0
+              : terms.every(function (t) { return matches(heading, t).length > 0; }) ? 1 : 2;
+            order.push([rank, i, r]);
+          });
+          order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+          return { terms: terms, results: order.map(function (x) { return x[2]; }) };
+        });
+      }
+      /* too many to check: the whole phrases (exact), ranked by the index */
+      var exact = long ? searchAll(true) : Promise.resolve(found);
+      var ranking = Promise.all([
+        pf.search("\"" + titleToken(q.replace(/"/g, "")) + "\"").then(function (s) { return s.results; })
+      ].concat(terms.map(function (t) { return searchTerm(t, "qy", undefined, false); })));
+      return Promise.all([exact, ranking]).then(function (all) {
+        var results = all[0];
+        var titled = all[1].shift();
+        var heading = intersect(all[1]);
+        var rank = {};
+        heading.forEach(function (r) { rank[r.id] = 1; });
+        titled.forEach(function (r) { rank[r.id] = 0; });
+        var order = results.map(function (r, i) { return [r.id in rank ? rank[r.id] : 2, i, r]; });
+        order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+        return { terms: terms, results: order.map(function (x) { return x[2]; }) };
       });
     });
-    if (out.length > MAX_TERMS) { out = out.slice(0, MAX_TERMS - 1).concat(out.slice(-1)); }
-    lastQuery = all.map(function (w) { return w.toLowerCase(); });
-    var q = out.join(" ");
-    /* Pages must hold every pair (Pagefind finds pages with all the words). Measured on the
-       sample, this ranks a unit's own reports first for its name, which phrase search does
-       not; a reader who wants the pairs adjacent and in order types the query in "quotes". */
-    return quoted && out.length > 1 ? "\"" + q + "\"" : q;
-  }
-
-  function unspell(letters) {
-    var s = "";
-    for (var i = 0; i < letters.length; i += 4) {
-      var n = 0;
-      for (var j = i; j < i + 4; j++) { n = n * 26 + letters.charCodeAt(j) - 97; }
-      s += String.fromCodePoint(n + 0x3400);
-    }
-    return s;
-  }
-
-  /* Excerpt HTML from Pagefind (tokens joined by spaces, some in <mark>) → readable HTML. */
-  function decodeHtml(html) {
-    if (!html) { return html; }
-    var units = [];
-    var prevHan = false;
-    var prevKind = false;
-    function push(text, marked) { units.push({ text: text, marked: marked }); }
-    html.split(" ").forEach(function (part) {
-      if (!part) { return; }
-      var m = /^<mark>([\s\S]*)<\/mark>$/.exec(part);
-      var marked = !!m;
-      if (m) { part = m[1]; }
-      /* a token next to a Chinese token is glued to it, others are not; GLUE marks the exceptions */
-      var flip = part.charAt(0) === GLUE;
-      part = part.replace(/^\u2060+/, "");
-      var t = TOKEN.exec(part);
-      var glued = (prevKind || !!t) !== flip;
-      prevKind = !!t;
-      if (!t) {
-        if (units.length && !glued) { push(" ", false); }
-        push(part, marked);
-        prevHan = false;
-        return;
-      }
-      var chars = Array.from(unspell(t[2]));
-      if (glued && prevHan && !t[1] && chars.length === 2) {
-        /* overlapping pair: its first character is the last one already shown */
-        if (marked) { units[units.length - 1].marked = true; }
-        push(chars[1], marked);
-      } else {
-        if (units.length && !glued) { push(" ", false); }
-        if (t[1]) { push(t[1], false); }
-        chars.forEach(function (c) { push(c, marked); });
-      }
-      if (t[3]) { push(t[3], false); }
-      prevHan = !t[3];
-    });
-    var out = "";
-    var open = false;
-    units.forEach(function (u) {
-      if (u.marked && !open) { out += "<mark>"; open = true; }
-      if (!u.marked && open) { out += "</mark>"; open = false; }
-      out += u.text;
-    });
-    return open ? out + "</mark>" : out;
-  }
-
-  function indexWord(word) {
-    return word.replace(/[^\p{L}\p{N}_]/gu, "").toLowerCase();
-  }
-
-  /* Pagefind centres the excerpt on the densest cluster of any query pair, which for 配电柜 may
-     be 配电房 in the title. When the query's pairs occur together and in order, show that place. */
-  function phraseExcerpt(result) {
-    var want = lastQuery;
-    if (want.length < 2 || typeof result.content !== "string") { return null; }
-    var words = result.content.split(/[\r\n\s]+/);
-    var norm = words.map(indexWord);
-    for (var i = 0; i + want.length <= norm.length; i++) {
-      var ok = true;
-      for (var k = 0; k < want.length && ok; k++) {
-        ok = norm[i + k] === want[k] || (k === want.length - 1 && norm[i + k].indexOf(want[k]) === 0);
-      }
-      if (!ok) { continue; }
-      var start = Math.max(0, i - Math.floor((EXCERPT_WORDS - want.length) / 2));
-      var end = Math.min(words.length, start + EXCERPT_WORDS);
-      var html = [];
-      for (var j = start; j < end; j++) {
-        var w = words[j].replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-        html.push(j >= i && j < i + want.length ? "<mark>" + w + "</mark>" : w);
-      }
-      return html.join(" ");
-    }
-    return null;
-  }
-
-  function decodeResult(result) {
-    result.excerpt = decodeHtml(phraseExcerpt(result) || result.excerpt);
-    return result;
   }
 
   function base() {
@@ -201,7 +338,7 @@
     var timer = null;
     input.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(function () { run(input.value); }, 250);
+      timer = setTimeout(function () { run(input.value); }, 150);
     });
     input.addEventListener("keydown", function (ev) {
       if (ev.key === "ArrowDown") {
@@ -225,32 +362,53 @@
   var pf = null;
   var ui = null;
 
+  var terms = [];
+  var count = 0;
+  var query = "";
+
+  function say(text) { ui.msg.textContent = text; }
+
+  function sayCount() {
+    say(count ? "找到 " + count + " 条含“" + query + "”的结果" : "没有找到“" + query + "”");
+  }
+
   function run(term) {
     var ticket = ++pending;
     var q = term.trim();
+    ui.msg.removeAttribute("data-sb-done");
     ui.list.textContent = "";
     ui.more.hidden = true;
     shown = [];
-    if (!q) { ui.msg.textContent = ""; return; }
-    ui.msg.textContent = "正在搜索“" + q + "”……";
-    pf.search(encodeQuery(q)).then(function (search) {
+    if (!q) { say(""); return; }
+    say("正在搜索“" + q + "”……");
+    find(q).then(function (found) {
       if (ticket !== pending) { return; }
-      shown = search.results;
-      if (!shown.length) { ui.msg.textContent = "没有找到与“" + q + "”相关的报告"; return; }
-      ui.msg.textContent = "找到 " + shown.length + " 条与“" + q + "”相关的结果";
-      showMore(ui.list, ui.more);
+      query = q;
+      terms = found.terms;
+      shown = found.results;
+      count = shown.length;
+      sayCount();
+      if (count) { showMore(ui.list, ui.more); } else { ui.msg.setAttribute("data-sb-done", q); }
     });
   }
 
+  /* The next PAGE results. Each is checked on its own text before it is shown (what the index
+     proves already holds; a page that does not hold every term is dropped and not counted). */
   function showMore(list, more) {
     var ticket = pending;
     var from = list.children.length;
     var batch = shown.slice(from, from + PAGE);
     more.hidden = true;
+    ui.msg.removeAttribute("data-sb-done");
     Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
       if (ticket !== pending) { return; }
-      items.forEach(function (d) {
-        decodeResult(d);
+      var dropped = 0;
+      items.forEach(function (d, i) {
+        if (!pageHolds(d, terms)) {
+          shown.splice(from + i - dropped, 1);
+          dropped++;
+          return;
+        }
         var li = el("li", "pagefind-ui__result");
         var title = el("p", "pagefind-ui__result-title");
         var a = el("a", "pagefind-ui__result-link", (d.meta && d.meta.title) || d.url);
@@ -259,11 +417,17 @@
         li.appendChild(title);
         if (d.meta && d.meta.sub) { li.appendChild(el("p", "sb-search-sub", d.meta.sub)); }
         var ex = el("p", "pagefind-ui__result-excerpt");
-        ex.innerHTML = d.excerpt || "";  /* Pagefind escapes the page text; decodeHtml keeps it escaped */
+        ex.innerHTML = excerptHtml(d, terms);  /* built from the escaped page text (markHtml) */
         li.appendChild(ex);
         list.appendChild(li);
       });
+      if (dropped) {
+        count = shown.length;
+        sayCount();
+        if (list.children.length < Math.min(shown.length, from + PAGE)) { showMore(list, more); return; }
+      }
       more.hidden = list.children.length >= shown.length;
+      ui.msg.setAttribute("data-sb-done", query);  /* for tests and benchmarks: this query is shown */
     });
   }
 
@@ -272,9 +436,15 @@
     var box = document.getElementById("sb-search");
     if (!box) { return; }
     var root = base();
+    var fold = fetch(new URL("pagefind/sb-fold.json", root).href).then(function (r) {
+      return r.ok ? r.json() : "";
+    }).then(function (pairs) {
+      var chars = Array.from(pairs);  /* traditional, simplified, traditional, simplified, … */
+      for (var i = 0; i + 1 < chars.length; i += 2) { T2S[chars[i]] = chars[i + 1]; }
+    }, function () { T2S = {}; });
     import(new URL("pagefind/pagefind.js", root).href).then(function (mod) {
       pf = mod;
-      return pf.options({ baseUrl: root.pathname, excerptLength: EXCERPT_WORDS });
+      return Promise.all([pf.options({ baseUrl: root.pathname }), fold]);
     }).then(function () {
       if (!ui) { ui = build(box); }
       done();

@@ -1,0 +1,274 @@
+"""Search a leader can trust (issue 13, SPEC §13), driven through the site's own search box.
+
+The ground truth is computed here from the built pages' visible text (title, subtitle, metadata
+card and body of every searchable page; the sections the page marks as not searchable left
+out), with OpenCC's own converter for traditional characters — not from the index.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import needs_chromium
+
+from generator.site.search import encode_text, fold, shadow_page, title_token
+
+ANON_TITLE = "群众反映青石岭采石场夜间违规爆破"
+ANON_AUTHOR = "梁燕"  # writes other reports under her name too
+BLOCKS = {"p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "br", "tr", "section", "pre",
+          "ol", "ul", "dl", "table", "blockquote", "details", "summary"}
+
+
+class _Visible(HTMLParser):
+    """The searchable text of a built page: inside data-pagefind-body, without ignored parts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # inside the body: element depth
+        self.skip = 0  # inside an ignored element: its depth
+        self.parts: list[str] = []
+        self.title = ""
+        self.in_h1 = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("br", "img", "input", "meta", "link", "hr", "wbr"):
+            self.parts.append("\n")
+            return
+        if self.depth:
+            self.depth += 1
+            if not self.skip and ("data-pagefind-ignore" in a or a.get("class") == "sb-on"
+                                  or tag in ("script", "style")):
+                self.skip = self.depth
+        elif "data-pagefind-body" in a:
+            self.depth = 1
+        if tag in BLOCKS:
+            self.parts.append("\n")
+        self.in_h1 = self.in_h1 or tag == "h1"
+
+    def handle_endtag(self, tag):
+        if tag in BLOCKS:
+            self.parts.append("\n")
+        if tag == "h1":
+            self.in_h1 = False
+        if self.depth:
+            if self.skip == self.depth:
+                self.skip = 0
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            self.parts.append(data)
+            if self.in_h1:
+                self.title += data
+
+
+def visible_pages(site: Path) -> dict[str, tuple[str, str]]:
+    """URL path → (title, searchable text with one line per block) of every searchable page."""
+    out = {}
+    for path in site.rglob("*.html"):
+        page = path.read_text(encoding="utf-8")
+        if "data-pagefind-body" not in page or path.parts[-2:] == ("search", "index.html"):
+            continue
+        v = _Visible()
+        v.feed(page)
+        text = "\n".join(" ".join(line.split()) for line in "".join(v.parts).split("\n"))
+        out["/" + path.relative_to(site).as_posix()] = (" ".join(v.title.split()), text)
+    return out
+
+
+_T2S = None
+_HAY: dict[str, str] = {}  # page text → simplified, lower case (OpenCC is slow: once per page)
+
+
+def simplified(text: str) -> str:
+    global _T2S
+    if _T2S is None:
+        import opencc
+
+        _T2S = opencc.OpenCC("t2s")
+    return _T2S.convert(text)
+
+
+def truth(pages: dict[str, tuple[str, str]], query: str) -> set[str]:
+    """Pages holding every term of ``query`` as written (codes and numbers whole)."""
+    terms = [simplified(t).lower() for t in query.split()]
+    found = set()
+    for url, (_, text) in pages.items():
+        hay = _HAY.get(text)
+        if hay is None:
+            hay = _HAY[text] = simplified(text).lower()
+        # a number or code is whole: no letter or digit next to it, nor a decimal point and digit
+        if all(re.search(r"(?<![0-9a-z])(?<![0-9]\.)" * bool(re.match(r"[0-9a-z]", t)) + re.escape(t)
+                         + r"(?![0-9a-z])(?!\.[0-9])" * bool(re.search(r"[0-9a-z]$", t)), hay) for t in terms):
+            found.add(url)
+    return found
+
+
+@pytest.fixture(scope="module")
+def pages(sample_site):
+    return visible_pages(sample_site)
+
+
+@pytest.fixture
+def search(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.goto(base_url + "index.html")
+    pg.click("[data-sb-search-open]")
+    box = pg.locator("#sb-search input")
+    box.wait_for(state="visible", timeout=10_000)
+
+    def run(query: str, everything: bool = True) -> dict:
+        """Type ``query``; the message and every result (after “显示更多结果” until none is left)."""
+        box.fill(query)
+        pg.wait_for_function("q => document.querySelector('.pagefind-ui__message').getAttribute('data-sb-done') === q",
+                             arg=query, timeout=20_000)
+        more = pg.locator(".pagefind-ui__button")
+        while everything and more.is_visible():
+            more.click()
+            pg.wait_for_function("q => document.querySelector('.pagefind-ui__message')"
+                                 ".getAttribute('data-sb-done') === q", arg=query, timeout=20_000)
+        results = []
+        for item in pg.locator("li.pagefind-ui__result").all():
+            link = item.locator(".pagefind-ui__result-link")
+            ex = item.locator(".pagefind-ui__result-excerpt")
+            results.append({"title": link.inner_text(), "url": link.get_attribute("href"),
+                            "text": ex.text_content(), "html": ex.inner_html(),
+                            "marks": [m.text_content() for m in ex.locator("mark").all()]})
+        return {"message": pg.locator(".pagefind-ui__message").inner_text(), "results": results}
+
+    yield run
+    context.close()
+
+
+def _path(url: str) -> str:
+    path = "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
+    return path + "index.html" if path.endswith("/") else path
+
+
+def _urls(found: dict) -> set[str]:
+    return {_path(r["url"]) for r in found["results"]}
+
+
+# --- the index itself ---------------------------------------------------------------------------
+
+def test_codes_and_numbers_are_whole_tokens_and_chinese_runs_are_pairs():
+    tokens = encode_text("第45周 12.6万元 K1423+300 明火").split()
+    assert "12" not in tokens and "6" not in tokens  # 6 never finds 12.6
+    # Pagefind cuts a word that mixes letters and digits at each change (and finds 34 in it):
+    # such words are spelled in letters only
+    assert not re.search(r"\d", encode_text("12.6 K1423 91724324MA34X1HAWX"))
+    assert tokens[:4] == [encode_text("第"), "45", "qg" + encode_text("周")[2:], encode_text("周")]  # 45周 adjacent
+    assert encode_text("2026年") != encode_text("2026 年")  # glued or not: 2026年 does not find “2026 年”
+    assert "300" in tokens and "3" not in tokens
+    assert encode_text("明火").split() == [encode_text("明火").split()[0], encode_text("火")]
+
+
+def test_traditional_characters_and_full_width_forms_fold_one_for_one():
+    assert fold("貨車收費站 ＡＢ１２") == "货车收费站 ab12"
+    assert encode_text("貨車") == encode_text("货车")
+    assert title_token("示例  火情") == title_token("示例火情") != title_token("示例火情（初报）")
+
+
+def test_shadow_page_carries_the_card_and_the_readable_text_without_the_title():
+    page = ('<html lang="zh"><body><div data-pagefind-body><h1 class="sb-title">配电房火情</h1>'
+            '<p class="sb-subtitle">安监股 · 突发事件</p><div class="sb-card sb-meta">\n<dl>\n'
+            '<div class="sb-meta-item"><dt>审核人</dt><dd>周建国</dd></div>\n</dl>\n</div>'
+            '<p>低压<b>配电柜</b>起火。</p></div></body></html>')
+    shadow = shadow_page(page)
+    assert '<p data-pagefind-meta="c">审核人 周建国</p>' in shadow
+    assert '<p data-pagefind-meta="t">低压配电柜起火。</p>' in shadow  # the page's own text, no title line
+    body = shadow.split("data-pagefind-body", 1)[1]
+    assert encode_text("周建国") in body and encode_text("压配") in body and title_token("配电房火情") in body
+
+
+def test_the_anonymous_author_is_in_no_search_record_of_the_anonymous_report(sample_site):
+    import gzip
+
+    records = [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+               for p in (sample_site / "pagefind" / "fragment").glob("*")]
+    anon = [r for r in records if ANON_TITLE in r]
+    assert len(anon) == 1 and "河西乡" in anon[0]  # control: the report is indexed, its card too
+    assert ANON_AUTHOR not in anon[0] and encode_text(ANON_AUTHOR) not in anon[0]
+    assert sum(ANON_AUTHOR in r for r in records) > 5  # control: her other reports name her
+
+
+# --- in the browser -------------------------------------------------------------------------------
+
+QUERIES = [
+    "周建国", "陈静", "郭勇",  # reviewer / approver / assigned_by on the card
+    "示应急罚〔2026〕17号", "91350126MA2Y3K8L56",  # decision number, 统一社会信用代码
+    "第45周", "2026年第41周",  # period labels
+    "火灾", "较大", "续报",  # category, severity, stage
+    "非煤矿山",  # a tag
+    "明火", "配电柜", "停止全站加油", "基本情况", "无权报送",  # words inside sentences, first words of blocks
+    "3", "37", "34", "10时", "2026年", "12.6万元", "8.5万元", "K1423+300", "G205",  # numbers and codes whole
+    "收费站 火情", "河西乡 砖厂 整改",  # every term
+    "貨車", "收費站",  # traditional characters
+]
+ABSENT = ["台风", "设备采购", "鹤影行动", "9136112375846291XW", "收费站 台风", "3333"]
+
+
+@needs_chromium
+@pytest.mark.parametrize("query", QUERIES)
+def test_every_result_and_only_true_results_with_the_true_count(search, pages, query):
+    want = truth(pages, query)
+    assert want, f"control: {query} is in the sample"
+    found = search(query)
+    assert _urls(found) == want, (sorted(_urls(found) - want), sorted(want - _urls(found)))
+    assert found["message"] == f"找到 {len(want)} 条含“{query}”的结果"
+    _assert_excerpts(found, pages, query)
+
+
+def _assert_excerpts(found: dict, pages: dict, query: str) -> None:
+    terms = [simplified(t).lower() for t in query.split()]
+    for r in found["results"]:
+        title, text = pages[_path(r["url"])]
+        flat = " ".join(text.split())
+        excerpt = " ".join(r["text"].split())
+        # the page's own text exactly: each part of the excerpt stands in the page as shown
+        for part in re.split(r"\s*\n\s*", r["text"]):
+            assert " ".join(part.split()) in flat, (excerpt, r["url"])
+        assert not excerpt.startswith(title), excerpt  # the title line is not repeated
+        for mark in r["marks"]:
+            assert simplified(mark).lower() in terms, (mark, terms, r["html"])
+
+
+@needs_chromium
+@pytest.mark.parametrize("query", ABSENT)
+def test_a_term_found_nowhere_finds_nothing(search, pages, query):
+    assert not truth(pages, query)
+    found = search(query)
+    assert found["results"] == [] and found["message"] == f"没有找到“{query}”"
+
+
+@needs_chromium
+def test_the_anonymous_reports_author_does_not_find_it(search, pages):
+    found = search(ANON_AUTHOR)
+    titles = [r["title"] for r in found["results"]]
+    assert ANON_TITLE not in titles and len(titles) == len(truth(pages, ANON_AUTHOR)) > 5
+
+
+@needs_chromium
+def test_every_report_title_finds_its_report_first(search, pages):
+    titles = sorted({t for url, (t, _) in pages.items() if url.startswith("/r/")})
+    assert len(titles) > 50
+    wrong = []
+    for title in titles:
+        first = search(title, everything=False)["results"][0]
+        if first["title"] != title:
+            wrong.append((title, first["title"]))
+    assert not wrong
+
+
+@needs_chromium
+def test_a_quoted_phrase_finds_the_characters_together_and_in_order(search, pages):
+    together = search('"收费站配电房"')
+    assert _urls(together) == truth(pages, "收费站配电房") and together["results"]
+    assert search('"配电房收费站"')["results"] == []  # the same characters, another order
+    spaced = search('"东收费站 配电房"')  # Chinese has no spaces between words
+    assert _urls(spaced) == truth(pages, "东收费站配电房")
