@@ -129,6 +129,18 @@ class Scoring:
     )
 
 
+GIT_HOST_KINDS = ("gitea", "github", "gitlab")
+
+
+@dataclass(frozen=True, slots=True)
+class GitHost:
+    """Where the 填报 form sends a report: the repository's web editor (SPEC §11)."""
+
+    kind: str  # gitea (also Forgejo) | github | gitlab
+    url: str  # the repository's web address, e.g. https://git.example.gov.cn/org/reports
+    branch: str = "main"
+
+
 @dataclass(slots=True)
 class Documents:
     """``documents:`` — what the written documents (SPEC §10) print; empty means the default."""
@@ -152,6 +164,7 @@ class Org:
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
     members: list[Member] = field(default_factory=list)
+    git_host: GitHost | None = None
     documents: Documents = field(default_factory=Documents)
     site_url: str | None = None  # links in notification messages point here (SPEC §9)
     notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
@@ -179,9 +192,8 @@ class Org:
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
     "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
-    "documents", "members",
+    "documents", "members", "git_host", "sample_as_of",
 }
-_TOP_KEYS.add("sample_as_of")
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
 _SCORING_KEYS = {"on_time", "late", "concealed", "missing", "instructed", "adopted"}
@@ -446,6 +458,7 @@ def _build_org(data: Any, node: Any) -> Org:
                 file_size_limit = size
 
     members = _members(data.get("members"), _child(node, "members"), lines.get("members", 1), problems)
+    git_host = _git_host(data.get("git_host"), lines.get("git_host", 1), _lines_of(_child(node, "git_host")), bad)
     documents = _documents(data.get("documents"), _child(node, "documents"), lines.get("documents", 1), problems)
 
     from .notify.settings import parse_settings
@@ -466,6 +479,7 @@ def _build_org(data: Any, node: Any) -> Org:
         scoring=scoring,
         file_size_limit=file_size_limit,
         members=members,
+        git_host=git_host,
         documents=documents,
         site_url=site_url,
         notify=notify,
@@ -528,6 +542,41 @@ def _members(raw: Any, node: Any, line: int, problems: list[tuple[int, str]]) ->
             site = None
         out.append(Member(mid, name.strip(), feed, site.strip() if site else None))
     return out
+_GIT_HOST_KEYS = {"kind", "url", "branch"}
+_BRANCH = re.compile(r"^[A-Za-z0-9._/-]+$")
+
+
+def _git_host(value: Any, line: int, key_lines: dict[str, int], bad) -> GitHost | None:
+    """``git_host: {kind: gitea|github|gitlab, url: https://…, branch: main}`` (optional)."""
+    if value is None:
+        return None
+    example = "应写成 {kind: gitea, url: https://git.example.gov.cn/org/reports, branch: main}"
+    if not isinstance(value, dict):
+        bad("git_host", f"必须是映射；{example}", line)
+        return None
+    ok = True
+    for key in value:
+        if key not in _GIT_HOST_KEYS:
+            bad(f"git_host.{key}", f"未知的配置项{_nearest(key, _GIT_HOST_KEYS)}；可用的有 kind, url, branch",
+                key_lines.get(str(key), line))
+            ok = False
+    kind = value.get("kind")
+    if kind not in GIT_HOST_KINDS:
+        bad("git_host.kind", f"“{kind}”不是可用的平台；只能是 {', '.join(GIT_HOST_KINDS)}（Forgejo 写 gitea）",
+            key_lines.get("kind", line))
+        ok = False
+    url = value.get("url")
+    if not isinstance(url, str) or not re.fullmatch(r"https?://[^\s?#]+", url.strip()):
+        bad("git_host.url", f"必须是仓库的网址，如 https://git.example.gov.cn/org/reports，而不是“{url}”",
+            key_lines.get("url", line))
+        ok = False
+    branch = value.get("branch", "main")
+    if not isinstance(branch, str) or not _BRANCH.match(branch) or ".." in branch:
+        bad("git_host.branch", f"必须是分支名，如 main，而不是“{branch}”", key_lines.get("branch", line))
+        ok = False
+    if not ok:
+        return None
+    return GitHost(kind, url.strip().rstrip("/"), branch)
 
 
 def _documents(raw: Any, node: Any, line: int, problems: list[tuple[int, str]]) -> Documents:

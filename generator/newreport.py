@@ -18,7 +18,9 @@ from .rules.content import PLACEHOLDER
 from .timeparse import format_time
 
 TEMPLATE_DIR = "templates/new"
-_UNSAFE = re.compile(r"[\\/:*?\"<>|\s\x00-\x1f]+")
+UNSAFE_IN_NAME = re.compile(r"[\\/:*?\"<>|\s\x00-\x1f]+")
+NAME_CHARS = 60  # a file name keeps at most this many characters of the title
+NAME_FALLBACK = "报告"
 
 
 def _git_user(root: Path) -> str | None:
@@ -37,8 +39,8 @@ def _type_code(value: str) -> str | None:
 
 def file_name(title: str) -> str:
     """A title made safe as a file name (Chinese kept; separators, spaces and control characters replaced)."""
-    name = _UNSAFE.sub("-", title).strip("-.")
-    return name[:60] or "报告"
+    name = UNSAFE_IN_NAME.sub("-", title).strip("-.")
+    return name[:NAME_CHARS] or NAME_FALLBACK
 
 
 def run_new(root: Path, report_type: str, unit_id: str, title: str | None, author: str | None,

@@ -23,6 +23,9 @@ _FORMS = {
     "annual": re.compile(r"^([0-9]{4})$"),
 }
 FORM_EXAMPLES = {"weekly": "2026-W48", "monthly": "2026-11", "quarterly": "2026-Q4", "annual": "2026"}
+#: Chinese names of periods (also used by the site's 填报 form, which names them the same way)
+LABELS = {"weekly": "{year}年第{n}周", "monthly": "{year}年{n}月", "quarterly": "{year}年第{n}季度", "annual": "{year}年"}
+QUARTER_NAMES = "一二三四"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -37,14 +40,14 @@ class Period:
         """Chinese name: 2026年第48周 · 2026年11月 · 2026年第四季度 · 2026年."""
         if self.kind == "weekly":
             year, week = self.id.split("-W")
-            return f"{year}年第{int(week)}周"
+            return LABELS["weekly"].format(year=year, n=int(week))
         if self.kind == "monthly":
             year, month = self.id.split("-")
-            return f"{year}年{int(month)}月"
+            return LABELS["monthly"].format(year=year, n=int(month))
         if self.kind == "quarterly":
             year, q = self.id.split("-Q")
-            return f"{year}年第{'一二三四'[int(q) - 1]}季度"
-        return f"{self.id}年"
+            return LABELS["quarterly"].format(year=year, n=QUARTER_NAMES[int(q) - 1])
+        return LABELS["annual"].format(year=self.id)
 
     def start_at(self, tz: ZoneInfo) -> dt.datetime:
         return dt.datetime.combine(self.start, dt.time(), tz)

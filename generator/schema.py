@@ -99,6 +99,13 @@ OWN: dict[str, tuple[Key, ...]] = {
         Key("level", "采用级别", "enum", False, ADOPTION_LEVELS),
     ),
 }
+#: keys required only when another key has one of some values:
+#: (type, key, the deciding key, its values, the hint R201 adds)
+CONDITIONAL = (
+    ("incident", "follows", "stage", ("续报", "终报"),
+     "：续报、终报要写明所跟进的初报编号，如 follows: anjianke/2026/2026-11-03-收费站火情"),
+    ("feedback", "level", "kind", ("采用",), f"：采用要写明级别（{'、'.join(ADOPTION_LEVELS)}）"),
+)
 ALL_KEYS = {k.name: k for k in COMMON} | {k.name: k for keys in OWN.values() for k in keys}
 _KEYS_BY_TYPE = {t: {k.name: k for k in COMMON + own} for t, own in OWN.items()}
 _TYPE_OF_LABEL = {label: code for code, label in REPORT_TYPES.items()}
@@ -203,12 +210,9 @@ def apply(report: Report, org: Org) -> Iterator[Finding]:
     # keys whose requirement depends on other values
     if rtype == "incident":
         report.stage = report.stage or "初报"
-        if report.stage in ("续报", "终报") and meta.get("follows") in (None, ""):
-            yield R201.finding(path, line("stage"), 1, key="follows", meaning="初报编号",
-                               hint="：续报、终报要写明所跟进的初报编号，如 follows: anjianke/2026/2026-11-03-收费站火情")
-    if rtype == "feedback" and report.kind == "采用" and meta.get("level") in (None, ""):
-        yield R201.finding(path, line("kind"), 1, key="level", meaning="采用级别",
-                           hint=f"：采用要写明级别（{'、'.join(ADOPTION_LEVELS)}）")
+    for kind, key, when, values, hint in CONDITIONAL:
+        if rtype == kind and getattr(report, when) in values and meta.get(key) in (None, ""):
+            yield R201.finding(path, line(when), 1, key=key, meaning=ALL_KEYS[key].meaning, hint=hint)
 
     # unit, folder and roster
     if report.unit is not None:

@@ -354,9 +354,9 @@ def test_anonymous_author_is_on_no_report_page_search_entry_or_listing(builds, t
     for data in fragments:
         assert not any(f in data for f in _forms(ANON_AUTHOR))
     # the author wrote nothing else: no report page, listing, period or home page names them.
-    # (Unit and help pages show the roster, which is organisation data, not the report's.)
+    # (Unit, help and 填报 pages show the roster, which is organisation data, not the report's.)
     hits = find(texts[audience], ANON_AUTHOR,
-                only=lambda rel: not rel.startswith(("units/", "help/", "pagefind/")))
+                only=lambda rel: not rel.startswith(("units/", "help/", "fill/", "pagefind/")))
     assert not hits, hits
 
 

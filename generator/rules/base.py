@@ -35,6 +35,9 @@ class Rule:
     doc: str  # Markdown for the help page: what, why, how to fix, examples
     scope: str = "report"  # file (found by the reader) | report | repository (needs every report)
     check: Check | None = field(default=None, repr=False)
+    #: named str.format templates for the parts of a ``{detail}`` message, kept here so that
+    #: every place that words this rule (the checker, the site's 填报 form) uses the same text
+    details: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.code in RULES:
@@ -66,5 +69,6 @@ class Rule:
         return fn
 
 
-def rule(code: str, severity: str, title: str, message: str, doc: str, scope: str = "report") -> Rule:
-    return Rule(code, severity, title, message, doc.strip(), scope)
+def rule(code: str, severity: str, title: str, message: str, doc: str, scope: str = "report",
+         details: dict[str, str] | None = None) -> Rule:
+    return Rule(code, severity, title, message, doc.strip(), scope, details=dict(details or {}))

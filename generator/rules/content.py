@@ -72,6 +72,8 @@ R404 = rule(
 
 **怎么改**：把 `severity` 改为提示的等级，或核对 `deaths`、`injuries`、`loss`。
 """,
+    details={"deaths": "死亡 {deaths} 人", "injuries": "受伤 {injuries} 人", "loss": "直接经济损失 {loss:g} 万元",
+             "joiner": "、"},
 )
 
 R405 = rule(
@@ -83,6 +85,11 @@ GB 32100-2015 计算的校验码。抄错任何一位，校验码就对不上。
 
 **怎么改**：对照营业执照逐位核对。
 """,
+    details={
+        "length": "有 {length} 位，应为 18 位",
+        "character": "含有不允许的字符“{char}”（只用数字和除 I、O、Z、S、V 以外的大写字母）",
+        "check": "校验码不对（最后一位按前 17 位算应为“{expected}”）",
+    },
 )
 
 R406 = rule(
@@ -94,7 +101,15 @@ R406 = rule(
 
 **怎么改**：核对数字。
 """,
+    details={
+        "negative": "{meaning}（{key}）是 {value}，不能为负数；请核对",
+        "fixed_over_found": "已整改隐患 {fixed} 处，多于发现的隐患 {found} 处；请核对 hazards_found 和 hazards_fixed",
+        "progress": "进度是 {progress:g}，应在 0 到 100 之间（百分比，不写 %）",
+    },
 )
+#: the counts R406 requires to be zero or more, and how its message names them
+COUNT_KEYS = (("deaths", "死亡人数"), ("injuries", "受伤人数"), ("loss", "直接经济损失"),
+              ("hazards_found", "发现隐患数"), ("hazards_fixed", "已整改隐患数"))
 
 #: The one mark ``templates/new/`` puts on every text the writer must replace (a value, an instruction
 #: line): ``【填写说明：…】``. R407 knows it; nothing else in a report is taken for a placeholder.
@@ -290,15 +305,16 @@ _GRADES = (("特别重大", 30, 100, 10000), ("重大", 10, 50, 5000), ("较大"
 def grade_reached(deaths: int, injuries: int, loss: float) -> tuple[str, str]:
     """The grade the figures reach, and which figure reaches it (for the message)."""
     for grade, d, i, money in _GRADES:
+        words = R404.details
         reasons = []
         if deaths >= d:
-            reasons.append(f"死亡 {deaths} 人")
+            reasons.append(words["deaths"].format(deaths=deaths))
         if injuries >= i:
-            reasons.append(f"受伤 {injuries} 人")
+            reasons.append(words["injuries"].format(injuries=injuries))
         if loss >= money:
-            reasons.append(f"直接经济损失 {loss:g} 万元")
+            reasons.append(words["loss"].format(loss=loss))
         if reasons:
-            return grade, "、".join(reasons)
+            return grade, words["joiner"].join(reasons)
     return "一般", ""
 
 
@@ -325,13 +341,13 @@ def uscc_check_char(first17: str) -> str:
 def uscc_problem(code: str) -> str | None:
     """Why a 统一社会信用代码 is wrong (GB 32100-2015), or None when it is valid."""
     if len(code) != 18:
-        return f"有 {len(code)} 位，应为 18 位"
+        return R405.details["length"].format(length=len(code))
     bad = [c for c in code if c not in USCC_CHARS]
     if bad:
-        return f"含有不允许的字符“{bad[0]}”（只用数字和除 I、O、Z、S、V 以外的大写字母）"
+        return R405.details["character"].format(char=bad[0])
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        return f"校验码不对（最后一位按前 17 位算应为“{expected}”）"
+        return R405.details["check"].format(expected=expected)
     return None
 
 
@@ -348,14 +364,13 @@ def _uscc(report, ctx):
 
 @R406.checks
 def _numbers(report, ctx):
-    for key, meaning in (("deaths", "死亡人数"), ("injuries", "受伤人数"), ("loss", "直接经济损失"),
-                         ("hazards_found", "发现隐患数"), ("hazards_fixed", "已整改隐患数")):
+    words = R406.details
+    for key, meaning in COUNT_KEYS:
         value = getattr(report, key)
         if value is not None and value < 0:
-            yield report.line_of(key), 1, {"detail": f"{meaning}（{key}）是 {value}，不能为负数；请核对"}
+            yield report.line_of(key), 1, {"detail": words["negative"].format(meaning=meaning, key=key, value=value)}
     found, fixed = report.hazards_found, report.hazards_fixed
     if found is not None and fixed is not None and fixed > found >= 0:
-        yield report.line_of("hazards_fixed"), 1, {"detail": (
-            f"已整改隐患 {fixed} 处，多于发现的隐患 {found} 处；请核对 hazards_found 和 hazards_fixed")}
+        yield report.line_of("hazards_fixed"), 1, {"detail": words["fixed_over_found"].format(fixed=fixed, found=found)}
     if report.progress is not None and not 0 <= report.progress <= 100:
-        yield report.line_of("progress"), 1, {"detail": f"进度是 {report.progress:g}，应在 0 到 100 之间（百分比，不写 %）"}
+        yield report.line_of("progress"), 1, {"detail": words["progress"].format(progress=report.progress)}

@@ -19,6 +19,7 @@ R501 = rule(
 **怎么改**：填上审核人和签发人的姓名（必须是本单位在 `_org.yml` 中登记的领导），
 或暂时标为草稿。代码托管平台上，合并请求还须由本单位领导批准（见管理员手册中的 CODEOWNERS）。
 """,
+    details={"reviewed_by": "审核人", "approved_by": "签发人", "none": "未登记"},
 )
 
 R502 = rule(
@@ -29,6 +30,11 @@ R502 = rule(
 
 **怎么改**：请本单位另一位领导签发；领导名单由办公室在 `_org.yml` 中维护。
 """,
+    details={
+        "not_leader": "{what}“{person}”不是“{unit}”登记的领导（{leaders}）；请改为本单位领导",
+        "self": "签发人“{person}”就是执笔人本人；不能自己签发自己写的报告，请由本单位另一位领导签发",
+        "none": "未登记",
+    },
 )
 
 R503 = rule(
@@ -42,6 +48,13 @@ R503 = rule(
 **怎么做**：立即撤回该报告（删除文件并提交），按保密规定通过涉密渠道报送，并报告本单位保密工作负责人。
 若只是正文中提到了这些词而并非密级标志，请改写避免误会。
 """,
+    details={
+        "fix": "国家秘密不得进入本系统：请立即删除此报告，按保密规定通过涉密渠道报送",
+        "classification": "密级写的是“{value}”；{fix}",
+        "title": "标题带有密级标志“{mark}”；{fix}",
+        "tag": "标签“{tag}”是密级标志；{fix}",
+        "line": "第 {line} 行有密级标志“{mark}”；{fix}",
+    },
 )
 
 R504 = rule(
@@ -54,6 +67,13 @@ R504 = rule(
 **怎么改**：删去或打码（如 `1381234****`、`110105********002X`）；确需写明的，
 把报告设为 `classification: restricted`（限定，仅领导可见）。
 """,
+    details={
+        "in_key": "“{key}”中有{what}；{fix}",
+        "in_line": "第 {line} 行有{what}；{fix}",
+        "fix": "公开、内部报告不得含有个人信息；请删去或打码，确需保留的把 classification 设为 restricted（限定）",
+        "id_number": "公民身份号码“{prefix}…”",
+        "mobile": "手机号码“{prefix}…”",
+    },
 )
 
 R505 = rule(
@@ -76,6 +96,7 @@ R506 = rule(
 
 **怎么改**：请办公室的信息员在办公室文件夹中报送。
 """,
+    details={"none": "未设置"},
 )
 
 
@@ -84,10 +105,10 @@ def _signoff(report, ctx):
     if report.draft:
         return
     unit = ctx.org.units.get(report.unit or "")
-    leaders = "、".join(unit.leaders) if unit and unit.leaders else "未登记"
-    for key, what in (("reviewed_by", "审核人"), ("approved_by", "签发人")):
+    leaders = "、".join(unit.leaders) if unit and unit.leaders else R501.details["none"]
+    for key in ("reviewed_by", "approved_by"):
         if not getattr(report, key):
-            yield report.line_of(key, report.line_of("author")), 1, {"what": what, "key": key, "leaders": leaders}
+            yield report.line_of(key, report.line_of("author")), 1, {"what": R501.details[key], "key": key, "leaders": leaders}
 
 
 @R502.checks
@@ -95,16 +116,16 @@ def _signers(report, ctx):
     unit = ctx.org.units.get(report.unit or "")
     if unit is None:
         return
-    for key, what in (("reviewed_by", "审核人"), ("approved_by", "签发人")):
+    for key in ("reviewed_by", "approved_by"):
         person = getattr(report, key)
         if person and person not in unit.leaders:
-            yield report.line_of(key), 1, {"detail": (
-                f"{what}“{person}”不是“{unit.name}”登记的领导（{'、'.join(unit.leaders) or '未登记'}）；请改为本单位领导")}
+            yield report.line_of(key), 1, {"detail": R502.details["not_leader"].format(
+                what=R501.details[key], person=person, unit=unit.name, leaders="、".join(unit.leaders) or R502.details["none"])}
     if report.approved_by and report.author and report.approved_by == report.author:
-        yield report.line_of("approved_by"), 1, {"detail": (
-            f"签发人“{report.approved_by}”就是执笔人本人；不能自己签发自己写的报告，请由本单位另一位领导签发")}
+        yield report.line_of("approved_by"), 1, {"detail": R502.details["self"].format(person=report.approved_by)}
 
 
+SECRET_MARKS = ("秘密", "机密", "绝密")
 _MARKS = "绝密|机密|秘密"
 # Possessive quantifiers (*+): two runs of blanks side by side never split one run of blanks
 # in every possible way (that was quadratic on a long blank line).
@@ -121,23 +142,25 @@ def _secret_in(text: str) -> str | None:
 
 @R503.checks
 def _secret(report, ctx):
-    fix = "国家秘密不得进入本系统：请立即删除此报告，按保密规定通过涉密渠道报送"
+    words = R503.details
+    fix = words["fix"]
     value = report.meta.get("classification")
-    if isinstance(value, str) and value.strip() in ("秘密", "机密", "绝密"):
-        yield report.line_of("classification"), 1, {"detail": f"密级写的是“{value.strip()}”；{fix}"}
+    if isinstance(value, str) and value.strip() in SECRET_MARKS:
+        yield report.line_of("classification"), 1, {"detail": words["classification"].format(value=value.strip(), fix=fix)}
     if report.title:
         mark = _secret_in(report.title)
         if mark:
-            yield report.line_of("title"), 1, {"detail": f"标题带有密级标志“{mark}”；{fix}"}
+            yield report.line_of("title"), 1, {"detail": words["title"].format(mark=mark, fix=fix)}
     for tag in report.tags:
-        if tag.strip() in ("秘密", "机密", "绝密"):
-            yield report.line_of("tags"), 1, {"detail": f"标签“{tag}”是密级标志；{fix}"}
-    if not any(m in report.body for m in ("秘密", "机密", "绝密")):
+        if tag.strip() in SECRET_MARKS:
+            yield report.line_of("tags"), 1, {"detail": words["tag"].format(tag=tag, fix=fix)}
+    if not any(m in report.body for m in SECRET_MARKS):
         return
     for offset, text in enumerate(report.body.split("\n")):
         mark = _secret_in(text)
         if mark:
-            yield report.body_line + offset, 1, {"detail": f"第 {report.body_line + offset} 行有密级标志“{mark}”；{fix}"}
+            line = report.body_line + offset
+            yield line, 1, {"detail": words["line"].format(line=line, mark=mark, fix=fix)}
 
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
@@ -173,9 +196,9 @@ def personal_matches(text: str, today: dt.date | None = None) -> list[tuple[int,
     if _ANY_DIGIT.search(text):  # both patterns need a decimal digit
         for m in _ID_NUMBER.finditer(text):
             if id_number_valid(m.group(1), today):
-                found.append((m.start(1), f"公民身份号码“{m.group(1)[:6]}…”"))
+                found.append((m.start(1), R504.details["id_number"].format(prefix=m.group(1)[:6])))
         for m in _MOBILE.finditer(text):
-            found.append((m.start(1), f"手机号码“{m.group(1)[:3]}…”"))
+            found.append((m.start(1), R504.details["mobile"].format(prefix=m.group(1)[:3])))
     found.sort(key=lambda item: item[0])
     return found
 
@@ -201,12 +224,13 @@ def _strings(value, key):
 def _personal(report, ctx):
     if report.classification == "restricted":
         return
-    fix = "公开、内部报告不得含有个人信息；请删去或打码，确需保留的把 classification 设为 restricted（限定）"
+    words = R504.details
+    fix = words["fix"]
     today = ctx.as_of.date()
     for key, value in report.meta.items():
         for _, text in _strings(value, key):
             for column, what in personal_data(text, today):
-                yield report.line_of(key), column, {"detail": f"“{key}”中有{what}；{fix}"}
+                yield report.line_of(key), column, {"detail": words["in_key"].format(key=key, what=what, fix=fix)}
     body = report.body
     if not _MAYBE_PERSONAL.search(body):
         return
@@ -215,7 +239,7 @@ def _personal(report, ctx):
         line += body.count("\n", last, pos)
         last = pos
         column = pos - (body.rfind("\n", 0, pos) + 1) + 1
-        yield line, column, {"detail": f"第 {line} 行有{what}；{fix}"}
+        yield line, column, {"detail": words["in_line"].format(line=line, what=what, fix=fix)}
 
 
 # Each pattern keeps to one line ([^\S\n]: a blank that is not a line break) and runs once over
@@ -299,4 +323,4 @@ def _html(report, ctx):
 @R506.checks
 def _feedback_unit(report, ctx):
     if report.type == "feedback" and report.unit and report.unit not in ctx.org.feedback_units:
-        yield report.line_of("unit"), 1, {"unit": report.unit, "allowed": "、".join(ctx.org.feedback_units) or "未设置"}
+        yield report.line_of("unit"), 1, {"unit": report.unit, "allowed": "、".join(ctx.org.feedback_units) or R506.details["none"]}

@@ -29,7 +29,15 @@ R302 = rule(
 
 **怎么改**：核对两个时间，改正写错的一个。
 """,
+    details={
+        "after_reported": "{meaning}（{value}）晚于报送时间（{reported}）；请核对两者，改正写错的一个",
+        "due_before_assigned": "办结期限（{due}）早于交办日期（{assigned}）；请核对",
+        "before_target": "本报告报送于 {reported}，早于它所针对的报告“{target}”（{target_time}）；请核对报送时间或 {key}",
+    },
 )
+#: the times R302 compares with reported_at, and how its message names them
+ORDER_KEYS = (("occurred_at", "事件发生时间"), ("inspected_on", "检查日期"),
+              ("decided_on", "决定日期"), ("assigned_on", "交办日期"))
 
 R303 = rule(
     "R303", "notice", "迟报",
@@ -87,6 +95,11 @@ R306 = rule(
 
 **怎么改**：按表改正 `period`；查本周是第几周可运行 `date +%G-W%V`。
 """,
+    details={
+        "kind": "{type_label}的报告期应写成 {example} 的形式，而“{period}”是{kind_label}的写法；请改正 period 或 type",
+        "unknown": "未知",
+        "not_begun": "报告期 {period}（{label}）从 {start} 才开始，而报送时间是 {reported}；报告期还没开始不能报送，请核对 period",
+    },
 )
 
 _DONE_KEYS = (
@@ -126,20 +139,21 @@ def _order(report, ctx):
     reported = report.reported_at
     pairs = []
     if reported is not None:
-        for key, meaning in (("occurred_at", "事件发生时间"), ("inspected_on", "检查日期"),
-                             ("decided_on", "决定日期"), ("assigned_on", "交办日期")):
+        for key, meaning in ORDER_KEYS:
             value = getattr(report, key)
             if value is not None and _later(value, reported, tz):
-                pairs.append((key, f"{meaning}（{_show(value, tz)}）晚于报送时间（{format_time(reported, tz)}）；请核对两者，改正写错的一个"))
+                pairs.append((key, R302.details["after_reported"].format(
+                    meaning=meaning, value=_show(value, tz), reported=format_time(reported, tz))))
     if report.assigned_on and report.due and report.assigned_on > report.due:
-        pairs.append(("due", f"办结期限（{report.due}）早于交办日期（{report.assigned_on}）；请核对"))
+        pairs.append(("due", R302.details["due_before_assigned"].format(due=report.due, assigned=report.assigned_on)))
     target_key = "follows" if report.type == "incident" else "on" if report.type == "feedback" else None
     target_id = report.follows if report.type == "incident" else report.on if report.type == "feedback" else None
     if target_key and target_id and reported is not None:
         target = ctx.by_id.get(target_id)
         if target is not None and target.reported_at is not None and target.reported_at > reported:
-            pairs.append((target_key, f"本报告报送于 {format_time(reported, tz)}，早于它所针对的报告“{target.title or target.id}”"
-                                      f"（{format_time(target.reported_at, tz)}）；请核对报送时间或 {target_key}"))
+            pairs.append((target_key, R302.details["before_target"].format(
+                reported=format_time(reported, tz), target=target.title or target.id,
+                target_time=format_time(target.reported_at, tz), key=target_key)))
     for key, detail in pairs:
         yield report.line_of(key), 1, {"detail": detail}
 
@@ -209,15 +223,16 @@ def _period(report, ctx):
         return
     kind = periods.kind_of(report.period)
     line = report.line_of("period")
+    words = R306.details
     if kind != report.type:
-        yield line, 1, {"detail": (
-            f"{report.type_label}的报告期应写成 {periods.FORM_EXAMPLES[report.type]} 的形式，"
-            f"而“{report.period}”是{periods.KIND_LABELS.get(kind or '', '未知')}的写法；请改正 period 或 type")}
+        yield line, 1, {"detail": words["kind"].format(
+            type_label=report.type_label, example=periods.FORM_EXAMPLES[report.type], period=report.period,
+            kind_label=periods.KIND_LABELS.get(kind or "", words["unknown"]))}
         return
     period = periods.parse(report.period, kind)
     if period is not None and report.reported_at is not None:
         start = period.start_at(ctx.org.timezone)
         if start > report.reported_at:
-            yield line, 1, {"detail": (
-                f"报告期 {report.period}（{period.label}）从 {period.start} 才开始，"
-                f"而报送时间是 {format_time(report.reported_at, ctx.org.timezone)}；报告期还没开始不能报送，请核对 period")}
+            yield line, 1, {"detail": words["not_begun"].format(
+                period=report.period, label=period.label, start=period.start,
+                reported=format_time(report.reported_at, ctx.org.timezone))}

@@ -111,6 +111,8 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         )
         cfg["extra"]["sb_audience_label"] = AUDIENCE_LABELS.get(audience, audience)
         cfg["extra"]["sb_print_org"] = css_string(org.organization)  # in the header of every printed page
+        if audience != "public":
+            _add_fill_nav(cfg)
         # reproducible: the same repository and --as-of give the same bytes (footer, sitemap dates,
         # sitemap.xml.gz header all come from as_of, never from the clock)
         moment = as_of or dt.datetime.now(org.timezone)
@@ -128,6 +130,18 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
                 os.environ["SOURCE_DATE_EPOCH"] = saved
     except MkDocsException as exc:
         raise BuildError(f"MkDocs 构建失败：{exc}") from exc
+
+
+FILL_NAV = {"填报": "fill/index.md"}
+
+
+def _add_fill_nav(cfg) -> None:
+    """The 填报 page in the navigation, before 帮助 (internal and restricted builds have the page)."""
+    nav = cfg.get("nav")
+    if not isinstance(nav, list) or FILL_NAV in nav:
+        return
+    help_at = next((i for i, item in enumerate(nav) if isinstance(item, dict) and "帮助" in item), len(nav))
+    nav.insert(help_at, dict(FILL_NAV))
 
 
 class _DirtyNote(logging.Filter):

@@ -208,6 +208,8 @@ class Generator:
         self.tags()
         if self.f.members is not None:
             member_pages.write_pages(self)
+        if self.f.audience != "public":  # the form carries the units' rosters (SPEC §11)
+            self.fill()
         tick("索引页", 8)
         return self.written
 
@@ -216,7 +218,11 @@ class Generator:
         dst = self.out / "assets"
         if not src.is_dir():
             return
+        from .fill import ASSETS as FILL_ASSETS
+
         for file in src.rglob("*"):
+            if self.f.audience == "public" and file.name in FILL_ASSETS:
+                continue  # the public site has no 填报 page (SPEC §11)
             if file.is_file():
                 target = dst / file.relative_to(src)
                 data = file.read_bytes()
@@ -568,6 +574,15 @@ class Generator:
         )
         return charts.bars("近 12 个月每月报告数", [_short_label(m) for m in months],
                            [charts.Series("报告数", [counter.get(m.id, 0) for m in months], "a")])
+
+    # --- 网页填报 (internal and restricted builds only) ----------------------------------
+    def fill(self) -> None:
+        from .fill import form_data
+
+        # an attribute, escaped like every other value: data, never a script that could run
+        data = json.dumps(form_data(self.f.org), ensure_ascii=False, separators=(",", ":"))
+        self.write("fill/index.md", "fill.md.j2", "网页填报", data_json=data, assets="../assets/",
+                   git_host=self.f.org.git_host)
 
     # --- help -----------------------------------------------------------------------------
     def help(self) -> None:
