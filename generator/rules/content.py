@@ -137,6 +137,11 @@ location: "【填写说明：事发地点，写到村、路段或单位】"
 
 **怎么改**：按说明写上实际内容，并删去整段 `【填写说明：……】`；不适用的说明（如初报里关于终报的提示）直接删去。
 """,
+    details={
+        "in_key": "{key} 还是模板的占位文字“{snippet}”；请改为实际内容",
+        "in_line": "正文第 {line} 行还是模板的填写说明“{snippet}”；请按说明写上实际内容，并删去这段说明",
+        "no_text": "“## {title}”一节没有报送员自己写的内容；请写明{name}（必需章节不能只留标题或模板说明）",
+    },
 )
 
 
@@ -164,16 +169,14 @@ def _placeholders(report, ctx):
     for key, value in report.meta.items():
         text = next((t for t in _strings(value) if PLACEHOLDER in t), None)
         if text is not None:
-            yield report.line_of(str(key)), 1, {"detail": (
-                f"{key} 还是模板的占位文字“{_snippet(text)}”；请改为实际内容")}
+            yield report.line_of(str(key)), 1, {"detail": R407.details["in_key"].format(key=key, snippet=_snippet(text))}
     lines = report.body.split("\n")
     if PLACEHOLDER in report.body:
         for offset, text in enumerate(lines):
             column = text.find(PLACEHOLDER)
             if column >= 0:
-                yield report.body_line + offset, column + 1, {"detail": (
-                    f"正文第 {report.body_line + offset} 行还是模板的填写说明“{_snippet(text)}”；"
-                    "请按说明写上实际内容，并删去这段说明")}
+                yield report.body_line + offset, column + 1, {"detail": R407.details["in_line"].format(
+                    line=report.body_line + offset, snippet=_snippet(text))}
     required, _variant = required_sections(report)
     if not required:
         return
@@ -184,8 +187,7 @@ def _placeholders(report, ctx):
             continue
         own = lines[starts[index] + 1:starts[index + 1]]
         if not any(_own_text(line) for line in own) and not any(PLACEHOLDER in line for line in own):
-            yield section.line, 1, {"detail": (
-                f"“## {section.title}”一节没有报送员自己写的内容；请写明{name}（必需章节不能只留标题或模板说明）")}
+            yield section.line, 1, {"detail": R407.details["no_text"].format(title=section.title, name=name)}
 
 
 _MARKED = re.compile(PLACEHOLDER + "[^】]*】?")

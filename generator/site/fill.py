@@ -22,7 +22,7 @@ from ..rules import content, safety, times
 from ..rules.base import RULES
 
 #: the checks the form makes in the browser (templates/assets/fill.js), with the checker's codes
-BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R306", "R401", "R402", "R404", "R405", "R406",
+BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R306", "R401", "R402", "R407", "R404", "R405", "R406",
                  "R501", "R502", "R503", "R504", "R506")
 #: the page's own files under templates/assets/ (left out of the public build)
 ASSETS = ("fill.js", "fill.css")
@@ -118,6 +118,7 @@ def form_data(org: Org) -> dict[str, Any]:
         "browser_rules": [c for c in BROWSER_RULES if c in RULES],
         "done_keys": [key for key, _ in times._DONE_KEYS],
         "order_keys": [list(pair) for pair in times.ORDER_KEYS],
+        "placeholder": content.PLACEHOLDER,
         "body": {"fence": _js(reader._CODE_FENCE.pattern), "numbering": _js(content._NUMBERING.pattern)},
         "vague_words": list(org.vague_words),
         "count_keys": [list(pair) for pair in content.COUNT_KEYS],

@@ -712,6 +712,43 @@
         say("R401", "section:" + name, { section: name, type_label: t.label, variant: req.variant, required: req.sections.join("、") });
       }
     });
+    /* R407: template placeholders, and required sections without text of their own */
+    var PH = D.placeholder;
+    var w407 = RULES.R407.details;
+    var snippet = function (text) { /* rules/content._snippet */
+      var start = text.indexOf(PH), end = text.indexOf("】", start);
+      var piece = Array.from(end >= 0 ? text.slice(start, end + 1) : text.slice(start));
+      return piece.length <= 40 ? piece.join("") : piece.slice(0, 39).join("") + "…";
+    };
+    file.meta.forEach(function (m) {
+      var strings = m.value.t === "str" ? [m.value.v] : m.value.t === "list" ? m.value.v.slice() : [];
+      if (m.value.t === "map") {
+        m.value.v.forEach(function (kv) { strings.push(kv[0]); if (kv[1].t === "str") { strings.push(kv[1].v); } });
+      }
+      var found = strings.filter(function (x) { return x.indexOf(PH) >= 0; })[0];
+      if (found !== undefined) { say("R407", m.key, { detail: pyFormat(w407.in_key, { key: m.key, snippet: snippet(found) }) }); }
+    });
+    var bodyLines = file.body.split("\n");
+    bodyLines.forEach(function (text, offset) {
+      if (text.indexOf(PH) >= 0) {
+        var line = file.bodyLine + offset;
+        say("R407", bodyField(file, line), { detail: pyFormat(w407.in_line, { line: line, snippet: snippet(text) }) });
+      }
+    });
+    var heads407 = sectionOffsets(file.body);
+    heads407.forEach(function (h, i) {
+      var name = h.title.replace(pyRegex(D.body.numbering), "").trim();
+      if (req.sections.indexOf(name) < 0) { return; }
+      var own = bodyLines.slice(h.offset + 1, i + 1 < heads407.length ? heads407[i + 1].offset : bodyLines.length);
+      var ownText = function (line) { /* rules/content._own_text */
+        var t = line.trim();
+        if (!t || t.charAt(0) === "#") { return false; }
+        return t.indexOf(PH) >= 0 ? !!t.replace(new RegExp(PH + "[^】]*】?", "g"), "").trim() : true;
+      };
+      if (!own.some(ownText) && !own.some(function (l) { return l.indexOf(PH) >= 0; })) {
+        say("R407", bodyField(file, file.bodyLine + h.offset), { detail: pyFormat(w407.no_text, { title: h.title, name: name }) });
+      }
+    });
     /* R402: vague words */
     var vague = vaguePattern();
     if (vague) {
@@ -829,17 +866,19 @@
     return [D.grades.order[0], ""];
   }
 
-  function sectionTitles(body) { /* reader.sections_of */
-    var titles = [];
+  function sectionOffsets(body) { /* reader.sections_of: each heading and its line in the body */
+    var out = [];
     var inCode = false;
     var fence = pyRegex(D.body.fence);
-    body.split("\n").forEach(function (text) {
+    body.split("\n").forEach(function (text, offset) {
       if (fence.test(text)) { inCode = !inCode; return; }
       var title = inCode ? null : headingTitle(text);
-      if (title !== null) { titles.push(title); }
+      if (title !== null) { out.push({ title: title, offset: offset }); }
     });
-    return titles;
+    return out;
   }
+
+  function sectionTitles(body) { return sectionOffsets(body).map(function (h) { return h.title; }); }
 
   function headingTitle(line) { /* reader: the title of a "## 标题" line, or null */
     if (line.slice(0, 2) !== "##" || (line.charAt(2) !== " " && line.charAt(2) !== "\t")) { return null; }
