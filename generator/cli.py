@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .config import ConfigError
+from .pool import WorkerLost
 from .timeparse import parse_as_of
 
 AUDIENCES = ("public", "internal", "restricted")
@@ -36,6 +37,9 @@ def _run(command, *args) -> None:
         code = command(*args)
     except ConfigError as exc:
         _config_error(exc)
+    except WorkerLost as exc:  # a worker process died (memory, killed): say so, no traceback
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     except OSError as exc:  # a full disk, a folder that cannot be written: say which, no traceback
         where = f"“{exc.filename}”" if exc.filename else ""
         click.echo(f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件夹权限后重试"
