@@ -29,6 +29,7 @@ import dataclasses
 import datetime as dt
 import operator
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,23 +139,33 @@ def _unpack_chunk(packed: tuple[list[list[Any]], list[Finding], list[tuple[int, 
     return [_unpack(v) for v in values], findings, deferred
 
 
-def load(root: Path, org: Org, as_of: dt.datetime, files: list[str],
-         history: bool) -> tuple[list[Report], list[Finding], list[str]]:
-    """Read and check every file on all cores; return (reports, findings, history warnings).
+@dataclasses.dataclass
+class Loaded:
+    """What the chunks give: reports and findings in file order, the checks still to run
+    (``run_deferred``, once the history is attached) and what ``read_history`` returned."""
 
-    This process is one of the workers (``Pool.map_shared``) and reads the git history in a
-    thread meanwhile (mostly waiting for git).
+    reports: list[Report]
+    findings: list[Finding]
+    deferred: list[tuple[Report, str]]
+    history: Any = None
+
+
+def load(root: Path, org: Org, as_of: dt.datetime, files: list[str], read_all: Callable[..., Any],
+         check_context: Callable[..., Any], read_history: Callable[[], Any] | None = None) -> Loaded:
+    """Read and check every file on all cores (``repository`` finishes: history, deferred checks).
+
+    ``read_all(root, org, files)`` and ``check_context(org, as_of, by_id, periodic)`` are the
+    repository's; ``read_history()``, when given, runs in a thread meanwhile (mostly waiting for git).
+    This process is one of the workers (``Pool.map_shared``).
     """
-    from .history import read_history
-    from .repository import CheckContext, read_all
-
     n_workers = max(1, min(usable_cores(), 8) - 1)
     spans = pool.chunks(len(files), (n_workers + 1) * CHUNKS_PER_WORKER)
     git: dict[str, Any] = {}
-    with pool.Pool(n_workers, (root, org, as_of, files, history, read_all, CheckContext)) as workers:
+    with pool.Pool(n_workers, (root, org, as_of, files, read_history is not None, read_all,
+                               check_context)) as workers:
         reader = None
-        if history:  # started after the fork (Pool forks at once): mostly waiting for git
-            reader = threading.Thread(target=lambda: git.update(history=_read(read_history, root)), daemon=True)
+        if read_history is not None:  # started after the fork (Pool forks at once)
+            reader = threading.Thread(target=lambda: git.update(history=_read(read_history)), daemon=True)
             reader.start()
         try:
             results = workers.map_shared(_chunk_task, spans, on_result=_unpack_chunk)
@@ -163,7 +174,12 @@ def load(root: Path, org: Org, as_of: dt.datetime, files: list[str],
                 reader.join()
     if isinstance(git.get("history"), BaseException):
         raise git["history"]
-    return _combine(results, history, git.get("history"), org, as_of)
+    loaded = Loaded([], [], [], git.get("history"))
+    for chunk_reports, chunk_findings, chunk_deferred in results:
+        loaded.deferred.extend((chunk_reports[i], code) for i, code in chunk_deferred)
+        loaded.reports.extend(chunk_reports)
+        loaded.findings.extend(chunk_findings)
+    return loaded
 
 
 def _chunk_task(span: tuple[int, int]) -> tuple:
@@ -171,38 +187,18 @@ def _chunk_task(span: tuple[int, int]) -> tuple:
     return _check_chunk_packed(span) if pool.in_worker() else _check_chunk(span)
 
 
-def _combine(results: list, history: bool, git_history: Any, org: Org,
-             as_of: dt.datetime) -> tuple[list[Report], list[Finding], list[str]]:
-    """Put the chunks together in file order, attach the history and run the deferred checks."""
-    from .history import apply_history
-    from .repository import CheckContext, _duplicates, periodic_index
-
-    reports: list[Report] = []
-    findings: list[Finding] = []
-    deferred: list[tuple[Report, str]] = []
-    for chunk in results:
-        assert chunk is not None
-        chunk_reports, chunk_findings, chunk_deferred = chunk
-        deferred.extend((chunk_reports[i], code) for i, code in chunk_deferred)
-        reports.extend(chunk_reports)
-        findings.extend(chunk_findings)
-    warnings: list[str] = []
-    if history:
-        apply_history(reports, git_history, org)
-        warnings = list(git_history.warnings)
-    by_id = {r.id: r for r in reports}
-    periodic = periodic_index(reports)
-    ctx = CheckContext(org, as_of, by_id, periodic)
+def run_deferred(deferred: list[tuple[Report, str]], ctx: Any) -> list[Finding]:
+    """The checks a chunk could not run, with the whole repository (``ctx``) and its history."""
+    findings = []
     for report, code in deferred:
         rule = RULES[code]
         for line, column, fields in rule.check(report, ctx):
             findings.append(rule.finding(report.path, line, column, **fields))
-    findings.extend(_duplicates(periodic))
-    return reports, findings, warnings
+    return findings
 
 
-def _read(read_history: Any, root: Path) -> Any:
+def _read(read_history: Callable[[], Any]) -> Any:
     try:
-        return read_history(root, hashes=False)
+        return read_history()
     except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
         return exc

@@ -11,11 +11,14 @@ so the fences are found here, with their line numbers, before YAML sees the bloc
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from pathlib import Path
 
 from . import schema, yamlio
 from .config import Org
 from .model import Finding, Report, Section
+from .project import SUBMISSIONS
 from .rules.files import R101, R102, R103, R104, R105, R106, R107, R108
 
 BOM = b"\xef\xbb\xbf"
@@ -212,3 +215,22 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
                 f"报送时间是 {year} 年，文件却在 {folder_year} 文件夹；"
                 f"请用 git mv 移到 submissions/{report.folder_unit}/{year}/，或改正 reported_at")))
     return report, findings
+
+
+def report_paths(root: Path) -> list[str]:
+    """Every file under submissions/ that is meant as a report, relative to ``root``, sorted.
+
+    Names starting with ``_`` or ``.`` (files or folders) are not reports. Anything else —
+    including a file that is not ``.md`` — is returned, so it is named (R108), never dropped.
+    """
+    base = root / SUBMISSIONS
+    out = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in filenames:
+            if name.startswith(("_", ".")):
+                continue
+            out.append(f"{rel_dir}/{name}")
+    out.sort()
+    return out

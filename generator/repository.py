@@ -18,28 +18,9 @@ from . import parallel
 from . import rules as _rules  # noqa: F401  (registers every rule)
 from .config import ORG_FILE, Org, load_org
 from .model import Finding, Report
-from .project import SUBMISSIONS
-from .reader import read_report
+from .project import SUBMISSIONS  # noqa: F401  (checker imports it from here)
+from .reader import read_report, report_paths
 from .rules.base import RULES
-
-
-def report_paths(root: Path) -> list[str]:
-    """Every file under submissions/ that is meant as a report, relative to ``root``, sorted.
-
-    Names starting with ``_`` or ``.`` (files or folders) are not reports. Anything else —
-    including a file that is not ``.md`` — is returned, so it is named (R108), never dropped.
-    """
-    base = root / SUBMISSIONS
-    out = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        for name in filenames:
-            if name.startswith(("_", ".")):
-                continue
-            out.append(f"{rel_dir}/{name}")
-    out.sort()
-    return out
 
 
 @dataclass(slots=True)
@@ -181,10 +162,22 @@ def _gc_paused():
 def _load(root: Path, org: Org, as_of: dt.datetime, files: list[str],
           history: bool) -> tuple[list[Report], list[Finding], list[str]]:
     if parallel.worth_it(len(files)):  # thousands of files: every core (same findings, same order)
-        reports, findings, warnings = parallel.load(root, org, as_of, files, history)
+        from .history import apply_history, read_history
+
+        loaded = parallel.load(root, org, as_of, files, read_all, CheckContext,
+                               (lambda: read_history(root, hashes=False)) if history else None)
+        reports, findings = loaded.reports, loaded.findings
+        warnings: list[str] = []
+        if history:
+            apply_history(reports, loaded.history, org)
+            warnings = list(loaded.history.warnings)
+        periodic = periodic_index(reports)
+        findings.extend(parallel.run_deferred(loaded.deferred, CheckContext(org, as_of, {r.id: r for r in reports},
+                                                                            periodic)))
+        findings.extend(_duplicates(periodic))
     else:
         reports, findings = read_all(root, org, files)
-        warnings: list[str] = []
+        warnings = []
         if history:
             warnings = _attach_history(root, reports, org)
         findings.extend(run_rules(reports, org, as_of))

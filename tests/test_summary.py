@@ -39,6 +39,7 @@ from generator.config import Org, Unit
 from generator.model import Report
 from generator.periods import parse
 from generator.summary import Summarizer, period_error, summarize
+from generator.summary_writers import summary_csv, summary_csv_bytes, summary_dict, summary_json, summary_markdown
 
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = dt.datetime(2026, 11, 27, 18, 0, tzinfo=TZ)
@@ -99,7 +100,7 @@ def nov(audience="internal", rollup=False, as_of=AS_OF):
 
 
 def figures(summary, uid):
-    return {k: v for k, v in summary.as_dict()["units"][[u.id for u in summary.units].index(uid)].items()}
+    return {k: v for k, v in summary_dict(summary)["units"][[u.id for u in summary.units].index(uid)].items()}
 
 
 def test_unit_figures_worked_out_by_hand():
@@ -121,7 +122,7 @@ def test_unit_figures_worked_out_by_hand():
 
 
 def test_totals_and_period():
-    d = nov().as_dict()
+    d = summary_dict(nov())
     assert d["period"] == {"id": "2026-11", "kind": "monthly", "label": "2026年11月",
                            "start": "2026-11-01", "end": "2026-12-01"}
     tot = d["totals"]
@@ -131,18 +132,18 @@ def test_totals_and_period():
 
 
 def test_missing_lists_only_past_due_owed_reports():
-    d = nov().as_dict()
+    d = summary_dict(nov())
     assert [(m["unit"], m["type"], m["period"]) for m in d["missing"]] == [("c", "weekly", "2026-W46"),
                                                                            ("a", "weekly", "2026-W47")]
     assert d["missing"][1]["due"] == "2026-11-23T12:00:00+08:00"
     # W48 and the November monthly report are owed (expected) but not due yet: not missing
     assert not any(m["period"] in ("2026-W48", "2026-11") for m in d["missing"])
     # a week later W48 of a, b and c is missing (and a's W48 is still absent)
-    later = nov(as_of=dt.datetime(2026, 11, 30, 12, 1, tzinfo=TZ)).as_dict()
+    later = summary_dict(nov(as_of=dt.datetime(2026, 11, 30, 12, 1, tzinfo=TZ)))
     assert {(m["unit"], m["period"]) for m in later["missing"]} >= {("a", "2026-W48"), ("b", "2026-W48"),
                                                                    ("c", "2026-W48")}
     # ... but exactly at the due time it has not passed yet
-    at_due = nov(as_of=dt.datetime(2026, 11, 30, 12, 0, tzinfo=TZ)).as_dict()
+    at_due = summary_dict(nov(as_of=dt.datetime(2026, 11, 30, 12, 0, tzinfo=TZ)))
     assert not any(m["period"] == "2026-W48" for m in at_due["missing"])
 
 
@@ -150,23 +151,23 @@ def test_since_mid_period_owes_only_periods_starting_on_or_after_it():
     s = nov(as_of=dt.datetime(2026, 12, 10, tzinfo=TZ))
     b = figures(s, "b")
     assert b["expected"] == 2  # W47, W48 — not W45, W46 (W46 began Nov 9, before since Nov 11)
-    assert [m["period"] for m in s.as_dict()["missing"] if m["unit"] == "b"] == ["2026-W48"]
+    assert [m["period"] for m in summary_dict(s)["missing"] if m["unit"] == "b"] == ["2026-W48"]
 
 
 def test_report_arriving_after_due_time_is_late_and_explained():
     s = nov()
-    late = {t["id"]: t for t in s.as_dict()["late_reports"]}
+    late = {t["id"]: t for t in summary_dict(s)["late_reports"]}
     assert set(late) == {"a/2026/W46", "a/2026/厂房火灾", "b/2026/W47", "bgs/2026/火情"}
     assert late["b/2026/W47"]["judged_on_received"] is True
     assert late["b/2026/W47"]["delay_minutes"] == 120
     assert late["a/2026/W46"]["delay_minutes"] == 180
     assert late["bgs/2026/火情"]["timeliness"] == "concealed"
-    md = s.to_markdown()
+    md = summary_markdown(s)
     assert "入库时间" in md and "按入库时间计" in md
 
 
 def test_incidents_show_latest_stage_and_first_report_timeliness():
-    inc = {i["id"]: i for i in nov().as_dict()["incidents"]}
+    inc = {i["id"]: i for i in summary_dict(nov())["incidents"]}
     assert set(inc) == {"bgs/2026/火情", "a/2026/厂房火灾"}  # the draft incident is not there
     fire = inc["a/2026/厂房火灾"]
     assert (fire["stage"], fire["timeliness"], fire["severity"]) == ("续报", "late", "较大")
@@ -174,23 +175,23 @@ def test_incidents_show_latest_stage_and_first_report_timeliness():
 
 
 def test_metrics_are_kept_per_type_and_periodic_reports_count_in_their_period():
-    m = nov().as_dict()["metrics"]
+    m = summary_dict(nov())["metrics"]
     # weekly: a W45 + a W46 + b W47 (c's restricted W47 not for internal); the October monthly
     # report was reported in November but counts in October.
     assert m == {"weekly": {"检查企业": 22, "隐患": 4.5}}
-    octo = summarize(reports(), make_org(), parse("2026-10"), "internal", AS_OF).as_dict()
+    octo = summary_dict(summarize(reports(), make_org(), parse("2026-10"), "internal", AS_OF))
     assert octo["metrics"] == {"monthly": {"检查企业": 40}}
     assert figures(summarize(reports(), make_org(), parse("2026-10"), "internal", AS_OF), "a")["submitted"] == 1
 
 
 def test_drafts_and_restricted_reports_leave_no_trace_for_internal():
     s = nov("internal")
-    text = s.to_json() + s.to_markdown() + s.to_csv()
+    text = summary_json(s) + summary_markdown(s) + summary_csv(s)
     for secret in ("限定级绝密人事", "b/2026/限定信息", "丙股限定周报", "c/2026/W47限定", "草稿事件", "W46草稿"):
         assert secret not in text
     # the 批示 on the restricted report does not score either
     assert figures(s, "b")["instructed"] == 0
-    assert s.as_dict()["totals"]["feedback"] == 2
+    assert summary_dict(s)["totals"]["feedback"] == 2
 
 
 def test_restricted_audience_counts_everything_but_drafts():
@@ -199,28 +200,28 @@ def test_restricted_audience_counts_everything_but_drafts():
     assert (c["submitted"], c["on_time"], c["missing"], c["on_time_rate"], c["score"]) == (1, 1, 1, 0.5, -1)
     b = figures(s, "b")
     assert (b["submitted"], b["instructed"], b["score"]) == (2, 1, -1 + 3)
-    assert s.as_dict()["metrics"]["weekly"]["检查企业"] == 122
-    assert "草稿事件" not in s.to_json()
+    assert summary_dict(s)["metrics"]["weekly"]["检查企业"] == 122
+    assert "草稿事件" not in summary_json(s)
 
 
 def test_public_audience_sees_only_public_reports():
     s = nov("public")
-    assert s.as_dict()["totals"]["reports"] == 0
+    assert summary_dict(s)["totals"]["reports"] == 0
     assert s.incidents == [] and s.late_reports == []
     # owed reports are known from the roster: a's W47 and c's W46 are still missing; internal
     # reports exist, so nothing else is called missing
     assert [(m.unit, m.period.id) for m in s.missing] == [("c", "2026-W46"), ("a", "2026-W47")]
-    assert "c/2026/W45" not in s.to_json()  # its error is internal too
+    assert "c/2026/W45" not in summary_json(s)  # its error is internal too
 
 
 def test_report_with_errors_is_named_not_counted_and_not_missing():
     s = nov()
     assert [p for p, _ in s.uncounted] == ["submissions/c/2026/W45.md"]
     assert not any(m.unit == "c" and m.period.id == "2026-W45" for m in s.missing)
-    md = s.to_markdown()
+    md = summary_markdown(s)
     assert "## 七、未计入的报告" in md and "submissions/c/2026/W45.md" in md
-    assert s.as_dict()["uncounted"][0]["path"] == "submissions/c/2026/W45.md"
-    assert s.as_dict()["uncounted"][0]["reason"]
+    assert summary_dict(s)["uncounted"][0]["path"] == "submissions/c/2026/W45.md"
+    assert summary_dict(s)["uncounted"][0]["reason"]
     # and it is named only in the period it belongs to
     assert summarize(reports(), make_org(), parse("2026-10"), "internal", AS_OF).uncounted == []
 
@@ -239,7 +240,7 @@ def test_reason_comes_from_the_findings():
 def test_ranking_by_score():
     s = nov()
     assert [(u.id, u.rank) for u in s.ranked()] == [("a", 1), ("b", 2), ("c", 3), ("bgs", 4)]
-    md = s.to_markdown()
+    md = summary_markdown(s)
     table = [line for line in md.splitlines() if line.startswith("| 1 | 甲股")]
     assert table == ["| 1 | 甲股 | 5 | 5 | 1 | 2 | 0 | 1 | 1 | 1 | 25.0% | 5 |"]
 
@@ -253,14 +254,14 @@ def test_rollup_adds_descendants_and_keeps_own_figures():
     assert a["own"]["score"] == 5 and a["own"]["submitted"] == 5
     assert figures(s, "b")["submitted"] == 1  # a leaf is unchanged
     # the totals never count a report twice
-    assert s.as_dict()["totals"] == nov().as_dict()["totals"]
-    md = s.to_markdown()
+    assert summary_dict(s)["totals"] == summary_dict(nov())["totals"]
+    md = summary_markdown(s)
     assert "含下级单位" in md and "| 　乙镇 |" in md
 
 
 def test_csv_has_bom_crlf_and_chinese_headers():
     s = nov()
-    data = s.csv_bytes()
+    data = summary_csv_bytes(s)
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
@@ -272,7 +273,7 @@ def test_csv_has_bom_crlf_and_chinese_headers():
 
 
 def test_markdown_reads_as_a_report():
-    md = nov().to_markdown()
+    md = summary_markdown(nov())
     assert md.startswith("# 示例县应急管理局 信息报送情况通报（2026年11月）\n")
     assert "统计周期：2026-11-01 至 2026-11-30" in md  # the last day, not the exclusive end
     for heading in ("## 一、总体情况", "## 二、各单位报送情况（按得分排名）", "## 三、漏报情况", "## 四、迟报、瞒报情况",
@@ -284,7 +285,7 @@ def test_markdown_reads_as_a_report():
 
 
 def test_json_is_serialisable_with_spec_keys():
-    d = json.loads(nov().to_json())
+    d = json.loads(summary_json(nov()))
     assert set(d) >= {"period", "totals", "units", "missing", "incidents", "metrics"}
     assert set(d["totals"]) >= {"reports", "incidents", "late", "concealed", "missing", "on_time_rate"}
     for u in d["units"]:
@@ -295,9 +296,9 @@ def test_json_is_serialisable_with_spec_keys():
 
 
 def test_rate_is_null_without_timed_or_owed_reports():
-    d = nov().as_dict()
+    d = summary_dict(nov())
     # a quiet week for 办公室 (owes nothing, reported nothing)
-    week = summarize(reports(), make_org(), parse("2026-W47"), "internal", AS_OF).as_dict()
+    week = summary_dict(summarize(reports(), make_org(), parse("2026-W47"), "internal", AS_OF))
     bgs = next(u for u in week["units"] if u["id"] == "bgs")
     assert bgs["on_time_rate"] is None and bgs["score"] == 0
     assert d["totals"]["on_time_rate"] is not None
@@ -313,9 +314,9 @@ def test_reports_after_as_of_do_not_exist_yet():
 def test_summarizer_reused_for_many_periods_matches_summarize():
     sz = Summarizer(reports(), make_org(), "internal", AS_OF)
     for pid in ("2026-W45", "2026-W46", "2026-W47", "2026-11", "2026-Q4", "2026"):
-        assert sz.summarize(parse(pid)).as_dict() == summarize(reports(), make_org(), parse(pid), "internal",
-                                                               AS_OF).as_dict()
-    year = sz.summarize(parse("2026")).as_dict()
+        assert summary_dict(sz.summarize(parse(pid))) == summary_dict(summarize(reports(), make_org(), parse(pid), "internal",
+                                                               AS_OF))
+    year = summary_dict(sz.summarize(parse("2026")))
     assert year["metrics"]["monthly"] == {"检查企业": 40}
 
 
