@@ -258,7 +258,7 @@ def _scratch_dir(needed: int) -> str | None:
     day_ago = time.time() - 86400
     for old in Path(SCRATCH).glob(_SCRATCH_PREFIX + "*"):
         try:
-            if _maker_is_gone(old.name, _SCRATCH_PREFIX) or old.stat().st_mtime < day_ago:
+            if _maker_is_gone(old.name, _SCRATCH_PREFIX, unnamed=False) or old.stat().st_mtime < day_ago:
                 shutil.rmtree(old, ignore_errors=True)
         except OSError:
             pass
@@ -367,11 +367,12 @@ def remove_tree(path: Path) -> None:
 _INDEX_PREFIX = ".sb-index-"
 
 
-def _maker_is_gone(name: str, prefix: str) -> bool:
-    """Whether the process whose id follows ``prefix`` in ``name`` has ended (no id: an older build's)."""
+def _maker_is_gone(name: str, prefix: str, unnamed: bool = True) -> bool:
+    """Whether the process whose id follows ``prefix`` in ``name`` has ended; ``unnamed`` for a name
+    without an id (an older version's folder)."""
     pid = name[len(prefix):].split("-", 1)[0]
     if not pid.isdigit():
-        return True
+        return unnamed
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -392,7 +393,9 @@ def remove_stale(site_dir: Path) -> list[Path]:
                 removed.append(path)
     if os.path.isdir(SCRATCH):
         for path in Path(SCRATCH).glob(_SCRATCH_PREFIX + "*"):
-            if path.is_dir() and os.access(path, os.W_OK) and _maker_is_gone(path.name, _SCRATCH_PREFIX):
+            # shared by every repository on the machine: only folders whose process is known and gone
+            if path.is_dir() and os.access(path, os.W_OK) and _maker_is_gone(path.name, _SCRATCH_PREFIX,
+                                                                             unnamed=False):
                 remove_tree(path)
                 removed.append(path)
     return removed
