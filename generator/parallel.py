@@ -95,7 +95,7 @@ def usable_cores() -> int:
 
 
 def worth_it(n_files: int) -> bool:
-    return (pool.worth_it(n_files, MIN_FILES)
+    return (pool.worth_it(n_files, MIN_FILES, usable_cores())
             and all(f.init for f in dataclasses.fields(Report)))  # rebuilt by Report(*fields)
 
 

@@ -52,9 +52,9 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def worth_it(n_items: int, at_least: int) -> bool:
+def worth_it(n_items: int, at_least: int, cores: int | None = None) -> bool:
     """More processes for ``n_items``? (``at_least`` items are needed to repay the forks.)"""
-    return (n_items >= at_least and usable_cores() > 1
+    return (n_items >= at_least and (usable_cores() if cores is None else cores) > 1
             and "fork" in multiprocessing.get_all_start_methods()
             and os.environ.get("SHANGBAO_WORKERS", "") != "1"
             and threading.active_count() == 1)  # never fork a process with other threads (serve)
