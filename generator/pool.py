@@ -28,7 +28,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -174,8 +174,3 @@ def chunks(n: int, parts: int) -> list[tuple[int, int]]:
         return []
     size = -(-n // max(1, parts))
     return [(start, min(start + size, n)) for start in range(0, n, size)]
-
-
-def gather(items: Iterable[Any]) -> list[Any]:
-    """Flatten a list of lists (chunk results) in order."""
-    return [x for chunk in items for x in chunk]
