@@ -163,3 +163,26 @@ def receipts(obj: _Context, fmt: str) -> None:
     from .history import run_receipts
 
     _run(run_receipts, obj.root, fmt)
+
+
+@main.command()
+@click.option("--since", required=True, help="从这个提交之后到现在（HEAD）新到的报告；CI 传入推送前的提交号")
+@click.option("--dry-run", is_flag=True, help="只打印每个渠道将收到的消息，不发送")
+@click.option("--as-of", "as_of", help="以此时间为“现在”检查报告（默认：现在）")
+@click.pass_obj
+def notify(obj: _Context, since: str, dry_run: bool, as_of: str | None) -> None:
+    """把新到的突发事件、迟报瞒报、批示采用推送到企业微信、钉钉、飞书、Webhook 或邮件。"""
+    from .notify.run import run_notify
+
+    _run(run_notify, obj.root, since, dry_run, _as_of(as_of, obj.root))
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="只打印每个渠道将收到的催报消息，不发送")
+@click.option("--as-of", "as_of", help="以此时间为“现在”计算即将到期和漏报（默认：现在）")
+@click.pass_obj
+def remind(obj: _Context, dry_run: bool, as_of: str | None) -> None:
+    """催报：向各渠道发送即将到期和逾期未报的定期报告清单（CI 每天定时运行）。"""
+    from .notify.run import run_remind
+
+    _run(run_remind, obj.root, dry_run, _as_of(as_of, obj.root))

@@ -18,11 +18,10 @@ import yaml
 
 from . import yamlio
 from .model import ADOPTION_LEVELS, PERIODIC_TYPES
-from .timeparse import parse_date
+from .timeparse import parse_date, parse_duration  # noqa: F401  (parse_duration: also from here)
 
 ORG_FILE = "submissions/_org.yml"
 UNIT_ID = re.compile(r"^[a-z0-9-]+$")
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 DEFAULT_VAGUE_WORDS = ["听说", "据说", "可能", "或许", "也许", "好像", "好象", "差不多", "大概", "估计"]
 DEFAULT_FILE_LIMIT = 1024 * 1024
@@ -35,17 +34,6 @@ class ConfigError(Exception):
         self.path = path
         self.problems = sorted(problems)
         super().__init__("\n".join(f"{path}:{line}: {msg}" for line, msg in self.problems))
-
-
-def parse_duration(text: Any) -> dt.timedelta | None:
-    """``2h``, ``30m``, ``1d12h`` → timedelta; None when the form is wrong."""
-    if not isinstance(text, str) or not text:
-        return None
-    m = _DURATION.match(text.strip())
-    if not m or not any(m.groups()):
-        return None
-    days, hours, minutes = (int(g) if g else 0 for g in m.groups())
-    return dt.timedelta(days=days, hours=hours, minutes=minutes)
 
 
 def format_duration(delta: dt.timedelta) -> str:
@@ -115,6 +103,8 @@ class Org:
     accounts: dict[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
+    site_url: str | None = None  # links in notification messages point here (SPEC §9)
+    notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
 
     @property
     def timezone_name(self) -> str:
@@ -135,7 +125,7 @@ class Org:
 
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
-    "ledger_since", "accounts", "scoring", "limits",
+    "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
 }
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
@@ -377,6 +367,10 @@ def _build_org(data: Any, node: Any) -> Org:
             else:
                 file_size_limit = size
 
+    from .notify.settings import parse_settings
+
+    site_url, notify = parse_settings(data, node, set(units), problems)
+
     if problems:
         raise ConfigError(ORG_FILE, problems)
     return Org(
@@ -390,6 +384,8 @@ def _build_org(data: Any, node: Any) -> Org:
         accounts=dict(accounts),
         scoring=scoring,
         file_size_limit=file_size_limit,
+        site_url=site_url,
+        notify=notify,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 from zoneinfo import ZoneInfo
 
 _LOCAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
@@ -67,3 +68,17 @@ def format_time(moment: dt.datetime | None, tz: ZoneInfo) -> str:
     if moment is None:
         return ""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+def parse_duration(text: Any) -> dt.timedelta | None:
+    """``2h``, ``30m``, ``1d12h`` → timedelta; None when the form is wrong."""
+    if not isinstance(text, str) or not text:
+        return None
+    m = _DURATION.match(text.strip())
+    if not m or not any(m.groups()):
+        return None
+    days, hours, minutes = (int(g) if g else 0 for g in m.groups())
+    return dt.timedelta(days=days, hours=hours, minutes=minutes)

@@ -31,6 +31,7 @@ from generator import yamlio
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = ROOT / ".github/workflows/check.yml"
 PUBLISH = ROOT / ".github/workflows/publish.yml"
+REMIND = ROOT / ".github/workflows/remind.yml"
 GITLAB = ROOT / ".gitlab-ci.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 PRECOMMIT_CONFIG = ROOT / ".pre-commit-config.yaml"
@@ -112,7 +113,7 @@ def actionlint(tmp_path: Path, *files: Path) -> subprocess.CompletedProcess[str]
 
 
 def test_github_workflows_pass_actionlint(tmp_path: Path) -> None:
-    result = actionlint(tmp_path, CHECK, PUBLISH)
+    result = actionlint(tmp_path, CHECK, PUBLISH, REMIND)
     assert result.returncode == 0, result.stdout + result.stderr
     # and the linter does find mistakes: a job without runs-on, an unknown context
     broken = tmp_path / "broken.yml"
@@ -133,7 +134,7 @@ def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess[s
 
 
 def test_ci_files_match_the_hosts_schemas(tmp_path: Path) -> None:
-    result = check_jsonschema("vendor.github-workflows", CHECK, PUBLISH)
+    result = check_jsonschema("vendor.github-workflows", CHECK, PUBLISH, REMIND)
     assert result.returncode == 0, result.stdout + result.stderr
     result = check_jsonschema("vendor.gitlab-ci", GITLAB)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -147,7 +148,7 @@ def test_ci_files_match_the_hosts_schemas(tmp_path: Path) -> None:
 
 
 def test_action_inputs_are_known_and_versions_pinned() -> None:
-    for path in (CHECK, PUBLISH):
+    for path in (CHECK, PUBLISH, REMIND):
         workflow = load(path)
         for job in workflow["jobs"]:
             for step in steps(workflow, job):
@@ -304,3 +305,54 @@ done
     assert proc.returncode != 0
     assert "R201" in proc.stdout + proc.stderr
     assert git(repo, "rev-parse", "HEAD") == head
+
+
+# --------------------------------------------------------------------------- notify and remind (SPEC §9)
+
+SECRET_VARIABLES = {"SB_WECOM_LEADERS", "SB_DINGTALK_URL", "SB_DINGTALK_SECRET", "SB_FEISHU_URL",
+                    "SB_FEISHU_SECRET", "SB_WEBHOOK_URL", "SB_SMTP_URL"}
+
+
+def test_github_notifies_after_a_published_push_with_the_commit_before_it(tmp_path: Path) -> None:
+    workflow = load(PUBLISH)
+    job = workflow["jobs"]["notify"]
+    assert job["needs"] == "deploy" and job["if"] == "github.event_name == 'push'"
+    assert step_using(workflow, "notify", "actions/checkout")["with"]["fetch-depth"] == 0
+    assert job["env"]["BEFORE"] == "${{ github.event.before }}"
+    for name in SECRET_VARIABLES:  # secrets come from the host's store, never from the file
+        assert job["env"][name] == f"${{{{ secrets.{name} }}}}"
+    assert run_lines(workflow, "notify") == ["pip install .", 'shangbao notify --since "$BEFORE"']
+    # the line as the runner's bash runs it
+    log = tmp_path / "calls.log"
+    stub = _stub_bin(tmp_path, f'echo "$*" >> "{log}"\n')
+    env = dict(os.environ, PATH=f"{stub}:{os.environ['PATH']}", BEFORE="0123abc")
+    subprocess.run(["bash", "-e", "-c", run_lines(workflow, "notify")[-1]], env=env, check=True, timeout=60)
+    assert log.read_text(encoding="utf-8").split() == ["notify", "--since", "0123abc"]
+
+
+def test_github_reminds_every_day_at_0830_in_shanghai() -> None:
+    workflow = load(REMIND)
+    assert workflow["permissions"] == {"contents": "read"}
+    assert "workflow_dispatch" in workflow["on"]
+    (schedule,) = workflow["on"]["schedule"]
+    minute, hour, *rest = schedule["cron"].split()
+    assert rest == ["*", "*", "*"]
+    # GitHub runs schedules in UTC: 00:30 UTC is 08:30 in Asia/Shanghai
+    utc = dt.datetime(2026, 11, 27, int(hour), int(minute), tzinfo=dt.UTC)
+    assert utc.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai")).strftime("%H:%M") == "08:30"
+    assert step_using(workflow, "remind", "actions/checkout")["with"]["fetch-depth"] == 0
+    assert run_lines(workflow, "remind") == ["pip install .", "shangbao remind"]
+    assert {k for k, v in workflow["jobs"]["remind"]["env"].items() if "secrets." in v} == SECRET_VARIABLES
+
+
+def test_gitlab_notifies_after_pages_and_reminds_on_the_schedule() -> None:
+    ci = load(GITLAB)
+    assert ci["stages"] == ["check", "publish", "notify"]
+    notify = ci["notify"]
+    assert notify["stage"] == "notify" and "needs" not in notify  # after pages succeeded
+    assert notify["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH'}]
+    assert notify["script"] == ['shangbao notify --since "$CI_COMMIT_BEFORE_SHA"']
+    remind = ci["remind"]
+    assert remind["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}] and remind["needs"] == []
+    assert remind["script"] == ["shangbao remind"]
+    assert "30 8 * * *" in GITLAB.read_text(encoding="utf-8") and "Asia/Shanghai" in GITLAB.read_text(encoding="utf-8")
