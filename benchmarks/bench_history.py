@@ -7,7 +7,7 @@ batch of reports (Chinese names, across units and years), and some commits revis
 earlier ones, as real use does. Then it times
 
 - a cold ``read_history`` (one ``git log`` + one ``git cat-file --batch``, no cache),
-- a warm one (same HEAD: answered from ``.shangbao-cache``),
+- a warm one (same HEAD: answered from the cache in ``.git/shangbao``),
 - an incremental one (one new commit on top of the cached HEAD).
 """
 
@@ -116,7 +116,7 @@ def main() -> int:
         warm = read_history(repo)
         t_warm = time.perf_counter() - t0
         assert warm.from_cache and warm.files.keys() == cold.files.keys()
-        print(f"read_history warm (same HEAD, from .shangbao-cache): {t_warm:.2f} s")
+        print(f"read_history warm (same HEAD, from .git/shangbao): {t_warm:.2f} s")
 
         extra = repo / "submissions/anjianke/2026/2026-11-27-新增.md"
         extra.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ Steps (``--only``):
 
 - ``baseline``  parse every front matter with libyaml's CSafeLoader and nothing else
 - ``check``     ``shangbao check`` with the git-history cache removed first (cold)
-- ``check-warm`` ``shangbao check`` again (history from .shangbao-cache)
+- ``check-warm`` ``shangbao check`` again (history from the cache in .git/shangbao)
 - ``summary``   ``shangbao summary --period <last whole year> --format json``
 - ``build``     ``shangbao build`` from a clean state (no site/, no build/: as in CI)
 - ``mkdocs-gen`` ``mkdocs build`` alone on the docs tree ``shangbao build`` generated
@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             if result.get("code"):
                 print(result.get("stderr", ""), file=sys.stderr)
 
-        drop_cache = functools.partial(shutil.rmtree, repo / ".shangbao-cache", ignore_errors=True)
+        drop_cache = functools.partial(shutil.rmtree, repo / ".git" / "shangbao", ignore_errors=True)
         for step in steps:
             if step == "baseline":
                 record(step, best_of(args.repeat, [sys.executable, str(BENCH / "baseline_parse.py"), str(repo)]))
@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
                        "git history read afresh")
             elif step == "check-warm":
                 record(step, best_of(args.repeat, shangbao(repo, "check", "--as-of", as_of)),
-                       "git history from .shangbao-cache")
+                       "git history from .git/shangbao")
             elif step == "summary":
                 record(step, best_of(args.repeat, shangbao(repo, "summary", "--period", year, "--as-of", as_of,
                                                            "--format", "json")), f"--period {year}")

@@ -23,14 +23,18 @@ def _resolve_paths(root: Path, given: list[Path]) -> list[str] | None:
     every = report_paths(root)
     wanted: list[str] = []
     for p in given:
-        full = (p if p.is_absolute() else Path.cwd() / p).resolve()
-        if not full.exists():
+        given_path = p if p.is_absolute() else Path.cwd() / p
+        # the folder is resolved, the last part is not: a link given by name is checked as the
+        # link (R109), never as the file it points to
+        full = given_path.parent.resolve() / given_path.name if given_path.name not in ("", ".", "..") \
+            else given_path.resolve()
+        if not full.exists() and not full.is_symlink():
             raise click.UsageError(f"找不到“{p}”；请给出 {SUBMISSIONS}/ 下的报告文件或文件夹")
         try:
             rel = full.relative_to(root).as_posix()
         except ValueError:
             raise click.UsageError(f"“{p}”不在报送仓库 {root} 中") from None
-        if full.is_dir():
+        if full.is_dir() and not full.is_symlink():
             prefix = "" if rel == "." else rel + "/"
             wanted.extend(f for f in every if f.startswith(prefix))
         else:

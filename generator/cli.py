@@ -105,17 +105,68 @@ def new(obj: _Context, report_type: str, unit: str, title: str | None, author: s
 
 @main.command()
 @click.option("--period", required=True, help="汇总期：2026-W48、2026-11、2026-Q4 或 2026")
-@click.option("--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "csv", "docx", "pdf"]), default="md",
+              help="md/json/csv 打印到屏幕；docx/pdf 写成公文格式的情况通报文件")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="docx/pdf 的输出文件（默认：当前文件夹下以周期命名）")
 @click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
               help="读者范围：只计入该范围可见的报告")
 @click.option("--as-of", "as_of", help="以此时间为“现在”计算漏报（默认：现在）")
 @click.option("--rollup", is_flag=True, help="把下级单位的数字汇总到上级单位")
 @click.pass_obj
-def summary(obj: _Context, period: str, fmt: str, audience: str, as_of: str | None, rollup: bool) -> None:
-    """打印一个周期（周/月/季/年）的汇总：报送、迟报、瞒报、漏报、得分、指标。"""
+def summary(obj: _Context, period: str, fmt: str, output: Path | None, audience: str, as_of: str | None,
+            rollup: bool) -> None:
+    """打印一个周期（周/月/季/年）的汇总：报送、迟报、瞒报、漏报、得分、指标；--format docx/pdf 写成情况通报。"""
+    if output is not None and fmt not in ("docx", "pdf"):
+        raise click.UsageError("-o/--output 只用于 --format docx 或 pdf；md、json、csv 打印到屏幕，可用 > 文件名 保存。")
+    if fmt in ("docx", "pdf"):
+        from .documents.commands import run_notice
+
+        _run(run_notice, obj.root, period, fmt, output, audience, _as_of(as_of, obj.root), rollup)
     from .summary_writers import run_summary
 
     _run(run_summary, obj.root, period, fmt, audience, _as_of(as_of, obj.root), rollup)
+
+
+_DOCUMENT_OPTIONS = [
+    click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx",
+                 help="docx：Word 文件；pdf：经 LibreOffice 转换"),
+    click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                 help="输出文件（默认：当前文件夹，按报告或周期命名）"),
+    click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
+                 help="读者范围：文件中不含该范围以上的内容"),
+    click.option("--as-of", "as_of", help="以此时间为“现在”（默认：现在）"),
+]
+
+
+def _document_options(command):
+    for option in reversed(_DOCUMENT_OPTIONS):
+        command = option(command)
+    return command
+
+
+@main.command()
+@click.argument("report")
+@_document_options
+@click.pass_obj
+def export(obj: _Context, report: str, fmt: str, output: Path | None, audience: str, as_of: str | None) -> None:
+    """把一份报告导出为公文格式（GB/T 9704）的 Word 或 PDF 文件，例如：shangbao export anjianke/2026/2026-11-03-收费站火情"""
+    from .documents.commands import run_export
+
+    _run(run_export, obj.root, report, fmt, output, audience, _as_of(as_of, obj.root))
+
+
+@main.command()
+@click.option("--period", required=True, help="简报所辑的周期：2026-W48、2026-11、2026-Q4 或 2026")
+@click.option("--number", type=click.IntRange(min=1), default=None, help="期号（默认：周期在当年的序号，如 11 月为第 11 期）")
+@_document_options
+@click.pass_obj
+def bulletin(obj: _Context, period: str, number: int | None, fmt: str, output: Path | None, audience: str,
+             as_of: str | None) -> None:
+    """编印信息简报：本期被领导批示或采用的报告，附批示原文，前有本期要目。"""
+    from .documents.commands import run_bulletin
+
+    _run(run_bulletin, obj.root, period, number, fmt, output, audience, _as_of(as_of, obj.root))
 
 
 @main.command()

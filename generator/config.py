@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -18,10 +19,18 @@ import yaml
 
 from . import yamlio
 from .model import ADOPTION_LEVELS, PERIODIC_TYPES
-from .timeparse import parse_date, parse_duration  # noqa: F401  (parse_duration: also from here)
+from .safefile import NotRegular, read_regular
+from .timeparse import MAX_DURATION, parse_date, parse_duration  # noqa: F401  (also from here)
 
 ORG_FILE = "submissions/_org.yml"
-UNIT_ID = re.compile(r"^[a-z0-9-]+$")
+UNIT_ID = re.compile(r"[a-z0-9-]+")  # always fullmatch: "$" would let "aqk\n" through
+# an account on the git host, as CODEOWNERS writes it: @user, @org/team (the @ may be left
+# out) or an e-mail address, and nothing else on the line
+_ACCOUNT_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9_])?"
+ACCOUNT = re.compile(rf"@?{_ACCOUNT_NAME}(?:/{_ACCOUNT_NAME})?|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# control characters and line breaks have no place in a name, a word or an account
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufdd0-\ufdef\ufffe\uffff]")
+MAX_SCORE = 1_000_000
 
 DEFAULT_VAGUE_WORDS = ["听说", "据说", "可能", "或许", "也许", "好像", "好象", "差不多", "大概", "估计"]
 DEFAULT_FILE_LIMIT = 1024 * 1024
@@ -92,6 +101,16 @@ class Scoring:
 
 
 @dataclass(slots=True)
+class Documents:
+    """``documents:`` — what the written documents (SPEC §10) print; empty means the default."""
+
+    masthead: str = ""  # 发文机关标志 (default: the organisation's name)
+    bulletin_name: str = ""  # 信息简报's name, e.g. 青山交通信息 (default: 工作信息)
+    cc: list[str] = field(default_factory=list)  # 抄送
+    issuer: str = ""  # 印发单位 (default: the organisation's name)
+
+
+@dataclass(slots=True)
 class Org:
     organization: str
     timezone: zoneinfo.ZoneInfo
@@ -103,6 +122,7 @@ class Org:
     accounts: dict[str, str] = field(default_factory=dict)
     scoring: Scoring = field(default_factory=Scoring)
     file_size_limit: int = DEFAULT_FILE_LIMIT
+    documents: Documents = field(default_factory=Documents)
     site_url: str | None = None  # links in notification messages point here (SPEC §9)
     notify: Any = None  # notify.settings.NotifySettings when `notify:` is configured
 
@@ -126,11 +146,13 @@ class Org:
 _TOP_KEYS = {
     "organization", "timezone", "feedback_units", "units", "deadlines", "vague_words",
     "ledger_since", "accounts", "scoring", "limits", "site_url", "notify",
+    "documents",
 }
 _UNIT_KEYS = {"id", "name", "parent", "leaders", "reporters", "periodic", "since"}
 _DEADLINE_KEYS = {"incident", "weekly", "monthly", "quarterly", "annual"}
 _SCORING_KEYS = {"on_time", "late", "concealed", "missing", "instructed", "adopted"}
 _LIMIT_KEYS = {"file_size"}
+_DOCUMENT_KEYS = {"masthead", "bulletin_name", "cc", "issuer"}
 
 
 def _lines_of(node: Any) -> dict[str, int]:
@@ -162,15 +184,20 @@ def _parse_size(value: Any) -> int | None:
 def load_org(root: Path) -> Org:
     """Read and validate ``submissions/_org.yml``; raise ``ConfigError`` listing every problem."""
     path = root / ORG_FILE
-    if not path.is_file():
-        raise ConfigError(ORG_FILE, [(0, "找不到组织配置文件 submissions/_org.yml；请从示例仓库复制一份再修改")])
-    raw = path.read_bytes()
+    try:
+        raw = read_regular(str(path))  # never a link, FIFO or device
+    except FileNotFoundError:
+        raise ConfigError(ORG_FILE, [(0, "找不到组织配置文件 submissions/_org.yml；请从示例仓库复制一份再修改")]) from None
+    except NotRegular as exc:
+        raise ConfigError(ORG_FILE, [(0, f"submissions/_org.yml 是{exc.kind}，不是普通文件；请换成文件本身")]) from None
+    except OSError as exc:
+        raise ConfigError(ORG_FILE, [(0, f"submissions/_org.yml 无法读取（{exc.strerror or exc}）；请检查文件权限")]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(ORG_FILE, [(1, "文件不是 UTF-8 编码；请用编辑器“另存为 UTF-8”")]) from None
     try:
-        loaded = yamlio.load(text)
+        loaded = yamlio.load(text, max_nodes=yamlio.MAX_ORG_NODES)
     except yamlio.YamlProblem as p:
         raise ConfigError(ORG_FILE, [(p.line, p.message)]) from None
     return _build_org(loaded.value, loaded.node)
@@ -190,15 +217,14 @@ def _build_org(data: Any, node: Any) -> Org:
             bad(str(key), f"未知的配置项{_nearest(key, _TOP_KEYS)}；可用的有 {', '.join(sorted(_TOP_KEYS))}")
 
     organization = data.get("organization")
-    if not isinstance(organization, str) or not organization.strip():
-        bad("organization", "必须填写机构名称（文字）")
+    if not _is_name(organization):
+        bad("organization", "必须填写机构名称（一行文字）")
         organization = "（未命名机构）"
 
     tz_name = data.get("timezone", "Asia/Shanghai")
-    try:
-        timezone = zoneinfo.ZoneInfo(str(tz_name))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        bad("timezone", f"未知时区“{tz_name}”；请写 IANA 时区名，如 Asia/Shanghai")
+    timezone = _timezone(tz_name)
+    if timezone is None:
+        bad("timezone", f"未知时区“{_shown(tz_name)}”；请写 IANA 时区名，如 Asia/Shanghai")
         timezone = zoneinfo.ZoneInfo("Asia/Shanghai")
 
     units: dict[str, Unit] = {}
@@ -216,7 +242,7 @@ def _build_org(data: Any, node: Any) -> Org:
             problems.append((uline, f"units[{index}]: 每个单位必须是“键: 值”的映射"))
             continue
         uid = raw.get("id")
-        where = f"units[{index}]" if not isinstance(uid, str) else f"units.{uid}"
+        where = f"units.{_shown(uid)}" if isinstance(uid, str) else f"units[{index}]"
 
         def ubad(key: str, msg: str, where=where, ulines=ulines, uline=uline) -> None:
             problems.append((ulines.get(key, uline), f"{where}.{key}: {msg}"))
@@ -224,36 +250,37 @@ def _build_org(data: Any, node: Any) -> Org:
         for key in raw:
             if key not in _UNIT_KEYS:
                 ubad(str(key), f"未知的单位配置项{_nearest(key, _UNIT_KEYS)}；可用的有 {', '.join(sorted(_UNIT_KEYS))}")
-        if not isinstance(uid, str) or not UNIT_ID.match(uid):
+        if not isinstance(uid, str) or not UNIT_ID.fullmatch(uid):
             ubad("id", "单位 id 必须由小写字母、数字和连字符组成（它也是单位文件夹名）")
             continue
         if uid in units:
             ubad("id", f"单位 id“{uid}”重复")
             continue
         name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            ubad("name", "必须填写单位名称")
+        if not _is_name(name):
+            ubad("name", "必须填写单位名称（一行文字）")
             name = uid
         people: dict[str, list[str]] = {}
         for key in ("leaders", "reporters"):
             value = raw.get(key, [])
             if value is None:
                 value = []
-            if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
+            if not isinstance(value, list) or not all(_is_name(p) for p in value):
                 ubad(key, "必须是人名列表，如 [张伟, 李娜]")
-                value = [p for p in value if isinstance(p, str)] if isinstance(value, list) else []
+                value = [p for p in value if _is_name(p)] if isinstance(value, list) else []
             people[key] = [p.strip() for p in value]
         periodic = raw.get("periodic", []) or []
-        if not isinstance(periodic, list) or any(p not in PERIODIC_TYPES for p in periodic):
+        if not isinstance(periodic, list) or any(not isinstance(p, str) or p not in PERIODIC_TYPES for p in periodic):
             ubad("periodic", f"只能从 {', '.join(PERIODIC_TYPES)} 中选择")
-            periodic = [p for p in periodic if p in PERIODIC_TYPES] if isinstance(periodic, list) else []
+            periodic = [p for p in periodic if isinstance(p, str) and p in PERIODIC_TYPES] \
+                if isinstance(periodic, list) else []
         since = None
         if raw.get("since") is not None:
             since = parse_date(raw.get("since"))
             if since is None:
                 ubad("since", "日期格式应为 YYYY-MM-DD")
         parent = raw.get("parent")
-        if parent is not None and not isinstance(parent, str):
+        if parent is not None and not (isinstance(parent, str) and UNIT_ID.fullmatch(parent)):
             ubad("parent", "必须是上级单位的 id 或 null")
             parent = None
         units[uid] = Unit(uid, name.strip(), parent, people["leaders"], people["reporters"], list(periodic), since)
@@ -274,12 +301,12 @@ def _build_org(data: Any, node: Any) -> Org:
             current = units[current.parent]
 
     feedback_units = data.get("feedback_units", []) or []
-    if not isinstance(feedback_units, list):
-        bad("feedback_units", "必须是单位 id 列表")
+    if not isinstance(feedback_units, list) or not all(isinstance(u, str) for u in feedback_units):
+        bad("feedback_units", "必须是单位 id 列表，如 [bangongshi]")
         feedback_units = []
     for uid in feedback_units:
         if uid not in units:
-            bad("feedback_units", f"单位“{uid}”不在 units 中")
+            bad("feedback_units", f"单位“{_shown(uid)}”不在 units 中")
 
     deadlines = Deadlines()
     raw_dl = data.get("deadlines") or {}
@@ -292,20 +319,21 @@ def _build_org(data: Any, node: Any) -> Org:
         if key not in _DEADLINE_KEYS:
             bad(f"deadlines.{key}", f"未知的时限项；可用的有 {', '.join(sorted(_DEADLINE_KEYS))}", line)
         elif key == "incident":
-            if not isinstance(value, dict) or set(value) - {"late", "concealed"}:
+            if not isinstance(value, dict) or set(map(str, value)) - {"late", "concealed"}:
                 bad("deadlines.incident", "应写成 {late: 2h, concealed: 10h}", line)
                 continue
             for sub in ("late", "concealed"):
                 if sub in value:
                     d = parse_duration(value[sub])
                     if d is None:
-                        bad(f"deadlines.incident.{sub}", f"时长“{value[sub]}”格式不对；应写成 2h、30m、1d12h", line)
+                        bad(f"deadlines.incident.{sub}", f"时长“{_shown(value[sub])}”格式不对；"
+                            f"应写成 2h、30m、1d12h，最长 {MAX_DURATION.days}d", line)
                     else:
                         setattr(deadlines, f"incident_{sub}", d)
         else:
             d = parse_duration(value)
             if d is None:
-                bad(f"deadlines.{key}", f"时长“{value}”格式不对；应写成 12h、3d、1d12h", line)
+                bad(f"deadlines.{key}", f"时长“{_shown(value)}”格式不对；应写成 12h、3d、1d12h，最长 {MAX_DURATION.days}d", line)
             else:
                 deadlines.periodic[key] = d
     if deadlines.incident_concealed < deadlines.incident_late:
@@ -313,7 +341,7 @@ def _build_org(data: Any, node: Any) -> Org:
             dl_lines.get("incident", lines.get("deadlines", 1)))
 
     vague = data.get("vague_words", DEFAULT_VAGUE_WORDS)
-    if not isinstance(vague, list) or not all(isinstance(w, str) and w for w in vague):
+    if not isinstance(vague, list) or not all(_is_name(w) for w in vague):
         bad("vague_words", "必须是词语列表")
         vague = list(DEFAULT_VAGUE_WORDS)
 
@@ -324,9 +352,15 @@ def _build_org(data: Any, node: Any) -> Org:
             bad("ledger_since", "日期格式应为 YYYY-MM-DD")
 
     accounts = data.get("accounts") or {}
-    if not isinstance(accounts, dict) or not all(isinstance(v, str) for v in accounts.values()):
+    acc_lines = _lines_of(_child(node, "accounts"))
+    if not isinstance(accounts, dict):
         bad("accounts", "必须是“姓名: \"@账号\"”的映射")
         accounts = {}
+    for person, account in list(accounts.items()):
+        if not _is_name(person) or not isinstance(account, str) or not ACCOUNT.fullmatch(account):
+            bad(f"accounts.{_shown(person)}", f"账号“{_shown(account)}”不对；应写成 \"@账号\"、\"@组织/团队\" 或电子邮件地址（一行，只含字母、数字、. _ -）",
+                acc_lines.get(str(person), lines.get("accounts", 1)))
+            accounts.pop(person)
 
     scoring = Scoring()
     raw_sc = data.get("scoring") or {}
@@ -340,13 +374,13 @@ def _build_org(data: Any, node: Any) -> Org:
             bad(f"scoring.{key}", f"未知的计分项；可用的有 {', '.join(sorted(_SCORING_KEYS))}", line)
         elif key == "adopted":
             if not isinstance(value, dict) or not all(
-                k in ADOPTION_LEVELS and _is_number(v) for k, v in value.items()
+                isinstance(k, str) and k in ADOPTION_LEVELS and _is_number(v) for k, v in value.items()
             ):
                 bad("scoring.adopted", f"应写成 {{县: 2, 市: 5, 省: 10, 国家: 20}}（级别只能是 {'、'.join(ADOPTION_LEVELS)}）", line)
             else:
                 scoring.adopted.update(value)
         elif not _is_number(value):
-            bad(f"scoring.{key}", f"必须是数字，而不是“{value}”", line)
+            bad(f"scoring.{key}", f"必须是 -{MAX_SCORE} 到 {MAX_SCORE} 之间的数字，而不是“{_shown(value)}”", line)
         else:
             setattr(scoring, key, value)
 
@@ -362,10 +396,12 @@ def _build_org(data: Any, node: Any) -> Org:
             bad(f"limits.{key}", f"未知的限制项；可用的有 {', '.join(sorted(_LIMIT_KEYS))}", line)
         else:
             size = _parse_size(value)
-            if size is None:
+            if size is None or not 0 < size <= 1 << 40:
                 bad("limits.file_size", "应写成字节数或 512KiB、1MiB", line)
             else:
                 file_size_limit = size
+
+    documents = _documents(data.get("documents"), _child(node, "documents"), lines.get("documents", 1), problems)
 
     from .notify.settings import parse_settings
 
@@ -384,9 +420,38 @@ def _build_org(data: Any, node: Any) -> Org:
         accounts=dict(accounts),
         scoring=scoring,
         file_size_limit=file_size_limit,
+        documents=documents,
         site_url=site_url,
         notify=notify,
     )
+
+
+def _documents(raw: Any, node: Any, line: int, problems: list[tuple[int, str]]) -> Documents:
+    """``documents:`` (SPEC §10); each problem names its key and line."""
+    documents = Documents()
+    if raw is None:
+        return documents
+    if not isinstance(raw, dict):
+        problems.append((line, "documents: 必须是映射，如 {masthead: 示例县应急管理局, cc: [县委办公室]}"))
+        return documents
+    key_lines = _lines_of(node)
+    for key, value in raw.items():
+        at = key_lines.get(str(key), line)
+        if key not in _DOCUMENT_KEYS:
+            problems.append((at, f"documents.{key}: 未知的公文设置项{_nearest(key, _DOCUMENT_KEYS)}；"
+                                 f"可用的有 {', '.join(sorted(_DOCUMENT_KEYS))}"))
+        elif key == "cc":
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                problems.append((at, "documents.cc: 抄送单位应写成列表，如 [县委办公室, 县政府办公室]"))
+            else:
+                documents.cc = [n.strip() for n in names]
+        elif value is not None and (not isinstance(value, str) or not value.strip()):
+            problems.append((at, f"documents.{key}: 必须是文字，而不是“{value}”"))
+        elif value is not None:
+            text = value.strip()
+            setattr(documents, key, text.strip("《》") if key == "bulletin_name" else text)
+    return documents
 
 
 def _nearest(key: Any, known: set[str]) -> str:
@@ -396,4 +461,25 @@ def _nearest(key: Any, known: set[str]) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and abs(value) <= MAX_SCORE)
+
+
+def _is_name(value: Any) -> bool:
+    """A name, a word or an organisation: one line of text, not blank, no control characters."""
+    return isinstance(value, str) and bool(value.strip()) and not _CONTROL.search(value)
+
+
+def _shown(value: Any) -> str:
+    text = _CONTROL.sub("�", str(value))
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _timezone(name: Any) -> zoneinfo.ZoneInfo | None:
+    """The IANA timezone ``name``; None for anything else (a folder such as ``Asia``, a path)."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*", name):
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None

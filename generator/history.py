@@ -7,10 +7,14 @@ every report file under ``submissions/``,
   file keeps the received time of its original (renames are followed here, commit by commit);
 - the commit that brought it, and (for ``receipts``, which asks for it) the SHA-256 of its
   content as received (the blobs are read in bulk by one ``git cat-file --batch`` process);
-- its revisions (commit, committer time, committer, author, subject), newest first.
+- its revisions (commit and committer time), newest first. Commit messages and committer or
+  author identities are never read: git metadata is not report content (SPEC §14), so nothing
+  built from the history can publish them.
 
-The parsed result is cached in ``.shangbao-cache/history-<HEAD>.json``; a later HEAD that
-descends from a cached one is brought up to date with ``git log OLD..NEW`` only.
+The parsed result is cached inside the git directory (``.git/shangbao/history-<HEAD>-<prefix>.json``),
+never in the working tree: a file committed to the repository cannot change a received time.
+The cache is keyed by commit id, validated when read, and a damaged one is ignored and rebuilt.
+A later HEAD that descends from a cached one is brought up to date with ``git log OLD..NEW`` only.
 
 A shallow clone (CI's default ``fetch-depth: 1``) makes every file look as if it arrived in
 the newest commit. The files that first appear in a shallow boundary commit are left out
@@ -40,8 +44,8 @@ from typing import Any
 from .project import SUBMISSIONS
 from .timeliness import BACKDATE_TOLERANCE, backdated_by, is_imported  # noqa: F401  (also from here)
 
-CACHE_DIR = ".shangbao-cache"
-CACHE_VERSION = 1
+CACHE_DIR = "shangbao"  # inside the git directory
+CACHE_VERSION = 2
 
 SHALLOW_WARNING = (
     "当前仓库是浅克隆（shallow clone），只有部分 git 历史，无法确定较早报告的接收时间；"
@@ -50,7 +54,7 @@ SHALLOW_WARNING = (
     "本地可运行 git fetch --unshallow。"
 )
 
-_LOG_FORMAT = "%x01%H%x1f%cI%x1f%cn%x1f%an%x1f%s"
+_LOG_FORMAT = "%x01%H%x1f%cI"
 
 
 # --------------------------------------------------------------------------- data types
@@ -60,9 +64,6 @@ _LOG_FORMAT = "%x01%H%x1f%cI%x1f%cn%x1f%an%x1f%s"
 class Revision:
     commit: str
     time: dt.datetime  # committer time, aware (committer's own offset)
-    committer: str
-    author: str
-    message: str  # the commit subject
 
 
 @dataclass(slots=True)
@@ -81,7 +82,7 @@ class History:
     available: bool = False  # False outside git or before the first commit
     warnings: list[str] = field(default_factory=list)  # Chinese
     head: str | None = None
-    from_cache: bool = False  # True when read from .shangbao-cache without scanning
+    from_cache: bool = False  # True when read from the cache without scanning
 
 
 # --------------------------------------------------------------------------- git plumbing
@@ -167,7 +168,7 @@ class _State:
 
     records: path -> {"c": received commit, "b": received blob, "l": last blob,
                       "r": [commit, ...] oldest first, "live": bool}
-    commits: sha -> [committer time ISO, committer, author, subject]
+    commits: sha -> [committer time ISO]
     """
 
     def __init__(self) -> None:
@@ -256,11 +257,11 @@ def _scan(root: Path, state: _State, prefix: str, revs: list[str]) -> None:
         if not token:
             continue
         if token[:1] == b"\x01":
-            fields = _decode(token[1:]).split("\x1f", 4)
-            while len(fields) < 5:
+            fields = _decode(token[1:]).split("\x1f", 1)
+            while len(fields) < 2:
                 fields.append("")
             commit = fields[0]
-            records_commits[commit] = fields[1:5]
+            records_commits[commit] = fields[1:2]
             continue
         if token[:1] != b":":
             continue
@@ -346,8 +347,7 @@ def _result(state: _State, hashes: dict[str, str], boundaries: set[str]) -> dict
     def revision(sha: str) -> Revision:
         rev = revision_cache.get(sha)
         if rev is None:
-            when, committer, author, subject = commits[sha]
-            rev = Revision(sha, _time(when), committer, author, subject)
+            rev = Revision(sha, _time(commits[sha][0]))
             revision_cache[sha] = rev
         return rev
 
@@ -363,51 +363,96 @@ def _result(state: _State, hashes: dict[str, str], boundaries: set[str]) -> dict
 
 # --------------------------------------------------------------------------- cache
 
-
-def _cache_path(root: Path, head: str) -> Path:
-    return root / CACHE_DIR / f"history-{head}.json"
+_SHA = frozenset("0123456789abcdef")
 
 
-def _load_cache(path: Path, key: dict[str, Any]) -> dict[str, Any] | None:
+def _is_sha(value: Any) -> bool:
+    return isinstance(value, str) and len(value) in (40, 64) and set(value) <= _SHA
+
+
+def _is_blob(value: Any) -> bool:
+    return isinstance(value, str) and (value == "" or _is_sha(value))
+
+
+def _cache_folder(git_dir: str) -> Path:
+    return Path(git_dir) / CACHE_DIR
+
+
+def _cache_path(git_dir: str, head: str, key: dict[str, Any]) -> Path:
+    # the root may be a folder inside the work tree: one cache per prefix
+    tag = hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return _cache_folder(git_dir) / f"history-{head}-{tag}.json"
+
+
+def _valid_cache(data: Any, head: str, key: dict[str, Any]) -> bool:
+    """Whether ``data`` is a whole, well-formed cache of ``head``: anything else is rebuilt."""
+    if not isinstance(data, dict) or data.get("key") != key or data.get("head") != head:
+        return False
+    records, commits, hashes = data.get("records"), data.get("commits"), data.get("hashes")
+    if not (isinstance(records, dict) and isinstance(commits, dict) and isinstance(hashes, dict)):
+        return False
+    for sha, fields in commits.items():
+        if not (_is_sha(sha) and isinstance(fields, list) and len(fields) == 1 and isinstance(fields[0], str)):
+            return False
+        try:
+            if _time(fields[0]).tzinfo is None:
+                return False
+        except ValueError:
+            return False
+    if head not in commits:
+        return False
+    for path, rec in records.items():
+        if not (isinstance(path, str) and isinstance(rec, dict) and set(rec) == {"c", "b", "l", "r", "live"}):
+            return False
+        shas = rec["r"]
+        if not (isinstance(rec["live"], bool) and _is_blob(rec["b"]) and _is_blob(rec["l"])
+                and isinstance(shas, list) and rec["c"] in commits
+                and all(isinstance(sha, str) and sha in commits for sha in shas)):
+            return False
+    return all(_is_blob(blob) and isinstance(digest, str) and len(digest) == 64 and set(digest) <= _SHA
+               for blob, digest in hashes.items())
+
+
+def _load_cache(path: Path, head: str, key: dict[str, Any]) -> dict[str, Any] | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8", errors="surrogateescape"))
-    except (OSError, ValueError):
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read().decode("utf-8", "surrogateescape"))
+    except (OSError, ValueError, RecursionError):
         return None
-    if not isinstance(data, dict) or data.get("key") != key:
-        return None
-    return data
+    return data if _valid_cache(data, head, key) else None
 
 
-def _save_cache(root: Path, head: str, key: dict[str, Any], state: _State, hashes: dict[str, str]) -> None:
-    folder = root / CACHE_DIR
+def _save_cache(git_dir: str, head: str, key: dict[str, Any], state: _State, hashes: dict[str, str]) -> None:
+    folder = _cache_folder(git_dir)
     try:
         folder.mkdir(exist_ok=True)
-        gitignore = folder / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("*\n", encoding="utf-8")
-        target = _cache_path(root, head)
+        target = _cache_path(git_dir, head, key)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         payload = {"key": key, "head": head, **state.to_json(), "hashes": hashes}
         tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
                        encoding="utf-8", errors="surrogateescape")
         os.replace(tmp, target)
-        for old in folder.glob("history-*.json"):
+        suffix = target.name.rsplit("-", 1)[1]
+        for old in folder.glob(f"history-*-{suffix}"):
             if old != target:
                 old.unlink(missing_ok=True)
     except OSError:
-        pass  # a read-only checkout still works, only slower next time
+        pass  # a read-only repository still works, only slower next time
 
 
-def _older_cache(root: Path, head: str, key: dict[str, Any]) -> dict[str, Any] | None:
+def _older_cache(root: Path, git_dir: str, head: str, key: dict[str, Any]) -> dict[str, Any] | None:
     """The newest cache of an ancestor of ``head`` (for an incremental update)."""
-    folder = root / CACHE_DIR
-    candidates = sorted(folder.glob("history-*.json"), key=lambda p: p.stat().st_mtime, reverse=True) \
-        if folder.is_dir() else []
+    suffix = _cache_path(git_dir, head, key).name.rsplit("-", 1)[1]
+    try:
+        candidates = sorted(_cache_folder(git_dir).glob(f"history-*-{suffix}"),
+                            key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return None
     for path in candidates[:3]:
-        old_head = path.stem.removeprefix("history-")
-        if old_head == head or not _is_ancestor(root, old_head, head):
+        old_head = path.name.removeprefix("history-").rsplit("-", 1)[0]
+        if not _is_sha(old_head) or old_head == head or not _is_ancestor(root, old_head, head):
             continue
-        data = _load_cache(path, key)
+        data = _load_cache(path, old_head, key)
         if data is not None:
             return data
     return None
@@ -447,18 +492,18 @@ def read_history(root: Path, use_cache: bool = True, hashes: bool = True) -> His
 
     try:
         if use_cache:
-            data = _load_cache(_cache_path(root, head), key)
+            data = _load_cache(_cache_path(git_dir, head, key), head, key)
             if data is not None:
                 state = _State.from_json(data)
                 known = data["hashes"]
                 missing = _missing_hashes(state, known) if hashes else set()
                 if missing:
                     known.update(_hash_blobs(root, missing))
-                    _save_cache(root, head, key, state, known)
+                    _save_cache(git_dir, head, key, state, known)
                 history.files = _result(state, known, boundaries)
                 history.from_cache = True
                 return history
-            older = _older_cache(root, head, key)
+            older = _older_cache(root, git_dir, head, key)
         else:
             older = None
         if older is not None:
@@ -476,7 +521,7 @@ def read_history(root: Path, use_cache: bool = True, hashes: bool = True) -> His
         history.warnings.append(f"读取 git 历史失败（{exc}）；接收时间暂按报送时间计。")
         return history
     if use_cache:
-        _save_cache(root, head, key, state, known)
+        _save_cache(git_dir, head, key, state, known)
     history.files = _result(state, known, boundaries)
     return history
 
@@ -510,6 +555,7 @@ def receipt_rows(root: Path, org: Any, history: History | None = None) -> list[d
     """One row per report file: the 回执 ledger."""
     from .model import Report
     from .reader import read_report, report_paths
+    from .safefile import read_regular
     from .timeparse import format_time
 
     root = Path(root)
@@ -517,8 +563,11 @@ def receipt_rows(root: Path, org: Any, history: History | None = None) -> list[d
     tz = org.timezone
     reports: list[Report] = []
     for path in report_paths(root):  # every file a unit submitted, readable or not
-        data = (root / path).read_bytes()
-        report, _ = read_report(path, data, org)  # the checker reports the problems
+        try:
+            data = read_regular(os.path.join(root, path))  # never a link, FIFO or device (R109)
+        except OSError:
+            data = b""
+        report, _ = read_report(path, data, org) if data else (None, [])  # the checker reports the problems
         if report is None:
             rid = path[len(SUBMISSIONS) + 1:].removesuffix(".md")
             report = Report(id=rid, path=path, folder_unit=rid.split("/", 1)[0], meta={},
@@ -593,6 +642,10 @@ def run_receipts(root: Path, fmt: str = "csv") -> int:
     for warning in history.warnings:
         print(f"警告：{warning}", file=sys.stderr)
     rows = receipt_rows(root, org, history)
+    from .repository import walk_submissions
+
+    for folder, reason in walk_submissions(root)[1]:  # never a silently shorter ledger
+        print(f"警告：文件夹 {folder} 无法读取（{reason}），其中的报告不在台账中；请修正文件夹权限", file=sys.stderr)
     text = format_receipts(rows, fmt)
     out = sys.stdout
     if hasattr(out, "buffer"):

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 KINDS = ("weekly", "monthly", "quarterly", "annual")
 KIND_LABELS = {"weekly": "周", "monthly": "月", "quarterly": "季度", "annual": "年"}
 _FORMS = {
-    "weekly": re.compile(r"^(\d{4})-W(\d{2})$"),
-    "monthly": re.compile(r"^(\d{4})-(\d{2})$"),
-    "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"),
-    "annual": re.compile(r"^(\d{4})$"),
+    # ASCII digits only: \d also takes full-width ２０２６, which would read as a second 2026
+    "weekly": re.compile(r"^([0-9]{4})-W([0-9]{2})$"),
+    "monthly": re.compile(r"^([0-9]{4})-([0-9]{2})$"),
+    "quarterly": re.compile(r"^([0-9]{4})-Q([1-4])$"),
+    "annual": re.compile(r"^([0-9]{4})$"),
 }
 FORM_EXAMPLES = {"weekly": "2026-W48", "monthly": "2026-11", "quarterly": "2026-Q4", "annual": "2026"}
 

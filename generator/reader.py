@@ -25,9 +25,10 @@ BOM = b"\xef\xbb\xbf"
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _KEY_FULLWIDTH_COLON = re.compile(r"^([ \t\u3000]*)([A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*：")
-_SECTION = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _CODE_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
-_YEAR = re.compile(r"^\d{4}$")
+_YEAR = re.compile(r"^[0-9]{4}$")
+# every control character but tab, line feed and carriage return; C1 controls; non-characters
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def _human_size(n: int) -> str:
@@ -82,6 +83,19 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Finding]]:
     return text, findings
 
 
+def _body_control(path: str, body: str, first_line: int) -> list[Finding]:
+    """R101 for a control character in the body (ESC, BEL, C1, U+FFFE …): it would reach the
+    pages raw. (In the front matter YAML refuses them, R104, or they are values, R203.)"""
+    m = _CONTROL.search(body)
+    if not m:
+        return []
+    line = body.count("\n", 0, m.start()) + first_line
+    column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
+    return [R101.finding(path, line, column, detail=(
+        f"第 {line} 行第 {column} 列有看不见的控制字符（U+{ord(m.group(0)):04X}），网页上会显示成乱码；"
+        "请删去它（常见于从其他软件复制的文字）"))]
+
+
 def _fullwidth_findings(path: str, lines: list[str], first: int) -> list[Finding]:
     """R105: full-width colon after a key, full-width space or tab in indentation or after ': '."""
     text = "\n".join(lines)
@@ -116,16 +130,33 @@ def _fullwidth_findings(path: str, lines: list[str], first: int) -> list[Finding
     return out
 
 
-_SECTION_LINES = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+# Linear by construction: the heading line is found by a prefix, its title cut in Python
+# (the former ``(.+?)[ \t]*#*[ \t]*$`` was cubic on a heading padded with spaces or '#').
+_SECTION_LINES = re.compile(r"^##[ \t][^\n]*", re.M)
+
+
+def _heading_title(line: str) -> str | None:
+    """The title of a level-2 ATX heading line (``## 标题 ##``), or None when it is not one."""
+    if line[2:3] not in (" ", "\t") or line[:2] != "##":
+        return None
+    rest = line[2:].lstrip(" \t")
+    if not rest:  # "##" and blanks only: a heading only when a blank is left for the title
+        return "" if len(line) > 3 else None
+    title = rest.rstrip(" \t").rstrip("#").rstrip(" \t")
+    return (title or rest[0]).strip()
 
 
 def sections_of(body: str, first_line: int) -> list[Section]:
     if "```" not in body and "~~~" not in body:  # no code blocks: every heading line counts
         out, line, pos = [], first_line, 0
+        count = body.count
         for m in _SECTION_LINES.finditer(body):
-            line += body.count("\n", pos, m.start())
-            pos = m.start()
-            out.append(Section(m.group(1).strip(), line))
+            title = _heading_title(m.group(0))
+            if title is not None:
+                start = m.start()
+                line += count("\n", pos, start)
+                pos = start
+                out.append(Section(title, line))
         return out
     out, in_code = [], False
     for offset, text in enumerate(body.split("\n")):
@@ -133,10 +164,15 @@ def sections_of(body: str, first_line: int) -> list[Section]:
             in_code = not in_code
             continue
         if not in_code:
-            m = _SECTION.match(text)
-            if m:
-                out.append(Section(m.group(1).strip(), first_line + offset))
+            title = _heading_title(text)
+            if title is not None:
+                out.append(Section(title, first_line + offset))
     return out
+
+
+def too_large(path: str, size: int, org: Org) -> Finding:
+    """R107 for a file of ``size`` bytes over the limit."""
+    return R107.finding(path, 1, 1, size=_human_size(size), limit=_human_size(org.file_size_limit))
 
 
 def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[Finding]]:
@@ -151,7 +187,7 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
     if not path.endswith(".md"):  # an attachment or a stray file: named (R108), not read as a report
         return None, findings
     if len(data) > org.file_size_limit:
-        findings.append(R107.finding(path, 1, 1, size=_human_size(len(data)), limit=_human_size(org.file_size_limit)))
+        findings.append(too_large(path, len(data), org))
         return None, findings
     text, problems = decode(path, data)
     findings.extend(problems)
@@ -205,6 +241,7 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
         sections=sections_of(body, body_line),
         content_sha256=hashlib.sha256(data).hexdigest(),
     )
+    findings.extend(_body_control(path, body, body_line))
     findings.extend(schema.apply(report, org))
     # R108, second half: the year folder must be the year of reported_at
     if not place and report.reported_at is not None:
@@ -217,20 +254,45 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
     return report, findings
 
 
-def report_paths(root: Path) -> list[str]:
-    """Every file under submissions/ that is meant as a report, relative to ``root``, sorted.
+def walk_submissions(root: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every path under submissions/ meant as a report, sorted, and the folders that could not
+    be read, each with the reason (relative to ``root``).
 
     Names starting with ``_`` or ``.`` (files or folders) are not reports. Anything else —
-    including a file that is not ``.md`` — is returned, so it is named (R108), never dropped.
+    including a file that is not ``.md``, a symlink (to a file or a folder), a FIFO or a device —
+    is returned, so it is named (R108, R109), never dropped; links are never followed.
     """
     base = root / SUBMISSIONS
-    out = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
+    out: list[str] = []
+    unreadable: list[tuple[str, str]] = []
+
+    if base.is_symlink():  # the whole folder a link: nothing under it is read (R109)
+        return [SUBMISSIONS], []
+
+    def failed(exc: OSError) -> None:
+        where = os.path.relpath(exc.filename or base, root).replace(os.sep, "/")
+        unreadable.append((where, exc.strerror or str(exc)))
+
+    for dirpath, dirnames, filenames in os.walk(base, onerror=failed):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith(("_", ".")):
+                continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                out.append(f"{rel_dir}/{d}")  # a link to a folder: R109, never followed
+            else:
+                kept.append(d)
+        dirnames[:] = kept
         for name in filenames:
             if name.startswith(("_", ".")):
                 continue
             out.append(f"{rel_dir}/{name}")
     out.sort()
-    return out
+    unreadable.sort()
+    return out, unreadable
+
+
+def report_paths(root: Path) -> list[str]:
+    """Every path under submissions/ meant as a report (see ``walk_submissions``)."""
+    return walk_submissions(root)[0]

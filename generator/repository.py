@@ -19,8 +19,18 @@ from . import rules as _rules  # noqa: F401  (registers every rule)
 from .config import ORG_FILE, Org, load_org
 from .model import Finding, Report
 from .project import SUBMISSIONS  # noqa: F401  (checker imports it from here)
-from .reader import read_report, report_paths
+from .reader import read_report, report_paths, walk_submissions  # noqa: F401  (also from here)
 from .rules.base import RULES
+from .safefile import NotRegular, TooLarge, read_regular
+
+
+def unreadable_folder_findings(unreadable: list[tuple[str, str]]) -> list[Finding]:
+    from .rules.files import R109
+
+    return [R109.finding(folder, 1, 1, detail=(
+        f"文件夹 {folder} 无法读取（{reason}），其中的报告没有检查、也不会计入汇总；"
+        "请管理员修正文件夹权限（如 chmod -R u+rwX,go+rX submissions）"))
+        for folder, reason in unreadable]
 
 
 @dataclass(slots=True)
@@ -69,8 +79,21 @@ def read_all(root: Path, org: Org, files: list[str]) -> tuple[list[Report], list
     base = os.fspath(root)
     for path in files:
         try:
-            with open(os.path.join(base, path), "rb") as fh:
-                data = fh.read()
+            data = read_regular(os.path.join(base, path), org.file_size_limit)
+        except TooLarge as exc:  # never read into memory (a huge file would exhaust it)
+            from .reader import place_findings, too_large
+
+            findings.extend(place_findings(path)[1])
+            if path.endswith(".md"):  # an attachment is named by R108 alone, as when it is read
+                findings.append(too_large(path, exc.size, org))
+            continue
+        except NotRegular as exc:
+            from .rules.files import R109
+
+            findings.append(R109.finding(path, 1, 1, detail=(
+                f"这是{exc.kind}，不是普通文件：检查程序不会打开或跟随它，也不会发布；"
+                "请换成报告文件本身，或删除它")))
+            continue
         except OSError as exc:
             from .rules.files import R101
 
@@ -133,7 +156,7 @@ def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[st
     root = Path(root)
     org = load_org(root)
     as_of = as_of or _now(org)
-    files = report_paths(root)
+    files, unreadable = walk_submissions(root)
     with _gc_paused():
         reports, findings, warnings = _load(root, org, as_of, files, history)
     errors_by_path = {f.path for f in findings if f.severity == "error"}
@@ -142,6 +165,7 @@ def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[st
     if paths is not None:
         wanted = set(paths)
         findings = [f for f in findings if f.path in wanted or f.path == ORG_FILE]
+    findings.extend(unreadable_folder_findings(unreadable))  # they hide reports: always named
     findings.sort(key=Finding.sort_key)
     return Repository(root, org, as_of, reports, findings, files, {r.id: r for r in reports}, warnings)
 

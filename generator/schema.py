@@ -7,6 +7,8 @@ findings (missing key, unknown key, wrong form, value not allowed, unknown unit,
 from __future__ import annotations
 
 import difflib
+import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -109,10 +111,28 @@ _FORM_TEXT = {
     "mapping": "应是“名称: 数字”的映射，如 {检查企业数: 12, 发现隐患: 30}",
     "text": "应是一段文字",
 }
+_OUT_OF_RANGE = "超出可处理的时间范围（换算时区或计算期限后会越过公元 1 年或 9999 年）；请写实际的年份"
+
+
+# Control characters (C0 but tab/line feed, DEL, C1) and non-characters (U+FFFE, U+FFFF, …):
+# YAML's escapes ("\0", "\e", "\uFFFE") can write them; they would reach pages raw.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def _unreadable_text(value: Any) -> str | None:
+    """Why a string value cannot be taken as written (blank, or control characters), else None."""
+    if not isinstance(value, str):
+        return None
+    if not value.strip():
+        return "不能只有空白；请填写实际内容，不需要时请删去这一行"
+    m = _CONTROL.search(value)
+    if m:
+        return f"含有看不见的控制字符（U+{ord(m.group(0)):04X}）；请删去它后重新输入"
+    return None
 
 
 def _shown(value: Any) -> str:
-    text = str(value)
+    text = _CONTROL.sub("�", str(value))
     return text if len(text) <= 40 else text[:40] + "…"
 
 
@@ -182,10 +202,10 @@ def apply(report: Report, org: Org) -> Iterator[Finding]:
     # keys whose requirement depends on other values
     if rtype == "incident":
         report.stage = report.stage or "初报"
-        if report.stage in ("续报", "终报") and "follows" not in meta:
+        if report.stage in ("续报", "终报") and meta.get("follows") in (None, ""):
             yield R201.finding(path, line("stage"), 1, key="follows", meaning="初报编号",
                                hint="：续报、终报要写明所跟进的初报编号，如 follows: anjianke/2026/2026-11-03-收费站火情")
-    if rtype == "feedback" and report.kind == "采用" and "level" not in meta:
+    if rtype == "feedback" and report.kind == "采用" and meta.get("level") in (None, ""):
         yield R201.finding(path, line("kind"), 1, key="level", meaning="采用级别",
                            hint=f"：采用要写明级别（{'、'.join(ADOPTION_LEVELS)}）")
 
@@ -210,10 +230,24 @@ def _convert(report: Report, spec: Key, org: Org) -> Iterator[Finding]:
     if name not in meta or meta[name] is None or meta[name] == "":
         if spec.required:
             yield R201.finding(path, report.line_of(name, 1), 1, key=name, meaning=spec.meaning, hint="")
+        elif name in meta and spec.form in ("bool", "enum"):  # written but empty: never a silent default
+            if name == "classification":
+                report.classification = "restricted"  # unknown: treat as the most confidential
+            if spec.form == "bool":
+                yield R203.finding(path, report.line_of(name), 1, key=name, value="（空）",
+                                   expected=_FORM_TEXT["bool"] + "，不能空着；不需要时请删去这一行")
+            else:
+                yield R204.finding(path, report.line_of(name), 1, key=name, value="（空）",
+                                   allowed=_allowed(spec.choices) + "；不需要时请删去这一行")
         return
     value = meta[name]
     line = report.line_of(name)
-    bad = None
+    bad = _unreadable_text(value)
+    if bad:
+        if name == "classification":
+            report.classification = "restricted"
+        yield R203.finding(path, line, 1, key=name, value=_shown(value), expected=bad)
+        return
     typed: Any = None
     form = spec.form
     if form == "text":
@@ -223,19 +257,17 @@ def _convert(report: Report, spec: Key, org: Org) -> Iterator[Finding]:
             typed = str(value)  # a decision number written without quotes
         else:
             bad = _FORM_TEXT["text"]
-    elif form == "time":
-        typed = timeparse.parse_time(value, org.timezone)
-        bad = None if typed else _FORM_TEXT["time"]
-    elif form == "date":
-        typed = timeparse.parse_date(value)
-        bad = None if typed else _FORM_TEXT["date"]
+    elif form in ("time", "date"):
+        typed = timeparse.parse_time(value, org.timezone) if form == "time" else timeparse.parse_date(value)
+        if typed is None:
+            bad = _OUT_OF_RANGE if timeparse.out_of_range(value, org.timezone) else _FORM_TEXT[form]
     elif form == "int":
         if isinstance(value, int) and not isinstance(value, bool):
             typed = value
         else:
             bad = _FORM_TEXT["int"]
     elif form == "number":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             typed = value
         else:
             bad = _FORM_TEXT["number"]
@@ -245,7 +277,8 @@ def _convert(report: Report, spec: Key, org: Org) -> Iterator[Finding]:
         else:
             bad = _FORM_TEXT["bool"]
     elif form == "list":
-        if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                           and not _unreadable_text(v) for v in value):
             typed = [str(v).strip() for v in value]
         elif isinstance(value, str):
             typed = [value.strip()]  # a single tag written without brackets
@@ -253,8 +286,8 @@ def _convert(report: Report, spec: Key, org: Org) -> Iterator[Finding]:
             bad = _FORM_TEXT["list"]
     elif form == "mapping":
         if isinstance(value, dict) and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()
-        ):
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value.values()
+        ) and not any(_unreadable_text(k) for k in value):
             typed = {str(k): v for k, v in value.items()}
         else:
             bad = _FORM_TEXT["mapping"]

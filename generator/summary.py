@@ -51,6 +51,7 @@ from . import periods
 from .config import Org, Scoring
 from .model import PERIODIC_TYPES, STAGES, Finding, Report
 from .periods import Period
+from .rules.base import RULES
 from .timeliness import (
     CONCEALED,
     LATE,
@@ -297,7 +298,12 @@ class Summarizer:
         if not errors:
             return "报告有错误，请运行 shangbao check 查看"
         first = errors[0]
-        text = f"{first.code}（第 {first.line} 行）{first.message}"
+        rule = RULES.get(first.code)
+        if rule is not None and rule.scope == "repository" and self.audience != "restricted":
+            # its message names another report (R208, R403), which may be above the audience
+            text = f"{first.code}（第 {first.line} 行）{rule.title}"
+        else:
+            text = f"{first.code}（第 {first.line} 行）{first.message}"
         if len(errors) > 1:
             text += f"（另有 {len(errors) - 1} 处错误）"
         return text

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from . import periods
 from .config import Org, Scoring, format_duration
 from .model import REPORT_TYPES
+from .periods import Period
 from .summary import Figures, Missing, Summary, Timed, _num, period_error, summarize
 from .timeliness import CONCEALED, LATE, TIMELINESS_LABELS
 from .timeparse import format_time
@@ -364,16 +365,13 @@ def _localize(as_of: dt.datetime | None, org: Org) -> dt.datetime:
     return as_of
 
 
-def run_summary(root: Path, period: str, fmt: str, audience: str, as_of: dt.datetime | None, rollup: bool) -> int:
-    """``shangbao summary``: print the summary of one period; 2 on a bad period id."""
+def load_summary(root: Path, target: Period, audience: str, as_of: dt.datetime | None, rollup: bool) -> Summary:
+    """The summary of ``target`` from the repository at ``root``: what ``shangbao summary`` prints
+    and the 情况通报 document (documents/notice.py) shows; files that could not be read are named
+    to non-public audiences."""
     from .config import load_org
     from .repository import load_repository
 
-    message = period_error(period)
-    if message is not None:
-        print(message, file=sys.stderr)
-        return 2
-    target = periods.parse(period)
     org = load_org(root)
     moment = _localize(as_of, org)
     repo = load_repository(root, as_of=moment)
@@ -381,19 +379,36 @@ def run_summary(root: Path, period: str, fmt: str, audience: str, as_of: dt.date
         print(f"注意：{warning}", file=sys.stderr)
     problems = repo.unpublishable()
     summary = summarize(repo.reports, repo.org, target, audience, moment, rollup, problems)
-    # files that could not be read as a report at all: named to non-public audiences
+    # files that could not be read as a report at all: named only to the audiences their
+    # declared classification allows (generator/visibility.py)
     if audience != "public":
+        from .model import CLASSIFICATION_RANK
+        from .visibility import file_audience
+
         known = {r.path for r in repo.reports}
         for path, findings in sorted(problems.items()):
             if path in known or path == "submissions/_org.yml":
+                continue
+            lowest = file_audience(root, path)
+            if lowest is None or CLASSIFICATION_RANK[lowest] > CLASSIFICATION_RANK[audience]:
                 continue
             errors = [f for f in findings if f.severity == "error"]
             if errors:
                 summary.uncounted.append((path, f"{errors[0].code}（第 {errors[0].line} 行）{errors[0].message}"))
         summary.uncounted.sort()
+    return summary
+
+
+def run_summary(root: Path, period: str, fmt: str, audience: str, as_of: dt.datetime | None, rollup: bool) -> int:
+    """``shangbao summary``: print the summary of one period; 2 on a bad period id."""
+    message = period_error(period)
+    if message is not None:
+        print(message, file=sys.stderr)
+        return 2
+    summary = load_summary(root, periods.parse(period), audience, as_of, rollup)
     _write(write_summary(summary, fmt if fmt in WRITERS else "md"))
     return 0
 
 
 __all__ = ["AUDIENCE_LABELS", "WRITERS", "write_summary", "summary_dict", "summary_json", "summary_csv",
-           "summary_csv_bytes", "summary_markdown", "run_summary"]
+           "summary_csv_bytes", "summary_markdown", "load_summary", "run_summary"]

@@ -24,7 +24,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Base = yaml.SafeLoader
 
 MAX_DEPTH = 12
-MAX_NODES = 5000
+MAX_NODES = 5000  # a report's front matter
+MAX_ORG_NODES = 500_000  # _org.yml: an organisation of thousands of units with their people
 
 
 _RESOLVED: dict[tuple[Any, Any, Any], str] = {}
@@ -104,7 +105,7 @@ _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 # libyaml composes nodes recursively: tens of thousands of nested "[" or "- " overflow the C
 # stack (a crash, not an exception), so such text is refused before libyaml sees it.
 _MAX_MARKUP_NESTING = 64
-_BLOCK_MARKERS = re.compile(rf"^[ \t]*((?:[-?][ \t]+){{{_MAX_MARKUP_NESTING + 1},}})", re.M)
+_BLOCK_MARKERS = re.compile(rf"^[ \t]*+((?:[-?][ \t]++){{{_MAX_MARKUP_NESTING + 1},}})", re.M)  # possessive: linear
 
 
 def _refuse_deep_nesting(text: str, first_line: int) -> None:
@@ -136,7 +137,7 @@ def _explain(problem: str | None, context: str | None) -> str:
             "键和值之间用英文冒号加一个空格，含有冒号、井号等符号的值请加英文引号")
 
 
-def load(text: str, first_line: int = 1) -> Loaded:
+def load(text: str, first_line: int = 1, max_nodes: int = MAX_NODES) -> Loaded:
     """Parse one YAML document; ``first_line`` is the file line of the text's first line.
 
     Raises ``YamlProblem`` for syntax errors, aliases, excessive depth or size.
@@ -149,6 +150,8 @@ def load(text: str, first_line: int = 1) -> Loaded:
         raise YamlProblem(line, column, (
             f"第 {line} 行第 {column} 列有特殊的换行符（U+{ord(odd.group()):04X}，常见于从网页或 Word 复制的文字）；"
             "请删除它，需要换行时直接另起一行"), "syntax")
+    if text.count("\n") >= max_nodes:  # more lines than nodes allowed: refused before parsing (fast)
+        raise YamlProblem(first_line, 1, f"元数据超过 {max_nodes} 行；请精简", "size")
     _refuse_deep_nesting(text, first_line)
     loader = _Loader(text)
     try:
@@ -171,8 +174,8 @@ def load(text: str, first_line: int = 1) -> Loaded:
             raise YamlProblem(first_line, 1, f"YAML 无法读取（{exc}）；请对照报告模板检查元数据块", "syntax") from None
         if node is None:
             return Loaded(None, {}, {}, None)
-        if not _plain_shape(node, "*" in text):
-            _check_shape(node, first_line)
+        if not _plain_shape(node, "*" in text, max_nodes):
+            _check_shape(node, first_line, max_nodes)
         try:
             value = _construct(loader, node)
         except yaml.YAMLError as exc:
@@ -194,7 +197,7 @@ def load(text: str, first_line: int = 1) -> Loaded:
     return Loaded(value, key_lines, key_columns, node)
 
 
-def _plain_shape(root: Any, aliases_possible: bool) -> bool:
+def _plain_shape(root: Any, aliases_possible: bool, max_nodes: int = MAX_NODES) -> bool:
     """A quick walk: True when ``_check_shape`` would find nothing wrong (False: let it say what).
 
     Without a ``*`` in the text there can be no alias, so nodes need not be remembered.
@@ -209,7 +212,7 @@ def _plain_shape(root: Any, aliases_possible: bool) -> bool:
     while stack:
         node, depth = pop()
         count += 1
-        if count > MAX_NODES or depth > MAX_DEPTH or node.tag not in allowed:
+        if count > max_nodes or depth > MAX_DEPTH or node.tag not in allowed:
             return False
         cls = node.__class__
         if cls is MappingNode:
@@ -231,7 +234,7 @@ def _plain_shape(root: Any, aliases_possible: bool) -> bool:
     return True
 
 
-def _check_shape(root: Any, first_line: int) -> None:
+def _check_shape(root: Any, first_line: int, max_nodes: int = MAX_NODES) -> None:
     """Refuse aliases, duplicate keys, deep nesting and huge documents, without expanding."""
     # A node met twice is an alias. Nodes are marked when first pushed, so an alias is refused
     # where it is used, before a chain of aliases could lead the walk deep (or wide).
@@ -254,8 +257,8 @@ def _check_shape(root: Any, first_line: int) -> None:
         line = node.start_mark.line + first_line
         if depth > MAX_DEPTH:
             raise YamlProblem(line, 1, f"嵌套超过 {MAX_DEPTH} 层；报告的元数据不需要这么深的结构", "depth")
-        if count > MAX_NODES:
-            raise YamlProblem(first_line, 1, f"元数据超过 {MAX_NODES} 项；请精简", "size")
+        if count > max_nodes:
+            raise YamlProblem(first_line, 1, f"元数据超过 {max_nodes} 项；请精简", "size")
         if node.tag not in _PLAIN_TAGS and node.tag not in _CORE_TAGS:
             shown = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise YamlProblem(line, node.start_mark.column + 1, (

@@ -5,7 +5,7 @@ import re
 from generator.rules import RULES, ordered
 
 SPEC_CODES = (
-    [f"R10{i}" for i in range(1, 9)]
+    [f"R10{i}" for i in range(1, 10)]
     + [f"R20{i}" for i in range(1, 9)]
     + [f"R30{i}" for i in range(1, 7)]
     + [f"R40{i}" for i in range(1, 7)]

@@ -44,22 +44,21 @@ def test_received_time_commit_and_hash_are_those_of_the_first_commit(repo: Path)
     assert entry.received_at.tzinfo is not None
     assert entry.received_commit == c1
     assert entry.received_sha256 == first_sha256
-    # revisions newest first, with who and why
+    # revisions newest first: commit and time only (git metadata is not report content)
     assert [r.commit for r in entry.revisions] == [c2, c1]
     assert entry.revisions[0].time == at("2026-11-20T15:30:00+08:00")
-    assert entry.revisions[0].committer == "赵敏" and entry.revisions[0].author == "赵敏"
-    assert entry.revisions[0].message == "补充伤亡情况"
-    assert entry.revisions[1].message == "安全监管科：收费站火情初报"
+    assert not hasattr(entry.revisions[0], "message") and not hasattr(entry.revisions[0], "committer")
     # only files under submissions/ that are committed; _org.yml is there too
     assert set(hist.files) == {R1, "submissions/_org.yml"}
 
 
 def test_three_revisions_newest_first(repo: Path) -> None:
+    shas = []
     for i, when in enumerate(["2026-11-20T09:00:00+08:00", "2026-11-21T09:00:00+08:00", "2026-11-22T09:00:00+08:00"]):
         write(repo, R1, report_text("2026-11-20 08:55", body=f"第 {i} 版"))
-        commit(repo, f"第 {i} 版", when)
+        shas.append(commit(repo, f"第 {i} 版", when))
     entry = H.read_history(repo).files[R1]
-    assert [r.message for r in entry.revisions] == ["第 2 版", "第 1 版", "第 0 版"]
+    assert [r.commit for r in entry.revisions] == shas[::-1]
     assert entry.received_at == at("2026-11-20T09:00:00+08:00")
 
 
@@ -235,8 +234,9 @@ def test_cache_hit_on_the_same_head_and_rescan_on_a_new_one(repo: Path, monkeypa
     commit(repo, "初报", "2026-11-20T09:05:00+08:00")
     first = H.read_history(repo)
     assert not first.from_cache
-    cached = list((repo / ".shangbao-cache").glob("history-*.json"))
-    assert [p.name for p in cached] == [f"history-{first.head}.json"]
+    cached = list((repo / ".git" / "shangbao").glob("history-*.json"))
+    assert [p.name.rsplit("-", 1)[0] for p in cached] == [f"history-{first.head}"]
+    assert not (repo / ".shangbao-cache").exists()  # nothing in the working tree
 
     scans: list[list[str]] = []
     real_scan = H._scan
@@ -256,8 +256,9 @@ def test_cache_hit_on_the_same_head_and_rescan_on_a_new_one(repo: Path, monkeypa
     assert updated.files == full.files
     assert len(updated.files[R1].revisions) == 2
     # the old cache file is replaced, and the cache folder ignores itself
-    assert [p.name for p in (repo / ".shangbao-cache").glob("history-*.json")] == [f"history-{updated.head}.json"]
-    assert git(repo, "status", "--porcelain", "--", ".shangbao-cache") == ""
+    names = [p.name.rsplit("-", 1)[0] for p in (repo / ".git" / "shangbao").glob("history-*.json")]
+    assert names == [f"history-{updated.head}"]
+    assert git(repo, "status", "--porcelain") == ""
 
 
 def test_rewritten_history_is_rescanned_in_full(repo: Path) -> None:
@@ -267,10 +268,11 @@ def test_rewritten_history_is_rescanned_in_full(repo: Path) -> None:
     write(repo, R1, report_text("2026-11-20 09:00", body="改"))
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--amend", "-m", "初报（改）", when="2026-11-20T09:30:00+08:00")
+    amended = git(repo, "rev-parse", "HEAD")
     hist = H.read_history(repo)
     assert not hist.from_cache
     assert hist.files[R1].received_at == at("2026-11-20T09:30:00+08:00")
-    assert [r.message for r in hist.files[R1].revisions] == ["初报（改）"]
+    assert [r.commit for r in hist.files[R1].revisions] == [amended]
 
 
 def test_one_git_log_and_one_cat_file_for_many_files(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

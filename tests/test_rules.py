@@ -35,7 +35,7 @@ from generator.rules import RULES
 # SPEC §5: code -> severity
 SPEC_RULES = {
     "R101": "error", "R102": "warning", "R103": "error", "R104": "error", "R105": "error",
-    "R106": "error", "R107": "error", "R108": "error",
+    "R106": "error", "R107": "error", "R108": "error", "R109": "error",
     "R201": "error", "R202": "error", "R203": "error", "R204": "error", "R205": "error",
     "R206": "error", "R207": "error", "R208": "error",
     "R301": "error", "R302": "error", "R303": "notice", "R304": "notice", "R305": "notice", "R306": "error",

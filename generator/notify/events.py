@@ -34,6 +34,7 @@ from ..model import PERIODIC_TYPES, Report
 from ..periods import Period
 from ..project import SUBMISSIONS
 from ..reader import read_report
+from ..safefile import read_regular
 from ..timeliness import CONCEALED, LATE, incident_delay, periodic_delay, timeliness
 
 MISSING_WINDOW = dt.timedelta(days=30)
@@ -139,8 +140,8 @@ def _is_report_path(path: str) -> bool:
 
 
 def _read(root: Path, path: str, org: Org) -> tuple[Report | None, list]:
-    try:
-        data = (root / path).read_bytes()
+    try:  # never a link, FIFO or device (R109), nor a file over the limit (R107): not announced
+        data = read_regular(str(root / path), org.file_size_limit)
     except OSError:
         return None, []
     return read_report(path, data, org)

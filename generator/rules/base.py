@@ -19,6 +19,12 @@ Check = Callable[[Any, Any], Iterator[tuple[int, int, dict[str, Any]]]]
 
 RULES: dict[str, Rule] = {}
 
+# A file may repeat one problem a hundred thousand times (a vague word on every line): the
+# first ones are listed, the last listed one says there are more. This keeps check linear in
+# the file and its output readable.
+MAX_PER_FILE = 50
+MORE = "（本文件中同类问题还有更多，只列出前 {n} 处；改正后请再运行 shangbao check）"
+
 
 @dataclass(slots=True)
 class Rule:
@@ -37,12 +43,26 @@ class Rule:
 
     def finding(self, path: str, line: int, column: int = 1, /, **fields: Any) -> Finding:
         # positional-only: a message field may itself be called ``line`` (R402 names the line)
-        return Finding(path, max(int(line), 1), max(int(column), 1), self.code, self.severity,
-                       self.message.format(**fields))
+        more = fields.pop("_more", False)
+        message = self.message.format(**fields)
+        if more:
+            message += MORE.format(n=MAX_PER_FILE)
+        return Finding(path, max(int(line), 1), max(int(column), 1), self.code, self.severity, message)
 
     def checks(self, fn: Check) -> Check:
-        """Decorator: attach the per-report check to this rule."""
-        self.check = fn
+        """Decorator: attach the per-report check to this rule (at most MAX_PER_FILE findings)."""
+
+        def capped(report: Any, ctx: Any) -> Iterator[tuple[int, int, dict[str, Any]]]:
+            found = fn(report, ctx)
+            for count, (line, column, fields) in enumerate(found, start=1):
+                if count == MAX_PER_FILE and next(found, None) is not None:
+                    yield line, column, {**fields, "_more": True}
+                    return
+                yield line, column, fields
+
+        capped.__wrapped__ = fn  # type: ignore[attr-defined]
+        capped.__name__ = getattr(fn, "__name__", "check")
+        self.check = capped
         return fn
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
@@ -105,8 +106,10 @@ def _signers(report, ctx):
 
 
 _MARKS = "绝密|机密|秘密"
-_SECRET_LINE = re.compile(rf"^\s*[【\[（(]?\s*(?:密级\s*[:：]\s*)?({_MARKS})\s*(?:★[^\n]*)?[】\]）)]?\s*$")
-_SECRET_ANY = re.compile(rf"({_MARKS})\s*★|密级\s*[:：]\s*({_MARKS})|[【\[]({_MARKS})[】\]]")
+# Possessive quantifiers (*+): two runs of blanks side by side never split one run of blanks
+# in every possible way (that was quadratic on a long blank line).
+_SECRET_LINE = re.compile(rf"^\s*+[【\[（(]?\s*+(?:密级\s*+[:：]\s*+)?({_MARKS})\s*+(?:★[^\n]*+)?[】\]）)]?\s*+$")
+_SECRET_ANY = re.compile(rf"({_MARKS})\s*+★|密级\s*+[:：]\s*+({_MARKS})|[【\[]({_MARKS})[】\]]")
 
 
 def _secret_in(text: str) -> str | None:
@@ -143,8 +146,9 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
-def id_number_valid(number: str) -> bool:
-    """GB 11643: the 18th character is the check code of the first 17, and the birth date is real."""
+def id_number_valid(number: str, today: dt.date | None = None) -> bool:
+    """GB 11643: the 18th character is the check code of the first 17, and the birth date is a
+    real date not after ``today`` (people born in 1899 or earlier have numbers too)."""
     if len(number) != 18 or not number[:17].isdigit():
         return False
     if _ID_CHECK[sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True)) % 11] != number[17].upper():
@@ -153,23 +157,32 @@ def id_number_valid(number: str) -> bool:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    return 1900 <= born.year <= 2100
+    return born <= (today or dt.date.today())
 
 
 _ANY_DIGIT = re.compile(r"\d")
 _MAYBE_PERSONAL = re.compile(r"1[3-9]\d|\d{17}")  # in every ID number (17 digits) and mobile number (1[3-9]x)
 
 
-def personal_data(text: str) -> list[tuple[int, str]]:
-    """(column, description) of each ID number or mobile number in ``text``."""
+def personal_matches(text: str, today: dt.date | None = None) -> list[tuple[int, str]]:
+    """(position, description) of each ID number or mobile number in ``text``, in order.
+
+    Neither pattern matches a line break, so a whole body is searched at once (one regex pass
+    instead of one call per line) and gives what the lines would give one by one."""
     found = []
     if _ANY_DIGIT.search(text):  # both patterns need a decimal digit
         for m in _ID_NUMBER.finditer(text):
-            if id_number_valid(m.group(1)):
-                found.append((m.start(1) + 1, f"公民身份号码“{m.group(1)[:6]}…”"))
+            if id_number_valid(m.group(1), today):
+                found.append((m.start(1), f"公民身份号码“{m.group(1)[:6]}…”"))
         for m in _MOBILE.finditer(text):
-            found.append((m.start(1) + 1, f"手机号码“{m.group(1)[:3]}…”"))
+            found.append((m.start(1), f"手机号码“{m.group(1)[:3]}…”"))
+    found.sort(key=lambda item: item[0])
     return found
+
+
+def personal_data(text: str, today: dt.date | None = None) -> list[tuple[int, str]]:
+    """(column, description) of each ID number or mobile number in one line of text."""
+    return [(pos + 1, what) for pos, what in personal_matches(text, today)]
 
 
 def _strings(value, key):
@@ -189,41 +202,91 @@ def _personal(report, ctx):
     if report.classification == "restricted":
         return
     fix = "公开、内部报告不得含有个人信息；请删去或打码，确需保留的把 classification 设为 restricted（限定）"
+    today = ctx.as_of.date()
     for key, value in report.meta.items():
         for _, text in _strings(value, key):
-            for column, what in personal_data(text):
+            for column, what in personal_data(text, today):
                 yield report.line_of(key), column, {"detail": f"“{key}”中有{what}；{fix}"}
-    # neither pattern can match across a line break, so no match in the whole body means none in a line
-    if not _MAYBE_PERSONAL.search(report.body):
+    body = report.body
+    if not _MAYBE_PERSONAL.search(body):
         return
-    for offset, text in enumerate(report.body.split("\n")):
-        for column, what in personal_data(text):
-            line = report.body_line + offset
-            yield line, column, {"detail": f"第 {line} 行有{what}；{fix}"}
+    line, last = report.body_line, 0
+    for pos, what in personal_matches(body, today):
+        line += body.count("\n", last, pos)
+        last = pos
+        column = pos - (body.rfind("\n", 0, pos) + 1) + 1
+        yield line, column, {"detail": f"第 {line} 行有{what}；{fix}"}
 
 
-_ACTIVE_TAG = re.compile(r"<\s*(script|iframe|object|embed|applet|frame|frameset|base|meta|link|form|style|svg|math)\b", re.I)
-_HANDLER = re.compile(r"<[^>]*?\s(on[a-z]+)\s*=", re.I | re.S)
-_LINK_TARGET = re.compile(r"(?:\]\(\s*<?|href\s*=\s*[\"']?|src\s*=\s*[\"']?|^\[[^\]]+\]:\s*|<)\s*((?:java|vb)script\s*:|data\s*:\s*text/html)", re.I | re.M)
+# Each pattern keeps to one line ([^\S\n]: a blank that is not a line break) and runs once over
+# the whole body; possessive quantifiers (*+, ++) leave nothing to backtrack into.
+_ACTIVE_TAG = re.compile(
+    r"<[^\S\n]*+(script|iframe|object|embed|applet|frame|frameset|base|meta|link|form|style|svg|math)\b", re.I)
+# An event handler is `` on…=`` inside a tag: a ``<`` before it on its line with no ``>`` in
+# between, and (as a regex match from ``<`` would) none of this handler's ``<`` used by the
+# previous handler. Each candidate looks back only to the previous candidate, so the whole
+# body is scanned once (``<[^>]*?\s(on…)=`` rescanned the rest of the line from every ``<``:
+# quadratic on a line of ``<``).
+_HANDLER = re.compile(r"[^\S\n](on[a-z]++)[^\S\n]*+=", re.I)
+_LINK_TARGET = re.compile(
+    r"(?:\]\(\s*+<?|href\s*+=\s*+[\"']?|src\s*+=\s*+[\"']?|^\[[^\]]++\]:\s*+|<)\s*+"
+    r"((?:java|vb)script\s*+:|data\s*+:\s*+text/html)", re.I | re.M)
+# the same, kept to one line, for a whole body at once
+_LINK_TARGET_BODY = re.compile(
+    r"(?:\]\([^\S\n]*+<?|href[^\S\n]*+=[^\S\n]*+[\"']?|src[^\S\n]*+=[^\S\n]*+[\"']?|^\[[^\]\n]++\]:[^\S\n]*+|<)"
+    r"[^\S\n]*+((?:java|vb)script[^\S\n]*+:|data[^\S\n]*+:[^\S\n]*+text/html)", re.I | re.M)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def _handlers(body: str) -> list[tuple[int, str]]:
+    """(position, name) of each event-handler attribute inside a tag."""
+    found, since = [], 0
+    for m in _HANDLER.finditer(body):
+        pos = m.start()
+        opened = body.rfind("<", since, pos)
+        if opened >= 0 and body.rfind(">", opened, pos) < 0 and body.find("\n", opened, pos) < 0:
+            found.append((m.start(1), m.group(1).lower()))
+        since = m.end()
+    return found
 
 
 def active_html(body: str) -> list[tuple[int, int, str]]:
     """(line offset, column, what) of each piece of active HTML in a Markdown body."""
-    if "<" not in body and ":" not in body:
+    if "<" not in body and ":" not in body and "&#" not in body and "&colon;" not in body:
         return []
-    out = []
-    for offset, text in enumerate(body.split("\n")):
-        for m in _ACTIVE_TAG.finditer(text):
-            out.append((offset, m.start() + 1, f"<{m.group(1).lower()}> 标签"))
-        for m in _HANDLER.finditer(text):
-            out.append((offset, m.start(1) + 1, f"事件属性 {m.group(1).lower()}="))
-        # a browser decodes "&#106;avascript:" and drops tabs inside a scheme: judge what it sees
-        seen = _INVISIBLE.sub("", html.unescape(text)) if ("&" in text or "\t" in text) else text
-        for m in _LINK_TARGET.finditer(seen):
-            column = m.start(1) + 1 if seen is text else 1
-            out.append((offset, column, f"“{m.group(1).split(':')[0].strip().lower()}:”链接"))
-    return out
+    lines = body.split("\n")
+    out: list[tuple[int, int, int, str]] = []
+    starts = [0]
+    for text in lines[:-1]:
+        starts.append(starts[-1] + len(text) + 1)
+
+    def place(pos: int) -> tuple[int, int]:
+        offset = bisect.bisect_right(starts, pos) - 1
+        return offset, pos - starts[offset] + 1
+
+    if "<" in body:
+        for m in _ACTIVE_TAG.finditer(body):
+            out.append((*place(m.start()), 0, f"<{m.group(1).lower()}> 标签"))
+        for pos, name in _handlers(body):
+            out.append((*place(pos), 1, f"事件属性 {name}="))
+
+    def link(m: re.Match) -> str:
+        return f"“{m.group(1).split(':')[0].strip().lower()}:”链接"
+
+    # a line with an entity or a tab is judged as a browser sees it ("&#106;avascript:", tabs
+    # dropped inside a scheme); every other line is searched in one pass over the body
+    if ":" in body:
+        for m in _LINK_TARGET_BODY.finditer(body):
+            offset, column = place(m.start(1))
+            if "&" not in lines[offset] and "\t" not in lines[offset]:
+                out.append((offset, column, 2, link(m)))
+    for offset, text in enumerate(lines):
+        if ("&" in text or "\t" in text) and (":" in text or "&#" in text or "&colon;" in text):
+            seen = _INVISIBLE.sub("", html.unescape(text))
+            for m in _LINK_TARGET.finditer(seen):
+                out.append((offset, 1, 2, link(m)))
+    out.sort(key=lambda item: (item[0], item[2], item[1]))
+    return [(offset, column, what) for offset, column, _, what in out]
 
 
 @R505.checks

@@ -279,22 +279,11 @@ class Generator:
             for fb in sorted(f.feedback.get(r.id, []), key=lambda x: (x.reported_at, x.id))
         ]
         on = self._on(r)
+        # time and commit only: commit messages and committer identities are never published
         revisions = [
-            {
-                "commit": str(_attr(rev, "commit", ""))[:10],
-                "time": _attr(rev, "time"),
-                "committer": _attr(rev, "committer", ""),
-                "author": _attr(rev, "author", ""),
-                "message": _attr(rev, "message", ""),
-            }
+            {"commit": str(_attr(rev, "commit", ""))[:10], "time": _attr(rev, "time")}
             for rev in (r.revisions or [])
         ]
-        if r.anonymous:  # the committer is usually the author: never name them (SPEC §4 anonymous)
-            names = {n for rev in revisions for n in (rev["committer"], rev["author"]) if n} | {r.author or ""}
-            for rev in revisions:
-                rev["committer"] = rev["author"] = "（匿名）"
-                for name in sorted(filter(None, names), key=len, reverse=True):
-                    rev["message"] = str(rev["message"]).replace(name, "（匿名）")
         meta = self.meta_rows(r)
         self.write(
             f.doc[r.id], "report.md.j2", r.title or r.id, search=True, shadow=False,  # report_shadow wrote it
@@ -389,9 +378,29 @@ class Generator:
         self.write(
             f"periods/{p.id}.md", "period.md.j2", f"{p.label} 汇总", period=p, children=[
                 (c.label, f"periods/{c.id}.md") for c in children], parents=parents, chart=chart,
-            listing=listing, last_day=p.end - dt.timedelta(days=1),
+            listing=listing, last_day=p.end - dt.timedelta(days=1), document=self.notice(p),
             feedback_count=sum(1 for x in listing if x["type"] == REPORT_TYPES["feedback"]), **ctx,
         )
+
+    def notice(self, p: P.Period) -> str | None:
+        """The period's 情况通报 as a Word file beside its page (SPEC §10), for months, quarters
+        and years; its docs path, or None."""
+        from ..documents.notice import SITE_KINDS, notice_bytes
+
+        if p.kind not in SITE_KINDS:
+            return None
+        self.f.summary(p)  # makes the summarizer
+        doc = f"periods/{p.id}.docx"
+        self.write_file(doc, notice_bytes(self.f.summarizer.summarize(p), self.f.org))
+        return doc
+
+    def write_file(self, doc: str, data: bytes) -> None:
+        """A file MkDocs copies as it is (a download), unchanged ones left alone."""
+        path = self.out / doc
+        if self.keep_unchanged and path.is_file() and path.read_bytes() == data:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
     def periods_index(self, periods_all: list[P.Period]) -> None:
         years = [p for p in periods_all if p.kind == "annual"]

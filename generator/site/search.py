@@ -311,10 +311,12 @@ def _run_pagefind(shadow_dir: Path, out: Path) -> None:
     """Pagefind over the shadow pages, its bundle written straight into ``out`` (replaced)."""
     out = Path(out).resolve()
     staged = out.with_name(f".{out.name}.new-{os.getpid()}")
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(shadow_dir), "--force-language", INDEX_LANGUAGE,
+    # -I: isolated from the working directory (the repository): `python -m` would import a
+    # repository file named like a standard module (asyncio.py) before the standard library
+    cmd = [sys.executable, "-I", "-m", "pagefind", "--site", str(shadow_dir), "--force-language", INDEX_LANGUAGE,
            "--output-path", str(staged), "--silent"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=die_with_parent)
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(shadow_dir), preexec_fn=die_with_parent)
         if proc.returncode < 0:  # killed: on a build machine that is nearly always the memory
             raise RuntimeError(
                 f"Pagefind 被系统终止（信号 {-proc.returncode}），多半是内存不足：建立索引每 1 万份报告约需 "
@@ -349,12 +351,21 @@ def start_indexer(docs_dir: Path, out: Path, shadows: bool = False, session: boo
     With ``session`` the child leads a process group of its own, so that ``stop_indexer`` stops
     Pagefind with it (serve restarts the index when a newer edit arrives).
     """
-    cmd = [sys.executable, "-m", "generator.site.search", *(["--shadows"] if shadows else []),
+    cmd = [*_isolated_main("generator.site.search"), *(["--shadows"] if shadows else []),
            str(Path(docs_dir).resolve()), str(Path(out).resolve())]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(_PROJECT_ROOT),
                             start_new_session=session,
                             # a killed build takes its indexer along (serve's runs in a session of its own)
                             preexec_fn=None if session else die_with_parent)
+
+
+def _isolated_main(module: str) -> list[str]:
+    """A command that runs ``module.main()`` with ``python -I``: neither the working directory nor
+    PYTHONPATH is on sys.path, so no repository file can stand in for a module. The generator's
+    own folder is appended after the standard library (for a checkout that is not installed)."""
+    code = (f"import sys; sys.path.append({str(_PROJECT_ROOT)!r}); "
+            f"from {module} import main; sys.exit(main())")
+    return [sys.executable, "-I", "-c", code]
 
 
 def stop_indexer(proc: subprocess.Popen) -> None:
