@@ -642,7 +642,7 @@ def run_receipts(root: Path, fmt: str = "csv") -> int:
     for warning in history.warnings:
         print(f"警告：{warning}", file=sys.stderr)
     rows = receipt_rows(root, org, history)
-    from .repository import walk_submissions
+    from .reader import walk_submissions
 
     for folder, reason in walk_submissions(root)[1]:  # never a silently shorter ledger
         print(f"警告：文件夹 {folder} 无法读取（{reason}），其中的报告不在台账中；请修正文件夹权限", file=sys.stderr)
