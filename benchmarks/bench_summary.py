@@ -21,6 +21,7 @@ from generator import periods  # noqa: E402
 from generator.config import Org, Unit  # noqa: E402
 from generator.model import Report  # noqa: E402
 from generator.summary import Summarizer, summarize  # noqa: E402
+from generator.summary_writers import summary_csv_bytes, summary_json, summary_markdown  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -96,9 +97,9 @@ def main() -> None:
     for kind in ("quarterly", "monthly", "weekly"):
         all_periods += periods.periods_in(kind, year_p)
     for p in all_periods:
-        sz.summarize(p).to_markdown()
+        summary_markdown(sz.summarize(p))
     t4 = time.perf_counter()
-    year.to_json(), year.to_markdown(), year.csv_bytes()
+    summary_json(year), summary_markdown(year), summary_csv_bytes(year)
     t5 = time.perf_counter()
     print(f"{n} 份报告（构造用时 {t1 - t0:.2f} s）")
     print(f"  全年汇总 summarize(2026)           {t2 - t1:.2f} s  （计入 {year.totals.submitted} 份，"

@@ -14,6 +14,7 @@ import click
 from . import click_zh
 from .config import ConfigError
 from .model import REPORT_TYPES
+from .pool import WorkerLost
 from .timeparse import parse_as_of
 
 click_zh.install()  # before the commands below are declared: click takes some of its words then
@@ -40,6 +41,9 @@ def _run(command, *args) -> None:
         code = command(*args)
     except ConfigError as exc:
         _config_error(exc)
+    except WorkerLost as exc:  # a worker process died (memory, killed): say so, no traceback
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     except OSError as exc:  # a full disk, a folder that cannot be written: say which, no traceback
         where = f"“{exc.filename}”" if exc.filename else ""
         click.echo(f"无法读写文件{where}：{exc.strerror or exc}。请检查磁盘空间和文件夹权限后重试"

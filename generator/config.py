@@ -20,12 +20,10 @@ import yaml
 from . import yamlio
 from .model import ADOPTION_LEVELS, PERIODIC_TYPES
 from .safefile import NotRegular, read_regular
-from .timeparse import parse_as_of, parse_date
+from .timeparse import MAX_DURATION, parse_as_of, parse_date, parse_duration  # noqa: F401  (also from here)
 
 ORG_FILE = "submissions/_org.yml"
 UNIT_ID = re.compile(r"[a-z0-9-]+")  # always fullmatch: "$" would let "aqk\n" through
-_DURATION = re.compile(r"(?:([0-9]{1,7})d)?(?:([0-9]{1,9})h)?(?:([0-9]{1,11})m)?")
-MAX_DURATION = dt.timedelta(days=3650)  # timeparse.MARGIN keeps every time this far from the ends
 # an account on the git host, as CODEOWNERS writes it: @user, @org/team (the @ may be left
 # out) or an e-mail address, and nothing else on the line
 _ACCOUNT_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9_])?"
@@ -45,18 +43,6 @@ class ConfigError(Exception):
         self.path = path
         self.problems = sorted(problems)
         super().__init__("\n".join(f"{path}:{line}: {msg}" for line, msg in self.problems))
-
-
-def parse_duration(text: Any) -> dt.timedelta | None:
-    """``2h``, ``30m``, ``1d12h`` → timedelta; None when the form is wrong."""
-    if not isinstance(text, str) or not text:
-        return None
-    m = _DURATION.fullmatch(text.strip())
-    if not m or not any(m.groups()):
-        return None
-    days, hours, minutes = (int(g) if g else 0 for g in m.groups())
-    delta = dt.timedelta(days=days, hours=hours, minutes=minutes)
-    return delta if delta <= MAX_DURATION else None
 
 
 def format_duration(delta: dt.timedelta) -> str:

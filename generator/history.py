@@ -42,11 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from .project import SUBMISSIONS
-from .timeliness import is_imported
+from .timeliness import BACKDATE_TOLERANCE, backdated_by, is_imported  # noqa: F401  (also from here)
 
 CACHE_DIR = "shangbao"  # inside the git directory
 CACHE_VERSION = 2
-BACKDATE_TOLERANCE = dt.timedelta(minutes=30)
 
 SHALLOW_WARNING = (
     "当前仓库是浅克隆（shallow clone），只有部分 git 历史，无法确定较早报告的接收时间；"
@@ -549,29 +548,13 @@ def apply_history(reports: Iterable[Any], history: History, org: Any = None) -> 
             report.received_at = entry.received_at
 
 
-def backdated_by(report: Any, org: Any = None) -> dt.timedelta | None:
-    """R305: how long before its first commit the report is dated, when over 30 minutes.
-
-    ``received_at`` is only set by ``apply_history`` (never for reports dated before
-    ``ledger_since``), so imported and uncommitted reports give None. Passing ``org``
-    re-checks ``ledger_since`` for reports whose fields were set some other way.
-    """
-    reported = getattr(report, "reported_at", None)
-    received = getattr(report, "received_at", None)
-    if reported is None or received is None or is_imported(report, org):
-        return None
-    gap = received - reported
-    return gap if gap > BACKDATE_TOLERANCE else None
-
-
 # --------------------------------------------------------------------------- receipts
 
 
 def receipt_rows(root: Path, org: Any, history: History | None = None) -> list[dict[str, Any]]:
     """One row per report file: the 回执 ledger."""
     from .model import Report
-    from .reader import read_report
-    from .repository import report_paths
+    from .reader import read_report, report_paths
     from .safefile import read_regular
     from .timeparse import format_time
 
@@ -659,7 +642,7 @@ def run_receipts(root: Path, fmt: str = "csv") -> int:
     for warning in history.warnings:
         print(f"警告：{warning}", file=sys.stderr)
     rows = receipt_rows(root, org, history)
-    from .repository import walk_submissions
+    from .reader import walk_submissions
 
     for folder, reason in walk_submissions(root)[1]:  # never a silently shorter ledger
         print(f"警告：文件夹 {folder} 无法读取（{reason}），其中的报告不在台账中；请修正文件夹权限", file=sys.stderr)

@@ -1,13 +1,12 @@
 """Reading and checking a large repository on every core (``load_repository`` uses this).
 
 Up to a few thousand files one process is fastest: forking and sending reports back cost
-more than they save. Above ``MIN_FILES``, on a machine with more than one usable core and
-where ``fork`` exists, the files are cut into contiguous chunks; the parent and one forked
-worker per other core take chunks from a shared counter (so the work balances itself) and
-read, parse and check them (every per-report rule). Workers send their reports back as
-tuples; the results are put together in file order. Meanwhile a thread of the parent reads
-the git history (mostly waiting for ``git log``). Then the parent attaches the history and
-runs what a chunk could not know:
+more than they save. Above ``MIN_FILES`` (and when ``pool.worth_it``) the files are cut into
+contiguous chunks that a ``pool.Pool`` of forked workers and this process share (this process
+takes chunks from the end of the queue, the workers from the front); each chunk is read, parsed
+and checked (every per-report rule) and comes back as tuples; the results are put together in
+file order. Meanwhile a thread of this process reads the git history (mostly waiting for
+``git log``). Then this process attaches the history and runs what a chunk could not know:
 
 - rules that look at other reports (``ctx.by_id``, ``ctx.periodic``: R302 for follows/on,
   R403) and R208;
@@ -28,14 +27,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing
 import operator
-import os
-import pickle
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import pool
 from .config import Org
 from .model import Finding, Report, Section
 from .rules.base import RULES
@@ -92,23 +90,12 @@ def _unpack(values: list[Any]) -> Report:
     values[_SECTIONS] = [Section(title, line) for title, line in values[_SECTIONS]]
     return Report(*values)
 
-# set in the parent just before the workers are forked (they inherit it):
-# root, org, as_of, files, with_history, read_all, CheckContext
-_JOB: tuple[Path, Org, dt.datetime, list[str], bool, Any, Any] | None = None
-
-
 def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return pool.usable_cores()
 
 
 def worth_it(n_files: int) -> bool:
-    return (n_files >= MIN_FILES and usable_cores() > 1
-            and "fork" in multiprocessing.get_all_start_methods()
-            and os.environ.get("SHANGBAO_WORKERS", "") != "1"
-            and threading.active_count() == 1  # never fork a process with other threads (serve)
+    return (pool.worth_it(n_files, MIN_FILES, usable_cores())
             and all(f.init for f in dataclasses.fields(Report)))  # rebuilt by Report(*fields)
 
 
@@ -118,8 +105,7 @@ def _checks() -> list:
 
 def _check_chunk(span: tuple[int, int]) -> tuple[list[Report], list[Finding], list[tuple[int, str]]]:
     """Read, parse and check files[span]; return reports, findings and the deferred checks."""
-    assert _JOB is not None
-    root, org, as_of, files, with_history, read_all, CheckContext = _JOB
+    root, org, as_of, files, with_history, read_all, CheckContext = pool.worker_state()
     reports, findings = read_all(root, org, files[span[0]:span[1]])
     ctx = CheckContext(org, as_of, _Elsewhere(), _Elsewhere())
     deferred: list[tuple[int, str]] = []
@@ -142,123 +128,78 @@ def _check_chunk(span: tuple[int, int]) -> tuple[list[Report], list[Finding], li
     return reports, findings, deferred
 
 
-def _next_chunk(counter: Any, n_chunks: int) -> int | None:
-    with counter.get_lock():
-        index = counter.value
-        if index >= n_chunks:
-            return None
-        counter.value = index + 1
-    return index
+def _check_chunk_packed(span: tuple[int, int]) -> tuple[list[list[Any]], list[Finding], list[tuple[int, str]]]:
+    """``_check_chunk`` in a worker: the reports as tuples, cheap to send back."""
+    reports, findings, deferred = _check_chunk(span)
+    return [_pack(r) for r in reports], findings, deferred
 
 
-def _worker_main(counter: Any, spans: list[tuple[int, int]], conn: Any) -> None:
-    """A forked worker: take chunks until none is left, send each result back as it is done."""
-    try:
-        while (index := _next_chunk(counter, len(spans))) is not None:
-            reports, findings, deferred = _check_chunk(spans[index])
-            conn.send_bytes(pickle.dumps((index, [_pack(r) for r in reports], findings, deferred),
-                                         protocol=pickle.HIGHEST_PROTOCOL))
-        conn.send_bytes(pickle.dumps(None))
-    except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
-        conn.send_bytes(pickle.dumps(exc))
-    finally:
-        conn.close()
-        os._exit(0)
+def _unpack_chunk(packed: tuple[list[list[Any]], list[Finding], list[tuple[int, str]]]) -> tuple:
+    values, findings, deferred = packed
+    return [_unpack(v) for v in values], findings, deferred
 
 
-def load(root: Path, org: Org, as_of: dt.datetime, files: list[str],
-         history: bool) -> tuple[list[Report], list[Finding], list[str]]:
-    """Read and check every file on all cores; return (reports, findings, history warnings).
+@dataclasses.dataclass
+class Loaded:
+    """What the chunks give: reports and findings in file order, the checks still to run
+    (``run_deferred``, once the history is attached) and what ``read_history`` returned."""
 
-    The parent is one of the workers: it takes chunks from the same counter as the forked
-    processes (one per other core), so the work balances itself while the parent also reads
-    the git history (a thread, mostly waiting for git) and unpacks what the others send.
+    reports: list[Report]
+    findings: list[Finding]
+    deferred: list[tuple[Report, str]]
+    history: Any = None
+
+
+def load(root: Path, org: Org, as_of: dt.datetime, files: list[str], read_all: Callable[..., Any],
+         check_context: Callable[..., Any], read_history: Callable[[], Any] | None = None) -> Loaded:
+    """Read and check every file on all cores (``repository`` finishes: history, deferred checks).
+
+    ``read_all(root, org, files)`` and ``check_context(org, as_of, by_id, periodic)`` are the
+    repository's; ``read_history()``, when given, runs in a thread meanwhile (mostly waiting for git).
+    This process is one of the workers (``Pool.map_shared``).
     """
-    from .history import apply_history, read_history
-    from .repository import CheckContext, _duplicates, periodic_index, read_all
-
-    global _JOB
-    n_procs = max(1, min(usable_cores(), 8) - 1)
-    n_chunks = (n_procs + 1) * CHUNKS_PER_WORKER
-    size = -(-len(files) // n_chunks)
-    spans = [(start, min(start + size, len(files))) for start in range(0, len(files), size)]
-    results: list[tuple[list[Report], list[Finding], list[tuple[int, str]]] | None] = [None] * len(spans)
-    mp = multiprocessing.get_context("fork")
-    counter = mp.Value("i", 0)
-    _JOB = (root, org, as_of, files, history, read_all, CheckContext)
-    procs, conns = [], []
-    failures: list[BaseException] = []
+    n_workers = max(1, min(usable_cores(), 8) - 1)
+    spans = pool.chunks(len(files), (n_workers + 1) * CHUNKS_PER_WORKER)
     git: dict[str, Any] = {}
-    try:
-        for _ in range(n_procs):  # fork first, before this process starts any thread
-            receiver, sender = mp.Pipe(duplex=False)
-            proc = mp.Process(target=_worker_main, args=(counter, spans, sender), daemon=True)
-            proc.start()
-            sender.close()
-            procs.append(proc)
-            conns.append(receiver)
-
-        def receive(conn: Any) -> None:
-            try:
-                while (message := pickle.loads(conn.recv_bytes())) is not None:
-                    if isinstance(message, BaseException):
-                        failures.append(message)
-                        return
-                    index, packed, chunk_findings, chunk_deferred = message
-                    results[index] = ([_unpack(values) for values in packed], chunk_findings, chunk_deferred)
-            except EOFError:
-                failures.append(RuntimeError("a worker process ended without sending its results"))
-
-        threads = [threading.Thread(target=receive, args=(conn,), daemon=True) for conn in conns]
-        if history:  # mostly waiting for git, so it overlaps the parsing
-            threads.append(threading.Thread(target=lambda: git.update(history=_read(read_history, root)),
-                                            daemon=True))
-        for thread in threads:
-            thread.start()
-        while (index := _next_chunk(counter, len(spans))) is not None:
-            results[index] = _check_chunk(spans[index])
-        for thread in threads:
-            thread.join()
-    finally:
-        _JOB = None
-        for proc in procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
-        for conn in conns:
-            conn.close()
-    if failures:
-        raise failures[0]
+    with pool.Pool(n_workers, (root, org, as_of, files, read_history is not None, read_all,
+                               check_context)) as workers:
+        reader = None
+        if read_history is not None:  # started after the fork (Pool forks at once)
+            reader = threading.Thread(target=lambda: git.update(history=_read(read_history)), daemon=True)
+            reader.start()
+        try:
+            results = workers.map_shared(_chunk_task, spans, on_result=_unpack_chunk)
+        finally:
+            if reader is not None:
+                reader.join()
     if isinstance(git.get("history"), BaseException):
         raise git["history"]
-    reports: list[Report] = []
-    findings: list[Finding] = []
-    deferred: list[tuple[Report, str]] = []
-    for chunk in results:
-        assert chunk is not None
-        chunk_reports, chunk_findings, chunk_deferred = chunk
-        deferred.extend((chunk_reports[i], code) for i, code in chunk_deferred)
-        reports.extend(chunk_reports)
-        findings.extend(chunk_findings)
-    warnings: list[str] = []
-    if history:
-        git_history = git["history"]
-        apply_history(reports, git_history, org)
-        warnings = list(git_history.warnings)
-    by_id = {r.id: r for r in reports}
-    periodic = periodic_index(reports)
-    ctx = CheckContext(org, as_of, by_id, periodic)
+    loaded = Loaded([], [], [], git.get("history"))
+    for chunk_reports, chunk_findings, chunk_deferred in results:
+        loaded.deferred.extend((chunk_reports[i], code) for i, code in chunk_deferred)
+        loaded.reports.extend(chunk_reports)
+        loaded.findings.extend(chunk_findings)
+    return loaded
+
+
+def _chunk_task(span: tuple[int, int]) -> tuple:
+    """One chunk: in a worker packed for sending back (``_unpack_chunk``), here plain reports."""
+    return _check_chunk_packed(span) if pool.in_worker() else _check_chunk(span)
+
+
+def run_deferred(deferred: list[tuple[Report, str]], ctx: Any) -> list[Finding]:
+    """The checks a chunk could not run, with the whole repository (``ctx``) and its history."""
+    findings = []
     for report, code in deferred:
         rule = RULES[code]
         for line, column, fields in rule.check(report, ctx):
             findings.append(rule.finding(report.path, line, column, **fields))
-    findings.extend(_duplicates(periodic))
-    return reports, findings, warnings
+    return findings
 
 
-def _read(read_history: Any, root: Path) -> Any:
+def _read(read_history: Callable[[], Any]) -> Any:
     try:
-        return read_history(root, hashes=False)
+        return read_history()
     except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
         return exc
 

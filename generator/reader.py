@@ -11,11 +11,14 @@ so the fences are found here, with their line numbers, before YAML sees the bloc
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from pathlib import Path
 
 from . import schema, yamlio
 from .config import Org
 from .model import Finding, Report, Section
+from .project import SUBMISSIONS
 from .rules.files import R101, R102, R103, R104, R105, R106, R107, R108
 
 BOM = b"\xef\xbb\xbf"
@@ -249,3 +252,47 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
                 f"报送时间是 {year} 年，文件却在 {folder_year} 文件夹；"
                 f"请用 git mv 移到 submissions/{report.folder_unit}/{year}/，或改正 reported_at")))
     return report, findings
+
+
+def walk_submissions(root: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every path under submissions/ meant as a report, sorted, and the folders that could not
+    be read, each with the reason (relative to ``root``).
+
+    Names starting with ``_`` or ``.`` (files or folders) are not reports. Anything else —
+    including a file that is not ``.md``, a symlink (to a file or a folder), a FIFO or a device —
+    is returned, so it is named (R108, R109), never dropped; links are never followed.
+    """
+    base = root / SUBMISSIONS
+    out: list[str] = []
+    unreadable: list[tuple[str, str]] = []
+
+    if base.is_symlink():  # the whole folder a link: nothing under it is read (R109)
+        return [SUBMISSIONS], []
+
+    def failed(exc: OSError) -> None:
+        where = os.path.relpath(exc.filename or base, root).replace(os.sep, "/")
+        unreadable.append((where, exc.strerror or str(exc)))
+
+    for dirpath, dirnames, filenames in os.walk(base, onerror=failed):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith(("_", ".")):
+                continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                out.append(f"{rel_dir}/{d}")  # a link to a folder: R109, never followed
+            else:
+                kept.append(d)
+        dirnames[:] = kept
+        for name in filenames:
+            if name.startswith(("_", ".")):
+                continue
+            out.append(f"{rel_dir}/{name}")
+    out.sort()
+    unreadable.sort()
+    return out, unreadable
+
+
+def report_paths(root: Path) -> list[str]:
+    """Every path under submissions/ meant as a report (see ``walk_submissions``)."""
+    return walk_submissions(root)[0]

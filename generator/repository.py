@@ -18,54 +18,10 @@ from . import parallel
 from . import rules as _rules  # noqa: F401  (registers every rule)
 from .config import ORG_FILE, Org, load_org
 from .model import Finding, Report
-from .project import SUBMISSIONS
-from .reader import read_report
+from .project import SUBMISSIONS  # noqa: F401  (checker imports it from here)
+from .reader import read_report, report_paths, walk_submissions  # noqa: F401  (also from here)
 from .rules.base import RULES
 from .safefile import NotRegular, TooLarge, read_regular
-
-
-def walk_submissions(root: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """Every path under submissions/ meant as a report, sorted, and the folders that could not
-    be read, each with the reason (relative to ``root``).
-
-    Names starting with ``_`` or ``.`` (files or folders) are not reports. Anything else —
-    including a file that is not ``.md``, a symlink (to a file or a folder), a FIFO or a device —
-    is returned, so it is named (R108, R109), never dropped; links are never followed.
-    """
-    base = root / SUBMISSIONS
-    out: list[str] = []
-    unreadable: list[tuple[str, str]] = []
-
-    if base.is_symlink():  # the whole folder a link: nothing under it is read (R109)
-        return [SUBMISSIONS], []
-
-    def failed(exc: OSError) -> None:
-        where = os.path.relpath(exc.filename or base, root).replace(os.sep, "/")
-        unreadable.append((where, exc.strerror or str(exc)))
-
-    for dirpath, dirnames, filenames in os.walk(base, onerror=failed):
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        kept = []
-        for d in sorted(dirnames):
-            if d.startswith(("_", ".")):
-                continue
-            if os.path.islink(os.path.join(dirpath, d)):
-                out.append(f"{rel_dir}/{d}")  # a link to a folder: R109, never followed
-            else:
-                kept.append(d)
-        dirnames[:] = kept
-        for name in filenames:
-            if name.startswith(("_", ".")):
-                continue
-            out.append(f"{rel_dir}/{name}")
-    out.sort()
-    unreadable.sort()
-    return out, unreadable
-
-
-def report_paths(root: Path) -> list[str]:
-    """Every path under submissions/ meant as a report (see ``walk_submissions``)."""
-    return walk_submissions(root)[0]
 
 
 def unreadable_folder_findings(unreadable: list[tuple[str, str]]) -> list[Finding]:
@@ -230,10 +186,22 @@ def _gc_paused():
 def _load(root: Path, org: Org, as_of: dt.datetime, files: list[str],
           history: bool) -> tuple[list[Report], list[Finding], list[str]]:
     if parallel.worth_it(len(files)):  # thousands of files: every core (same findings, same order)
-        reports, findings, warnings = parallel.load(root, org, as_of, files, history)
+        from .history import apply_history, read_history
+
+        loaded = parallel.load(root, org, as_of, files, read_all, CheckContext,
+                               (lambda: read_history(root, hashes=False)) if history else None)
+        reports, findings = loaded.reports, loaded.findings
+        warnings: list[str] = []
+        if history:
+            apply_history(reports, loaded.history, org)
+            warnings = list(loaded.history.warnings)
+        periodic = periodic_index(reports)
+        findings.extend(parallel.run_deferred(loaded.deferred, CheckContext(org, as_of, {r.id: r for r in reports},
+                                                                            periodic)))
+        findings.extend(_duplicates(periodic))
     else:
         reports, findings = read_all(root, org, files)
-        warnings: list[str] = []
+        warnings = []
         if history:
             warnings = _attach_history(root, reports, org)
         findings.extend(run_rules(reports, org, as_of))

@@ -8,8 +8,8 @@ Computing only; writing is in ``summary_writers.py``.
 - ``Summarizer(reports, org, audience, as_of)`` does the per-report work once;
   ``.summarize(period, rollup)`` then costs little per period (the site summarizes many).
 - Writers (``generator.summary_writers``): ``summary_markdown``, ``summary_json``/``summary_dict``,
-  ``summary_csv``/``summary_csv_bytes`` and ``write_summary(s, "md"|"json"|"csv")``; the
-  ``Summary.to_markdown()``/``to_json()``/``as_dict()``/``to_csv()``/``csv_bytes()`` methods call them.
+  ``summary_csv``/``summary_csv_bytes`` and ``write_summary(s, "md"|"json"|"csv")``. (This module
+  never imports them: writing depends on computing, not the other way round.)
 - ``period_error(text)``: the Chinese message for a bad period id. The command
   (``run_summary``) is in ``summary_writers``.
 
@@ -227,26 +227,6 @@ class Summary:
         walk(None)
         return out
 
-    # Compatibility: the writers live in ``summary_writers``; these call them.
-    def as_dict(self) -> dict[str, Any]:
-        from .summary_writers import summary_dict
-        return summary_dict(self)
-
-    def to_json(self) -> str:
-        from .summary_writers import summary_json
-        return summary_json(self)
-
-    def to_csv(self) -> str:
-        from .summary_writers import summary_csv
-        return summary_csv(self)
-
-    def csv_bytes(self) -> bytes:
-        from .summary_writers import summary_csv_bytes
-        return summary_csv_bytes(self)
-
-    def to_markdown(self) -> str:
-        from .summary_writers import summary_markdown
-        return summary_markdown(self)
 
 
 # --- the counting -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Any
 
 from . import periods
 from .config import Org
@@ -136,3 +137,22 @@ def timeliness(report: Report, org: Org) -> str | None:
     if report.type in PERIODIC_TYPES:
         return periodic_timeliness(report, org)
     return None
+
+
+#: R305: a report dated more than this before its first commit is backdated
+BACKDATE_TOLERANCE = dt.timedelta(minutes=30)
+
+
+def backdated_by(report: Any, org: Any = None) -> dt.timedelta | None:
+    """R305: how long before its first commit the report is dated, when over 30 minutes.
+
+    ``received_at`` is only set by ``apply_history`` (never for reports dated before
+    ``ledger_since``), so imported and uncommitted reports give None. Passing ``org``
+    re-checks ``ledger_since`` for reports whose fields were set some other way.
+    """
+    reported = getattr(report, "reported_at", None)
+    received = getattr(report, "received_at", None)
+    if reported is None or received is None or is_imported(report, org):
+        return None
+    gap = received - reported
+    return gap if gap > BACKDATE_TOLERANCE else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 from zoneinfo import ZoneInfo
 
 _LOCAL = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?$")
@@ -100,3 +101,19 @@ def format_time(moment: dt.datetime | None, tz: ZoneInfo) -> str:
     if moment is None:
         return ""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+_DURATION = re.compile(r"(?:([0-9]{1,7})d)?(?:([0-9]{1,9})h)?(?:([0-9]{1,11})m)?")
+MAX_DURATION = dt.timedelta(days=3650)  # MARGIN keeps every time this far from the ends
+
+
+def parse_duration(text: Any) -> dt.timedelta | None:
+    """``2h``, ``30m``, ``1d12h`` → timedelta; None when the form is wrong."""
+    if not isinstance(text, str) or not text:
+        return None
+    m = _DURATION.fullmatch(text.strip())
+    if not m or not any(m.groups()):
+        return None
+    days, hours, minutes = (int(g) if g else 0 for g in m.groups())
+    delta = dt.timedelta(days=days, hours=hours, minutes=minutes)
+    return delta if delta <= MAX_DURATION else None

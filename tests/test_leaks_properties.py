@@ -29,6 +29,7 @@ from generator.repository import load_repository
 from generator.site.build import generate_tree
 from generator.site.facts import collect
 from generator.summary import summarize
+from generator.summary_writers import summary_json
 
 AS_OF = dt.datetime(2026, 11, 27, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 RANK = {"public": 0, "internal": 1, "restricted": 2}
@@ -147,11 +148,11 @@ def test_random_organisations_leak_nothing_and_escape_everything(specs):
                 problems = injection_problems(text.split("---", 2)[2])
                 assert not problems, (doc, problems)
             for period in ("2026-11", "2026-Q4", P.period_containing("weekly", dt.date(2026, 11, 20)).id):
-                data = summarize(repo.reports, repo.org, P.parse(period), audience, AS_OF).to_json()
+                data = summary_json(summarize(repo.reports, repo.org, P.parse(period), audience, AS_OF))
                 for marker in hidden:
                     assert marker not in data, (audience, period, marker)
-                lower_data = summarize([r for r in repo.reports if r.visible_to(audience)], repo.org,
-                                       P.parse(period), audience, AS_OF).to_json()
+                lower_data = summary_json(summarize([r for r in repo.reports if r.visible_to(audience)], repo.org,
+                                       P.parse(period), audience, AS_OF))
                 assert json.loads(data) == json.loads(lower_data)
             for rid, e in expected.items():
                 if e["anonymous"] and e["level"] is not None and RANK[e["level"]] <= RANK[audience]:

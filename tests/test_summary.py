@@ -39,6 +39,7 @@ from generator.config import Org, Unit
 from generator.model import Report
 from generator.periods import parse
 from generator.summary import Summarizer, period_error, summarize
+from generator.summary_writers import summary_csv, summary_csv_bytes, summary_dict, summary_json, summary_markdown
 
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = dt.datetime(2026, 11, 27, 18, 0, tzinfo=TZ)
@@ -99,7 +100,7 @@ def nov(audience="internal", rollup=False, as_of=AS_OF):
 
 
 def figures(summary, uid):
-    return {k: v for k, v in summary.as_dict()["units"][[u.id for u in summary.units].index(uid)].items()}
+    return {k: v for k, v in summary_dict(summary)["units"][[u.id for u in summary.units].index(uid)].items()}
 
 
 def test_unit_figures_worked_out_by_hand():
@@ -121,7 +122,7 @@ def test_unit_figures_worked_out_by_hand():
 
 
 def test_totals_and_period():
-    d = nov().as_dict()
+    d = summary_dict(nov())
     assert d["period"] == {"id": "2026-11", "kind": "monthly", "label": "2026年11月",
                            "start": "2026-11-01", "end": "2026-12-01"}
     tot = d["totals"]
@@ -131,18 +132,18 @@ def test_totals_and_period():
 
 
 def test_missing_lists_only_past_due_owed_reports():
-    d = nov().as_dict()
+    d = summary_dict(nov())
     assert [(m["unit"], m["type"], m["period"]) for m in d["missing"]] == [("c", "weekly", "2026-W46"),
                                                                            ("a", "weekly", "2026-W47")]
     assert d["missing"][1]["due"] == "2026-11-23T12:00:00+08:00"
     # W48 and the November monthly report are owed (expected) but not due yet: not missing
     assert not any(m["period"] in ("2026-W48", "2026-11") for m in d["missing"])
     # a week later W48 of a, b and c is missing (and a's W48 is still absent)
-    later = nov(as_of=dt.datetime(2026, 11, 30, 12, 1, tzinfo=TZ)).as_dict()
+    later = summary_dict(nov(as_of=dt.datetime(2026, 11, 30, 12, 1, tzinfo=TZ)))
     assert {(m["unit"], m["period"]) for m in later["missing"]} >= {("a", "2026-W48"), ("b", "2026-W48"),
                                                                    ("c", "2026-W48")}
     # ... but exactly at the due time it has not passed yet
-    at_due = nov(as_of=dt.datetime(2026, 11, 30, 12, 0, tzinfo=TZ)).as_dict()
+    at_due = summary_dict(nov(as_of=dt.datetime(2026, 11, 30, 12, 0, tzinfo=TZ)))
     assert not any(m["period"] == "2026-W48" for m in at_due["missing"])
 
 
@@ -150,23 +151,23 @@ def test_since_mid_period_owes_only_periods_starting_on_or_after_it():
     s = nov(as_of=dt.datetime(2026, 12, 10, tzinfo=TZ))
     b = figures(s, "b")
     assert b["expected"] == 2  # W47, W48 — not W45, W46 (W46 began Nov 9, before since Nov 11)
-    assert [m["period"] for m in s.as_dict()["missing"] if m["unit"] == "b"] == ["2026-W48"]
+    assert [m["period"] for m in summary_dict(s)["missing"] if m["unit"] == "b"] == ["2026-W48"]
 
 
 def test_report_arriving_after_due_time_is_late_and_explained():
     s = nov()
-    late = {t["id"]: t for t in s.as_dict()["late_reports"]}
+    late = {t["id"]: t for t in summary_dict(s)["late_reports"]}
     assert set(late) == {"a/2026/W46", "a/2026/厂房火灾", "b/2026/W47", "bgs/2026/火情"}
     assert late["b/2026/W47"]["judged_on_received"] is True
     assert late["b/2026/W47"]["delay_minutes"] == 120
     assert late["a/2026/W46"]["delay_minutes"] == 180
     assert late["bgs/2026/火情"]["timeliness"] == "concealed"
-    md = s.to_markdown()
+    md = summary_markdown(s)
     assert "入库时间" in md and "按入库时间计" in md
 
 
 def test_incidents_show_latest_stage_and_first_report_timeliness():
-    inc = {i["id"]: i for i in nov().as_dict()["incidents"]}
+    inc = {i["id"]: i for i in summary_dict(nov())["incidents"]}
     assert set(inc) == {"bgs/2026/火情", "a/2026/厂房火灾"}  # the draft incident is not there
     fire = inc["a/2026/厂房火灾"]
     assert (fire["stage"], fire["timeliness"], fire["severity"]) == ("续报", "late", "较大")
@@ -174,23 +175,23 @@ def test_incidents_show_latest_stage_and_first_report_timeliness():
 
 
 def test_metrics_are_kept_per_type_and_periodic_reports_count_in_their_period():
-    m = nov().as_dict()["metrics"]
+    m = summary_dict(nov())["metrics"]
     # weekly: a W45 + a W46 + b W47 (c's restricted W47 not for internal); the October monthly
     # report was reported in November but counts in October.
     assert m == {"weekly": {"检查企业": 22, "隐患": 4.5}}
-    octo = summarize(reports(), make_org(), parse("2026-10"), "internal", AS_OF).as_dict()
+    octo = summary_dict(summarize(reports(), make_org(), parse("2026-10"), "internal", AS_OF))
     assert octo["metrics"] == {"monthly": {"检查企业": 40}}
     assert figures(summarize(reports(), make_org(), parse("2026-10"), "internal", AS_OF), "a")["submitted"] == 1
 
 
 def test_drafts_and_restricted_reports_leave_no_trace_for_internal():
     s = nov("internal")
-    text = s.to_json() + s.to_markdown() + s.to_csv()
+    text = summary_json(s) + summary_markdown(s) + summary_csv(s)
     for secret in ("限定级绝密人事", "b/2026/限定信息", "丙股限定周报", "c/2026/W47限定", "草稿事件", "W46草稿"):
         assert secret not in text
     # the 批示 on the restricted report does not score either
     assert figures(s, "b")["instructed"] == 0
-    assert s.as_dict()["totals"]["feedback"] == 2
+    assert summary_dict(s)["totals"]["feedback"] == 2
 
 
 def test_restricted_audience_counts_everything_but_drafts():
@@ -199,8 +200,8 @@ def test_restricted_audience_counts_everything_but_drafts():
     assert (c["submitted"], c["on_time"], c["missing"], c["on_time_rate"], c["score"]) == (1, 1, 1, 0.5, -1)
     b = figures(s, "b")
     assert (b["submitted"], b["instructed"], b["score"]) == (2, 1, -1 + 3)
-    assert s.as_dict()["metrics"]["weekly"]["检查企业"] == 122
-    assert "草稿事件" not in s.to_json()
+    assert summary_dict(s)["metrics"]["weekly"]["检查企业"] == 122
+    assert "草稿事件" not in summary_json(s)
 
 
 ASSESSMENT_KEYS = {"expected", "on_time", "late", "concealed", "missing", "on_time_rate", "score", "rank", "pending",
@@ -218,7 +219,7 @@ def _keys(value) -> set[str]:
 
 def test_public_audience_sees_only_public_reports_and_no_assessment():
     s = nov("public")
-    d = s.as_dict()
+    d = summary_dict(s)
     assert d["totals"]["reports"] == 0
     assert s.incidents == [] and s.late_reports == []
     # counted from public reports alone every unit would be 漏报 for reports the public cannot see:
@@ -226,14 +227,14 @@ def test_public_audience_sees_only_public_reports_and_no_assessment():
     assert s.missing == [] and s.pending == []
     assert not _keys(d) & ASSESSMENT_KEYS, _keys(d) & ASSESSMENT_KEYS
     assert {u["id"] for u in d["units"]} == {"bgs", "a", "b", "c"}
-    header = next(csv.reader(io.StringIO(s.to_csv(), newline="")))
+    header = next(csv.reader(io.StringIO(summary_csv(s), newline="")))
     assert header == ["单位", "单位代码", "上级单位", "定期报告", "其他报告", "报告合计", "批示", "采用"]
-    md = s.to_markdown()
+    md = summary_markdown(s)
     table = md.split("## 二、", 1)[1]
     for word in ASSESSMENT_WORDS:
         assert word not in table, word
     assert "不列应报、迟报、瞒报、漏报、按时率和得分" in md
-    assert "c/2026/W45" not in s.to_json()  # its error is internal too
+    assert "c/2026/W45" not in summary_json(s)  # its error is internal too
 
 
 def test_public_summary_counts_the_public_reports_it_shows():
@@ -242,32 +243,32 @@ def test_public_summary_counts_the_public_reports_it_shows():
         rep("a/2026/公开事件", "incident", t(11, 20, 23), occurred_at=t(11, 20, 8), stage="初报", severity="一般",
             classification="public"),
     ]
-    d = summarize(rs, make_org(), parse("2026-11"), "public", AS_OF).as_dict()
+    d = summary_dict(summarize(rs, make_org(), parse("2026-11"), "public", AS_OF))
     a = next(u for u in d["units"] if u["id"] == "a")
     assert (a["submitted"], a["received"], a["other"]) == (2, 1, 1)
     assert (d["totals"]["reports"], d["totals"]["received"], d["totals"]["incidents"]) == (2, 1, 1)
     assert d["incidents"][0]["id"] == "a/2026/公开事件" and "timeliness" not in d["incidents"][0]
-    md = summarize(rs, make_org(), parse("2026-11"), "public", AS_OF).to_markdown().split("## 二、", 1)[1]
+    md = summary_markdown(summarize(rs, make_org(), parse("2026-11"), "public", AS_OF)).split("## 二、", 1)[1]
     assert "迟报" not in md and "瞒报" not in md
 
 
 def test_periodic_received_is_set_against_expected_and_other_reports_apart():
-    d = nov().as_dict()
+    d = summary_dict(nov())
     a = figures(nov(), "a")
     # 甲股: W45, W46 and the October monthly report (counted in October) → 2 periodic of 5 owed;
     # the incident 初报, its 续报 and the 工作信息 are the other 3
     assert (a["received"], a["expected"], a["other"], a["submitted"]) == (2, 5, 3, 5)
     assert d["totals"]["received"] + d["totals"]["other"] == d["totals"]["reports"]
-    md = nov().to_markdown()
+    md = summary_markdown(nov())
     assert "定期报告 **3** 份（应报 **11** 份），其他报告 **4** 份" in md
     assert "| 定期报告 已报/应报 | 其他报告 |" in md and "| 甲股 | 2/5 | 3 |" in md
 
 
 def test_owed_reports_not_yet_due_are_pending_until_exactly_the_due_time():
-    at_due = nov(as_of=dt.datetime(2026, 11, 30, 12, 0, tzinfo=TZ)).as_dict()
+    at_due = summary_dict(nov(as_of=dt.datetime(2026, 11, 30, 12, 0, tzinfo=TZ)))
     assert ("a", "2026-W48") in {(m["unit"], m["period"]) for m in at_due["pending"]}
     assert not any(m["period"] == "2026-W48" for m in at_due["missing"])
-    after = nov(as_of=dt.datetime(2026, 11, 30, 12, 1, tzinfo=TZ)).as_dict()
+    after = summary_dict(nov(as_of=dt.datetime(2026, 11, 30, 12, 1, tzinfo=TZ)))
     assert not any(m["period"] == "2026-W48" for m in after["pending"])
     assert ("a", "2026-W48") in {(m["unit"], m["period"]) for m in after["missing"]}
     # every owed report is received, missing, pending or exists without counting (errors, restricted)
@@ -279,10 +280,10 @@ def test_report_with_errors_is_named_not_counted_and_not_missing():
     s = nov()
     assert [p for p, _ in s.uncounted] == ["submissions/c/2026/W45.md"]
     assert not any(m.unit == "c" and m.period.id == "2026-W45" for m in s.missing)
-    md = s.to_markdown()
+    md = summary_markdown(s)
     assert "## 七、未计入的报告" in md and "submissions/c/2026/W45.md" in md
-    assert s.as_dict()["uncounted"][0]["path"] == "submissions/c/2026/W45.md"
-    assert s.as_dict()["uncounted"][0]["reason"]
+    assert summary_dict(s)["uncounted"][0]["path"] == "submissions/c/2026/W45.md"
+    assert summary_dict(s)["uncounted"][0]["reason"]
     # and it is named only in the period it belongs to
     assert summarize(reports(), make_org(), parse("2026-10"), "internal", AS_OF).uncounted == []
 
@@ -301,7 +302,7 @@ def test_reason_comes_from_the_findings():
 def test_ranking_by_score():
     s = nov()
     assert [(u.id, u.rank) for u in s.ranked()] == [("a", 1), ("b", 2), ("c", 3), ("bgs", 4)]
-    md = s.to_markdown()
+    md = summary_markdown(s)
     table = [line for line in md.splitlines() if line.startswith("| 1 | 甲股")]
     assert table == ["| 1 | 甲股 | 2/5 | 3 | 1 | 2 | 0 | 1 | 1 | 1 | 25.0% | 5 |"]
 
@@ -315,14 +316,14 @@ def test_rollup_adds_descendants_and_keeps_own_figures():
     assert a["own"]["score"] == 5 and a["own"]["submitted"] == 5
     assert figures(s, "b")["submitted"] == 1  # a leaf is unchanged
     # the totals never count a report twice
-    assert s.as_dict()["totals"] == nov().as_dict()["totals"]
-    md = s.to_markdown()
+    assert summary_dict(s)["totals"] == summary_dict(nov())["totals"]
+    md = summary_markdown(s)
     assert "含下级单位" in md and "| 　乙镇 |" in md
 
 
 def test_csv_has_bom_crlf_and_chinese_headers():
     s = nov()
-    data = s.csv_bytes()
+    data = summary_csv_bytes(s)
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
@@ -334,7 +335,7 @@ def test_csv_has_bom_crlf_and_chinese_headers():
 
 
 def test_markdown_reads_as_a_report():
-    md = nov().to_markdown()
+    md = summary_markdown(nov())
     assert md.startswith("# 示例县应急管理局 信息报送情况通报（2026年11月）\n")
     assert "统计周期：2026-11-01 至 2026-11-30" in md  # the last day, not the exclusive end
     for heading in ("## 一、总体情况", "## 二、各单位报送情况（按得分排名）", "## 三、漏报情况", "## 四、迟报、瞒报情况",
@@ -346,7 +347,7 @@ def test_markdown_reads_as_a_report():
 
 
 def test_json_is_serialisable_with_spec_keys():
-    d = json.loads(nov().to_json())
+    d = json.loads(summary_json(nov()))
     assert set(d) >= {"period", "totals", "units", "missing", "incidents", "metrics"}
     assert set(d["totals"]) >= {"reports", "incidents", "late", "concealed", "missing", "on_time_rate"}
     for u in d["units"]:
@@ -357,9 +358,9 @@ def test_json_is_serialisable_with_spec_keys():
 
 
 def test_rate_is_null_without_timed_or_owed_reports():
-    d = nov().as_dict()
+    d = summary_dict(nov())
     # a quiet week for 办公室 (owes nothing, reported nothing)
-    week = summarize(reports(), make_org(), parse("2026-W47"), "internal", AS_OF).as_dict()
+    week = summary_dict(summarize(reports(), make_org(), parse("2026-W47"), "internal", AS_OF))
     bgs = next(u for u in week["units"] if u["id"] == "bgs")
     assert bgs["on_time_rate"] is None and bgs["score"] == 0
     assert d["totals"]["on_time_rate"] is not None
@@ -375,9 +376,9 @@ def test_reports_after_as_of_do_not_exist_yet():
 def test_summarizer_reused_for_many_periods_matches_summarize():
     sz = Summarizer(reports(), make_org(), "internal", AS_OF)
     for pid in ("2026-W45", "2026-W46", "2026-W47", "2026-11", "2026-Q4", "2026"):
-        assert sz.summarize(parse(pid)).as_dict() == summarize(reports(), make_org(), parse(pid), "internal",
-                                                               AS_OF).as_dict()
-    year = sz.summarize(parse("2026")).as_dict()
+        assert summary_dict(sz.summarize(parse(pid))) == summary_dict(summarize(reports(), make_org(), parse(pid), "internal",
+                                                               AS_OF))
+    year = summary_dict(sz.summarize(parse("2026")))
     assert year["metrics"]["monthly"] == {"检查企业": 40}
 
 

@@ -11,6 +11,7 @@ from generator.config import Org, Unit
 from generator.model import Report
 from generator.periods import parse, periods_in
 from generator.summary import Summarizer
+from generator.summary_writers import summary_dict
 
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = dt.datetime(2027, 2, 1, tzinfo=TZ)
@@ -70,9 +71,9 @@ def add(dicts):
 def test_year_is_sum_of_months_and_quarters(items):
     rs = [report(i, *item) for i, item in enumerate(items)]
     sz = Summarizer(rs, org(), "internal", AS_OF)
-    year = sz.summarize(YEAR).as_dict()
-    months = [sz.summarize(m).as_dict() for m in MONTHS]
-    quarters = [sz.summarize(q).as_dict() for q in periods_in("quarterly", YEAR)]
+    year = summary_dict(sz.summarize(YEAR))
+    months = [summary_dict(sz.summarize(m)) for m in MONTHS]
+    quarters = [summary_dict(sz.summarize(q)) for q in periods_in("quarterly", YEAR)]
     for uid in UNITS:
         def pick(d, uid=uid):
             return next(u for u in d["units"] if u["id"] == uid)
@@ -86,13 +87,13 @@ def test_year_is_sum_of_months_and_quarters(items):
 def test_totals_are_sum_of_units_and_rollup_top_holds_its_tree(items, pid):
     rs = [report(i, *item) for i, item in enumerate(items)]
     sz = Summarizer(rs, org(), "internal", AS_OF)
-    plain = sz.summarize(parse(pid)).as_dict()
+    plain = summary_dict(sz.summarize(parse(pid)))
     t = plain["totals"]
     summed = add(plain["units"])
     assert (t["reports"], t["late"], t["concealed"], t["missing"], t["on_time"], t["expected"]) == (
         summed["submitted"], summed["late"], summed["concealed"], summed["missing"], summed["on_time"],
         summed["expected"])
-    rolled = sz.summarize(parse(pid), rollup=True).as_dict()
+    rolled = summary_dict(sz.summarize(parse(pid), rollup=True))
     top = next(u for u in rolled["units"] if u["id"] == "top")
     tree = [u for u in plain["units"] if u["id"] in ("top", "mid", "leaf")]
     assert {k: top[k] for k in FIELDS} == add(tree)

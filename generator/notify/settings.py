@@ -151,7 +151,7 @@ def parse_settings(data: dict[str, Any], root_node: Any, unit_ids: set[str],
 
     settings = NotifySettings()
     if raw.get("remind_before") is not None:
-        from ..config import parse_duration
+        from ..timeparse import parse_duration
 
         before = parse_duration(raw.get("remind_before"))
         if before is None:

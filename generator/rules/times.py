@@ -206,7 +206,7 @@ def _basis(report, org) -> str:
 
 @R305.checks
 def _backdated(report, ctx):
-    from ..history import backdated_by
+    from ..timeliness import backdated_by
 
     delta = backdated_by(report, ctx.org)
     if delta is not None:

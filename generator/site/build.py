@@ -3,11 +3,18 @@
 The site is built into a temporary folder next to the target and moved into place only
 when every step succeeded, so a failed build never leaves a half-written site behind and
 the old site stays online until the new one is complete.
+
+One build at a time per repository: ``run_build`` holds an exclusive lock (``fcntl.flock`` on
+``.git/shangbao-build.lock``, or ``build/.shangbao-build.lock`` outside git) and says so when it
+waits for another. The kernel drops the lock when its holder dies, even by SIGKILL; the holder
+then removes what dead builds left behind (``remove_stale``): temporary folders carry the id of
+the process that made them, and a folder whose process is gone is removed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
 import os
 import shutil
@@ -23,6 +30,7 @@ from rich.console import Console
 from ..config import Org
 from ..feeds import write_feeds
 from ..model import Report
+from ..pool import WorkerLost
 from ..timeparse import format_time
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
@@ -119,6 +127,7 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         cfg["extra"]["sb_built"] = format_time(moment, org.timezone)
         if live:
             cfg["extra"]["sb_live"] = True
+        _once_per_depth(cfg)
         saved = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
         try:
@@ -142,6 +151,32 @@ def _add_fill_nav(cfg) -> None:
         return
     help_at = next((i for i, item in enumerate(nav) if isinstance(item, dict) and "帮助" in item), len(nav))
     nav.insert(help_at, dict(FILL_NAV))
+
+
+def _once_per_depth(cfg) -> None:
+    """Give this build's Jinja2 environment ``sb_parts`` and ``sb_keep`` (templates/overrides/main.html).
+
+    Material renders its sidebars, style sheets, JSON configuration, scripts and header for every
+    page, though on generated pages they depend only on the page's depth: most of MkDocs' time on
+    10,000 report pages. The templates keep each such part the first time (``sb_keep``) and print
+    the kept one after. This is MkDocs-only and lives here, not in the templates: they stay plain
+    Jinja that Zensical's MiniJinja renders too (without the globals, it renders every part).
+    Every build starts with no parts.
+    """
+    theme = cfg["theme"]
+    make_env = type(theme).get_env
+    parts: dict[str, str] = {}
+
+    def keep(key: str, html: str) -> str:
+        parts[key] = html
+        return ""
+
+    def get_env():
+        env = make_env(theme)
+        env.globals.update(sb_parts=parts, sb_keep=keep)
+        return env
+
+    theme.get_env = get_env
 
 
 class _DirtyNote(logging.Filter):
@@ -172,12 +207,13 @@ class _Indexer:
     """
 
     def __init__(self, parent: Path, pages: int = 0) -> None:
-        self.staging = Path(tempfile.mkdtemp(prefix=".sb-index-", dir=parent))
+        self.staging = Path(tempfile.mkdtemp(prefix=f"{_INDEX_PREFIX}{os.getpid()}-", dir=parent))
         self.out = self.staging / "pagefind"
         # the shadow pages are read once by Pagefind and thrown away: in memory (tmpfs) when
         # there is room, where writing and removing ten thousand files costs next to nothing
         scratch = _scratch_dir(pages * SHADOW_BYTES)
-        self.scratch = Path(tempfile.mkdtemp(prefix=_SCRATCH_PREFIX, dir=scratch)) if scratch else None
+        self.scratch = (Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=scratch))
+                        if scratch else None)
         self.shadow = (self.scratch or self.staging) / "shadow"
         self.proc: subprocess.Popen | None = None
 
@@ -238,7 +274,7 @@ def _scratch_dir(needed: int) -> str | None:
     day_ago = time.time() - 86400
     for old in Path(SCRATCH).glob(_SCRATCH_PREFIX + "*"):
         try:
-            if old.stat().st_mtime < day_ago:
+            if _maker_is_gone(old.name, _SCRATCH_PREFIX, unnamed=False) or old.stat().st_mtime < day_ago:
                 shutil.rmtree(old, ignore_errors=True)
         except OSError:
             pass
@@ -263,7 +299,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
     docs_dir = docs_dir or root / "build" / f"docs-{audience}"
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-{os.getpid()}-", dir=site_dir.parent))
     # mkdtemp makes the folder private (0700); the site is read by a web server running as another
     # user: give it the mode any new folder gets (0755 with the usual umask 022)
     os.chmod(tmp, 0o777 & ~_umask())
@@ -333,7 +369,94 @@ def _swap(new: Path, target: Path) -> None:
         os.replace(target, old)
     os.replace(new, target)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_tree(old)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove ``path`` and everything in it, read-only folders included (a site made read-only by
+    hand, or by a web server's deploy script, would otherwise stay behind as a copy)."""
+    def writable_then_retry(func, name, _exc) -> None:
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, 0o700)
+            func(name)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=writable_then_retry)
+
+
+#: the prefixes of the temporary folders a build makes (followed by the id of its process)
+_INDEX_PREFIX = ".sb-index-"
+
+
+def _maker_is_gone(name: str, prefix: str, unnamed: bool = True) -> bool:
+    """Whether the process whose id follows ``prefix`` in ``name`` has ended; ``unnamed`` for a name
+    without an id (an older version's folder)."""
+    pid = name[len(prefix):].split("-", 1)[0]
+    if not pid.isdigit():
+        return unnamed
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process
+        return False
+    return False
+
+
+def remove_stale(site_dir: Path) -> list[Path]:
+    """Remove the temporary folders builds that died left next to ``site_dir`` and in /dev/shm."""
+    removed = []
+    parent = site_dir.parent
+    for prefix in (f".{site_dir.name}.building-", f".{site_dir.name}.old-", _INDEX_PREFIX):
+        for path in parent.glob(prefix + "*"):
+            if path.is_dir() and _maker_is_gone(path.name, prefix):
+                remove_tree(path)
+                removed.append(path)
+    if os.path.isdir(SCRATCH):
+        for path in Path(SCRATCH).glob(_SCRATCH_PREFIX + "*"):
+            # shared by every repository on the machine: only folders whose process is known and gone
+            if path.is_dir() and os.access(path, os.W_OK) and _maker_is_gone(path.name, _SCRATCH_PREFIX,
+                                                                             unnamed=False):
+                remove_tree(path)
+                removed.append(path)
+    return removed
+
+
+def lock_path(root: Path) -> Path:
+    """Where builds of ``root`` take turns: inside ``.git/`` (never committed), else in ``build/``."""
+    git = root / ".git"
+    if git.is_dir():
+        return git / "shangbao-build.lock"
+    (root / "build").mkdir(parents=True, exist_ok=True)
+    return root / "build" / ".shangbao-build.lock"
+
+
+class BuildLock:
+    """One build at a time per repository; a second one waits and says so (in Chinese)."""
+
+    def __init__(self, root: Path, say: Callable[[str], None]) -> None:
+        self.path = lock_path(root)
+        self.say = say
+        self.fd = -1
+
+    def __enter__(self) -> BuildLock:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.fd, 32, 0).decode("ascii", "replace").strip() or "？"
+            self.say(f"另一个构建正在进行（进程 {holder}），等它完成后再开始构建……")
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self.say("前一个构建已结束，开始构建。")
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        os.close(self.fd)  # closing the file releases the lock
 
 
 def _print_errors(repo) -> None:
@@ -364,17 +487,19 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
     if not site_dir.is_absolute():
         site_dir = Path.cwd() / site_dir
     t0 = time.perf_counter()
-    console.print("[bold]检查报告[/]…")
-    repo = load(root, as_of)
-    if repo.errors:
-        _print_errors(repo)
-        return 1
-    try:
-        result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
-                            publishable=repo.publishable(audience), problems=repo.unpublishable())
-    except (BuildError, GenerationError) as exc:
-        console.print(f"[bold red]构建失败[/]：{exc}", markup=True)
-        return 1
+    with BuildLock(root, console.print):
+        remove_stale(site_dir)
+        console.print("[bold]检查报告[/]…")
+        repo = load(root, as_of)
+        if repo.errors:
+            _print_errors(repo)
+            return 1
+        try:
+            result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
+                                publishable=repo.publishable(audience), problems=repo.unpublishable())
+        except (BuildError, GenerationError, WorkerLost) as exc:
+            console.print(f"[bold red]构建失败[/]：{exc}", markup=True)
+            return 1
     total = time.perf_counter() - t0
     t = result.timings
     if "members" in t:

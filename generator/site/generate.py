@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import signal
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from html import escape, unescape
@@ -24,6 +21,7 @@ from typing import Any
 import jinja2
 
 from .. import periods as P
+from .. import pool
 from ..model import (
     CLASSIFICATIONS,
     PERIODIC_TYPES,
@@ -176,28 +174,17 @@ class Generator:
 
         self.help()
         reports = self.f.reports
-        share = _parent_share(len(reports)) if _fork_worth_it(len(reports)) else len(reports)
-        helper = _Helper.start(self, reports[share:]) if share < len(reports) else None
-        try:
-            # first what the search index needs of each report (its body and its shadow page), so
-            # that the index starts as early as possible; then the report pages themselves
-            for r in reports[:share]:
+        n_workers = min(pool.usable_cores(), 8) - 1 if pool.worth_it(len(reports), FORK_FROM) else 0
+        if n_workers < 1:
+            for r in reports:
                 self.report_shadow(r)
-            if helper is not None:
-                helper.wait_for_shadows()
             if searchable_done is not None:
                 searchable_done()
-            for r in reports[:share]:
+            for r in reports:
                 self.report_page(r)
                 tick("报告页")
-        except BaseException:
-            if helper is not None:
-                helper.stop()
-            raise
-        if helper is not None:  # the rest of the report pages, written by the helper meanwhile
-            self.written.extend(self.f.doc[r.id] for r in helper.reports)
-            self.changed.extend(helper.join())
-            tick("报告页", len(helper.reports))
+        else:
+            self._report_pages_on_every_core(n_workers, searchable_done, tick)
         for p in periods_all:
             self.period_page(p)
             tick("周期页")
@@ -212,6 +199,53 @@ class Generator:
             self.fill()
         tick("索引页", 8)
         return self.written
+
+    def _report_pages_on_every_core(self, n_workers: int, searchable_done: Callable[[], None] | None,
+                                    tick: Callable[..., None]) -> None:
+        """The report pages written by this process and ``n_workers`` forked ones (``pool.Pool``).
+
+        Rendering is pure CPU (Python-Markdown for the bodies, Jinja2). First every process writes
+        the shadow pages of its share (what the search index needs), so that the index starts as
+        early as possible (``searchable_done``); then the report pages themselves. A worker keeps
+        the bodies it rendered for its shadows (one worker per share: the same process does both).
+        """
+        reports = self.f.reports
+        share = len(reports) // (n_workers + 1)
+        spans = [(share + a, share + b) for a, b in pool.chunks(len(reports) - share, n_workers)]
+        self._create_shadow_entries(reports)
+        with pool.Pool(n_workers, self) as workers:
+            shadows = [workers.submit(_report_shadows, span) for span in spans]
+            pages = [workers.submit(_report_pages, span) for span in spans]
+            for r in reports[:share]:
+                self.report_shadow(r)
+            for future in shadows:
+                workers.result(future)
+            if searchable_done is not None:
+                searchable_done()
+            for r in reports[:share]:
+                self.report_page(r)
+                tick("报告页")
+            for (a, b), future in zip(spans, pages, strict=True):
+                self.changed.extend(workers.result(future))
+                self.written.extend(self.f.doc[r.id] for r in reports[a:b])
+                tick("报告页", b - a)
+
+    def _create_shadow_entries(self, reports: list[Report]) -> None:
+        """Create the reports' shadow files, empty, in report order, before several processes fill them.
+
+        Pagefind numbers pages in the order the folder lists them, and a folder (tmpfs above all)
+        lists files in the order they were created: created by one process in a fixed order, the
+        index is the same bytes as a one-process build's (reproducible builds, SPEC §14).
+        """
+        if self.shadow_dir is None:
+            return
+        made: set[Path] = set()
+        for r in reports:
+            target = self.shadow_dir / urls.html_path(self.f.doc[r.id])
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.touch()
 
     def copy_assets(self) -> None:
         src = templates_dir(self.root, "assets")
@@ -601,9 +635,8 @@ class Generator:
 
 _SEVERITY_LABELS = SEVERITY_LABELS
 
-#: From this many reports the report pages are written by two processes (both cores).
+#: From this many reports the report pages are written on every core (``pool.Pool``).
 FORK_FROM = 2000
-_SHADOWS_DONE = b"\x01"  # the child's first byte on the pipe: its shadow pages are written
 
 
 def _search_path(own: Path) -> list[str]:
@@ -612,73 +645,21 @@ def _search_path(own: Path) -> list[str]:
     return [str(own)] if own.resolve() == project.resolve() else [str(own), str(project)]
 
 
-def _parent_share(n: int) -> int:
-    """How many report pages the parent writes itself: half, so that the pages to index (and the
-    search index, which starts then) are ready as early as possible; the listing pages follow."""
-    return n // 2
+def _report_shadows(span: tuple[int, int]) -> None:
+    """A worker's task: the shadow pages of reports[span] (``Generator`` is the pool's state)."""
+    gen: Generator = pool.worker_state()
+    for r in gen.f.reports[span[0]:span[1]]:
+        gen.report_shadow(r)
 
 
-def _fork_worth_it(n_reports: int) -> bool:
-    from ..parallel import usable_cores
+def _report_pages(span: tuple[int, int]) -> list[str]:
+    """A worker's task: the pages of reports[span]; the ones that changed (``update_tree``)."""
+    gen: Generator = pool.worker_state()
+    gen.changed = []
+    for r in gen.f.reports[span[0]:span[1]]:
+        gen.report_page(r)
+    return gen.changed
 
-    return (n_reports >= FORK_FROM and usable_cores() > 1 and hasattr(os, "fork")
-            and os.environ.get("SHANGBAO_WORKERS", "") != "1"
-            and threading.active_count() == 1)  # never fork a process with other threads (serve)
-
-
-class _Helper:
-    """A forked child writing some of the report pages while the parent writes the others.
-
-    Rendering is pure CPU (Python-Markdown for the bodies, Jinja2), so on two cores the report
-    pages take half the time. The child sends back the pages it changed (``update_tree``).
-    """
-
-    def __init__(self, pid: int, fd: int, reports: list[Report]) -> None:
-        self.pid, self.fd, self.reports = pid, fd, reports
-
-    @classmethod
-    def start(cls, gen: Generator, reports: list[Report]) -> _Helper:
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: write the pages, send the changed ones, never return
-            code = 1
-            try:
-                os.close(read_fd)
-                gen.changed = []
-                for r in reports:
-                    gen.report_shadow(r)
-                os.write(write_fd, _SHADOWS_DONE)  # the parent starts the search index on this
-                for r in reports:
-                    gen.report_page(r)
-                with os.fdopen(write_fd, "w", encoding="utf-8") as out:
-                    json.dump(gen.changed, out, ensure_ascii=False)
-                code = 0
-            except BaseException:  # noqa: BLE001 - reported by the parent as a failed build
-                import traceback
-
-                traceback.print_exc()
-            finally:
-                os._exit(code)
-        os.close(write_fd)
-        return cls(pid, read_fd, reports)
-
-    def wait_for_shadows(self) -> None:
-        """Block until the child has written the shadow pages of its reports."""
-        if os.read(self.fd, 1) != _SHADOWS_DONE:
-            raise GenerationError("生成报告页的子进程失败（见上方错误信息）；可设 SHANGBAO_WORKERS=1 改用单进程重试")
-
-    def stop(self) -> None:
-        os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-        os.close(self.fd)
-
-    def join(self) -> list[str]:
-        with os.fdopen(self.fd, "r", encoding="utf-8") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or not data:
-            raise GenerationError("生成报告页的子进程失败（见上方错误信息）；可设 SHANGBAO_WORKERS=1 改用单进程重试")
-        return json.loads(data)
 
 #: Characters JSON leaves raw that YAML would not read back as they are: C1 controls (U+0085 is a
 #: YAML line break), the Unicode line/paragraph separators (line breaks in YAML, folded inside a

@@ -48,6 +48,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from ..pool import die_with_parent
+
 #: Pagefind indexes the shadow pages as this language: no dictionary segmentation, no stemming.
 INDEX_LANGUAGE = "und"
 PREFIX = "qz"
@@ -358,7 +360,7 @@ def _run_pagefind(shadow_dir: Path, out: Path) -> None:
     cmd = [sys.executable, "-I", "-m", "pagefind", "--site", str(shadow_dir), "--force-language", INDEX_LANGUAGE,
            "--output-path", str(staged), "--silent"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(shadow_dir))
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(shadow_dir), preexec_fn=die_with_parent)
         if proc.returncode < 0:  # killed: on a build machine that is nearly always the memory
             raise RuntimeError(
                 f"Pagefind 被系统终止（信号 {-proc.returncode}），多半是内存不足：建立索引每 1 万份报告约需 "
@@ -397,7 +399,9 @@ def start_indexer(docs_dir: Path, out: Path, shadows: bool = False, session: boo
     cmd = [*_isolated_main("generator.site.search"), *(["--shadows"] if shadows else []),
            str(Path(docs_dir).resolve()), str(Path(out).resolve())]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(_PROJECT_ROOT),
-                            start_new_session=session)
+                            start_new_session=session,
+                            # a killed build takes its indexer along (serve's runs in a session of its own)
+                            preexec_fn=None if session else die_with_parent)
 
 
 def _isolated_main(module: str) -> list[str]:
