@@ -189,19 +189,8 @@ _AUDIENCES = ("public", "internal", "restricted")
 _DOCUMENT_KEYS = {"masthead", "bulletin_name", "cc", "issuer"}
 
 
-def _lines_of(node: Any) -> dict[str, int]:
-    """key -> 1-based line for a mapping node."""
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-
-
-def _child(node: Any, key: str) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if k.value == key:
-                return v
-    return None
+_lines_of = yamlio.key_lines
+_child = yamlio.child
 
 
 def _parse_size(value: Any) -> int | None:

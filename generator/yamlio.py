@@ -336,3 +336,19 @@ def _build(loader: Any, node: Any) -> Any:
 # !!binary, !!set, !!omap, !!python/… would give values the schema does not expect
 _CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 _SHAPE_TAGS = _PLAIN_TAGS | _CORE_TAGS
+
+
+def key_lines(node: Any) -> dict[str, int]:
+    """key -> 1-based line of each key of a mapping node (``{}`` for anything else)."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
+def child(node: Any, key: str) -> Any:
+    """The value node of ``key`` in a mapping node, or None."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v
+    return None

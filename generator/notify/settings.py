@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .. import yamlio
+
 CHANNEL_KINDS = {
     "wecom": "企业微信群机器人",
     "dingtalk": "钉钉自定义机器人",
@@ -89,18 +91,8 @@ class NotifySettings:
         return [self.channels[c] for c in self.channels if c in ids]
 
 
-def _lines(node: Any) -> dict[str, int]:
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-
-
-def _child(node: Any, key: str) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if k.value == key:
-                return v
-    return None
+_lines = yamlio.key_lines
+_child = yamlio.child
 
 
 def _item(node: Any, index: int) -> Any:
