@@ -422,3 +422,16 @@ def test_sample_site_loads_nothing_from_outside(sample_site):
     assert not re.search(r"""\ssrc\s*=\s*["']?(?:https?:)?//""", tags), "a page loads something from another host"
     assert not re.search(r"""<link\b[^>]*href\s*=\s*["']?(?:https?:)?//""", tags), "a stylesheet from another host"
     assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_refused_build_prints_each_error_on_one_line_when_not_a_terminal(small_org):
+    # CI logs are not a terminal: an error wrapped at 80 columns splits "file:line:col: code message"
+    # across lines, so the file and its message no longer meet (and copy/grep of the line fails)
+    write_good(small_org, "info", "2026-11-26-有错", title="有错的报告", reported_at="2026-11-26 10:00",
+               approved_by="赵磊")
+    result = run(small_org, "build", "--as-of", "2026-11-27 18:00")
+    assert result.exit_code == 1
+    line = next(x for x in result.stderr.splitlines() if "R502" in x)
+    assert "2026-11-26-有错.md:7:1: R502 " in line and "签发" in line, line
+    assert "拒绝发布：1 个文件有" in result.stderr and "再重新构建" in next(
+        x for x in result.stderr.splitlines() if x.startswith("拒绝发布"))

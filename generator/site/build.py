@@ -36,7 +36,8 @@ from .facts import Facts, collect
 from ..project import PROJECT_DIR
 from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
 
-console = Console(stderr=True, highlight=False)
+# soft_wrap: a log (CI, a file) is not a terminal; a message wrapped at 80 columns is split mid-line
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class BuildError(Exception):
