@@ -135,3 +135,15 @@ def test_a_word_that_is_nowhere_finds_nothing(page, base_url):
                            timeout=10_000)
     assert "没有找到" in page.locator(".pagefind-ui__message").inner_text()
     assert page.locator("li.pagefind-ui__result").count() == 0
+
+
+@needs_chromium
+def test_a_search_on_a_site_without_members_requests_nothing_missing(page, base_url):
+    # the search merges members' bundles (members/search.json); a site without members must not
+    # ask for a file it never wrote (a 404 and a red console error on every first search)
+    failed, errors = [], []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    results = _search(page, base_url, INCIDENT_TITLE)
+    assert results and results[0]["title"] == INCIDENT_TITLE
+    assert failed == [] and errors == [], (failed, errors)

@@ -195,6 +195,8 @@ class Generator:
         self.tags()
         if self.f.members is not None:
             member_pages.write_pages(self)
+        else:
+            member_pages.write_search_list(self)
         if self.f.audience != "public":  # the form carries the units' rosters (SPEC §11)
             self.fill()
         tick("索引页", 8)

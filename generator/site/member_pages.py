@@ -64,8 +64,14 @@ def write_pages(gen) -> None:
         _page(gen, f"members/{p.id}.md", p, public, read_at, children, [])
     month = P.period_containing("monthly", today)
     _page(gen, "members/index.md", month, public, read_at, [], years)
+    write_search_list(gen)
+
+
+def write_search_list(gen) -> None:
+    """``members/search.json``: the members' search bundles; an empty list on a site without members,
+    so the page's search (which always asks for it) finds it instead of a 404."""
     bundles = [{"name": feed.member.name, "site": feed.site, "bundle": urljoin(feed.site, "pagefind/")}
-               for feed in f.members if feed.ok and feed.site]
+               for feed in gen.f.members or [] if feed.ok and feed.site]
     target = gen.out / SEARCH_LIST
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(bundles, ensure_ascii=False), encoding="utf-8")
