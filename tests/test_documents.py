@@ -209,7 +209,8 @@ def test_notice_has_the_figures_of_summary_json(tmp_path):
     assert "关于2026年11月信息报送情况的通报" in texts
     t = data["totals"]
     headline = next(x for x in texts if x.startswith("本期共收到报告"))
-    assert headline.startswith(f"本期共收到报告{t['reports']}份，其中突发事件初报{t['incidents']}起；应报定期报告{t['expected']}份。")
+    assert headline.startswith(f"本期共收到报告{t['reports']}份，其中突发事件初报{t['incidents']}起；"
+                               f"应报定期报告{t['expected']}份，已报{t['received']}份。")
     assert f"按时{t['on_time']}份，迟报{t['late']}份，瞒报{t['concealed']}份，漏报{t['missing']}份" in headline
     units = _tables(doc)[0]
     assert units[0] == ["排名", "单位", "应报", "已报", "按时", "迟报", "瞒报", "漏报", "批示", "采用", "按时率", "得分"]
@@ -217,7 +218,9 @@ def test_notice_has_the_figures_of_summary_json(tmp_path):
     assert len(by_name) == len(data["units"])
     for u in data["units"]:
         row = by_name[u["name"]]
-        assert [int(x) for x in row[2:10]] == [u[k] for k in ("expected", "submitted", "on_time", "late", "concealed",
+        # 已报 beside 应报 is the periodic reports received, as the summary and the site's 定期报告 已报/应报:
+        # a unit with 1 owed, 1 missing and an incident must not read 应报 1 · 已报 2 · 漏报 1
+        assert [int(x) for x in row[2:10]] == [u[k] for k in ("expected", "received", "on_time", "late", "concealed",
                                                                "missing", "instructed", "adopted")]
         assert float(row[11]) == u["score"] and int(row[0]) == u["rank"]
     for m in data["missing"]:

@@ -51,7 +51,7 @@ def notice_document(summary: Summary, org: Org) -> Document:
     if s.incident_count:
         text += f"，其中突发事件初报{s.incident_count}起"
     if assessed:
-        text += (f"；应报定期报告{t.expected}份。按时{t.on_time}份，迟报{t.late}份，瞒报{t.concealed}份，"
+        text += (f"；应报定期报告{t.expected}份，已报{t.received}份。按时{t.on_time}份，迟报{t.late}份，瞒报{t.concealed}份，"
                  f"漏报{t.missing}份，按时率{_pct(t.on_time_rate)}。")
         if t.instructed or t.adopted:
             text += f"领导批示{t.instructed}次，信息被采用{t.adopted}次。"
@@ -66,7 +66,8 @@ def notice_document(summary: Summary, org: Org) -> Document:
         rows = []
         for u in lines:
             f = u.figures
-            row = [("　" * u.depth if s.rollup else "") + u.name, f.expected, f.submitted, f.on_time, f.late,
+            # 已报 is set against 应报: the periodic reports received (as the summary's 定期报告 已报/应报)
+            row = [("　" * u.depth if s.rollup else "") + u.name, f.expected, f.received, f.on_time, f.late,
                    f.concealed, f.missing, f.instructed, f.adopted, _pct(f.on_time_rate), f.score(s.scoring)]
             if not s.rollup:
                 row.insert(0, u.rank)
