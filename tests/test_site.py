@@ -435,3 +435,18 @@ def test_refused_build_prints_each_error_on_one_line_when_not_a_terminal(small_o
     assert "2026-11-26-有错.md:7:1: R502 " in line and "签发" in line, line
     assert "拒绝发布：1 个文件有" in result.stderr and "再重新构建" in next(
         x for x in result.stderr.splitlines() if x.startswith("拒绝发布"))
+
+
+def test_a_build_failure_whose_text_looks_like_markup_is_printed_as_written(small_org, monkeypatch):
+    # the message of a failure (a path, MkDocs' or Pagefind's own words) may hold "[/…]": printed
+    # as console markup it raised rich's MarkupError, a traceback instead of the reason
+    from generator.site import build as site_build
+
+    def fail(*args, **kwargs):
+        raise site_build.BuildError("无法写入 submissions/[/x]/site：磁盘已满")
+
+    monkeypatch.setattr(site_build, "build_site", fail)
+    result = run(small_org, "build", "--as-of", "2026-11-27 18:00")
+    assert result.exit_code == 1
+    assert "构建失败" in result.stderr and "submissions/[/x]/site：磁盘已满" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from ..config import Org
 from ..feeds import write_feeds
@@ -499,7 +500,7 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
             result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
                                 publishable=repo.publishable(audience), problems=repo.unpublishable())
         except (BuildError, GenerationError, WorkerLost) as exc:
-            console.print(f"[bold red]构建失败[/]：{exc}", markup=True)
+            console.print(f"[bold red]构建失败[/]：{escape(str(exc))}")
             return 1
     total = time.perf_counter() - t0
     t = result.timings

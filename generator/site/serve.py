@@ -23,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+from rich.markup import escape
+
 from ..config import ConfigError
 from .build import BuildError, _print_errors, console, generate_tree, load, run_mkdocs, run_pagefind, update_tree
 from .facts import collect
@@ -137,7 +139,7 @@ class Preview:
             console.print(f"搜索索引已更新（{time.perf_counter() - started:.1f} 秒）")
         elif proc.returncode > 0 and proc.returncode != 143:  # 143, or < 0: stopped for a newer edit
             text = output.decode("utf-8", "replace").strip()[-1000:]
-            console.print(f"[bold red]搜索索引更新失败[/]：{text}", markup=True)
+            console.print(f"[bold red]搜索索引更新失败[/]：{escape(text)}")
 
     def wait_for_index(self) -> None:
         """Wait until the search index is up to date (tests; shutting down)."""
@@ -166,9 +168,9 @@ class Preview:
             try:
                 self.rebuild()
             except BuildError as exc:
-                console.print(f"[bold red]重新生成失败[/]：{exc}")
+                console.print(f"[bold red]重新生成失败[/]：{escape(str(exc))}")
             except Exception as exc:  # noqa: BLE001 - keep serving whatever happens
-                console.print(f"[bold red]重新生成失败[/]：{exc!r}")
+                console.print(f"[bold red]重新生成失败[/]：{escape(repr(exc))}")
 
     def handler(self):
         preview = self
@@ -227,7 +229,7 @@ def run_serve(root: Path, audience: str, host: str, port: int, as_of=None) -> in
             console.print("[bold red]有错误，无法预览[/]；请修正后重新运行 shangbao serve。")
             return 1
     except BuildError as exc:
-        console.print(f"[bold red]构建失败[/]：{exc}")
+        console.print(f"[bold red]构建失败[/]：{escape(str(exc))}")
         return 1
     server = http.server.ThreadingHTTPServer((host, port), preview.handler())
     stop = threading.Event()
