@@ -257,6 +257,22 @@ def test_a_missing_variable_is_named_before_anything_is_sent(tmp_path, platforms
     assert not platforms["mail"].messages
 
 
+@pytest.mark.parametrize("smtp_url", ["smtp://127.0.0.1:25", "http://127.0.0.1/?from=x@example.org",
+                                      "smtp://127.0.0.1:端口?from=x@example.org"])
+def test_an_unusable_smtp_url_is_named_before_anything_is_sent(tmp_path, platforms, monkeypatch, smtp_url):
+    # a URL without a sender address (or not an SMTP URL at all) can never work: say so at once,
+    # exit 2 and send nothing, rather than three tries of the mail channel after the others were sent
+    root, before = base_repo(tmp_path)
+    push(root)
+    monkeypatch.setenv("SB_SMTP_URL", smtp_url)
+    result = run(root, "notify", "--since", before, "--as-of", AS_OF)
+    assert result.exit_code == 2, result.output
+    assert "SB_SMTP_URL" in result.stderr and "没有发送任何消息" in result.stderr
+    assert smtp_url not in result.output + result.stderr  # the URL may hold a password
+    assert all(not platforms[k].requests for k in ("wecom", "dingtalk", "feishu", "webhook"))
+    assert not platforms["mail"].messages
+
+
 def test_dry_run_prints_exactly_what_is_then_sent(tmp_path, platforms, monkeypatch):
     root, before = base_repo(tmp_path)
     push(root)

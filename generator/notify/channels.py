@@ -185,6 +185,36 @@ def missing_variables(channels: list[Channel], env: Mapping[str, str]) -> list[t
     return [(c, name) for c in channels for name in c.env_names() if not env.get(name, "").strip()]
 
 
+def smtp_settings(smtp_url: str, env_name: str | None) -> tuple[urllib.parse.SplitResult, str, str, str]:
+    """(parts, user, password, sender) of an SMTP URL; SendError in Chinese when it cannot be used."""
+    try:
+        parts = urllib.parse.urlsplit(smtp_url.strip())
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SendError(f"{env_name} 应写成 smtp://用户名:密码@服务器:587?from=发件地址 或 smtps://…")
+    user = urllib.parse.unquote(parts.username or "")
+    password = urllib.parse.unquote(parts.password or "")
+    sender = urllib.parse.parse_qs(parts.query).get("from", [user if "@" in user else ""])[0]
+    if not sender:
+        raise SendError(f"{env_name} 中缺少发件地址：请在末尾加 ?from=发件地址")
+    return parts, user, password, sender
+
+
+def unusable_variables(channels: list[Channel], env: Mapping[str, str]) -> list[tuple[Channel, str]]:
+    """(channel, why) for each set variable that cannot work as written (an e-mail channel's SMTP URL),
+    so that a setting is reported before anything is sent, not after three tries."""
+    out = []
+    for c in channels:
+        if c.kind == "email" and env.get(c.url_env or "", "").strip():
+            try:
+                smtp_settings(env[c.url_env], c.url_env)
+            except SendError as exc:
+                out.append((c, str(exc)))
+    return out
+
+
 def dingtalk_sign(secret: str, timestamp_ms: str) -> str:
     digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
@@ -278,14 +308,7 @@ class Sender:
     # ----------------------------------------------------------------------- e-mail
 
     def _mail(self, smtp_url: str, channel: Channel, item: Outgoing) -> None:
-        parts = urllib.parse.urlsplit(smtp_url)
-        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise SendError(f"{channel.url_env} 应写成 smtp://用户名:密码@服务器:587?from=发件地址 或 smtps://…")
-        user = urllib.parse.unquote(parts.username or "")
-        password = urllib.parse.unquote(parts.password or "")
-        sender = urllib.parse.parse_qs(parts.query).get("from", [user if "@" in user else ""])[0]
-        if not sender:
-            raise SendError(f"{channel.url_env} 中缺少发件地址：请在末尾加 ?from=发件地址")
+        parts, user, password, sender = smtp_settings(smtp_url, channel.url_env)
         message = EmailMessage()
         message["Subject"] = item.title
         message["From"] = sender

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import Org, load_org
 from ..model import CLASSIFICATIONS
-from .channels import Sender, describe, missing_variables, render
+from .channels import Sender, describe, missing_variables, render, unusable_variables
 from .events import Event, RangeError, owed_reports, range_events, resolve_since
 from .messages import Message, event_message, remind_message
 from .settings import NOTIFY_EVENTS, REMIND_EVENTS, Channel
@@ -78,9 +78,12 @@ def deliver(org: Org, outbox: dict[str, list[Message]], dry_run: bool,
         return 0
     env = os.environ if env is None else env
     missing = missing_variables(channels, env)
-    if missing:
+    unusable = unusable_variables(channels, env)
+    if missing or unusable:
         for channel, name in missing:
             _warn(f"错误：缺少环境变量 {name}（渠道{channel.label}需要它），或它是空的。")
+        for channel, why in unusable:
+            _warn(f"错误：渠道{channel.label}：{why}")
         _warn("没有发送任何消息。请在 CI 的机密变量中添加上面的变量（GitHub: Settings → Secrets and variables → "
               "Actions，并在工作流的 env 中引用；GitLab: 设置 → CI/CD → 变量），见 docs/notify.md。")
         return 2
