@@ -490,7 +490,7 @@ def _members(raw: Any, node: Any, line: int, problems: list[tuple[int, str]]) ->
         for key in item:
             if key not in _MEMBER_KEYS:
                 mbad(str(key), f"未知的下级单位配置项{_nearest(key, _MEMBER_KEYS)}；可用的有 {', '.join(sorted(_MEMBER_KEYS))}")
-        if not isinstance(mid, str) or not UNIT_ID.match(mid):
+        if not isinstance(mid, str) or not UNIT_ID.fullmatch(mid):
             mbad("id", "下级单位 id 必须由小写字母、数字和连字符组成")
             continue
         if any(m.id == mid for m in out):
@@ -546,7 +546,7 @@ def _git_host(value: Any, line: int, key_lines: dict[str, int], bad) -> GitHost 
             key_lines.get("url", line))
         ok = False
     branch = value.get("branch", "main")
-    if not isinstance(branch, str) or not _BRANCH.match(branch) or ".." in branch:
+    if not isinstance(branch, str) or not _BRANCH.fullmatch(branch) or ".." in branch:
         bad("git_host.branch", f"必须是分支名，如 main，而不是“{branch}”", key_lines.get("branch", line))
         ok = False
     if not ok:

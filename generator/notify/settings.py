@@ -203,7 +203,7 @@ def _channel(item: Any, node: Any, index: int, default_line: int,
     for key in item:
         if key not in _CHANNEL_KEYS:
             bad(str(key), f"未知的渠道配置项；可用的有 {', '.join(sorted(_CHANNEL_KEYS))}")
-    if not isinstance(cid, str) or not _CHANNEL_ID.match(cid):
+    if not isinstance(cid, str) or not _CHANNEL_ID.fullmatch(cid):
         bad("id", "渠道 id 应由小写字母、数字、- 和 _ 组成，如 leaders")
     kind = item.get("kind")
     if kind not in CHANNEL_KINDS:
@@ -216,7 +216,7 @@ def _channel(item: Any, node: Any, index: int, default_line: int,
         value = item.get(key)
         if value is None:
             return None
-        if not isinstance(value, str) or not _ENV_NAME.match(value):
+        if not isinstance(value, str) or not _ENV_NAME.fullmatch(value):
             # never repeat the value: it may be the URL or secret itself, pasted by mistake
             bad(key, "应填写环境变量的名字（大写字母、数字和下划线，如 SB_WECOM_LEADERS），"
                      "而不是网址或密钥本身；网址和密钥只能放在 CI 的机密变量（secrets）中，不能写进仓库")
@@ -231,7 +231,7 @@ def _channel(item: Any, node: Any, index: int, default_line: int,
     if kind == "email":
         url_env = url_env or DEFAULT_SMTP_ENV
         raw_to = item.get("to")
-        if not isinstance(raw_to, list) or not raw_to or not all(isinstance(a, str) and _EMAIL.match(a.strip())
+        if not isinstance(raw_to, list) or not raw_to or not all(isinstance(a, str) and _EMAIL.fullmatch(a.strip())
                                                                   for a in raw_to):
             bad("to", "电子邮件渠道必须填写收件人地址列表，如 [leader@example.gov.cn]")
         else:
