@@ -35,6 +35,7 @@ from ..periods import Period
 from ..project import SUBMISSIONS
 from ..reader import read_report
 from ..safefile import read_regular
+from ..summary import Missing
 from ..timeliness import CONCEALED, LATE, incident_delay, periodic_delay, timeliness
 
 MISSING_WINDOW = dt.timedelta(days=30)
@@ -70,13 +71,10 @@ class Event:
 
 
 @dataclass(slots=True)
-class Owed:
+class Owed(Missing):
+    """An owed report of ``summary``'s missing list, as ``remind`` tells it: still due, or missing."""
+
     kind: str  # due | missing
-    unit: str
-    unit_name: str
-    type: str
-    period: Period
-    due: dt.datetime
 
 
 @dataclass(slots=True)
@@ -312,6 +310,6 @@ def owed_reports(root: Path, org: Org, as_of: dt.datetime, before: dt.timedelta)
         for m in summarizer.summarize(periods.parse(year)).missing:
             if start <= m.due < end:
                 kind = "missing" if as_of > m.due else "due"
-                owed.append(Owed(kind, m.unit, m.unit_name, m.type, m.period, m.due))
+                owed.append(Owed(m.unit, m.unit_name, m.type, m.period, m.due, kind=kind))
     owed.sort(key=lambda o: (o.due, list(org.units).index(o.unit), o.type))
     return owed
