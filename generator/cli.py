@@ -195,8 +195,12 @@ def bulletin(obj: _Context, period: str, number: int | None, fmt: str, output: P
 @click.pass_obj
 def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None) -> None:
     """检查全部报告，生成汇总，构建网站（含搜索索引）。有错误时拒绝发布。"""
+    from .project import site_dir_problem
     from .site.build import run_build
 
+    problem = site_dir_problem(obj.root, Path.cwd() / site_dir) if site_dir is not None else None
+    if problem:
+        raise click.UsageError(problem)
     _run(run_build, obj.root, audience, site_dir, _as_of(as_of, obj.root))
 
 
