@@ -41,3 +41,14 @@ def site_dir_problem(root: Path, site_dir: Path) -> str | None:
         return (f"网站输出文件夹“{site_dir}”不是空文件夹，也不是以前构建的网站（没有 index.html）；"
                 f"{replaced}，其中的文件会被删除。{fix}")
     return None
+
+
+def output_problem(root: Path, output: Path) -> str | None:
+    """Why a document must not be written to ``output`` (a report, ``_org.yml``, a template…), or None."""
+    target, root = Path(output).resolve(), Path(root).resolve()
+    for name in OWN_FOLDERS:
+        own = root / name
+        if own in target.parents:
+            return (f"“{output}”在仓库的 {name}/ 文件夹中；导出的文件不写进仓库（会覆盖报告或配置），"
+                    "请写到仓库外，或省略 -o 写到当前文件夹")
+    return None
