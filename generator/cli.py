@@ -162,7 +162,7 @@ _DOCUMENT_OPTIONS = [
                  callback=_outside_repository, help="输出文件（默认：当前文件夹，按报告或周期命名）"),
     click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
                  help="读者范围：文件中不含该范围以上的内容"),
-    click.option("--as-of", "as_of", help="以此时间为“现在”（默认：现在）"),
+    click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”（默认：现在）"),
 ]
 
 
@@ -173,7 +173,7 @@ def _document_options(command):
 
 
 @main.command()
-@click.argument("report")
+@click.argument("report", metavar="报告编号")
 @_document_options
 @click.pass_obj
 def export(obj: _Context, report: str, fmt: str, output: Path | None, audience: str, as_of: str | None) -> None:
@@ -184,7 +184,7 @@ def export(obj: _Context, report: str, fmt: str, output: Path | None, audience: 
 
 
 @main.command()
-@click.option("--period", required=True, help="简报所辑的周期：2026-W48、2026-11、2026-Q4 或 2026")
+@click.option("--period", required=True, metavar="周期", help="简报所辑的周期：2026-W48、2026-11、2026-Q4 或 2026")
 @click.option("--number", type=click.IntRange(min=1), default=None, help="期号（默认：周期在当年的序号，如 11 月为第 11 期）")
 @_document_options
 @click.pass_obj
