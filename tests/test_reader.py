@@ -113,6 +113,15 @@ def test_gbk_finding_names_the_first_bad_line(org):
     assert finding.code == "R101" and finding.line == 2 and "GBK" in finding.message
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_named_as_such(org, encoding):
+    """Notepad's and Word's “Unicode” is UTF-16: said so, not called a damaged or binary file."""
+    front, body = good_report("info")
+    (finding,) = read(org, render(front, body).encode(encoding))[1]
+    assert finding.code == "R101" and finding.line == 1 and "UTF-16" in finding.message
+    assert "另存为" in finding.message and "UTF-8" in finding.message and "损坏" not in finding.message
+
+
 def test_bom_then_content(org):
     front, body = good_report("info")
     report, findings = read(org, b"\xef\xbb\xbf" + render(front, body).encode())
