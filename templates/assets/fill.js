@@ -565,8 +565,11 @@
     if (form === "bool") { return { typed: v.v === true }; }
     if (form === "list") { return { typed: v.v.map(function (x) { return x.trim(); }) }; }
     if (form === "mapping") {
-      var numeric = v.v.every(function (kv) { return kv[1].t === "int" || kv[1].t === "float"; });
-      return numeric ? { typed: v.v } : bad("mapping");
+      var wrong = v.v.filter(function (kv) { return kv[1].t !== "int" && kv[1].t !== "float"; });
+      if (!wrong.length) { return { typed: v.v }; }
+      /* schema._convert names the first entry that is not a number */
+      return { code: "R203", fields: { key: spec.name, value: shown(wrong[0][1]),
+                                       expected: pyFormat(D.form_text.mapping_item, { name: wrong[0][0] }) } };
     }
     if (form === "period") {
       if (s === null || parsePeriod(s) === null) {
