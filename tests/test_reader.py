@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from zoneinfo import ZoneInfo
 
@@ -183,6 +184,20 @@ def test_control_character_is_named_at_its_line(org):
 def test_aliases_and_tags_are_refused(org, text):
     report, findings = read(org, text)
     assert report is None and [f.code for f in findings] == ["R104"]
+
+
+@pytest.mark.parametrize("text", [
+    "---\n? [a, b]\n: 1\n---\n",  # unhashable key
+    "---\n%YAML 1.1\ntitle: x\n---\n",  # a directive
+    "---\ntitle: \"\\x\"\n---\n",  # a broken \\x escape
+    "---\ntags: - a\n---\n",  # a list begun on the key's line
+    "---\ndeaths: !!int 三\n---\n",  # a tag its value does not fit (Python's ValueError)
+])
+def test_yaml_errors_are_explained_in_chinese_not_in_the_parsers_english(org, text):
+    report, findings = read(org, text)
+    assert report is None and [f.code for f in findings] == ["R104"]
+    english = re.findall(r"[A-Za-z]{4,}", re.sub(r"YAML|title", "", findings[0].message))  # a key named as an example
+    assert not english, findings[0].message
 
 
 def test_deep_nesting_is_refused_fast(org):
