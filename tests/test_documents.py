@@ -428,6 +428,17 @@ def test_pdf_has_its_colophon_alone_at_the_foot_of_an_even_last_page(pdfs, kind)
     assert all("印发" not in page for page in per_page[:pages - 1])
 
 
+@pytest.mark.parametrize("kind", ["report", "notice"])
+def test_pdf_signature_is_never_alone_on_a_page(pdfs, kind):
+    """署名 and 成文日期 stay with the last lines of the text (GB/T 9704 §7.3.5): the page that holds
+    them holds some of the text too (more than the two signature lines and the page number)."""
+    pages = [p for p in _pdf_text(pdfs[kind]).split("\f") if p.strip()]  # the blank page left out
+    assert "印发" in pages[-1]
+    signed = pages[-2]  # the last page with text before the 版记 page
+    lines = [line for line in signed.splitlines() if line.strip()]
+    assert len(lines) > 3, signed
+
+
 def test_a_one_page_document_gets_its_colophon_on_page_two_and_a_two_page_one_keeps_it(tmp_path):
     """Only a layout that ends on an odd page is laid out again: a document whose body and 版记 fit
     on page 1 gets the 版记 alone on page 2; one that ends on page 2 is left as it is. page_count

@@ -432,9 +432,14 @@ def table(doc: Document, header: list[str], rows: list[list[object]], widths_cha
 
 
 def signature(doc: Document, signer: str, day: dt.date) -> None:
-    """署名 and 成文日期 at the right: the date four characters in, the name centred above it."""
-    add(doc, style=PLAIN)
-    add(doc, style=PLAIN)
+    """署名 and 成文日期 at the right: the date four characters in, the name centred above it.
+
+    Kept on one page with the last lines of the text above (the last paragraph, or the last row of
+    a closing table): a page holding a signature and nothing else is what GB/T 9704 §7.3.5 rules
+    out."""
+    _keep_with_next(doc.element.body)
+    for _ in range(2):
+        add(doc, style=PLAIN).paragraph_format.keep_with_next = True
     date_text = cn_date(day)
     sig = add(doc, signer, PLAIN)
     sig.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -444,6 +449,25 @@ def signature(doc: Document, signer: str, day: dt.date) -> None:
     date = add(doc, date_text, PLAIN)
     date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     date.paragraph_format.right_indent = Twips(4 * CHAR)
+
+
+def _keep_with_next(body) -> None:
+    """keepNext on the last paragraph of ``body`` with text, and the empty ones after it (on each
+    paragraph of the last row when the text ends with a table: the row stays with what follows)."""
+    paragraphs = []
+    for el in reversed(body):  # back over the empty lines to the last text
+        if el.tag == qn("w:p"):
+            paragraphs.append(el)
+            if "".join(el.itertext()).strip():
+                break
+        elif el.tag == qn("w:tbl"):
+            rows = el.findall(qn("w:tr"))
+            paragraphs.extend(rows[-1].iter(qn("w:p")) if rows else [])
+            break
+    for p in paragraphs:
+        ppr = p.get_or_add_pPr()
+        if ppr.find(qn("w:keepNext")) is None:
+            ppr.append(OxmlElement("w:keepNext"))
 
 
 def colophon(doc: Document, cc: list[str], issuer: str, day: dt.date) -> None:
