@@ -85,6 +85,8 @@ class Generator:
         self.shadow_dir: Path | None = None
         #: report bodies rendered for the search index, kept for the report pages (two passes)
         self._bodies: dict[str, str] = {}
+        #: reports per year of their reported time (search shards), counted when first needed
+        self._years: Counter | None = None
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -149,12 +151,26 @@ class Generator:
         path.write_text(text, encoding="utf-8")
         self.changed.append(doc)
 
-    def _write_shadow(self, doc: str, title: str, html: str, markdown: bool = False) -> None:
-        from .search import shadow_from_html
+    def _write_shadow(self, doc: str, title: str, html: str, markdown: bool = False, shard: str = "") -> None:
+        from .search import SITE_SHARD, shadow_from_html, text_key
 
-        target = self.shadow_dir / urls.html_path(doc)
+        shard = shard or SITE_SHARD
+        rel = urls.html_path(doc)
+        target = self.shadow_dir / shard / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(shadow_from_html(unescape(title), html, markdown), encoding="utf-8")
+        target.write_text(shadow_from_html(unescape(title), html, markdown, text_key(shard, rel)), encoding="utf-8")
+
+    def shard(self, r: Report) -> str:
+        """The search index shard of ``r``'s page (search.shard_of: the year of its reported time,
+        or a part of that year when the year is large)."""
+        from .search import SITE_SHARD, shard_of
+
+        if self._years is None:
+            self._years = Counter(format_time(x.reported_at, self.f.tz)[:4] for x in self.f.reports)
+        made = format_time(r.reported_at, self.f.tz)
+        if not made:
+            return SITE_SHARD
+        return shard_of(made[:4], int(made[5:7]), self._years[made[:4]])
 
     # --- the whole tree -----------------------------------------------------------------
     def generate(self, progress: Callable[[str, int, int], None] | None = None,
@@ -243,7 +259,7 @@ class Generator:
             return
         made: set[Path] = set()
         for r in reports:
-            target = self.shadow_dir / urls.html_path(self.f.doc[r.id])
+            target = self.shadow_dir / self.shard(r) / urls.html_path(self.f.doc[r.id])
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
@@ -289,7 +305,7 @@ class Generator:
             here=doc, url=lambda to: urls.relative_url(doc, to), title=title, r=self.row(r), body=body,
             on=self._on(r), unit_doc=f"units/{r.unit}.md", type_doc=f"types/{r.type}.md",
             meta=self.meta_rows(r), tags=[(t, f"tags/{urls.slug(t)}.md") for t in r.tags])
-        self._write_shadow(doc, escape(title, quote=False), html)
+        self._write_shadow(doc, escape(title, quote=False), html, shard=self.shard(r))
 
     def report_page(self, r: Report) -> None:
         f = self.f
