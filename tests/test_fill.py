@@ -206,6 +206,7 @@ BAD = {
     "R406-hazards": (lambda page: fill_valid(page, "inspection"), {"hazards_found": "3", "hazards_fixed": "5"},
                      [("R406", "hazards_fixed")]),
     "R406-progress": (_task, {"progress": "120.5"}, [("R406", "progress")]),
+    "R406-too-large": (_incident, {"deaths": "2000000", "loss": "2000000000.5"}, [("R406", "deaths"), ("R406", "loss")]),
     "R503": (_incident, {"title": "【机密】收费站火情", "tags": "绝密", "section:基本情况": "密级：秘密\n正文。"},
              [("R503", "title"), ("R503", "tags"), ("R503", "section:基本情况")]),
     "R407": (_incident, {"location": "【填写说明：事发地点】", "section:事件经过": "### 小标题",

@@ -585,6 +585,8 @@ def test_r405_length_and_characters(root, code, word):
     ("inspection", {"hazards_found": -2, "hazards_fixed": 0}, "hazards_found", "负数"),
     ("task", {"progress": 120}, "progress", "0 到 100"),
     ("task", {"progress": -5}, "progress", "0 到 100"),
+    ("inspection", {"hazards_found": 2000000, "hazards_fixed": 0}, "hazards_found", "不可信"),
+    ("incident", {"loss": 2000000000.5, "severity": "特别重大"}, "loss", "不可信"),
 ])
 def test_r406_impossible_numbers(root, rtype, changes, key, word):
     path = write_good(root, rtype, **changes)
@@ -593,6 +595,7 @@ def test_r406_impossible_numbers(root, rtype, changes, key, word):
 
 @pytest.mark.parametrize(("rtype", "changes"), [
     ("inspection", {"hazards_fixed": 5}), ("task", {"progress": 100}), ("task", {"progress": 0}),
+    ("inspection", {"hazards_found": 1000000, "hazards_fixed": 0}),
 ])
 def test_r406_not_at_the_edges(root, rtype, changes):
     assert codes_of(root, write_good(root, rtype, **changes)) == []

@@ -98,7 +98,8 @@ R406 = rule(
     "{detail}",
     """
 人数、隐患数不能是负数；已整改隐患数不能多于发现的隐患数；进度只能在 0 到 100 之间；
-损失不能为负。
+损失不能为负。人数、隐患数不能超过 100 万，直接经济损失不能超过 10 亿万元（10 万亿元）：
+这样的数字只会是多打了几位或弄错了单位，写进汇总会让全年的合计失真。
 
 **怎么改**：核对数字。
 """,
@@ -106,11 +107,16 @@ R406 = rule(
         "negative": "{meaning}（{key}）是 {value}，不能为负数；请核对",
         "fixed_over_found": "已整改隐患 {fixed} 处，多于发现的隐患 {found} 处；请核对 hazards_found 和 hazards_fixed",
         "progress": "进度是 {progress:g}，应在 0 到 100 之间（百分比，不写 %）",
+        "too_large": "{meaning}（{key}）是 {value}，大于 {limit}，不可信；请核对数字和单位（损失以万元计）",
     },
 )
 #: the counts R406 requires to be zero or more, and how its message names them
 COUNT_KEYS = (("deaths", "死亡人数"), ("injuries", "受伤人数"), ("loss", "直接经济损失"),
               ("hazards_found", "发现隐患数"), ("hazards_fixed", "已整改隐患数"))
+
+#: the largest value R406 believes of each count (损失 in 万元): beyond it, a typo or a wrong unit
+COUNT_LIMITS = {"deaths": 1_000_000, "injuries": 1_000_000, "loss": 1_000_000_000,
+                "hazards_found": 1_000_000, "hazards_fixed": 1_000_000}
 
 #: The one mark ``templates/new/`` puts on every text the writer must replace (a value, an instruction
 #: line): ``【填写说明：…】``. R407 knows it; nothing else in a report is taken for a placeholder.
@@ -378,6 +384,9 @@ def _numbers(report, ctx):
         value = getattr(report, key)
         if value is not None and value < 0:
             yield report.line_of(key), 1, {"detail": words["negative"].format(meaning=meaning, key=key, value=value)}
+        elif value is not None and value > COUNT_LIMITS[key]:
+            yield report.line_of(key), 1, {"detail": words["too_large"].format(
+                meaning=meaning, key=key, value=value, limit=COUNT_LIMITS[key])}
     found, fixed = report.hazards_found, report.hazards_fixed
     if found is not None and fixed is not None and fixed > found >= 0:
         yield report.line_of("hazards_fixed"), 1, {"detail": words["fixed_over_found"].format(fixed=fixed, found=found)}

@@ -122,6 +122,7 @@ def form_data(org: Org) -> dict[str, Any]:
         "body": {"fence": _js(reader._CODE_FENCE.pattern), "numbering": _js(content._NUMBERING.pattern)},
         "vague_words": list(org.vague_words),
         "count_keys": [list(pair) for pair in content.COUNT_KEYS],
+        "count_limits": content.COUNT_LIMITS,
         "grades": {"order": list(SEVERITY_GRADES),
                    "thresholds": [list(g) for g in content._GRADES]},
         "uscc": {"chars": content.USCC_CHARS, "weights": list(content._USCC_WEIGHTS)},

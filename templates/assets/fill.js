@@ -791,6 +791,9 @@
       var v = typed[pair[0]];
       if (v !== undefined && v < 0) {
         say("R406", pair[0], { detail: detail("R406", "negative", { meaning: pair[1], key: pair[0], value: present[pair[0]].value }) });
+      } else if (v !== undefined && v > D.count_limits[pair[0]]) {
+        say("R406", pair[0], { detail: detail("R406", "too_large", { meaning: pair[1], key: pair[0], value: present[pair[0]].value,
+                                                                   limit: D.count_limits[pair[0]] }) });
       }
     });
     if (typed.hazards_found !== undefined && typed.hazards_fixed !== undefined &&
