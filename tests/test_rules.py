@@ -802,14 +802,3 @@ def test_r306_week_53_exists_only_in_long_years(root):
     assert "R203" not in codes_of(root, path, as_of="2027-01-05 10:00")
     path = write_good(root, "weekly", "2026-W53", period="2025-W53", reported_at="2026-01-02 10:00")
     assert "R203" in codes_of(root, path)
-
-
-def test_r403_feedback_less_classified_than_its_report(root):
-    """A 批示 filed as internal on a restricted incident would publish, on the internal site, words
-    about a report that site keeps out (and the summary would not count it): an error."""
-    write_good(root, "incident", "2026-11-18-限定火情", classification="restricted", title="限定火情")
-    target = f"{UNIT}/2026/2026-11-18-限定火情"
-    path = write_good(root, "feedback", "2026-11-19-批示-限定火情", on=target, classification="internal")
-    only(root, path, "R403", line_containing(path, "on:"), "限定", "classification 改为 restricted")
-    ok = write_good(root, "feedback", "2026-11-19-批示-限定火情-2", on=target, classification="restricted")
-    assert "R403" not in codes_of(root, ok)
