@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
+import io
 import logging
 import os
 import shutil
 import subprocess
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,7 +38,9 @@ from ..pool import WorkerLost
 from ..timeparse import format_time
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
+from .cache import FORMAT, SiteCache, digest, open_cache, tree_digest, versions
 from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
+from .urls import html_path
 
 # soft_wrap: a log (CI, a file) is not a terminal; a message wrapped at 80 columns is split mid-line
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -51,6 +56,8 @@ class BuildResult:
     pages: int
     reports: int
     timings: dict[str, float] = field(default_factory=dict)
+    reused_pages: int = 0  # pages copied from the build cache instead of rendered
+    reused_index: bool = False  # the search index too
 
 
 def mkdocs_config_file(root: Path) -> Path:
@@ -69,17 +76,22 @@ def _rules() -> dict:
 
 def generate_tree(facts: Facts, root: Path, docs_dir: Path,
                   progress: Callable[[str, int, int], None] | None = None,
-                  searchable_done: Callable[[], None] | None = None, shadow_dir: Path | None = None) -> list[str]:
+                  searchable_done: Callable[[], None] | None = None, shadow_dir: Path | None = None,
+                  cache: SiteCache | None = None) -> list[str]:
     """Write the docs tree for ``facts`` into ``docs_dir`` (emptied first).
 
     ``searchable_done`` is called once every page the search index needs is written, and their
-    shadow pages too when ``shadow_dir`` is given (search.py).
+    shadow pages too when ``shadow_dir`` is given (search.py). With ``cache`` a report's pages whose
+    inputs are those of an earlier build are taken from it (cache.py).
     """
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     docs_dir.mkdir(parents=True)
     gen = Generator(facts, root, docs_dir, _rules())
     gen.shadow_dir = shadow_dir
+    if cache is not None:
+        gen.cache = cache
+        gen.cache_key = gen.generation_key()
     return gen.generate(progress, searchable_done)
 
 
@@ -100,8 +112,13 @@ def update_tree(facts: Facts, root: Path, docs_dir: Path) -> tuple[list[str], li
 
 
 def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: str,
-               live: bool = False, dirty: bool = False, as_of: dt.datetime | None = None) -> None:
-    """``mkdocs build`` in-process with the root mkdocs.yml, docs_dir/site_dir overridden."""
+               live: bool = False, dirty: bool = False, as_of: dt.datetime | None = None,
+               cache: SiteCache | None = None) -> int:
+    """``mkdocs build`` in-process with the root mkdocs.yml, docs_dir/site_dir overridden.
+
+    With ``cache``, a page whose docs page, configuration, theme and navigation are those of an
+    earlier build is copied from the cache instead of being rendered (``_PageCache``); returns how
+    many pages were."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -130,6 +147,12 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         if live:
             cfg["extra"]["sb_live"] = True
         _once_per_depth(cfg)
+        reused = 0
+        if cache is not None and not live:
+            pages = _PageCache(cache, cfg, root, docs_dir, site_dir)
+            reused = len(pages.reused)
+            cfg["plugins"]["shangbao-page-cache"] = pages
+            dirty = dirty or reused > 0  # the reused pages are not rendered (File.is_modified)
         saved = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
         try:
@@ -141,6 +164,104 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
                 os.environ["SOURCE_DATE_EPOCH"] = saved
     except MkDocsException as exc:
         raise BuildError(f"MkDocs 构建失败：{exc}") from exc
+    return reused
+
+
+def _nav_docs(nav) -> set[str]:
+    """The docs pages the navigation lists (mkdocs.yml ``nav``)."""
+    out: set[str] = set()
+    items = list(nav) if isinstance(nav, list) else [nav]
+    while items:
+        item = items.pop()
+        if isinstance(item, str):
+            out.add(item)
+        elif isinstance(item, dict):
+            items.extend(item.values())
+        elif isinstance(item, list):
+            items.extend(item)
+    return out
+
+
+class _PageCache:
+    """The pages of this MkDocs run that an earlier build rendered from the same inputs, copied from
+    the build cache (cache.py) into the site before MkDocs runs and skipped by it; the others are
+    rendered and stored (``on_post_page``).
+
+    A page's key is its docs page's bytes and address plus ``_site_key`` (the MkDocs configuration,
+    theme overrides, navigation, versions, code). The pages of the navigation are always rendered:
+    their titles and order are read from them. The build time in the footer (``sb_built``) is the
+    only part of a page that changes from one build to the next with the same inputs: an entry is
+    the page without it and the place it goes, and a page in which the time appears more than once
+    is not stored (it is rendered every time).
+    """
+
+    def __init__(self, cache: SiteCache, cfg, root: Path, docs_dir: Path, site_dir: Path) -> None:
+        self.cache = cache
+        self.built = cfg["extra"]["sb_built"].encode("utf-8")
+        self.nav_docs = _nav_docs(cfg.get("nav"))
+        self.site_key = _site_key(cfg, root, docs_dir, self.nav_docs)
+        self.keys: dict[str, str] = {}
+        self.reused: set[str] = set()
+        self.docs_dir = Path(docs_dir)
+        for path in _doc_pages(self.docs_dir):
+            doc = path.relative_to(self.docs_dir).as_posix()
+            if doc in self.nav_docs:
+                continue
+            self.keys[doc] = key = digest(self.site_key, doc, path.read_bytes())
+            entry = cache.get("html", key)
+            if entry is None or len(entry) < 8:
+                continue
+            at = int.from_bytes(entry[:8], "little", signed=True)
+            html = entry[8:]
+            if at >= 0:
+                html = html[:at] + self.built + html[at:]
+            target = Path(site_dir) / html_path(doc)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(html)
+            self.reused.add(doc)
+
+    # MkDocs calls a plugin's methods by event name (on_<event>)
+    def on_files(self, files, config):
+        for file in files.documentation_pages():
+            if file.src_uri in self.reused:
+                file.is_modified = _not_modified
+        return files
+
+    def on_post_page(self, output: str, page, config) -> str:
+        key = self.keys.get(page.file.src_uri)
+        if key is not None and page.file.src_uri not in self.reused:
+            html = output.encode("utf-8", errors="xmlcharrefreplace")  # what MkDocs writes
+            count = html.count(self.built)
+            if count <= 1:
+                at = html.rfind(self.built)
+                stored = html if at < 0 else html[:at] + html[at + len(self.built):]
+                self.cache.put("html", key, at.to_bytes(8, "little", signed=True) + stored)
+        return output
+
+
+def _not_modified() -> bool:
+    return False
+
+
+def _doc_pages(docs_dir: Path) -> list[Path]:
+    return [p for p in docs_dir.rglob("*.md") if p.relative_to(docs_dir).parts[0] != "assets"]
+
+
+def _site_key(cfg, root: Path, docs_dir: Path, nav_docs: set[str]) -> str:
+    """What every rendered page depends on besides its own docs page (``_PageCache``)."""
+    extra = {k: v for k, v in cfg["extra"].items() if k != "sb_built"}
+    titles = []
+    for doc in sorted(nav_docs):  # a navigation entry without a title shows its page's title
+        try:
+            front = (docs_dir / doc).read_bytes().split(b"\n---\n", 1)[0]
+            titles.append((doc, [line for line in front.split(b"\n") if line.startswith(b"title:")]))
+        except OSError:
+            titles.append((doc, b""))
+    theme_dirs = [Path(d) for d in cfg["theme"].dirs if "site-packages" not in d and "dist-packages" not in d]
+    return digest(FORMAT, mkdocs_config_file(root).read_bytes(), str(cfg["site_name"]), repr(sorted(extra.items())),
+                  repr(cfg.get("nav")), repr(titles), tree_digest(*theme_dirs),
+                  tree_digest(PROJECT_DIR / "generator", suffix=".py"),
+                  versions("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "markupsafe"))
 
 
 FILL_NAV = {"填报": "fill/index.md"}
@@ -208,7 +329,11 @@ class _Indexer:
     cores; Pagefind starts as soon as the last one is written and runs beside the rest.
     """
 
-    def __init__(self, parent: Path, pages: int = 0) -> None:
+    def __init__(self, parent: Path, pages: int = 0, cache: SiteCache | None = None) -> None:
+        self.cache = cache
+        self.search_key: str | None = None
+        self.reused = False  # the bundle came from the build cache
+        self.begun = False
         self.staging = Path(tempfile.mkdtemp(prefix=f"{_INDEX_PREFIX}{os.getpid()}-", dir=parent))
         self.out = self.staging / "pagefind"
         # the shadow pages are read once by Pagefind and thrown away: in memory (tmpfs) when
@@ -223,7 +348,17 @@ class _Indexer:
         from .search import start_indexer
 
         self.shadow.mkdir(exist_ok=True)
+        self.begun = True
         self.started = time.perf_counter()
+        if self.cache is not None:
+            # the bundle depends on nothing but the shadow pages, in the order Pagefind reads them,
+            # and on Pagefind and the code that calls it
+            self.search_key = digest(FORMAT, "search", _shadows_digest(self.shadow),
+                                     tree_digest(PROJECT_DIR / "generator", suffix=".py"), versions("pagefind", "opencc"))
+            bundle = self.cache.get("search", self.search_key)
+            if bundle is not None and _unpack(bundle, self.out):
+                self.reused = True
+                return
         self.proc = start_indexer(self.shadow, self.out, shadows=True)
 
     def finish(self, site_dir: Path) -> float:
@@ -231,7 +366,12 @@ class _Indexer:
         from .search import finish_indexer
 
         try:
-            took = finish_indexer(self.proc, self.out) or time.perf_counter() - self.started
+            if self.reused:
+                took = 0.0
+            else:
+                took = finish_indexer(self.proc, self.out) or time.perf_counter() - self.started
+                if self.search_key is not None:
+                    self.cache.put("search", self.search_key, _pack(self.out))
             target = site_dir / "pagefind"
             if target.exists():
                 shutil.rmtree(target)
@@ -249,6 +389,40 @@ class _Indexer:
         shutil.rmtree(self.staging, ignore_errors=True)
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _shadows_digest(folder: Path) -> bytes:
+    """SHA-256 of the shadow pages' names and bytes, folders in the order they list (Pagefind's order)."""
+    h = hashlib.sha256()
+    for dirpath, dirs, files in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder).encode("utf-8", "surrogateescape")
+        h.update(b"D" + len(rel).to_bytes(8, "little") + rel)
+        for name in files:
+            data = Path(dirpath, name).read_bytes()
+            raw = name.encode("utf-8", "surrogateescape")
+            h.update(b"F" + len(raw).to_bytes(8, "little") + raw + len(data).to_bytes(8, "little"))
+            h.update(data)
+    return h.digest()
+
+
+def _pack(folder: Path) -> bytes:
+    """A folder as one uncompressed tar (a build cache entry)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            tar.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
+    return buf.getvalue()
+
+
+def _unpack(data: bytes, folder: Path) -> bool:
+    """Unpack ``_pack``'s tar into ``folder`` (regular files only); False (nothing left) when it cannot."""
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
+            tar.extractall(folder, filter="data")
+        return True
+    except (tarfile.TarError, OSError, ValueError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return False
 
 
 #: room to ask for per page in the scratch folder (a shadow page is 11 KB on average at 10,000
@@ -286,8 +460,12 @@ def _scratch_dir(needed: int) -> str | None:
 
 def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
                site_dir: Path, publishable: list[Report] | None = None, problems: dict | None = None,
-               docs_dir: Path | None = None, live: bool = False, quiet: bool = False) -> BuildResult:
-    """Generate, build and index the site for ``audience`` into ``site_dir`` (atomically)."""
+               docs_dir: Path | None = None, live: bool = False, quiet: bool = False,
+               cache: SiteCache | None = None) -> BuildResult:
+    """Generate, build and index the site for ``audience`` into ``site_dir`` (atomically).
+
+    With ``cache`` (cache.py) what an earlier build made from the same inputs is reused, and after
+    the site is in place the entries this build did not use are removed."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     facts = collect(org, reports, audience, as_of, publishable, problems)
@@ -309,15 +487,15 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
     try:
         say = (lambda msg: None) if quiet else (lambda msg: console.print(msg))
         say(f"[bold]生成页面[/]：{len(facts.reports)} 份报告（{AUDIENCE_LABELS.get(audience, audience)}）…")
-        indexer = _Indexer(site_dir.parent, len(facts.reports))
+        indexer = _Indexer(site_dir.parent, len(facts.reports), cache)
         # Pagefind starts (indexer.start) as soon as the shadow pages are written, beside the rest
-        pages = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow)
+        pages = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow, cache)
         timings["generate"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         say(f"[bold]MkDocs 构建[/]：{len(pages)} 个页面，同时建立搜索索引（Pagefind）…")
-        if indexer.proc is None:
+        if not indexer.begun:
             indexer.start()
-        run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of)
+        reused = run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of, cache=cache)
         timings["mkdocs"] = time.perf_counter() - t1
         write_feeds(facts, tmp / "feed")  # site/feed/ for the upper organisation and other systems
         t2 = time.perf_counter()
@@ -329,15 +507,23 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
             indexer.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    result = BuildResult(site_dir, len(pages), len(facts.reports), timings)
+    if cache is not None:
+        result.reused_pages = reused
+        result.reused_index = indexer.reused
+        t3 = time.perf_counter()
+        cache.prune()
+        timings["prune"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
-    return BuildResult(site_dir, len(pages), len(facts.reports), timings)
+    return result
 
 
 def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: bool,
                             searchable_done: Callable[[], None] | None = None,
-                            shadow_dir: Path | None = None) -> list[str]:
+                            shadow_dir: Path | None = None, cache: SiteCache | None = None) -> list[str]:
     if quiet or not console.is_terminal:
-        return generate_tree(facts, root, docs_dir, searchable_done=searchable_done, shadow_dir=shadow_dir)
+        return generate_tree(facts, root, docs_dir, searchable_done=searchable_done, shadow_dir=shadow_dir,
+                             cache=cache)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     # no refresh thread (auto_refresh=False): the generator forks a second process for the report
@@ -354,7 +540,7 @@ def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: boo
                 shown[0] = now
                 bar.refresh()
 
-        return generate_tree(facts, root, docs_dir, progress, searchable_done, shadow_dir)
+        return generate_tree(facts, root, docs_dir, progress, searchable_done, shadow_dir, cache)
 
 
 def _umask() -> int:
@@ -483,7 +669,10 @@ def load(root: Path, as_of: dt.datetime | None):
     return load_repository(root, as_of=as_of)
 
 
-def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.datetime | None) -> int:
+def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.datetime | None,
+              cache_dir: Path | None = None, use_cache: bool = True) -> int:
+    """``shangbao build``; the build cache in ``cache_dir`` (else ``SHANGBAO_CACHE_DIR``, else inside
+    ``.git/``) unless ``use_cache`` is false."""
     root = Path(root)
     site_dir = Path(site_dir) if site_dir is not None else root / "site"
     if not site_dir.is_absolute():
@@ -496,9 +685,10 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
         if repo.errors:
             _print_errors(repo)
             return 1
+        cache = open_cache(root, audience, cache_dir) if use_cache else None
         try:
             result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
-                                publishable=repo.publishable(audience), problems=repo.unpublishable())
+                                publishable=repo.publishable(audience), problems=repo.unpublishable(), cache=cache)
         except (BuildError, GenerationError, WorkerLost) as exc:
             console.print(f"[bold red]构建失败[/]：{escape(str(exc))}")
             return 1
@@ -511,4 +701,7 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
         f"（检查 {total - t['total']:.1f} 秒，生成 {t['generate']:.1f} 秒，MkDocs {t['mkdocs']:.1f} 秒，"
         f"索引 {t['pagefind']:.1f} 秒，与 MkDocs 同时进行，另等 {t['pagefind_wait']:.1f} 秒）"
     )
+    if cache is not None:
+        console.print(f"构建缓存：{result.reused_pages} 个页面沿用上次构建的结果"
+                      f"{'，搜索索引也未变' if result.reused_index else ''}（{cache.folder}）")
     return 0
