@@ -89,6 +89,7 @@ class Generator:
         self.cache = None
         self.cache_key = ""
         self._keys: dict[str, str] = {}
+        self._globals_used: dict[str, str] = {}
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -126,6 +127,16 @@ class Generator:
         Python-Markdown would otherwise run the whole page through ``html.parser`` twice (the
         raw-HTML block and MkDocs' anchor scan), two thirds of MkDocs' time on these pages.
         """
+        key = None
+        if self.cache is not None and not search:  # (searchable pages have a shadow page too: help and rules)
+            key = self._page_key(doc, template, title, (hide_toc, markdown), ctx)
+            cached = self.cache.get("doc", key)
+            if cached is not None:
+                text = cached.decode("utf-8")
+                self.written.append(doc)
+                self._emit(doc, text)
+                return text
+
         def url(to: str) -> str:
             return urls.relative_url(doc, to)
 
@@ -147,7 +158,22 @@ class Generator:
             # the same as search.shadow_from_doc(text), without reading the page back
             self._write_shadow(doc, front["title"], front.get("sb_html", html), markdown)
         self._emit(doc, text)
+        if key is not None:
+            self.cache.put("doc", key, text.encode("utf-8"))
         return text
+
+    def _page_key(self, doc: str, template: str, title: str, options: tuple, ctx: dict[str, Any]) -> str:
+        """The build cache's key of a page other than a report's: what its template is given, the
+        template globals it uses, and ``cache_key``. A value without a faithful ``repr`` (one that
+        shows an address) makes a key no later build has: such a page is simply rendered again."""
+        from .cache import digest
+
+        given = self._globals_used.get(template)
+        if given is None:
+            used = _names_used(self.env, (template,))
+            given = self._globals_used[template] = repr(sorted(
+                (k, repr(v)) for k, v in self.env.globals.items() if ("*" in used or k in used) and not callable(v)))
+        return digest(self.cache_key, "page", doc, template, title, repr(options), given, repr(sorted(ctx.items())))
 
     def _emit(self, doc: str, text: str) -> None:
         path = self.out / doc
@@ -180,7 +206,7 @@ class Generator:
                        if ("*" in used or k in used) and not callable(v))
         return digest(FORMAT, tree_digest(PROJECT_DIR / "generator", suffix=".py"),
                       tree_digest(*[Path(p) for p in self.env.loader.searchpath]),
-                      versions("jinja2", "markupsafe", "markdown", "pymdown-extensions", "opencc"),
+                      versions("jinja2", "markupsafe", "markdown", "pymdown-extensions", "opencc", "python-docx"),
                       repr(self.f.org), self.f.audience, repr(given))
 
     # --- the whole tree -----------------------------------------------------------------
@@ -495,7 +521,20 @@ class Generator:
             return None
         self.f.summary(p)  # makes the summarizer
         doc = f"periods/{p.id}.docx"
-        self.write_file(doc, notice_bytes(self.f.summarizer.summarize(p), self.f.org))
+        summary = self.f.summarizer.summarize(p)
+        key = None
+        if self.cache is not None:  # the document is made from the summary and _org.yml only
+            from .cache import digest
+
+            key = digest(self.cache_key, "notice", doc, repr(summary))
+            cached = self.cache.get("doc", key)
+            if cached is not None:
+                self.write_file(doc, cached)
+                return doc
+        data = notice_bytes(summary, self.f.org)
+        self.write_file(doc, data)
+        if key is not None:
+            self.cache.put("doc", key, data)
         return doc
 
     def write_file(self, doc: str, data: bytes) -> None:
