@@ -762,6 +762,9 @@ def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
     without setting them; ``{"*"}`` when a template is named by an expression."""
     from jinja2 import meta
 
+    # parsed in an environment without globals: find_undeclared_variables leaves out the names the
+    # environment's globals define, which are exactly the ones wanted here
+    env = jinja2.Environment(loader=env.loader)
     seen: set[str] = set()
     used: set[str] = set()
     todo = list(names)
