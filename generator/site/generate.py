@@ -764,7 +764,10 @@ def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
 
     # parsed in an environment without globals: find_undeclared_variables leaves out the names the
     # environment's globals define, which are exactly the ones wanted here
-    env = jinja2.Environment(loader=env.loader)
+    bare = jinja2.Environment(loader=env.loader)
+    bare.filters.update(env.filters)
+    bare.tests.update(env.tests)
+    env = bare
     seen: set[str] = set()
     used: set[str] = set()
     todo = list(names)
