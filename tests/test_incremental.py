@@ -170,3 +170,12 @@ def test_the_cache_lives_inside_the_git_directory_by_default(repo, tmp_path, cap
     assert (folder / "html").is_dir() and (folder / "secret").stat().st_mode & 0o077 == 0
     status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
     assert "shangbao" not in status
+
+
+def test_a_cache_folder_committed_to_the_repository_is_not_used(repo, tmp_path, capsys):
+    cache = repo / ".sb-cache"
+    _build(repo, tmp_path / "site0", "2026-11-27 18:00", capsys, cache)
+    _git(repo, "add", "-f", ".sb-cache", when="2026-11-28T10:00:00+08:00")  # secret and entries in a commit
+    _git(repo, "commit", "-q", "-m", "缓存", when="2026-11-28T10:00:00+08:00")
+    out = _build(repo, tmp_path / "site1", "2026-11-28 18:00", capsys, cache)
+    assert "中有提交到仓库的文件，本次不使用构建缓存" in out and "沿用" not in out

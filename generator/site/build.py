@@ -38,7 +38,7 @@ from ..pool import WorkerLost
 from ..timeparse import format_time
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
-from .cache import FORMAT, SiteCache, digest, open_cache, tree_digest, versions
+from .cache import FORMAT, CommittedCache, SiteCache, digest, open_cache, tree_digest, versions
 from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
 from .urls import html_path
 
@@ -685,7 +685,12 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
         if repo.errors:
             _print_errors(repo)
             return 1
-        cache = open_cache(root, audience, cache_dir) if use_cache else None
+        try:
+            cache = open_cache(root, audience, cache_dir) if use_cache else None
+        except CommittedCache as exc:
+            console.print(f"[bold yellow]注意[/]：构建缓存目录 {escape(str(exc))} 中有提交到仓库的文件，"
+                          "本次不使用构建缓存（全部重新生成）。缓存目录应在仓库之外，或在 .git/ 中（默认）。")
+            cache = None
         try:
             result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
                                 publishable=repo.publishable(audience), problems=repo.unpublishable(), cache=cache)

@@ -208,15 +208,40 @@ def default_folder(root: Path) -> Path | None:
     return Path(out.stdout.strip()) / "shangbao" / "site"
 
 
+class CommittedCache(Exception):
+    """The cache folder holds files committed to the repository: it is not used."""
+
+
 def open_cache(root: Path, audience: str, folder: Path | None = None) -> SiteCache | None:
-    """The cache of ``audience``'s builds of ``root`` (``folder``, or ``default_folder``), or None."""
+    """The cache of ``audience``'s builds of ``root`` (``folder``, or ``default_folder``), or None.
+
+    CommittedCache when git tracks a file in the folder: a commit must never be able to bring its
+    own cache (entries, or the secret that signs them) into a build."""
     base = Path(folder) if folder is not None else default_folder(root)
     if base is None:
         return None
+    if _tracked(Path(root), base):
+        raise CommittedCache(str(base))
     try:
         return SiteCache(base / audience)
     except OSError:
         return None
+
+
+def _tracked(root: Path, folder: Path) -> bool:
+    """Whether git tracks any file below ``folder`` (only a folder inside the work tree can)."""
+    try:
+        rel = folder.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    if rel.parts and rel.parts[0] == ".git":
+        return False
+    try:
+        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", rel.as_posix() or "."],
+                             capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and bool(out.stdout)
 
 
 def tree_digest(*folders: Path, suffix: str = "") -> str:
