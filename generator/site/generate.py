@@ -90,6 +90,7 @@ class Generator:
         self.cache_key = ""
         self._keys: dict[str, str] = {}
         self._globals_used: dict[str, str] = {}
+        self._made: set[Path] = set()  # folders this generator made (``_make_parent``)
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -162,6 +163,13 @@ class Generator:
             self.cache.put("doc", key, text.encode("utf-8"))
         return text
 
+    def _make_parent(self, path: Path) -> None:
+        """Create the folder ``path`` goes in, once per folder (thousands of pages share a few)."""
+        parent = path.parent
+        if parent not in self._made:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
+
     def _page_key(self, doc: str, template: str, title: str, options: tuple, ctx: dict[str, Any]) -> str:
         """The build cache's key of a page other than a report's: what its template is given, the
         template globals it uses, and ``cache_key``. A value without a faithful ``repr`` (one that
@@ -179,7 +187,7 @@ class Generator:
         path = self.out / doc
         if self.keep_unchanged and path.is_file() and path.read_text(encoding="utf-8") == text:
             return  # unchanged: keep its mtime so a dirty mkdocs build skips it
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._make_parent(path)
         path.write_text(text, encoding="utf-8")
         self.changed.append(doc)
 
@@ -192,7 +200,7 @@ class Generator:
 
     def _write_shadow_text(self, doc: str, text: str) -> None:
         target = self.shadow_dir / urls.html_path(doc)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._make_parent(target)
         target.write_text(text, encoding="utf-8")
 
     def generation_key(self) -> str:
