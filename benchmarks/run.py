@@ -340,8 +340,9 @@ def incremental(repo: Path, as_of: str) -> list[tuple[str, dict, str]]:
             parts = build_parts(printed)
             reused = re.search(r"构建缓存：(\d+) 个页面沿用", printed)
             size = sum(f.stat().st_size for f in (work / ".git" / "shangbao" / "site").rglob("*") if f.is_file())
+            shards = re.search(r"搜索索引分片沿用 (\d+/\d+)", printed)
             note = (f"one report {what}; {reused.group(1) if reused else '?'} pages reused"
-                    f"{', index reused' if '搜索索引也未变' in printed else ''}; "
+                    f"{f', {shards.group(1)} index shards reused' if shards else ''}; "
                     + "; ".join(f"{k} {v:.1f}" for k, v in parts.items())
                     + f"; cache {size / (1 << 20):.0f} MiB; load {load:.1f}")
             results.append((f"incremental-{what}", {**result, **parts, "cache_bytes": size, "load": load}, note))

@@ -91,6 +91,12 @@ def _reused(output: str) -> int:
     return int(m.group(1))
 
 
+def _reused_shards(output: str) -> tuple[int, int]:
+    m = re.search(r"搜索索引分片沿用 (\d+)/(\d+)", output)
+    assert m, output[-2000:]
+    return int(m.group(1)), int(m.group(2))
+
+
 def test_a_cached_build_is_the_full_build_after_an_added_and_an_edited_report(repo, tmp_path, capsys):
     cache = tmp_path / "ci-cache"
     first = _build(repo, tmp_path / "site0", "2026-11-27 18:00", capsys, cache)
@@ -108,6 +114,8 @@ def test_a_cached_build_is_the_full_build_after_an_added_and_an_edited_report(re
                  and "节后复查" in k)
     assert "生成于 2026-11-28 18:00".encode() in files[added]
     assert _reused(out) > 100, out  # the unchanged report pages were not rendered again
+    reused, shards = _reused_shards(out)
+    assert 1 <= reused < shards  # the shards without the new report (the help pages' at least) were not re-indexed
 
     # the unit edits a report already published
     edited = repo / "submissions" / "anjianke" / "2026" / "2026-09-22-节前安全生产检查部署.md"

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from conftest import needs_chromium
 
-from generator.site.search import encode_text, shadow_page
+from generator.site.search import encode_text, shadow_page, side_text
 
 INCIDENT_TITLE = "示例县东收费站配电房火情（初报）"
 INCIDENT = "r/anjianke/2026/2026-11-03-收费站火情.html"
@@ -35,7 +35,7 @@ def test_pagefind_killed_for_memory_says_so_in_chinese(tmp_path, monkeypatch):
     killed = subprocess.CompletedProcess([], -9, stdout="", stderr="")
     monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: killed)
     with pytest.raises(RuntimeError, match="内存不足"):
-        search._run_pagefind(tmp_path / "shadow", tmp_path / "pagefind")
+        search.index_shard(tmp_path / "shadow", tmp_path / "pagefind")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shadow"]  # nothing half-written
 
 
@@ -45,7 +45,7 @@ def test_shadow_page_keeps_the_title_readable_and_leaves_other_pages_alone():
     page = ('<html lang="zh"><body><nav>导航</nav><article><div data-pagefind-body>'
             '<h1 class="sb-title">低压<b>配电柜</b>起火</h1><p>明火扑灭</p></div></article></body></html>')
     shadow = shadow_page(page)
-    assert '<p data-pagefind-meta="title">低压配电柜起火</p>' in shadow
+    assert side_text(shadow)[1]["title"] == "低压配电柜起火"  # the readable title, for the results list
     assert "<nav>导航</nav>" in shadow  # outside the indexed body nothing changes
     body = shadow.split("data-pagefind-body", 1)[1]
     assert "明火" not in body and encode_text("明火扑灭") in body

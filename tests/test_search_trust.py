@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import needs_chromium
+from conftest import needs_chromium, serve_directory
 
-from generator.site.search import encode_text, fold, shadow_page, title_token
+from generator.site.search import encode_text, fold, shadow_page, side_text, text_key, title_token
 
 ANON_TITLE = "群众反映青石岭采石场夜间违规爆破"
 ANON_AUTHOR = "梁燕"  # writes other reports under her name too
@@ -179,18 +179,25 @@ def test_shadow_page_carries_the_card_and_the_readable_text_without_the_title():
             '<p class="sb-subtitle">安监股 · 突发事件</p><div class="sb-card sb-meta">\n<dl>\n'
             '<div class="sb-meta-item"><dt>审核人</dt><dd>周建国</dd></div>\n</dl>\n</div>'
             '<p>低压<b>配电柜</b>起火。</p></div></body></html>')
-    shadow = shadow_page(page)
-    assert '<p data-pagefind-meta="c">审核人 周建国</p>' in shadow
-    assert '<p data-pagefind-meta="t">低压配电柜起火。</p>' in shadow  # the page's own text, no title line
+    shadow = shadow_page(page, text_key("2026", "r/a/b.html"))
+    key, text = side_text(shadow)
+    assert key == text_key("2026", "r/a/b.html") and re.fullmatch("qk[a-z]+", key)
+    assert text["c"] == "审核人 周建国" and text["sub"] == "安监股 · 突发事件"
+    assert text["t"] == "低压配电柜起火。"  # the page's own text, no title line
+    # the record holds the key only (Pagefind would index any text in it, and it doubled its work)
+    assert re.findall(r'data-pagefind-meta="(\w+)">([^<]*)<', shadow) == [("title", key)]
     body = shadow.split("data-pagefind-body", 1)[1]
+    assert "周建国" not in body
     assert encode_text("周建国") in body and encode_text("压配") in body and title_token("配电房火情") in body
 
 
 def test_the_anonymous_author_is_in_no_search_record_of_the_anonymous_report(sample_site):
     import gzip
 
+    # the records and the side files of the readable text, in every shard
     records = [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
-               for p in (sample_site / "pagefind" / "fragment").glob("*")]
+               for p in (sample_site / "pagefind").rglob("fragment/*")]
+    records += [p.read_text(encoding="utf-8") for p in (sample_site / "pagefind").rglob("t/*.json")]
     anon = [r for r in records if ANON_TITLE in r]
     assert len(anon) == 1 and "河西乡" in anon[0]  # control: the report is indexed, its card too
     assert ANON_AUTHOR not in anon[0] and encode_text(ANON_AUTHOR) not in anon[0]
@@ -272,3 +279,95 @@ def test_a_quoted_phrase_finds_the_characters_together_and_in_order(search, page
     assert search('"配电房收费站"')["results"] == []  # the same characters, another order
     spaced = search('"东收费站 配电房"')  # Chinese has no spaces between words
     assert _urls(spaced) == truth(pages, "东收费站配电房")
+
+
+# --- an index cut into shards ---------------------------------------------------------------------
+
+SPLIT_AT = "2026-11-15"
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory, project_root):
+    """The sample built with its reports in two shards (before and from SPLIT_AT), as a year too
+    large for one shard is cut (search.SHARD_PAGES)."""
+    from conftest import SAMPLE_AS_OF
+
+    from generator.repository import load_repository
+    from generator.site import generate
+    from generator.site.build import build_site
+    from generator.timeparse import format_time
+
+    def shard(self, r):
+        return "2026-2" if format_time(r.reported_at, self.f.tz) >= SPLIT_AT else "2026-1"
+
+    out = tmp_path_factory.mktemp("sharded-site")
+    repo = load_repository(project_root, as_of=SAMPLE_AS_OF)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(generate.Generator, "shard", shard)
+        build_site(project_root, repo.org, repo.reports, "internal", repo.as_of, out / "site",
+                   publishable=repo.publishable("internal"), problems=repo.unpublishable(),
+                   docs_dir=out / "docs", quiet=True)
+    return out / "site"
+
+
+def test_each_shard_is_a_bundle_of_its_own_pages_listed_newest_first(sharded_site):
+    import json
+
+    index = sharded_site / "pagefind"
+    assert json.loads((index / "sb-shards.json").read_text()) == {"shards": ["2026-2", "2026-1"]}
+    for name, later in (("2026-2", True), ("2026-1", False)):
+        texts = [json.loads(p.read_text(encoding="utf-8")) for p in (index / name / "t").glob("*.json")]
+        assert len(texts) > 20
+        times = [re.search("报送时间 (\\S+)", t["c"]).group(1) for t in texts]
+        assert all((when >= SPLIT_AT) == later for when in times), name
+        assert not (index / name / "pagefind.js").exists()  # loaded once, from pagefind/
+    # the help and rule pages are the site's own shard
+    assert any("帮助" in json.loads(p.read_text(encoding="utf-8"))["title"] for p in (index / "t").glob("*.json"))
+
+
+@needs_chromium
+@pytest.mark.parametrize("query", ["基本情况", "周建国", "收费站 火情", "3", "貨車", "台风"])
+def test_shards_merged_give_every_true_result_newest_first(browser, sharded_site, query):
+    pages = visible_pages(sharded_site)
+    want = truth(pages, query)
+    with serve_directory(sharded_site) as url:
+        context = browser.new_context(locale="zh-CN")
+        pg = context.new_page()
+        pg.goto(url + "index.html?q=" + query)
+        pg.wait_for_function("q => document.querySelector('.pagefind-ui__message')?.getAttribute('data-sb-done') === q",
+                             arg=query, timeout=20_000)
+        while pg.locator(".pagefind-ui__button").is_visible():
+            pg.locator(".pagefind-ui__button").click()
+            pg.wait_for_function("q => document.querySelector('.pagefind-ui__message')"
+                                 ".getAttribute('data-sb-done') === q", arg=query, timeout=20_000)
+        shown = [_path(a.get_attribute("href")) for a in pg.locator("a.pagefind-ui__result-link").all()]
+        message = pg.locator(".pagefind-ui__message").inner_text()
+        context.close()
+    assert set(shown) == want and len(shown) == len(want)
+    assert message == (f"找到 {len(want)} 条含“{query}”的结果" if want else f"没有找到“{query}”")
+    # after the pages whose title or subtitle holds the query: newest first, across the shards
+    rest = [u for u in shown if not all(t in simplified(pages[u][1].split("\n报送单位")[0]).lower()
+                                        for t in simplified(query).lower().split())]
+    times = [re.search("报送时间\\s+(\\S+ \\S+)", pages[u][1]).group(1) if u.startswith("/r/") else "0000" for u in rest]
+    assert times == sorted(times, reverse=True), list(zip(rest, times, strict=True))
+    if query == "基本情况":  # control: the results come from both shards
+        assert times[0] >= SPLIT_AT > times[-1]
+
+
+def test_a_shard_indexed_twice_from_the_same_pages_is_the_same_bytes(sample_site, tmp_path):
+    """What an incremental build relies on to reuse a shard: its bundle depends on its pages only."""
+    import shutil
+
+    from generator.site.search import index_shard, write_shadow_docs
+
+    write_shadow_docs(sample_site.parent / "docs", tmp_path / "shadow")
+    shutil.copytree(tmp_path / "shadow", tmp_path / "elsewhere" / "shadow")
+
+    def files(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    index_shard(tmp_path / "shadow" / "2026", tmp_path / "a")
+    index_shard(tmp_path / "elsewhere" / "shadow" / "2026", tmp_path / "b")
+    a = files(tmp_path / "a")
+    assert len([k for k in a if k.startswith("t/")]) > 100 and any(k.startswith("fragment/") for k in a)
+    assert a == files(tmp_path / "b")

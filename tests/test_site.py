@@ -38,11 +38,13 @@ def _all_html(site: Path) -> str:
 
 
 def _search_index_text(site: Path) -> str:
-    """Every page fragment Pagefind wrote (what a reader's search can ever return)."""
+    """Every page fragment Pagefind wrote and every side file of readable text, in every shard
+    (what a reader's search can ever return)."""
     out = []
-    for frag in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for frag in (site / "pagefind").rglob("fragment/*.pf_fragment"):
         raw = gzip.decompress(frag.read_bytes())
         out.append(raw.split(b"pagefind_dcd", 1)[-1].decode("utf-8", "replace"))
+    out += [p.read_text(encoding="utf-8") for p in (site / "pagefind").rglob("t/*.json")]
     return "\n".join(out)
 
 

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
-import io
 import logging
 import os
 import shutil
 import subprocess
-import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,7 +35,7 @@ from ..pool import WorkerLost
 from ..timeparse import format_time
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
-from .cache import FORMAT, CommittedCache, SiteCache, digest, open_cache, tree_digest, versions
+from .cache import FORMAT, REUSED_FILE, CommittedCache, SiteCache, digest, open_cache, tree_digest, versions
 from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
 from .urls import html_path
 
@@ -57,7 +54,7 @@ class BuildResult:
     reports: int
     timings: dict[str, float] = field(default_factory=dict)
     reused_pages: int = 0  # pages copied from the build cache instead of rendered
-    reused_index: bool = False  # the search index too
+    reused_index: str = ""  # search index shards reused, "N/M"
 
 
 def mkdocs_config_file(root: Path) -> Path:
@@ -331,8 +328,7 @@ class _Indexer:
 
     def __init__(self, parent: Path, pages: int = 0, cache: SiteCache | None = None) -> None:
         self.cache = cache
-        self.search_key: str | None = None
-        self.reused = False  # the bundle came from the build cache
+        self.reused = ""  # the search shards reused from the build cache, "N/M"
         self.begun = False
         self.staging = Path(tempfile.mkdtemp(prefix=f"{_INDEX_PREFIX}{os.getpid()}-", dir=parent))
         self.out = self.staging / "pagefind"
@@ -350,28 +346,19 @@ class _Indexer:
         self.shadow.mkdir(exist_ok=True)
         self.begun = True
         self.started = time.perf_counter()
-        if self.cache is not None:
-            # the bundle depends on nothing but the shadow pages, in the order Pagefind reads them,
-            # and on Pagefind and the code that calls it
-            self.search_key = digest(FORMAT, "search", _shadows_digest(self.shadow),
-                                     tree_digest(PROJECT_DIR / "generator", suffix=".py"), versions("pagefind", "opencc"))
-            bundle = self.cache.get("search", self.search_key)
-            if bundle is not None and _unpack(bundle, self.out):
-                self.reused = True
-                return
-        self.proc = start_indexer(self.shadow, self.out, shadows=True)
+        # with the build cache, the indexer reuses each shard whose shadow pages are unchanged
+        self.proc = start_indexer(self.shadow, self.out, shadows=True,
+                                  cache_dir=self.cache.folder if self.cache is not None else None)
 
     def finish(self, site_dir: Path) -> float:
         """Wait for the index and move it to ``site_dir/pagefind``; the seconds it took in all."""
         from .search import finish_indexer
 
         try:
-            if self.reused:
-                took = 0.0
-            else:
-                took = finish_indexer(self.proc, self.out) or time.perf_counter() - self.started
-                if self.search_key is not None:
-                    self.cache.put("search", self.search_key, _pack(self.out))
+            took = finish_indexer(self.proc, self.out) or time.perf_counter() - self.started
+            reused = self.staging / REUSED_FILE
+            if reused.is_file():
+                self.reused = reused.read_text(encoding="utf-8").strip()
             target = site_dir / "pagefind"
             if target.exists():
                 shutil.rmtree(target)
@@ -389,40 +376,6 @@ class _Indexer:
         shutil.rmtree(self.staging, ignore_errors=True)
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-def _shadows_digest(folder: Path) -> bytes:
-    """SHA-256 of the shadow pages' names and bytes, folders in the order they list (Pagefind's order)."""
-    h = hashlib.sha256()
-    for dirpath, dirs, files in os.walk(folder):
-        rel = os.path.relpath(dirpath, folder).encode("utf-8", "surrogateescape")
-        h.update(b"D" + len(rel).to_bytes(8, "little") + rel)
-        for name in files:
-            data = Path(dirpath, name).read_bytes()
-            raw = name.encode("utf-8", "surrogateescape")
-            h.update(b"F" + len(raw).to_bytes(8, "little") + raw + len(data).to_bytes(8, "little"))
-            h.update(data)
-    return h.digest()
-
-
-def _pack(folder: Path) -> bytes:
-    """A folder as one uncompressed tar (a build cache entry)."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            tar.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
-    return buf.getvalue()
-
-
-def _unpack(data: bytes, folder: Path) -> bool:
-    """Unpack ``_pack``'s tar into ``folder`` (regular files only); False (nothing left) when it cannot."""
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
-            tar.extractall(folder, filter="data")
-        return True
-    except (tarfile.TarError, OSError, ValueError):
-        shutil.rmtree(folder, ignore_errors=True)
-        return False
 
 
 #: room to ask for per page in the scratch folder (a shadow page is 11 KB on average at 10,000
@@ -512,7 +465,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         result.reused_pages = reused
         result.reused_index = indexer.reused
         t3 = time.perf_counter()
-        cache.prune()
+        cache.prune(("doc", "shadow", "html"))  # the indexer prunes its own ("search")
         timings["prune"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
     return result
@@ -707,6 +660,6 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
         f"索引 {t['pagefind']:.1f} 秒，与 MkDocs 同时进行，另等 {t['pagefind_wait']:.1f} 秒）"
     )
     if cache is not None:
-        console.print(f"构建缓存：{result.reused_pages} 个页面沿用上次构建的结果"
-                      f"{'，搜索索引也未变' if result.reused_index else ''}（{cache.folder}）")
+        shards = f"，搜索索引分片沿用 {result.reused_index}" if result.reused_index else ""
+        console.print(f"构建缓存：{result.reused_pages} 个页面沿用上次构建的结果{shards}（{cache.folder}）")
     return 0

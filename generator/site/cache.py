@@ -9,8 +9,8 @@
 - ``html``: the page MkDocs rendered from one docs page, keyed by that page's exact bytes and by
   the MkDocs configuration, theme overrides, navigation and versions (``site/build.py``); stored
   without the build time of its footer, which is put back at its place;
-- ``search``: the Pagefind bundle, keyed by the bytes of every shadow page in the order Pagefind
-  reads them.
+- ``search``: the Pagefind bundle of one search shard (search.py ``index_shards``), keyed by the
+  bytes of the shard's shadow pages in the order Pagefind reads them (``ShardReuse``).
 
 A key is a SHA-256 of the inputs, never a name or a time; an entry is its output with an HMAC
 (SHA-256) over kind, key and output, checked on every read. An entry that is damaged, cut short,
@@ -42,6 +42,8 @@ KINDS = ("doc", "shadow", "html", "search")
 SECRET_ENV = "SHANGBAO_CACHE_SECRET"
 FOLDER_ENV = "SHANGBAO_CACHE_DIR"
 _MAC = 32
+#: beside the search index the indexer built: how many of its shards came from the cache ("N/M")
+REUSED_FILE = "sb-reused-shards"
 
 
 def digest(*parts: bytes | str) -> str:
@@ -113,10 +115,10 @@ class SiteCache:
         """Count entries a worker process used as used here too (for ``prune``)."""
         self.used |= entries
 
-    def prune(self) -> int:
-        """Remove the entries this build did not use; how many were removed."""
+    def prune(self, kinds: tuple[str, ...] = KINDS) -> int:
+        """Remove the entries of ``kinds`` this build did not use; how many were removed."""
         removed = 0
-        for kind in KINDS:
+        for kind in kinds:
             base = self.folder / kind
             if not base.is_dir():
                 continue
@@ -151,6 +153,80 @@ class SiteCache:
                     os.unlink(entry.path)
                 except OSError:
                     pass
+
+
+class ShardReuse:
+    """The search index shards of the last build, reused when their shadow pages are the same
+    (search.py ``index_shards``, in the indexer's process, which prunes the ``search`` entries)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.cache = SiteCache(folder)
+        self.reused: list[str] = []
+        self._keys: dict[Path, str] = {}
+
+    def fetch(self, shadow_dir: Path, out: Path, site: bool) -> bool:
+        """Put the cached bundle of the shard ``shadow_dir`` into ``out``; False when there is none."""
+        key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
+                     tree_digest(Path(__file__).resolve().parents[1], suffix=".py"), versions("pagefind", "opencc"))
+        self._keys[Path(out)] = key
+        data = self.cache.get("search", key)
+        if data is not None and unpack_folder(data, Path(out)):
+            self.reused.append(shadow_dir.name)
+            return True
+        return False
+
+    def store(self, out: Path) -> None:
+        """Keep the bundle Pagefind just wrote into ``out`` (after ``fetch`` found none)."""
+        key = self._keys.get(Path(out))
+        if key is not None:
+            self.cache.put("search", key, pack_folder(Path(out)))
+
+    def finish(self) -> None:
+        self.cache.prune(("search",))
+
+
+def folder_digest(folder: Path) -> bytes:
+    """SHA-256 of a folder's files, names and bytes, folders in the order they list: the order in
+    which Pagefind reads them, and numbers its pages."""
+    h = hashlib.sha256()
+    for dirpath, _dirs, files in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder).encode("utf-8", "surrogateescape")
+        h.update(b"D" + len(rel).to_bytes(8, "little") + rel)
+        for name in files:
+            with open(os.path.join(dirpath, name), "rb") as fh:
+                data = fh.read()
+            raw = name.encode("utf-8", "surrogateescape")
+            h.update(b"F" + len(raw).to_bytes(8, "little") + raw + len(data).to_bytes(8, "little"))
+            h.update(data)
+    return h.digest()
+
+
+def pack_folder(folder: Path) -> bytes:
+    """A folder as one uncompressed tar (a cache entry)."""
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            tar.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
+    return buf.getvalue()
+
+
+def unpack_folder(data: bytes, folder: Path) -> bool:
+    """``pack_folder``'s tar into ``folder`` (regular files only, nothing outside it); False, and
+    nothing left, when it cannot."""
+    import io
+    import shutil
+    import tarfile
+
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
+            tar.extractall(folder, filter="data")
+        return True
+    except (tarfile.TarError, OSError, ValueError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return False
 
 
 def _alive(pid: int) -> bool:

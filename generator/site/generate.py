@@ -91,6 +91,8 @@ class Generator:
         self._keys: dict[str, str] = {}
         self._globals_used: dict[str, str] = {}
         self._made: set[Path] = set()  # folders this generator made (``_make_parent``)
+        #: reports per year of their reported time (search shards), counted when first needed
+        self._years: Counter | None = None
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -191,15 +193,16 @@ class Generator:
         path.write_text(text, encoding="utf-8")
         self.changed.append(doc)
 
-    def _write_shadow(self, doc: str, title: str, html: str, markdown: bool = False) -> str:
-        from .search import shadow_from_html
+    def _write_shadow(self, doc: str, title: str, html: str, markdown: bool = False, shard: str = "") -> str:
+        from .search import SITE_SHARD, shadow_from_html, text_key
 
-        text = shadow_from_html(unescape(title), html, markdown)
-        self._write_shadow_text(doc, text)
+        shard = shard or SITE_SHARD
+        text = shadow_from_html(unescape(title), html, markdown, text_key(shard, urls.html_path(doc)))
+        self._write_shadow_text(doc, text, shard)
         return text
 
-    def _write_shadow_text(self, doc: str, text: str) -> None:
-        target = self.shadow_dir / urls.html_path(doc)
+    def _write_shadow_text(self, doc: str, text: str, shard: str) -> None:
+        target = self.shadow_dir / shard / urls.html_path(doc)
         self._make_parent(target)
         target.write_text(text, encoding="utf-8")
 
@@ -216,6 +219,18 @@ class Generator:
                       tree_digest(*[Path(p) for p in self.env.loader.searchpath]),
                       versions("jinja2", "markupsafe", "markdown", "pymdown-extensions", "opencc", "python-docx"),
                       repr(self.f.org), self.f.audience, repr(given))
+
+    def shard(self, r: Report) -> str:
+        """The search index shard of ``r``'s page (search.shard_of: the year of its reported time,
+        or a part of that year when the year is large)."""
+        from .search import SITE_SHARD, shard_of
+
+        if self._years is None:
+            self._years = Counter(format_time(x.reported_at, self.f.tz)[:4] for x in self.f.reports)
+        made = format_time(r.reported_at, self.f.tz)
+        if not made:
+            return SITE_SHARD
+        return shard_of(made[:4], int(made[5:7]), self._years[made[:4]])
 
     # --- the whole tree -----------------------------------------------------------------
     def generate(self, progress: Callable[[str, int, int], None] | None = None,
@@ -311,7 +326,7 @@ class Generator:
             return
         made: set[Path] = set()
         for r in reports:
-            target = self.shadow_dir / urls.html_path(self.f.doc[r.id])
+            target = self.shadow_dir / self.shard(r) / urls.html_path(self.f.doc[r.id])
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
@@ -381,7 +396,9 @@ class Generator:
         if key is None:
             from .cache import digest
 
-            key = digest(self.cache_key, self.f.doc[r.id], r.title or r.id, repr(inputs or self._report_inputs(r)))
+            # the shard too: it names the shadow page's side file (search.text_key)
+            key = digest(self.cache_key, self.f.doc[r.id], r.title or r.id, self.shard(r),
+                         repr(inputs or self._report_inputs(r)))
         return key
 
     def report_shadow(self, r: Report) -> None:
@@ -396,7 +413,7 @@ class Generator:
             self._keys[r.id] = key  # for report_page
             cached = self.cache.get("shadow", key)
             if cached is not None:
-                self._write_shadow_text(doc, cached.decode("utf-8"))
+                self._write_shadow_text(doc, cached.decode("utf-8"), self.shard(r))
                 return
         self._bodies[r.id] = body = render.body_html(r.body)
         title = r.title or r.id
@@ -404,7 +421,7 @@ class Generator:
             here=doc, url=lambda to: urls.relative_url(doc, to), title=title, r=inputs["r"], body=body,
             on=inputs["on"], unit_doc=inputs["unit_doc"], type_doc=inputs["type_doc"], meta=inputs["meta"],
             tags=inputs["tags"])
-        text = self._write_shadow(doc, escape(title, quote=False), html)
+        text = self._write_shadow(doc, escape(title, quote=False), html, shard=self.shard(r))
         if key is not None:
             self.cache.put("shadow", key, text.encode("utf-8"))
 

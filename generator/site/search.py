@@ -17,9 +17,20 @@ not cut it: 3 never finds 3.5, 6 never finds 12.6, 34 never finds 91724324MA34X1
 ``templates/assets/site.js`` spells each term of the reader's query the same way and asks
 Pagefind for the tokens as a phrase (Pagefind's quoted search: every token exactly, adjacent, in
 order), so a term is found exactly where its characters stand together, codes and numbers only
-whole, and a term found nowhere finds nothing. The readable text of each page travels in its
-Pagefind record (meta ``t``: body, ``c``: metadata card) for the excerpt, which site.js cuts from
-that text itself, and to check results it cannot prove from the index alone.
+whole, and a term found nowhere finds nothing. The readable text of each page (title, subtitle,
+metadata card, body) is not in its Pagefind record (Pagefind would index it too, and it doubled
+Pagefind's time and memory): it is a small side file ``<shard>/t/<key>.json`` written beside the
+index, which site.js fetches only for the results it shows or checks, for the excerpt (cut from
+that text itself) and the checks. The record's only metadata is the key (``title``: ``qk`` and
+letters, which no query spells).
+
+The index is cut into *shards* (``shard_of``): one Pagefind bundle for the pages that are not
+reports (``pagefind/`` itself) and one per year of the reports' time, a year cut into parts by month
+when it holds more than ``SHARD_PAGES`` reports (``pagefind/2025/``, ``pagefind/2025-2/``). Each
+bundle is built from its own shadow pages only (``index_shard``), one after another, so Pagefind
+holds one shard at a time; ``pagefind/sb-shards.json`` lists them, newest first, and site.js merges
+them at query time (Pagefind's ``mergeIndex``), each weighted so that a newer shard's pages come
+first.
 
 Both sides fold the text first (``fold``): traditional → simplified characters by OpenCC's
 character table (shipped to the browser as ``pagefind/sb-fold.json``), full-width → half-width
@@ -57,6 +68,17 @@ TITLE_PREFIX = "qt"
 RANK_PREFIX = "qy"
 GLUED_PREFIX = "qg"
 FOLD_FILE = "sb-fold.json"
+SHARDS_FILE = "sb-shards.json"
+#: the folder of the side files (readable text) in each shard's bundle
+TEXT_DIR = "t"
+KEY_PREFIX = "qk"
+#: the shadow folder of the pages that are not reports (their bundle is ``pagefind/`` itself)
+SITE_SHARD = "site"
+#: a year with more reports than this is cut into parts by month (Pagefind's memory grows with a shard)
+SHARD_PAGES = 5000
+#: what a shard that is not the site's own needs of Pagefind's output (no scripts, UI or wasm:
+#: site.js loads those once, from ``pagefind/``)
+_SHARD_KEEP = ("fragment", "index", "filter", "pagefind-entry.json")
 _BASE = 0x3400
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN_RUN = re.compile(f"[{_HAN}]+")
@@ -229,8 +251,12 @@ def _meta(name: str, text: str) -> str:
     return f'<p data-pagefind-meta="{name}">{html.escape(text, quote=False)}</p>' if text else ""
 
 
-def shadow_page(page: str) -> str | None:
-    """The page to index in place of ``page``, or None when the page is not searchable."""
+def shadow_page(page: str, key: str = "") -> str | None:
+    """The page to index in place of ``page``, or None when the page is not searchable.
+
+    Its readable text (title, subtitle, metadata card, body) goes in a ``<script>`` in the head,
+    outside what Pagefind indexes, under ``key`` (``text_key``): ``index_shard`` writes it out as the
+    page's side file. The page's Pagefind record holds only the key."""
     at = page.find(BODY_MARK)
     if at < 0:
         return None
@@ -238,10 +264,10 @@ def shadow_page(page: str) -> str | None:
     head, body = page[:start], page[start:]
     h1 = _H1.search(body)
     title = " ".join(html.unescape(_TAG.sub("", h1.group(1))).split()) if h1 else ""
-    meta = _meta("title", title)
+    text = {"title": title}
     sub = _SUBTITLE.search(body)
     if sub:  # shown under the title in the results (unit · type · stage), readable
-        meta += _meta("sub", " ".join(html.unescape(_TAG.sub("", sub.group(1))).split()))
+        text["sub"] = " ".join(html.unescape(_TAG.sub("", sub.group(1))).split())
     # “针对报告：<title>” on a feedback page repeats another report's title (like the incident
     # chain, which the page template already leaves out of the index): leave it out too, so an
     # exact title finds its own report first.
@@ -250,10 +276,12 @@ def shadow_page(page: str) -> str | None:
     # the readable text for excerpts and checks: the card apart, the body without title and subtitle
     readable = body
     if card:
-        meta += _meta("c", _card_text(card))
+        text["c"] = _card_text(card)
         readable = readable[:card.start()] + readable[card.end():]
     readable = _SUBTITLE.sub("", _H1.sub("", readable, count=1), count=1)
-    meta += _meta("t", _plain(_INLINE_TAG.sub("", readable)))
+    text["t"] = _plain(_INLINE_TAG.sub("", readable))
+    # the record's title is the key: Pagefind would otherwise take the (spelled) first heading
+    meta = f'<p data-pagefind-meta="title">{key}</p>' if key else ""
     # The subtitle names the unit and the type: weigh it like a heading, so that a search for
     # a unit's name lists that unit's reports before pages that merely mention it.
     body = body.replace('<p class="sb-subtitle">', '<p class="sb-subtitle" data-pagefind-weight="5">', 1)
@@ -268,10 +296,55 @@ def shadow_page(page: str) -> str | None:
     heading = " ".join(filter(None, (title, sub and _TAG.sub("", sub.group(1)))))
     ranked = " ".join(RANK_PREFIX + t[len(PREFIX):] if t.startswith(PREFIX) else word_token(RANK_PREFIX + t)
                       for t in encode_text(html.unescape(heading)).split())
-    when = _REPORTED.search(meta)
+    when = _REPORTED.search(text.get("c", ""))
     sort = f'<p data-pagefind-sort="date">{when.group(1) if when else "0000"}</p>'
     body = body.replace(">", f"><p>{ranked}</p>{sort}", 1) if ranked else body.replace(">", f">{sort}", 1)
+    # "<" escaped: nothing in the text can end the script element
+    side = f'{_SIDE_OPEN}{key}">{json.dumps(text, ensure_ascii=False, sort_keys=True).replace("<", _LT)}</script>'
+    end = head.find("</head>")
+    head = head[:end] + side + head[end:] if end >= 0 else side + head
     return head + meta + body
+
+
+#: A page of no content that sorts before every report of a shard. With a sort, Pagefind scores each
+#: result by its page's place in the shard's order (0 for the oldest page); site.js multiplies a
+#: shard's scores by its weight to put newer shards first, which needs every report at 1 or more.
+FIRST_PAGE = "sb-first.html"
+_FIRST = ('<!doctype html><html><body><div data-pagefind-body><p data-pagefind-meta="title">qk</p>'
+          '<p data-pagefind-sort="date">0000</p><p>qkfirst</p></div></body></html>')
+
+_SIDE_OPEN = '<script type="application/json" data-sb-key="'
+_LT = "\\u003c"
+_SIDE = re.compile(re.escape(_SIDE_OPEN) + r'([a-z]*)">(.*?)</script>', re.DOTALL)
+
+
+def shard_of(year: str, month: int, year_reports: int) -> str:
+    """The shard of a report made in ``year`` (its reported time), ``month``, when that year holds
+    ``year_reports`` reports: the year, or the year and its part (by month) when the year is large."""
+    parts = -(-year_reports // SHARD_PAGES)
+    return year if parts <= 1 else f"{year}-{(month - 1) * parts // 12 + 1}"
+
+
+def shard_order(names) -> list[str]:
+    """Shard names, newest first (2026, 2025-3, 2025-2, 2025-1, 2024 …)."""
+    def key(name: str) -> tuple[int, int]:
+        year, _, part = name.partition("-")
+        return int(year), int(part or 0)
+    return sorted(names, key=key, reverse=True)
+
+
+_SHARD_CODE = str.maketrans("0123456789-", "abcdefghijk")
+
+
+def text_key(shard: str, rel: str) -> str:
+    """The key of a page's side file, in letters only (Pagefind indexes the record's metadata too:
+    no query may find it): ``qk``, twelve letters from the page's path, the shard spelled (digit d →
+    the d-th letter, - → k; nothing for the site's own shard). site.js reads it back (``sideUrl``)."""
+    import hashlib
+
+    n = int.from_bytes(hashlib.sha256(rel.encode("utf-8")).digest()[:8], "big")
+    letters = "".join(chr(97 + (n // 26 ** k) % 26) for k in range(12))
+    return KEY_PREFIX + letters + ("" if shard == SITE_SHARD else shard.translate(_SHARD_CODE))
 
 
 def fold_table_json() -> str:
@@ -297,7 +370,7 @@ def _page_html(title: str, body: str) -> str:
             + '</title></head><body><div data-pagefind-body>\n' + body + "\n</div></body></html>")
 
 
-def shadow_from_doc(text: str) -> str | None:
+def shadow_from_doc(text: str, key: str = "") -> str | None:
     """The page to index for a generated docs page (Markdown with front matter), or None.
 
     Report and rule pages are all HTML, carried in the front matter (``sb_html``), exactly what the
@@ -317,10 +390,10 @@ def shadow_from_doc(text: str) -> str | None:
                 title = line[6:].strip()
         elif line.startswith("sb_html:"):  # an all-HTML page carries its HTML here (generate.yaml_json)
             page_html = str(json.loads(line[8:].strip()))
-    return shadow_from_html(title, text[m.end():] if page_html is None else page_html, page_html is None)
+    return shadow_from_html(title, text[m.end():] if page_html is None else page_html, page_html is None, key)
 
 
-def shadow_from_html(title: str, body: str, markdown_body: bool = False) -> str:
+def shadow_from_html(title: str, body: str, markdown_body: bool = False, key: str = "") -> str:
     """The page to index for a searchable page with this title and HTML body (Markdown when
     ``markdown_body``): what ``shadow_from_doc`` gives for the generated page, without reading
     the page back (the generator calls this as it writes the page)."""
@@ -331,30 +404,52 @@ def shadow_from_html(title: str, body: str, markdown_body: bool = False) -> str:
         import markdown
 
         body = markdown.markdown(body, extensions=_MD_EXTENSIONS)
-    return shadow_page(_page_html(title, body)) or ""
+    return shadow_page(_page_html(title, body), key) or ""
+
+
+_REPORTED_CARD = re.compile(r"<dt>报送时间</dt>\s*<dd>(\d{4})-(\d{2})")
 
 
 def write_shadow_docs(docs_dir: Path, shadow_dir: Path) -> int:
-    """Write the shadow of every searchable page of the docs tree ``docs_dir`` under ``shadow_dir``."""
-    count = 0
+    """Write the shadow of every searchable page of the docs tree ``docs_dir`` under
+    ``shadow_dir/<shard>/`` (the shards ``shard_of`` gives, as the generator does)."""
+    docs: list[tuple[str, str, tuple[str, int] | None]] = []
+    years: dict[str, int] = {}
     for path in sorted(docs_dir.rglob("*.md")):
         rel = path.relative_to(docs_dir)
         if rel.parts[0] == "assets":
             continue
-        shadow = shadow_from_doc(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if "\nsb_search: true" not in text[:text.find("\n---", 4) + 1]:
+            continue
+        when = _REPORTED_CARD.search(text) if rel.parts[0] == "r" else None
+        made = (when.group(1), int(when.group(2))) if when else None
+        if made:
+            years[made[0]] = years.get(made[0], 0) + 1
+        docs.append((rel.with_suffix(".html").as_posix(), text, made))
+    count = 0
+    for rel, text, made in docs:
+        shard = shard_of(made[0], made[1], years[made[0]]) if made else SITE_SHARD
+        shadow = shadow_from_doc(text, text_key(shard, rel))
         if shadow is None:
             continue
-        target = shadow_dir / rel.with_suffix(".html")
+        target = shadow_dir / shard / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(shadow, encoding="utf-8")
         count += 1
     return count
 
 
-def _run_pagefind(shadow_dir: Path, out: Path) -> None:
-    """Pagefind over the shadow pages, its bundle written straight into ``out`` (replaced)."""
+def index_shard(shadow_dir: Path, out: Path, site: bool = False) -> None:
+    """Pagefind over the shadow pages of one shard (``shadow_dir``), its bundle written into ``out``
+    (replaced), with the pages' side files (``t/<key>.json``). Depends on those pages only (and on
+    Pagefind's version): the same pages give the same bytes, so a build may reuse a shard whose
+    pages did not change. The site's own shard (``site``) keeps Pagefind's scripts, UI and wasm
+    (and the fold table); the others only their index, records and side files."""
     out = Path(out).resolve()
     staged = out.with_name(f".{out.name}.new-{os.getpid()}")
+    if not site:
+        (shadow_dir / FIRST_PAGE).write_text(_FIRST, encoding="utf-8")
     # -I: isolated from the working directory (the repository): `python -m` would import a
     # repository file named like a standard module (asyncio.py) before the standard library
     cmd = [sys.executable, "-I", "-m", "pagefind", "--site", str(shadow_dir), "--force-language", INDEX_LANGUAGE,
@@ -363,11 +458,17 @@ def _run_pagefind(shadow_dir: Path, out: Path) -> None:
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(shadow_dir), preexec_fn=die_with_parent)
         if proc.returncode < 0:  # killed: on a build machine that is nearly always the memory
             raise RuntimeError(
-                f"Pagefind 被系统终止（信号 {-proc.returncode}），多半是内存不足：建立索引每 1 万份报告约需 "
-                "3 GB 内存（5 万份约 12 GB）。请在内存更大的机器上构建。")
+                f"Pagefind 被系统终止（信号 {-proc.returncode}），多半是内存不足：建立索引的每个分片"
+                f"（每年，或每 {SHARD_PAGES} 份报告）约需 1 GB 内存。请在内存更大的机器上构建。")
         if proc.returncode != 0 or not staged.is_dir():
             raise RuntimeError((proc.stderr or proc.stdout).strip() or "Pagefind 没有生成索引")
-        (staged / FOLD_FILE).write_text(fold_table_json(), encoding="utf-8")
+        if site:
+            (staged / FOLD_FILE).write_text(fold_table_json(), encoding="utf-8")
+        else:
+            for item in staged.iterdir():
+                if item.name not in _SHARD_KEEP and not item.name.endswith(".pf_meta"):
+                    shutil.rmtree(item) if item.is_dir() else item.unlink()
+        _write_side_files(shadow_dir, staged / TEXT_DIR)
         if out.exists():
             shutil.rmtree(out)
         os.replace(staged, out)
@@ -375,8 +476,53 @@ def _run_pagefind(shadow_dir: Path, out: Path) -> None:
         shutil.rmtree(staged, ignore_errors=True)
 
 
+def side_text(shadow: str) -> tuple[str, dict] | None:
+    """The key and the readable text a shadow page carries for its side file, or None."""
+    m = _SIDE.search(shadow)
+    return (m.group(1), json.loads(m.group(2))) if m else None
+
+
+def _write_side_files(shadow_dir: Path, text_dir: Path) -> None:
+    """Each shadow page's readable text (``shadow_page``) as ``text_dir/<key>.json``."""
+    text_dir.mkdir()
+    for path in shadow_dir.rglob("*.html"):
+        with open(path, encoding="utf-8") as f:
+            head = f.read(1 << 16)
+        m = _SIDE.search(head)
+        if m is None and "</script>" not in head:  # a page whose text is longer than the first read
+            m = _SIDE.search(path.read_text(encoding="utf-8"))
+        if m and m.group(1):
+            (text_dir / f"{m.group(1)}.json").write_text(m.group(2), encoding="utf-8")
+
+
+def index_shards(shadow_dir: Path, out: Path, reuse=None) -> list[str]:
+    """Every shard under ``shadow_dir`` (a folder per shard, ``site`` for the pages that are not
+    reports) indexed one after another (``index_shard``: Pagefind holds one shard at a time) into
+    ``out`` (the site's shard) and ``out/<shard>/``, with the list ``out/sb-shards.json``; the shards,
+    newest first. With ``reuse`` (the build cache's ``cache.ShardReuse``) a shard whose shadow pages
+    are those of an earlier build is taken from it instead."""
+    def index(pages: Path, bundle: Path, site: bool = False) -> None:
+        if reuse is not None and reuse.fetch(pages, bundle, site):
+            return
+        index_shard(pages, bundle, site=site)
+        if reuse is not None:
+            reuse.store(bundle)
+
+    out = Path(out)
+    site = shadow_dir / SITE_SHARD
+    site.mkdir(parents=True, exist_ok=True)
+    if not any(site.iterdir()):  # Pagefind needs a page: the site's shard has one even when empty
+        (site / "index.html").write_text("<!doctype html><html><body></body></html>", encoding="utf-8")
+    index(site, out, site=True)
+    shards = shard_order(p.name for p in shadow_dir.iterdir() if p.is_dir() and p.name != SITE_SHARD)
+    for name in shards:
+        index(shadow_dir / name, out / name)
+    (out / SHARDS_FILE).write_text(json.dumps({"shards": shards}), encoding="utf-8")
+    return shards
+
+
 def index_docs(docs_dir: Path, out: Path) -> None:
-    """Build the Pagefind bundle for the docs tree ``docs_dir`` into the folder ``out``.
+    """Build the Pagefind bundles for the docs tree ``docs_dir`` into the folder ``out``.
 
     Needs only the generated Markdown, not the MkDocs HTML, so it runs while MkDocs builds
     (``start_indexer``). The URLs are the ones MkDocs gives the pages (``use_directory_urls: false``).
@@ -384,19 +530,26 @@ def index_docs(docs_dir: Path, out: Path) -> None:
     docs_dir, out = Path(docs_dir), Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".sb-search-", dir=out.parent) as tmp:
-        write_shadow_docs(docs_dir, Path(tmp))
-        _run_pagefind(Path(tmp), out)
+        write_shadow_docs(docs_dir, Path(tmp) / "shadow")
+        staged = Path(tmp) / "out"
+        index_shards(Path(tmp) / "shadow", staged)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(staged, out)
 
 
-def start_indexer(docs_dir: Path, out: Path, shadows: bool = False, session: bool = False) -> subprocess.Popen:
+def start_indexer(docs_dir: Path, out: Path, shadows: bool = False, session: bool = False,
+                  cache_dir: Path | None = None) -> subprocess.Popen:
     """``index_docs`` in a child process (the other core), started now; see ``finish_indexer``.
 
     With ``shadows`` the folder holds the shadow pages already (written by the generator before
     the pages themselves, see ``Generator.report_shadow``) and the child only runs Pagefind on them.
     With ``session`` the child leads a process group of its own, so that ``stop_indexer`` stops
-    Pagefind with it (serve restarts the index when a newer edit arrives).
+    Pagefind with it (serve restarts the index when a newer edit arrives). With ``cache_dir`` (and
+    ``shadows``) unchanged shards come from the build cache (``index_shards``).
     """
     cmd = [*_isolated_main("generator.site.search"), *(["--shadows"] if shadows else []),
+           *(["--cache", str(Path(cache_dir).resolve())] if shadows and cache_dir is not None else []),
            str(Path(docs_dir).resolve()), str(Path(out).resolve())]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(_PROJECT_ROOT),
                             start_new_session=session,
@@ -448,8 +601,16 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     try:
-        if args[0] == "--shadows":
-            _run_pagefind(Path(args[1]), Path(args[2]))
+        if args[0] == "--shadows" and args[1] == "--cache":
+            from .cache import REUSED_FILE, ShardReuse
+
+            reuse = ShardReuse(Path(args[2]))
+            shards = index_shards(Path(args[3]), Path(args[4]), reuse)
+            reuse.finish()
+            (Path(args[4]).parent / REUSED_FILE).write_text(f"{len(reuse.reused)}/{len(shards) + 1}\n",
+                                                            encoding="utf-8")
+        elif args[0] == "--shadows":
+            index_shards(Path(args[1]), Path(args[2]))
         else:
             index_docs(Path(args[0]), Path(args[1]))
     except (RuntimeError, OSError) as exc:

@@ -10,8 +10,10 @@
      the same way and asked of Pagefind as a phrase: every token exactly, adjacent and in order. So
      a term is found where its characters stand together, codes and numbers only whole, and a term
      found nowhere finds nothing. Pages must hold every term (the sets are intersected here). The
-     excerpt is cut here from the page's own text (meta t: body, c: metadata card), not from
-     Pagefind's excerpt. Keep foldText, termTokens and titleToken in step with search.py. */
+     excerpt is cut here from the page's own text (its side file t/<key>.json: title, sub, c:
+     metadata card, t: body), not from Pagefind's excerpt. The index is cut into shards (one per
+     year, pagefind/sb-shards.json), merged here with Pagefind's mergeIndex. Keep foldText,
+     termTokens, titleToken and sideUrl in step with search.py. */
   var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
   var WORDCH = "(?:(?![" + HAN + "])[\\p{L}\\p{N}])";
   var WORD = new RegExp("([" + HAN + "]+)|(\\p{Nd}+\\.\\p{Nd}+(?![.\\p{Nd}])|" + WORDCH + "+)", "gu");
@@ -144,8 +146,7 @@
   }
 
   function pageHolds(d, terms) {
-    var meta = d.meta || {};
-    var text = foldText([meta.title || "", meta.sub || "", (meta.c || "").split(CARD_SEP).join("\n"), meta.t || ""].join("\n"));
+    var text = foldText([d.title || "", d.sub || "", (d.c || "").split(CARD_SEP).join("\n"), d.t || ""].join("\n"));
     return terms.every(function (t) { return matches(text, t).length > 0; });
   }
 
@@ -176,8 +177,7 @@
   /* The excerpt: the page's own text around the first match in the body, the matching lines of
      the metadata card when the body has none, else the beginning of the body. */
   function excerptHtml(d, terms) {
-    var meta = d.meta || {};
-    var body = meta.t || "";
+    var body = d.t || "";
     var ranges = rangesIn(body, terms);
     if (ranges.length) {
       var from = Math.max(0, ranges[0][0] - EXCERPT_BEFORE);
@@ -192,7 +192,7 @@
       if (/[\udc00-\udfff]/.test(body.charAt(to))) { to++; }
       return markHtml(body, ranges, from, to);
     }
-    var lines = (meta.c || "").split(CARD_SEP).filter(function (line) { return rangesIn(line, terms).length; });
+    var lines = (d.c || "").split(CARD_SEP).filter(function (line) { return rangesIn(line, terms).length; });
     if (lines.length) {
       return lines.map(function (line) {
         return "<span class=\"sb-search-card\">" + markHtml(line, rangesIn(line, terms), 0, line.length) + "</span>";
@@ -255,14 +255,13 @@
     return searchAll(false).then(function (found) {
       if (check && found.length <= CHECK_ALL) {
         /* check every page on its text; rank on it too */
-        return Promise.all(found.map(function (r) { return r.data(); })).then(function (data) {
+        return Promise.all(found.map(pageOf)).then(function (data) {
           var order = [];
           found.forEach(function (r, i) {
             var d = data[i];
             if (!pageHolds(d, terms)) { return; }
-            var meta = d.meta || {};
-            var heading = foldText((meta.title || "") + "\n" + (meta.sub || ""));
-            var rank = flat(meta.title) === wanted ? 0
+            var heading = foldText((d.title || "") + "\n" + (d.sub || ""));
+            var rank = flat(d.title) === wanted ? 0
               : terms.every(function (t) { return matches(heading, t).length > 0; }) ? 1 : 2;
             order.push([rank, i, r]);
           });
@@ -400,7 +399,7 @@
     var batch = shown.slice(from, from + PAGE);
     more.hidden = true;
     ui.msg.removeAttribute("data-sb-done");
-    Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+    Promise.all(batch.map(pageOf)).then(function (items) {
       if (ticket !== pending) { return; }
       var dropped = 0;
       items.forEach(function (d, i) {
@@ -409,14 +408,13 @@
           dropped++;
           return;
         }
-        labelMember(d);
         var li = el("li", "pagefind-ui__result");
         var title = el("p", "pagefind-ui__result-title");
-        var a = el("a", "pagefind-ui__result-link", (d.meta && d.meta.title) || d.url);
+        var a = el("a", "pagefind-ui__result-link", d.title || d.url);
         a.href = d.url;
         title.appendChild(a);
         li.appendChild(title);
-        if (d.meta && d.meta.sub) { li.appendChild(el("p", "sb-search-sub", d.meta.sub)); }
+        if (d.sub) { li.appendChild(el("p", "sb-search-sub", d.sub)); }
         var ex = el("p", "pagefind-ui__result-excerpt");
         ex.innerHTML = excerptHtml(d, terms);  /* built from the escaped page text (markHtml) */
         li.appendChild(ex);
@@ -432,13 +430,72 @@
     });
   }
 
+  /* The page behind a result: its URL (Pagefind's record) and its readable text (its side file,
+     search.py text_key: "qk", twelve letters, the shard spelled, a-j for 0-9 and k for -), fetched
+     once per page. A bundle without side files (a member site built before them) carries the
+     text in its record. */
+  var texts = {};
+
+  function sideUrl(key, bundle) {
+    var shard = key.slice(14).replace(/[a-k]/g, function (c) { return c === "k" ? "-" : String(c.charCodeAt(0) - 97); });
+    return new URL((shard ? shard + "/" : "") + "t/" + key + ".json", bundle).href;
+  }
+
+  function pageOf(r) {
+    return r.data().then(function (d) {
+      var meta = d.meta || {};
+      var key = meta.title || "";
+      var member = memberOf(d.url);
+      var known = { url: d.url, title: meta.title, sub: meta.sub, c: meta.c, t: meta.t };
+      var text = !/^qk[a-z]{12}[a-k]*$/.test(key) ? Promise.resolve(known)
+        : texts[key] || (texts[key] = fetch(sideUrl(key, member ? member.bundle : bundleRoot)).then(function (res) {
+          if (!res.ok) { throw new Error(res.status); }
+          return res.json();
+        }));
+      return text.then(function (t) {
+        var page = { url: d.url, title: t.title, sub: t.sub, c: t.c, t: t.t };
+        if (member) { page.sub = "【" + member.name + "】" + (page.sub ? " " + page.sub : ""); }
+        return page;
+      }, function () { delete texts[key]; return known; });
+    });
+  }
+
+  /* The shards of a bundle (pagefind/sb-shards.json, newest first; none for an older bundle). */
+  function shardsOf(bundle) {
+    return fetch(new URL("sb-shards.json", bundle).href).then(function (res) {
+      return res.ok ? res.json() : { shards: [] };
+    }).then(function (m) { return (m && m.shards) || []; }, function () { return []; });
+  }
+
+  /* Merge shards so that results come newest shard first: with a sort, Pagefind scores a shard's
+     results by their place (n, n-1, … 1) and orders the merged results by score times the
+     shard's weight, so each newer shard weighs SHARD_STEP times more than the next older one (a
+     shard holds fewer pages than that); a site's own pages (help, rules) weigh 1. */
+  var SHARD_STEP = 1e5;
+
+  function mergeShards(list) {
+    var names = [];
+    list.forEach(function (s) { if (names.indexOf(s.name) < 0) { names.push(s.name); } });
+    names.sort(function (a, b) {
+      var x = a.split("-").map(Number), y = b.split("-").map(Number);
+      return (y[0] - x[0]) || ((y[1] || 0) - (x[1] || 0));
+    });
+    return Promise.all(list.map(function (s) {
+      var weight = Math.pow(SHARD_STEP, names.length - names.indexOf(s.name));
+      var options = { indexWeight: weight };
+      if (s.bundle === bundleRoot) { options.baseUrl = new URL(bundleRoot).pathname.replace(/pagefind\/$/, ""); }
+      return pf.mergeIndex(new URL(s.name + "/", s.bundle).href, options);
+    }));
+  }
+
   /* An upper organisation's site also searches its members' sites (Pagefind multisite):
      members/search.json, written by the build (generator/site/member_pages.py), lists each
      member's name, site and pagefind/ bundle. A member whose bundle cannot be loaded is left
      out; its results are labelled with its name. */
   var members = [];
+  var bundleRoot = null;
 
-  function mergeMembers(root) {
+  function mergeMembers(root, shards) {
     return fetch(new URL("members/search.json", root).href).then(function (res) {
       return res.ok ? res.json() : [];
     }).then(function (list) {
@@ -446,20 +503,22 @@
         /* only a bundle that answers is merged: a member that is down must not break the search */
         return fetch(new URL("pagefind-entry.json", m.bundle).href).then(function (res) {
           if (!res.ok) { return; }
-          return pf.mergeIndex(m.bundle).then(function () { members.push(m); });
+          return pf.mergeIndex(m.bundle).then(function () {
+            members.push(m);
+            return shardsOf(m.bundle).then(function (names) {
+              names.forEach(function (n) { shards.push({ name: n, bundle: m.bundle }); });
+            });
+          });
         }).catch(function () { /* unreachable member: search the others */ });
       }));
     }).catch(function () { /* no members */ });
   }
 
-  function labelMember(d) {
+  function memberOf(url) {
     for (var i = 0; i < members.length; i++) {
-      if (d.url && d.url.indexOf(members[i].site) === 0) {
-        d.meta = d.meta || {};
-        d.meta.sub = "【" + members[i].name + "】" + (d.meta.sub ? " " + d.meta.sub : "");
-        return;
-      }
+      if (url && url.indexOf(members[i].site) === 0) { return members[i]; }
     }
+    return null;
   }
 
   function load(done) {
@@ -467,17 +526,24 @@
     var box = document.getElementById("sb-search");
     if (!box) { return; }
     var root = base();
+    bundleRoot = new URL("pagefind/", root).href;
     var fold = fetch(new URL("pagefind/sb-fold.json", root).href).then(function (r) {
       return r.ok ? r.json() : "";
     }).then(function (pairs) {
       var chars = Array.from(pairs);  /* traditional, simplified, traditional, simplified, … */
       for (var i = 0; i + 1 < chars.length; i += 2) { T2S[chars[i]] = chars[i + 1]; }
     }, function () { T2S = {}; });
+    var shards = [];
+    var own = shardsOf(bundleRoot).then(function (names) {
+      names.forEach(function (n) { shards.push({ name: n, bundle: bundleRoot }); });
+    });
     import(new URL("pagefind/pagefind.js", root).href).then(function (mod) {
       pf = mod;
-      return Promise.all([pf.options({ baseUrl: root.pathname }), fold]);
+      return Promise.all([pf.options({ baseUrl: root.pathname, indexWeight: 1 }), fold, own]);
     }).then(function () {
-      return mergeMembers(root);
+      return mergeMembers(root, shards);
+    }).then(function () {
+      return mergeShards(shards);
     }).then(function () {
       if (!ui) { ui = build(box); }
       done();
