@@ -401,7 +401,7 @@ def serve_edit(repo: Path, edits: int = 3) -> dict:
                     with open(report, "a", encoding="utf-8") as fh:
                         fh.write(f"\n\n{mark}\n")
                     t = time.perf_counter()
-                    page.get_by_text(mark).first.wait_for(timeout=60000)
+                    page.get_by_text(mark).first.wait_for(timeout=300000)
                     seconds.append(time.perf_counter() - t)
                     page.wait_for_timeout(1000)
                 browser.close()

@@ -92,8 +92,10 @@ def generate_tree(facts: Facts, root: Path, docs_dir: Path,
     return gen.generate(progress, searchable_done)
 
 
-def update_tree(facts: Facts, root: Path, docs_dir: Path) -> tuple[list[str], list[str]]:
-    """Regenerate ``docs_dir`` in place, touching only pages whose text changed.
+def update_tree(facts: Facts, root: Path, docs_dir: Path,
+                cache: SiteCache | None = None) -> tuple[list[str], list[str]]:
+    """Regenerate ``docs_dir`` in place, touching only pages whose text changed (with ``cache``,
+    the pages whose inputs did not change are not even rendered).
 
     Returns (changed pages, removed pages); unchanged pages keep their mtime, so a dirty
     ``mkdocs build`` renders only what changed.
@@ -101,6 +103,9 @@ def update_tree(facts: Facts, root: Path, docs_dir: Path) -> tuple[list[str], li
     before = {p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md")} if docs_dir.exists() else set()
     gen = Generator(facts, root, docs_dir, _rules())
     gen.keep_unchanged = True
+    if cache is not None:
+        gen.cache = cache
+        gen.cache_key = gen.generation_key()
     written = set(gen.generate())
     removed = sorted(before - written)
     for doc in removed:
