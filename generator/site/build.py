@@ -150,7 +150,8 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
             cfg["extra"]["sb_live"] = True
         _once_per_depth(cfg)
         reused = 0
-        if cache is not None and not live:
+        # (strict mode fails a build on a page's warnings, which a page taken from the cache would not give)
+        if cache is not None and not live and not cfg["strict"]:
             pages = _PageCache(cache, cfg, root, docs_dir, site_dir)
             reused = len(pages.reused)
             cfg["plugins"]["shangbao-page-cache"] = pages

@@ -160,12 +160,17 @@ class ShardReuse:
     (search.py ``index_shards``, in the indexer's process, which prunes the ``search`` entries)."""
 
     def __init__(self, folder: Path) -> None:
-        self.cache = SiteCache(folder)
+        try:
+            self.cache: SiteCache | None = SiteCache(folder)
+        except OSError:  # an unwritable cache costs speed, never the index
+            self.cache = None
         self.reused: list[str] = []
         self._keys: dict[Path, str] = {}
 
     def fetch(self, shadow_dir: Path, out: Path, site: bool) -> bool:
         """Put the cached bundle of the shard ``shadow_dir`` into ``out``; False when there is none."""
+        if self.cache is None:
+            return False
         key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
                      tree_digest(Path(__file__).resolve().parents[1], suffix=".py"), versions("pagefind", "opencc"))
         self._keys[Path(out)] = key
@@ -178,11 +183,12 @@ class ShardReuse:
     def store(self, out: Path) -> None:
         """Keep the bundle Pagefind just wrote into ``out`` (after ``fetch`` found none)."""
         key = self._keys.get(Path(out))
-        if key is not None:
+        if key is not None and self.cache is not None:
             self.cache.put("search", key, pack_folder(Path(out)))
 
     def finish(self) -> None:
-        self.cache.prune(("search",))
+        if self.cache is not None:
+            self.cache.prune(("search",))
 
 
 def folder_digest(folder: Path) -> bytes:
