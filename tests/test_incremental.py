@@ -187,3 +187,22 @@ def test_a_cache_folder_committed_to_the_repository_is_not_used(repo, tmp_path, 
     _git(repo, "commit", "-q", "-m", "缓存", when="2026-11-28T10:00:00+08:00")
     out = _build(repo, tmp_path / "site1", "2026-11-28 18:00", capsys, cache)
     assert "中有提交到仓库的文件，本次不使用构建缓存" in out and "沿用" not in out
+
+
+def test_what_a_killed_writer_left_is_neither_trusted_nor_kept(tmp_path):
+    from generator.site.cache import SiteCache
+
+    cache = SiteCache(tmp_path / "c")
+    cache.put("html", "ab" * 32, b"whole entry")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    # a writer killed before its rename leaves only a temporary file, named with its process id
+    left = tmp_path / "c" / "tmp" / f"{dead.pid}-0123456789abcdef"
+    left.write_bytes(b"half an entry")
+    target = tmp_path / "c" / "html" / "cd" / ("cd" * 31)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"\0" * 40)  # or an entry cut short in place by a full disk
+    again = SiteCache(tmp_path / "c")
+    assert not left.exists()
+    assert again.get("html", "cd" * 32) is None
+    assert again.get("html", "ab" * 32) == b"whole entry"
