@@ -452,3 +452,24 @@ def test_a_build_failure_whose_text_looks_like_markup_is_printed_as_written(smal
     assert result.exit_code == 1
     assert "构建失败" in result.stderr and "submissions/[/x]/site：磁盘已满" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_every_link_of_the_sample_site_leads_to_a_page(sample_site):
+    """No link a leader clicks ends on 404: every relative href and src of every page names a file
+    of the site (period pages list only the weeks/months/quarters that have a page)."""
+    import re
+    from urllib.parse import unquote, urlsplit
+
+    broken = []
+    for page in sample_site.rglob("*.html"):
+        if page.name == "404.html":
+            continue  # MkDocs writes its links from the site root
+        html = page.read_text(encoding="utf-8")
+        for link in re.findall(r'(?:href|src)="([^"#?]+)', html):
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("/", "mailto:", "data:")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append((page.relative_to(sample_site).as_posix(), link))
+    assert broken == [], broken[:20]

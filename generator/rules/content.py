@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import SEVERITY_GRADES
+from ..model import CLASSIFICATION_RANK, CLASSIFICATIONS, SEVERITY_GRADES
 from .base import rule
 
 R401 = rule(
@@ -47,7 +47,8 @@ R403 = rule(
     "R403", "error", "引用的报告不存在或不匹配",
     "{detail}",
     """
-续报、终报的 `follows` 必须是本单位一份突发事件**初报**的编号；批示、采用的 `on` 必须是一份已报送报告的编号。
+续报、终报的 `follows` 必须是本单位一份突发事件**初报**的编号；批示、采用的 `on` 必须是一份已报送报告的编号，
+且批示、采用的 `classification` 不得低于所针对的报告（对限定报告的批示也是限定）。
 编号是报告在 `submissions/` 下的路径去掉 `.md`，例如 `anjianke/2026/2026-11-03-收费站火情`。
 
 **怎么改**：从网站报告页的“编号”处复制，或按文件路径填写。
@@ -97,7 +98,8 @@ R406 = rule(
     "{detail}",
     """
 人数、隐患数不能是负数；已整改隐患数不能多于发现的隐患数；进度只能在 0 到 100 之间；
-损失不能为负。
+损失不能为负。人数、隐患数不能超过 100 万，直接经济损失不能超过 10 亿万元（10 万亿元）：
+这样的数字只会是多打了几位或弄错了单位，写进汇总会让全年的合计失真。
 
 **怎么改**：核对数字。
 """,
@@ -105,11 +107,16 @@ R406 = rule(
         "negative": "{meaning}（{key}）是 {value}，不能为负数；请核对",
         "fixed_over_found": "已整改隐患 {fixed} 处，多于发现的隐患 {found} 处；请核对 hazards_found 和 hazards_fixed",
         "progress": "进度是 {progress:g}，应在 0 到 100 之间（百分比，不写 %）",
+        "too_large": "{meaning}（{key}）是 {value}，大于 {limit}，不可信；请核对数字和单位（损失以万元计）",
     },
 )
 #: the counts R406 requires to be zero or more, and how its message names them
 COUNT_KEYS = (("deaths", "死亡人数"), ("injuries", "受伤人数"), ("loss", "直接经济损失"),
               ("hazards_found", "发现隐患数"), ("hazards_fixed", "已整改隐患数"))
+
+#: the largest value R406 believes of each count (损失 in 万元): beyond it, a typo or a wrong unit
+COUNT_LIMITS = {"deaths": 1_000_000, "injuries": 1_000_000, "loss": 1_000_000_000,
+                "hazards_found": 1_000_000, "hazards_fixed": 1_000_000}
 
 #: The one mark ``templates/new/`` puts on every text the writer must replace (a value, an instruction
 #: line): ``【填写说明：…】``. R407 knows it; nothing else in a report is taken for a placeholder.
@@ -296,6 +303,12 @@ def _reference(report, ctx):
             yield line, 1, {"detail": "on 指向的是另一条批示/采用；批示、采用只能针对报告本身"}
         elif target.draft:
             yield line, 1, {"detail": "on 指向的是草稿，草稿不发布，不能批示或采用"}
+        elif CLASSIFICATION_RANK.get(target.classification, 2) > CLASSIFICATION_RANK.get(report.classification, 2):
+            # a 批示 on a restricted report speaks of it: published lower, it would show its reader
+            # what the report's own audience rule keeps from them (and the summary would not count it)
+            yield line, 1, {"detail": f"on 指向的报告是{CLASSIFICATIONS.get(target.classification, target.classification)}"
+                                      f"，本条是{CLASSIFICATIONS.get(report.classification, report.classification)}"
+                                      f"：批示、采用的密级不得低于所针对的报告，请把 classification 改为 {target.classification}"}
 
 
 # --- R404 ------------------------------------------------------------------------------
@@ -371,6 +384,9 @@ def _numbers(report, ctx):
         value = getattr(report, key)
         if value is not None and value < 0:
             yield report.line_of(key), 1, {"detail": words["negative"].format(meaning=meaning, key=key, value=value)}
+        elif value is not None and value > COUNT_LIMITS[key]:
+            yield report.line_of(key), 1, {"detail": words["too_large"].format(
+                meaning=meaning, key=key, value=value, limit=COUNT_LIMITS[key])}
     found, fixed = report.hazards_found, report.hazards_fixed
     if found is not None and fixed is not None and fixed > found >= 0:
         yield report.line_of("hazards_fixed"), 1, {"detail": words["fixed_over_found"].format(fixed=fixed, found=found)}

@@ -10,6 +10,7 @@ the header and ``<title>``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -505,13 +506,18 @@ class Generator:
         ]
         return {"s": s, "units": units, "missing": missing, "incidents": incidents, "metrics": metrics}
 
+    @functools.cached_property
+    def period_ids(self) -> frozenset[str]:
+        """The periods that have a page."""
+        return frozenset(p.id for p in self.f.all_periods())
+
     def period_page(self, p: P.Period) -> None:
         ctx = self.summary_ctx(p)
         children: list[P.Period] = []
         child_kind = {"annual": "quarterly", "quarterly": "monthly", "monthly": "weekly"}.get(p.kind)
         today = self.f.as_of.astimezone(self.f.tz).date()
-        if child_kind:
-            children = [c for c in P.periods_in(child_kind, p) if c.start <= today]
+        if child_kind:  # the ones that have a page (all_periods: from the first report or unit start)
+            children = [c for c in P.periods_in(child_kind, p) if c.start <= today and c.id in self.period_ids]
         chart = ""
         if children:
             labels, counts, rates = [], [], []
@@ -630,7 +636,8 @@ class Generator:
             g["overdue"] = g["overdue"] or x["overdue"]
         groups = sorted(grouped.values(), key=lambda g: (not g["overdue"], g["key"]))
         return {
-            "name": name, "label": p.label, "doc": f"periods/{p.id}.md", "totals": totals,
+            "name": name, "label": p.label, "doc": f"periods/{p.id}.md" if p.id in self.period_ids else None,
+            "totals": totals,
             "expected": totals.get("expected", 0), "received": totals.get("received", 0),
             "not_reported": not_reported, "groups": groups,
             "overdue": [x for x in not_reported if x["overdue"]],
