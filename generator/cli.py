@@ -202,8 +202,12 @@ def bulletin(obj: _Context, period: str, number: int | None, fmt: str, output: P
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="文件夹",
               help="网站输出目录（默认：site/）")
 @click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”（默认：现在）")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="文件夹",
+              help="构建缓存目录（默认：环境变量 SHANGBAO_CACHE_DIR，否则 .git/shangbao/site/）")
+@click.option("--no-cache", is_flag=True, help="不读也不写构建缓存，全部重新生成")
 @click.pass_obj
-def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None) -> None:
+def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None, cache_dir: Path | None,
+          no_cache: bool) -> None:
     """检查全部报告，生成汇总，构建网站（含搜索索引）。有错误时拒绝发布。"""
     from .project import site_dir_problem
     from .site.build import run_build
@@ -211,7 +215,7 @@ def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None
     problem = site_dir_problem(obj.root, Path.cwd() / site_dir) if site_dir is not None else None
     if problem:
         raise click.UsageError(problem)
-    _run(run_build, obj.root, audience, site_dir, _as_of(as_of, obj.root))
+    _run(run_build, obj.root, audience, site_dir, _as_of(as_of, obj.root), cache_dir, not no_cache)
 
 
 @main.command()

@@ -51,6 +51,8 @@ ACTION_INPUTS = {
     "actions/upload-artifact": {"name", "path", "if-no-files-found", "retention-days", "compression-level",
                                 "overwrite", "include-hidden-files"},
     "actions/upload-pages-artifact": {"name", "path", "retention-days"},
+    "actions/cache": {"path", "key", "restore-keys", "upload-chunk-size", "enableCrossOsArchive", "fail-on-cache-miss",
+                      "lookup-only", "save-always"},
     "actions/deploy-pages": {"token", "timeout", "error_count", "reporting_interval", "artifact_name", "preview"},
 }
 
@@ -184,6 +186,16 @@ def test_publish_checks_summarises_builds_and_deploys_pages() -> None:
              for needle in ("pip install .", "shangbao check", "shangbao summary", "shangbao build")]
     assert order == sorted(order), "顺序应为：安装、检查、汇总、构建"
     assert 'shangbao build --audience "$AUDIENCE"' in runs[order[3]]
+    # the build cache is kept between runs, outside the checkout, its entries signed with a secret
+    cache = step_using(workflow, "build", "actions/cache")
+    folder = cache["with"]["path"]
+    assert folder.startswith("~/") and "${{ env.AUDIENCE }}" in cache["with"]["key"]
+    assert cache["with"]["restore-keys"].strip() == "shangbao-build-${{ env.AUDIENCE }}-"
+    build_step = next(s for s in steps(workflow, "build") if "shangbao build" in s.get("run", ""))
+    assert f"--cache-dir {folder}" in build_step["run"]
+    assert build_step["env"]["SHANGBAO_CACHE_SECRET"] == "${{ secrets.SHANGBAO_CACHE_SECRET }}"
+    names = [s.get("uses", "").split("@")[0] or s.get("run", "") for s in steps(workflow, "build")]
+    assert names.index("actions/cache") < names.index(build_step["run"])
     assert step_using(workflow, "build", "actions/upload-artifact")["with"]["path"] == "summaries/"
     assert step_using(workflow, "build", "actions/upload-pages-artifact")["with"]["path"] == "site/"
     deploy = workflow["jobs"]["deploy"]
@@ -202,7 +214,11 @@ def test_gitlab_checks_merge_requests_and_publishes_pages_with_full_history() ->
     pages = ci["pages"]
     assert pages["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
     assert pages["script"][0] == "shangbao check"
-    assert pages["script"][-1] == 'shangbao build --audience "$AUDIENCE" --site-dir public'
+    assert pages["script"][-1] == 'shangbao build --audience "$AUDIENCE" --site-dir public --cache-dir .shangbao-cache'
+    # the build cache kept by GitLab's cache: per audience, beside pip's (a job's cache: replaces default:)
+    assert {"key": "shangbao-build-$AUDIENCE", "paths": [".shangbao-cache"]} in pages["cache"]
+    assert ci["default"]["cache"] in pages["cache"]
+    assert ".shangbao-cache/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert ci["variables"]["AUDIENCE"] == "internal"
     assert set(pages["artifacts"]["paths"]) == {"public", "summaries"}
 

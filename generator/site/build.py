@@ -35,7 +35,9 @@ from ..pool import WorkerLost
 from ..timeparse import format_time
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
+from .cache import FORMAT, REUSED_FILE, CommittedCache, SiteCache, digest, open_cache, tree_digest, versions
 from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
+from .urls import html_path
 
 # soft_wrap: a log (CI, a file) is not a terminal; a message wrapped at 80 columns is split mid-line
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -51,6 +53,8 @@ class BuildResult:
     pages: int
     reports: int
     timings: dict[str, float] = field(default_factory=dict)
+    reused_pages: int = 0  # pages copied from the build cache instead of rendered
+    reused_index: str = ""  # search index shards reused, "N/M"
 
 
 def mkdocs_config_file(root: Path) -> Path:
@@ -69,22 +73,29 @@ def _rules() -> dict:
 
 def generate_tree(facts: Facts, root: Path, docs_dir: Path,
                   progress: Callable[[str, int, int], None] | None = None,
-                  searchable_done: Callable[[], None] | None = None, shadow_dir: Path | None = None) -> list[str]:
+                  searchable_done: Callable[[], None] | None = None, shadow_dir: Path | None = None,
+                  cache: SiteCache | None = None) -> list[str]:
     """Write the docs tree for ``facts`` into ``docs_dir`` (emptied first).
 
     ``searchable_done`` is called once every page the search index needs is written, and their
-    shadow pages too when ``shadow_dir`` is given (search.py).
+    shadow pages too when ``shadow_dir`` is given (search.py). With ``cache`` a report's pages whose
+    inputs are those of an earlier build are taken from it (cache.py).
     """
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     docs_dir.mkdir(parents=True)
     gen = Generator(facts, root, docs_dir, _rules())
     gen.shadow_dir = shadow_dir
+    if cache is not None:
+        gen.cache = cache
+        gen.cache_key = gen.generation_key()
     return gen.generate(progress, searchable_done)
 
 
-def update_tree(facts: Facts, root: Path, docs_dir: Path) -> tuple[list[str], list[str]]:
-    """Regenerate ``docs_dir`` in place, touching only pages whose text changed.
+def update_tree(facts: Facts, root: Path, docs_dir: Path,
+                cache: SiteCache | None = None) -> tuple[list[str], list[str]]:
+    """Regenerate ``docs_dir`` in place, touching only pages whose text changed (with ``cache``,
+    the pages whose inputs did not change are not even rendered).
 
     Returns (changed pages, removed pages); unchanged pages keep their mtime, so a dirty
     ``mkdocs build`` renders only what changed.
@@ -92,6 +103,9 @@ def update_tree(facts: Facts, root: Path, docs_dir: Path) -> tuple[list[str], li
     before = {p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md")} if docs_dir.exists() else set()
     gen = Generator(facts, root, docs_dir, _rules())
     gen.keep_unchanged = True
+    if cache is not None:
+        gen.cache = cache
+        gen.cache_key = gen.generation_key()
     written = set(gen.generate())
     removed = sorted(before - written)
     for doc in removed:
@@ -100,8 +114,13 @@ def update_tree(facts: Facts, root: Path, docs_dir: Path) -> tuple[list[str], li
 
 
 def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: str,
-               live: bool = False, dirty: bool = False, as_of: dt.datetime | None = None) -> None:
-    """``mkdocs build`` in-process with the root mkdocs.yml, docs_dir/site_dir overridden."""
+               live: bool = False, dirty: bool = False, as_of: dt.datetime | None = None,
+               cache: SiteCache | None = None) -> int:
+    """``mkdocs build`` in-process with the root mkdocs.yml, docs_dir/site_dir overridden.
+
+    With ``cache``, a page whose docs page, configuration, theme and navigation are those of an
+    earlier build is copied from the cache instead of being rendered (``_PageCache``); returns how
+    many pages were."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -130,6 +149,13 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         if live:
             cfg["extra"]["sb_live"] = True
         _once_per_depth(cfg)
+        reused = 0
+        # (strict mode fails a build on a page's warnings, which a page taken from the cache would not give)
+        if cache is not None and not live and not cfg["strict"]:
+            pages = _PageCache(cache, cfg, root, docs_dir, site_dir)
+            reused = len(pages.reused)
+            cfg["plugins"]["shangbao-page-cache"] = pages
+            dirty = dirty or reused > 0  # the reused pages are not rendered (File.is_modified)
         saved = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
         try:
@@ -141,6 +167,104 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
                 os.environ["SOURCE_DATE_EPOCH"] = saved
     except MkDocsException as exc:
         raise BuildError(f"MkDocs 构建失败：{exc}") from exc
+    return reused
+
+
+def _nav_docs(nav) -> set[str]:
+    """The docs pages the navigation lists (mkdocs.yml ``nav``)."""
+    out: set[str] = set()
+    items = list(nav) if isinstance(nav, list) else [nav]
+    while items:
+        item = items.pop()
+        if isinstance(item, str):
+            out.add(item)
+        elif isinstance(item, dict):
+            items.extend(item.values())
+        elif isinstance(item, list):
+            items.extend(item)
+    return out
+
+
+class _PageCache:
+    """The pages of this MkDocs run that an earlier build rendered from the same inputs, copied from
+    the build cache (cache.py) into the site before MkDocs runs and skipped by it; the others are
+    rendered and stored (``on_post_page``).
+
+    A page's key is its docs page's bytes and address plus ``_site_key`` (the MkDocs configuration,
+    theme overrides, navigation, versions, code). The pages of the navigation are always rendered:
+    their titles and order are read from them. The build time in the footer (``sb_built``) is the
+    only part of a page that changes from one build to the next with the same inputs: an entry is
+    the page without it and the place it goes, and a page in which the time appears more than once
+    is not stored (it is rendered every time).
+    """
+
+    def __init__(self, cache: SiteCache, cfg, root: Path, docs_dir: Path, site_dir: Path) -> None:
+        self.cache = cache
+        self.built = cfg["extra"]["sb_built"].encode("utf-8")
+        self.nav_docs = _nav_docs(cfg.get("nav"))
+        self.site_key = _site_key(cfg, root, docs_dir, self.nav_docs)
+        self.keys: dict[str, str] = {}
+        self.reused: set[str] = set()
+        self.docs_dir = Path(docs_dir)
+        for path in _doc_pages(self.docs_dir):
+            doc = path.relative_to(self.docs_dir).as_posix()
+            if doc in self.nav_docs:
+                continue
+            self.keys[doc] = key = digest(self.site_key, doc, path.read_bytes())
+            entry = cache.get("html", key)
+            if entry is None or len(entry) < 8:
+                continue
+            at = int.from_bytes(entry[:8], "little", signed=True)
+            html = entry[8:]
+            if at >= 0:
+                html = html[:at] + self.built + html[at:]
+            target = Path(site_dir) / html_path(doc)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(html)
+            self.reused.add(doc)
+
+    # MkDocs calls a plugin's methods by event name (on_<event>)
+    def on_files(self, files, config):
+        for file in files.documentation_pages():
+            if file.src_uri in self.reused:
+                file.is_modified = _not_modified
+        return files
+
+    def on_post_page(self, output: str, page, config) -> str:
+        key = self.keys.get(page.file.src_uri)
+        if key is not None and page.file.src_uri not in self.reused:
+            html = output.encode("utf-8", errors="xmlcharrefreplace")  # what MkDocs writes
+            count = html.count(self.built)
+            if count <= 1:
+                at = html.rfind(self.built)
+                stored = html if at < 0 else html[:at] + html[at + len(self.built):]
+                self.cache.put("html", key, at.to_bytes(8, "little", signed=True) + stored)
+        return output
+
+
+def _not_modified() -> bool:
+    return False
+
+
+def _doc_pages(docs_dir: Path) -> list[Path]:
+    return [p for p in docs_dir.rglob("*.md") if p.relative_to(docs_dir).parts[0] != "assets"]
+
+
+def _site_key(cfg, root: Path, docs_dir: Path, nav_docs: set[str]) -> str:
+    """What every rendered page depends on besides its own docs page (``_PageCache``)."""
+    extra = {k: v for k, v in cfg["extra"].items() if k != "sb_built"}
+    titles = []
+    for doc in sorted(nav_docs):  # a navigation entry without a title shows its page's title
+        try:
+            front = (docs_dir / doc).read_bytes().split(b"\n---\n", 1)[0]
+            titles.append((doc, [line for line in front.split(b"\n") if line.startswith(b"title:")]))
+        except OSError:
+            titles.append((doc, b""))
+    theme_dirs = [Path(d) for d in cfg["theme"].dirs if "site-packages" not in d and "dist-packages" not in d]
+    return digest(FORMAT, mkdocs_config_file(root).read_bytes(), str(cfg["site_name"]), repr(sorted(extra.items())),
+                  repr(cfg.get("nav")), repr(titles), tree_digest(*theme_dirs),
+                  tree_digest(PROJECT_DIR / "generator", suffix=".py"),
+                  versions("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "markupsafe"))
 
 
 FILL_NAV = {"填报": "fill/index.md"}
@@ -208,7 +332,10 @@ class _Indexer:
     cores; Pagefind starts as soon as the last one is written and runs beside the rest.
     """
 
-    def __init__(self, parent: Path, pages: int = 0) -> None:
+    def __init__(self, parent: Path, pages: int = 0, cache: SiteCache | None = None) -> None:
+        self.cache = cache
+        self.reused = ""  # the search shards reused from the build cache, "N/M"
+        self.begun = False
         self.staging = Path(tempfile.mkdtemp(prefix=f"{_INDEX_PREFIX}{os.getpid()}-", dir=parent))
         self.out = self.staging / "pagefind"
         # the shadow pages are read once by Pagefind and thrown away: in memory (tmpfs) when
@@ -223,8 +350,11 @@ class _Indexer:
         from .search import start_indexer
 
         self.shadow.mkdir(exist_ok=True)
+        self.begun = True
         self.started = time.perf_counter()
-        self.proc = start_indexer(self.shadow, self.out, shadows=True)
+        # with the build cache, the indexer reuses each shard whose shadow pages are unchanged
+        self.proc = start_indexer(self.shadow, self.out, shadows=True,
+                                  cache_dir=self.cache.folder if self.cache is not None else None)
 
     def finish(self, site_dir: Path) -> float:
         """Wait for the index and move it to ``site_dir/pagefind``; the seconds it took in all."""
@@ -232,6 +362,9 @@ class _Indexer:
 
         try:
             took = finish_indexer(self.proc, self.out) or time.perf_counter() - self.started
+            reused = self.staging / REUSED_FILE
+            if reused.is_file():
+                self.reused = reused.read_text(encoding="utf-8").strip()
             target = site_dir / "pagefind"
             if target.exists():
                 shutil.rmtree(target)
@@ -286,8 +419,12 @@ def _scratch_dir(needed: int) -> str | None:
 
 def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
                site_dir: Path, publishable: list[Report] | None = None, problems: dict | None = None,
-               docs_dir: Path | None = None, live: bool = False, quiet: bool = False) -> BuildResult:
-    """Generate, build and index the site for ``audience`` into ``site_dir`` (atomically)."""
+               docs_dir: Path | None = None, live: bool = False, quiet: bool = False,
+               cache: SiteCache | None = None) -> BuildResult:
+    """Generate, build and index the site for ``audience`` into ``site_dir`` (atomically).
+
+    With ``cache`` (cache.py) what an earlier build made from the same inputs is reused, and after
+    the site is in place the entries this build did not use are removed."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     facts = collect(org, reports, audience, as_of, publishable, problems)
@@ -309,15 +446,15 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
     try:
         say = (lambda msg: None) if quiet else (lambda msg: console.print(msg))
         say(f"[bold]生成页面[/]：{len(facts.reports)} 份报告（{AUDIENCE_LABELS.get(audience, audience)}）…")
-        indexer = _Indexer(site_dir.parent, len(facts.reports))
+        indexer = _Indexer(site_dir.parent, len(facts.reports), cache)
         # Pagefind starts (indexer.start) as soon as the shadow pages are written, beside the rest
-        pages = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow)
+        pages = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow, cache)
         timings["generate"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         say(f"[bold]MkDocs 构建[/]：{len(pages)} 个页面，同时建立搜索索引（Pagefind）…")
-        if indexer.proc is None:
+        if not indexer.begun:
             indexer.start()
-        run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of)
+        reused = run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of, cache=cache)
         timings["mkdocs"] = time.perf_counter() - t1
         write_feeds(facts, tmp / "feed")  # site/feed/ for the upper organisation and other systems
         t2 = time.perf_counter()
@@ -329,15 +466,23 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
             indexer.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    result = BuildResult(site_dir, len(pages), len(facts.reports), timings)
+    if cache is not None:
+        result.reused_pages = reused
+        result.reused_index = indexer.reused
+        t3 = time.perf_counter()
+        cache.prune(("doc", "shadow", "html"))  # the indexer prunes its own ("search")
+        timings["prune"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
-    return BuildResult(site_dir, len(pages), len(facts.reports), timings)
+    return result
 
 
 def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: bool,
                             searchable_done: Callable[[], None] | None = None,
-                            shadow_dir: Path | None = None) -> list[str]:
+                            shadow_dir: Path | None = None, cache: SiteCache | None = None) -> list[str]:
     if quiet or not console.is_terminal:
-        return generate_tree(facts, root, docs_dir, searchable_done=searchable_done, shadow_dir=shadow_dir)
+        return generate_tree(facts, root, docs_dir, searchable_done=searchable_done, shadow_dir=shadow_dir,
+                             cache=cache)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     # no refresh thread (auto_refresh=False): the generator forks a second process for the report
@@ -354,7 +499,7 @@ def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: boo
                 shown[0] = now
                 bar.refresh()
 
-        return generate_tree(facts, root, docs_dir, progress, searchable_done, shadow_dir)
+        return generate_tree(facts, root, docs_dir, progress, searchable_done, shadow_dir, cache)
 
 
 def _umask() -> int:
@@ -483,7 +628,10 @@ def load(root: Path, as_of: dt.datetime | None):
     return load_repository(root, as_of=as_of)
 
 
-def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.datetime | None) -> int:
+def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.datetime | None,
+              cache_dir: Path | None = None, use_cache: bool = True) -> int:
+    """``shangbao build``; the build cache in ``cache_dir`` (else ``SHANGBAO_CACHE_DIR``, else inside
+    ``.git/``) unless ``use_cache`` is false."""
     root = Path(root)
     site_dir = Path(site_dir) if site_dir is not None else root / "site"
     if not site_dir.is_absolute():
@@ -497,8 +645,14 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
             _print_errors(repo)
             return 1
         try:
+            cache = open_cache(root, audience, cache_dir) if use_cache else None
+        except CommittedCache as exc:
+            console.print(f"[bold yellow]注意[/]：构建缓存目录 {escape(str(exc))} 中有提交到仓库的文件，"
+                          "本次不使用构建缓存（全部重新生成）。缓存目录应在仓库之外，或在 .git/ 中（默认）。")
+            cache = None
+        try:
             result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
-                                publishable=repo.publishable(audience), problems=repo.unpublishable())
+                                publishable=repo.publishable(audience), problems=repo.unpublishable(), cache=cache)
         except (BuildError, GenerationError, WorkerLost) as exc:
             console.print(f"[bold red]构建失败[/]：{escape(str(exc))}")
             return 1
@@ -511,4 +665,7 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
         f"（检查 {total - t['total']:.1f} 秒，生成 {t['generate']:.1f} 秒，MkDocs {t['mkdocs']:.1f} 秒，"
         f"索引 {t['pagefind']:.1f} 秒，与 MkDocs 同时进行，另等 {t['pagefind_wait']:.1f} 秒）"
     )
+    if cache is not None:
+        shards = f"，搜索索引分片沿用 {result.reused_index}" if result.reused_index else ""
+        console.print(f"构建缓存：{result.reused_pages} 个页面沿用上次构建的结果{shards}（{cache.folder}）")
     return 0

@@ -86,6 +86,12 @@ class Generator:
         self.shadow_dir: Path | None = None
         #: report bodies rendered for the search index, kept for the report pages (two passes)
         self._bodies: dict[str, str] = {}
+        #: the build cache (cache.py) and this generation's part of its keys (``generation_key``)
+        self.cache = None
+        self.cache_key = ""
+        self._keys: dict[str, str] = {}
+        self._globals_used: dict[str, str] = {}
+        self._made: set[Path] = set()  # folders this generator made (``_make_parent``)
         #: reports per year of their reported time (search shards), counted when first needed
         self._years: Counter | None = None
 
@@ -116,8 +122,8 @@ class Generator:
         return out
 
     def write(self, doc: str, template: str, title: str, search: bool = False, hide_toc: bool = True,
-              markdown: bool = False, shadow: bool = True, **ctx: Any) -> None:
-        """Render ``template`` into the page ``doc``.
+              markdown: bool = False, shadow: bool = True, **ctx: Any) -> str:
+        """Render ``template`` into the page ``doc``; the page's text.
 
         A page that is all HTML (every page but the help page, ``markdown=True``) carries its HTML
         in the front matter (``sb_html``), which ``templates/overrides/partials/content.html`` prints
@@ -125,6 +131,16 @@ class Generator:
         Python-Markdown would otherwise run the whole page through ``html.parser`` twice (the
         raw-HTML block and MkDocs' anchor scan), two thirds of MkDocs' time on these pages.
         """
+        key = None
+        if self.cache is not None and not search:  # (searchable pages have a shadow page too: help and rules)
+            key = self._page_key(doc, template, title, (hide_toc, markdown), ctx)
+            cached = self.cache.get("doc", key)
+            if cached is not None:
+                text = cached.decode("utf-8")
+                self.written.append(doc)
+                self._emit(doc, text)
+                return text
+
         def url(to: str) -> str:
             return urls.relative_url(doc, to)
 
@@ -140,26 +156,70 @@ class Generator:
             front["sb_html"] = html
             html = ""
         head = "---\n" + "".join(f"{k}: {yaml_json(v)}\n" for k, v in front.items()) + "---\n\n"
-        path = self.out / doc
         text = head + html
         self.written.append(doc)
         if search and shadow and self.shadow_dir is not None:
             # the same as search.shadow_from_doc(text), without reading the page back
             self._write_shadow(doc, front["title"], front.get("sb_html", html), markdown)
+        self._emit(doc, text)
+        if key is not None:
+            self.cache.put("doc", key, text.encode("utf-8"))
+        return text
+
+    def _make_parent(self, path: Path) -> None:
+        """Create the folder ``path`` goes in, once per folder (thousands of pages share a few)."""
+        parent = path.parent
+        if parent not in self._made:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
+
+    def _page_key(self, doc: str, template: str, title: str, options: tuple, ctx: dict[str, Any]) -> str:
+        """The build cache's key of a page other than a report's: what its template is given, the
+        template globals it uses, and ``cache_key``. A value without a faithful ``repr`` (one that
+        shows an address) makes a key no later build has: such a page is simply rendered again."""
+        from .cache import digest
+
+        given = self._globals_used.get(template)
+        if given is None:
+            used = _names_used(self.env, (template,))
+            given = self._globals_used[template] = repr(sorted(
+                (k, repr(v)) for k, v in self.env.globals.items() if ("*" in used or k in used) and not callable(v)))
+        return digest(self.cache_key, "page", doc, template, title, repr(options), given, repr(sorted(ctx.items())))
+
+    def _emit(self, doc: str, text: str) -> None:
+        path = self.out / doc
         if self.keep_unchanged and path.is_file() and path.read_text(encoding="utf-8") == text:
             return  # unchanged: keep its mtime so a dirty mkdocs build skips it
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._make_parent(path)
         path.write_text(text, encoding="utf-8")
         self.changed.append(doc)
 
-    def _write_shadow(self, doc: str, title: str, html: str, markdown: bool = False, shard: str = "") -> None:
+    def _write_shadow(self, doc: str, title: str, html: str, markdown: bool = False, shard: str = "") -> str:
         from .search import SITE_SHARD, shadow_from_html, text_key
 
         shard = shard or SITE_SHARD
-        rel = urls.html_path(doc)
-        target = self.shadow_dir / shard / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(shadow_from_html(unescape(title), html, markdown, text_key(shard, rel)), encoding="utf-8")
+        text = shadow_from_html(unescape(title), html, markdown, text_key(shard, urls.html_path(doc)))
+        self._write_shadow_text(doc, text, shard)
+        return text
+
+    def _write_shadow_text(self, doc: str, text: str, shard: str) -> None:
+        target = self.shadow_dir / shard / urls.html_path(doc)
+        self._make_parent(target)
+        target.write_text(text, encoding="utf-8")
+
+    def generation_key(self) -> str:
+        """What every report page depends on besides its own inputs: the generator's code, the
+        templates, the versions of the libraries that render, ``_org.yml`` (unit names, time zone),
+        the audience, and the template globals the report templates use (``as_of`` only if they do)."""
+        from .cache import FORMAT, digest, tree_digest, versions
+
+        used = _names_used(self.env, ("report.md.j2", "report_search.j2"))
+        given = sorted((k, repr(v)) for k, v in self.env.globals.items()
+                       if ("*" in used or k in used) and not callable(v))
+        return digest(FORMAT, tree_digest(PROJECT_DIR / "generator", suffix=".py"),
+                      tree_digest(*[Path(p) for p in self.env.loader.searchpath]),
+                      versions("jinja2", "markupsafe", "markdown", "pymdown-extensions", "opencc", "python-docx"),
+                      repr(self.f.org), self.f.audience, repr(given))
 
     def shard(self, r: Report) -> str:
         """The search index shard of ``r``'s page (search.shard_of: the year of its reported time,
@@ -238,16 +298,23 @@ class Generator:
             for r in reports[:share]:
                 self.report_shadow(r)
             for future in shadows:
-                workers.result(future)
+                self._count_cache_use(*workers.result(future))
             if searchable_done is not None:
                 searchable_done()
             for r in reports[:share]:
                 self.report_page(r)
                 tick("报告页")
             for (a, b), future in zip(spans, pages, strict=True):
-                self.changed.extend(workers.result(future))
+                changed, used, hits = workers.result(future)
+                self.changed.extend(changed)
+                self._count_cache_use(used, hits)
                 self.written.extend(self.f.doc[r.id] for r in reports[a:b])
                 tick("报告页", b - a)
+
+    def _count_cache_use(self, used: set, hits: int) -> None:
+        if self.cache is not None:
+            self.cache.keep(used)
+            self.cache.hits += hits
 
     def _create_shadow_entries(self, reports: list[Report]) -> None:
         """Create the reports' shadow files, empty, in report order, before several processes fill them.
@@ -294,21 +361,9 @@ class Generator:
             return self.row(self.f.by_id[r.on])
         return None
 
-    def report_shadow(self, r: Report) -> None:
-        """The search index's page for ``r`` (title, subtitle, card, body; report_search.j2), when the
-        index is built; the rendered body is kept for ``report_page``."""
-        if self.shadow_dir is None:
-            return
-        doc = self.f.doc[r.id]
-        self._bodies[r.id] = body = render.body_html(r.body)
-        title = r.title or r.id
-        html = self.env.get_template("report_search.j2").render(
-            here=doc, url=lambda to: urls.relative_url(doc, to), title=title, r=self.row(r), body=body,
-            on=self._on(r), unit_doc=f"units/{r.unit}.md", type_doc=f"types/{r.type}.md",
-            meta=self.meta_rows(r), tags=[(t, f"tags/{urls.slug(t)}.md") for t in r.tags])
-        self._write_shadow(doc, escape(title, quote=False), html, shard=self.shard(r))
-
-    def report_page(self, r: Report) -> None:
+    def _report_inputs(self, r: Report) -> dict[str, Any]:
+        """Everything report.md.j2 and report_search.j2 are given for ``r`` but the page's own address,
+        bodies as written (Markdown): what the report's pages are made from (the build cache's key)."""
         f = self.f
         chain = [self.row(x) | {"current": x.id == r.id} for x in f.chain(r)] if r.type == "incident" else []
         # the feedback on any report of the incident chain shows on every report of it, each marked
@@ -316,27 +371,78 @@ class Generator:
         on_chain = f.chain(r) if r.type == "incident" else [r]
         feedback = [
             self.row(fb) | {"kind": fb.kind or "", "by": fb.by or "", "level": fb.level or "",
-                            "body": render.body_html(fb.body), "on_here": target.id == r.id,
+                            "body": fb.body, "on_here": target.id == r.id,
                             "on_title": target.title or target.id, "on_doc": f.doc[target.id],
                             "on_stage": (target.stage or "初报") if target.type == "incident" else ""}
             for target in on_chain if target.id in f.doc
             for fb in f.feedback.get(target.id, [])
         ]
         feedback.sort(key=lambda x: (x["reported"], x["id"]))
-        on = self._on(r)
         # time and short commit only: commit messages and committer names are git metadata, not report
         # content (SPEC §7, §14), and would name the writer of an anonymous report
         revisions = [
             {"commit": str(_attr(rev, "commit", ""))[:10], "time": _attr(rev, "time")}
             for rev in (r.revisions or [])
         ]
-        meta = self.meta_rows(r)
-        self.write(
-            f.doc[r.id], "report.md.j2", r.title or r.id, search=True, shadow=False,  # report_shadow wrote it
-            r=self.row(r), meta=meta, body=self._body(r), chain=chain, feedback=feedback,
-            on=on, revisions=revisions, tags=[(t, f"tags/{urls.slug(t)}.md") for t in r.tags],
-            unit_doc=f"units/{r.unit}.md", type_doc=f"types/{r.type}.md",
-        )
+        return {"r": self.row(r), "meta": self.meta_rows(r), "body": r.body, "chain": chain, "feedback": feedback,
+                "on": self._on(r), "revisions": revisions, "tags": [(t, f"tags/{urls.slug(t)}.md") for t in r.tags],
+                "unit_doc": f"units/{r.unit}.md", "type_doc": f"types/{r.type}.md"}
+
+    def _report_key(self, r: Report, inputs: dict[str, Any] | None = None) -> str | None:
+        """The build cache's key of ``r``'s pages (None without a cache): its inputs, its address and
+        title, and ``cache_key`` (templates, code, versions, configuration, audience)."""
+        if self.cache is None:
+            return None
+        key = self._keys.pop(r.id, None)
+        if key is None:
+            from .cache import digest
+
+            # the shard too: it names the shadow page's side file (search.text_key)
+            key = digest(self.cache_key, self.f.doc[r.id], r.title or r.id, self.shard(r),
+                         repr(inputs or self._report_inputs(r)))
+        return key
+
+    def report_shadow(self, r: Report) -> None:
+        """The search index's page for ``r`` (title, subtitle, card, body; report_search.j2), when the
+        index is built; the rendered body is kept for ``report_page``."""
+        if self.shadow_dir is None:
+            return
+        doc = self.f.doc[r.id]
+        inputs = self._report_inputs(r)
+        key = self._report_key(r, inputs)
+        if key is not None:
+            self._keys[r.id] = key  # for report_page
+            cached = self.cache.get("shadow", key)
+            if cached is not None:
+                self._write_shadow_text(doc, cached.decode("utf-8"), self.shard(r))
+                return
+        self._bodies[r.id] = body = render.body_html(r.body)
+        title = r.title or r.id
+        html = self.env.get_template("report_search.j2").render(
+            here=doc, url=lambda to: urls.relative_url(doc, to), title=title, r=inputs["r"], body=body,
+            on=inputs["on"], unit_doc=inputs["unit_doc"], type_doc=inputs["type_doc"], meta=inputs["meta"],
+            tags=inputs["tags"])
+        text = self._write_shadow(doc, escape(title, quote=False), html, shard=self.shard(r))
+        if key is not None:
+            self.cache.put("shadow", key, text.encode("utf-8"))
+
+    def report_page(self, r: Report) -> None:
+        doc = self.f.doc[r.id]
+        key = self._report_key(r)
+        if key is not None:
+            cached = self.cache.get("doc", key)
+            if cached is not None:
+                self._bodies.pop(r.id, None)
+                self.written.append(doc)
+                self._emit(doc, cached.decode("utf-8"))
+                return
+        inputs = self._report_inputs(r)
+        inputs["body"] = self._body(r)
+        inputs["feedback"] = [fb | {"body": render.body_html(fb["body"])} for fb in inputs["feedback"]]
+        text = self.write(doc, "report.md.j2", r.title or r.id, search=True, shadow=False,  # report_shadow wrote it
+                          **inputs)
+        if key is not None:
+            self.cache.put("doc", key, text.encode("utf-8"))
 
     def meta_rows(self, r: Report) -> list[tuple[str, str]]:
         tz = self.f.tz
@@ -446,7 +552,20 @@ class Generator:
             return None
         self.f.summary(p)  # makes the summarizer
         doc = f"periods/{p.id}.docx"
-        self.write_file(doc, notice_bytes(self.f.summarizer.summarize(p), self.f.org))
+        summary = self.f.summarizer.summarize(p)
+        key = None
+        if self.cache is not None:  # the document is made from the summary and _org.yml only
+            from .cache import digest
+
+            key = digest(self.cache_key, "notice", doc, repr(summary))
+            cached = self.cache.get("doc", key)
+            if cached is not None:
+                self.write_file(doc, cached)
+                return doc
+        data = notice_bytes(summary, self.f.org)
+        self.write_file(doc, data)
+        if key is not None:
+            self.cache.put("doc", key, data)
         return doc
 
     def write_file(self, doc: str, data: bytes) -> None:
@@ -670,20 +789,59 @@ def _search_path(own: Path) -> list[str]:
     return [str(own)] if own.resolve() == project.resolve() else [str(own), str(project)]
 
 
-def _report_shadows(span: tuple[int, int]) -> None:
-    """A worker's task: the shadow pages of reports[span] (``Generator`` is the pool's state)."""
+def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
+    """The variables templates ``names`` and every template they include, import or extend use
+    without setting them; ``{"*"}`` when a template is named by an expression."""
+    from jinja2 import meta
+
+    # parsed in an environment without globals: find_undeclared_variables leaves out the names the
+    # environment's globals define, which are exactly the ones wanted here
+    bare = jinja2.Environment(loader=env.loader)
+    bare.filters.update(env.filters)
+    bare.tests.update(env.tests)
+    env = bare
+    seen: set[str] = set()
+    used: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        ast = env.parse(env.loader.get_source(env, name)[0])
+        used |= meta.find_undeclared_variables(ast)
+        for ref in meta.find_referenced_templates(ast):
+            if ref is None:
+                return {"*"}
+            todo.append(ref)
+    return used
+
+
+def _report_shadows(span: tuple[int, int]) -> tuple[set, int]:
+    """A worker's task: the shadow pages of reports[span] (``Generator`` is the pool's state); the
+    build cache's entries it used and how many it reused."""
     gen: Generator = pool.worker_state()
     for r in gen.f.reports[span[0]:span[1]]:
         gen.report_shadow(r)
+    return _cache_use(gen)
 
 
-def _report_pages(span: tuple[int, int]) -> list[str]:
-    """A worker's task: the pages of reports[span]; the ones that changed (``update_tree``)."""
+def _report_pages(span: tuple[int, int]) -> tuple[list[str], set, int]:
+    """A worker's task: the pages of reports[span]; the ones that changed (``update_tree``), and the
+    build cache's entries it used and how many it reused."""
     gen: Generator = pool.worker_state()
     gen.changed = []
     for r in gen.f.reports[span[0]:span[1]]:
         gen.report_page(r)
-    return gen.changed
+    return (gen.changed, *_cache_use(gen))
+
+
+def _cache_use(gen: Generator) -> tuple[set, int]:
+    if gen.cache is None:
+        return set(), 0
+    used, hits = gen.cache.used, gen.cache.hits
+    gen.cache.used, gen.cache.hits = set(), 0
+    return used, hits
 
 
 #: Characters JSON leaves raw that YAML would not read back as they are: C1 controls (U+0085 is a

@@ -495,20 +495,28 @@ def _write_side_files(shadow_dir: Path, text_dir: Path) -> None:
             (text_dir / f"{m.group(1)}.json").write_text(m.group(2), encoding="utf-8")
 
 
-def index_shards(shadow_dir: Path, out: Path) -> list[str]:
+def index_shards(shadow_dir: Path, out: Path, reuse=None) -> list[str]:
     """Every shard under ``shadow_dir`` (a folder per shard, ``site`` for the pages that are not
     reports) indexed one after another (``index_shard``: Pagefind holds one shard at a time) into
     ``out`` (the site's shard) and ``out/<shard>/``, with the list ``out/sb-shards.json``; the shards,
-    newest first."""
+    newest first. With ``reuse`` (the build cache's ``cache.ShardReuse``) a shard whose shadow pages
+    are those of an earlier build is taken from it instead."""
+    def index(pages: Path, bundle: Path, site: bool = False) -> None:
+        if reuse is not None and reuse.fetch(pages, bundle, site):
+            return
+        index_shard(pages, bundle, site=site)
+        if reuse is not None:
+            reuse.store(bundle)
+
     out = Path(out)
     site = shadow_dir / SITE_SHARD
     site.mkdir(parents=True, exist_ok=True)
     if not any(site.iterdir()):  # Pagefind needs a page: the site's shard has one even when empty
         (site / "index.html").write_text("<!doctype html><html><body></body></html>", encoding="utf-8")
-    index_shard(site, out, site=True)
+    index(site, out, site=True)
     shards = shard_order(p.name for p in shadow_dir.iterdir() if p.is_dir() and p.name != SITE_SHARD)
     for name in shards:
-        index_shard(shadow_dir / name, out / name)
+        index(shadow_dir / name, out / name)
     (out / SHARDS_FILE).write_text(json.dumps({"shards": shards}), encoding="utf-8")
     return shards
 
@@ -530,15 +538,18 @@ def index_docs(docs_dir: Path, out: Path) -> None:
         os.replace(staged, out)
 
 
-def start_indexer(docs_dir: Path, out: Path, shadows: bool = False, session: bool = False) -> subprocess.Popen:
+def start_indexer(docs_dir: Path, out: Path, shadows: bool = False, session: bool = False,
+                  cache_dir: Path | None = None) -> subprocess.Popen:
     """``index_docs`` in a child process (the other core), started now; see ``finish_indexer``.
 
     With ``shadows`` the folder holds the shadow pages already (written by the generator before
     the pages themselves, see ``Generator.report_shadow``) and the child only runs Pagefind on them.
     With ``session`` the child leads a process group of its own, so that ``stop_indexer`` stops
-    Pagefind with it (serve restarts the index when a newer edit arrives).
+    Pagefind with it (serve restarts the index when a newer edit arrives). With ``cache_dir`` (and
+    ``shadows``) unchanged shards come from the build cache (``index_shards``).
     """
     cmd = [*_isolated_main("generator.site.search"), *(["--shadows"] if shadows else []),
+           *(["--cache", str(Path(cache_dir).resolve())] if shadows and cache_dir is not None else []),
            str(Path(docs_dir).resolve()), str(Path(out).resolve())]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(_PROJECT_ROOT),
                             start_new_session=session,
@@ -590,7 +601,15 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     try:
-        if args[0] == "--shadows":
+        if args[0] == "--shadows" and args[1] == "--cache":
+            from .cache import REUSED_FILE, ShardReuse
+
+            reuse = ShardReuse(Path(args[2]))
+            shards = index_shards(Path(args[3]), Path(args[4]), reuse)
+            reuse.finish()
+            (Path(args[4]).parent / REUSED_FILE).write_text(f"{len(reuse.reused)}/{len(shards) + 1}\n",
+                                                            encoding="utf-8")
+        elif args[0] == "--shadows":
             index_shards(Path(args[1]), Path(args[2]))
         else:
             index_docs(Path(args[0]), Path(args[1]))

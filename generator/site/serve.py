@@ -27,6 +27,7 @@ from rich.markup import escape
 
 from ..config import ConfigError
 from .build import BuildError, _print_errors, console, generate_tree, load, run_mkdocs, run_pagefind, update_tree
+from .cache import CommittedCache, open_cache
 from .facts import collect
 from .urls import html_path
 
@@ -75,6 +76,11 @@ class Preview:
         self.site_dir = out / f"serve-{audience}"
         self.state = _State()
         self.indexer = None  # the search index being rebuilt in the background, if any
+        # the build cache (cache.py): a report page whose inputs are unchanged is not rendered again
+        try:
+            self.cache = open_cache(root, audience)
+        except CommittedCache:
+            self.cache = None
         self.members = None  # (the members configured, their feeds as read) for an upper organisation
 
     def _facts(self):
@@ -100,7 +106,7 @@ class Preview:
         facts = self._facts()
         if facts is None:
             return False
-        generate_tree(facts, self.root, self.docs_dir)
+        generate_tree(facts, self.root, self.docs_dir, cache=self.cache)
         run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True)
         run_pagefind(self.site_dir, self.docs_dir)
         return True
@@ -118,7 +124,7 @@ class Preview:
         if facts is None:
             console.print("预览保持上一次没有错误时的内容。")
             return False
-        changed, removed = update_tree(facts, self.root, self.docs_dir)
+        changed, removed = update_tree(facts, self.root, self.docs_dir, self.cache)
         for doc in removed:
             (self.site_dir / html_path(doc)).unlink(missing_ok=True)
         if changed or removed:
@@ -202,7 +208,7 @@ class Preview:
                     text = _ERRORS.get(code, "请求无法处理")
                     body = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{text}</title></head>'
                             f'<body><h1>{text}</h1><p>错误代码 {code}。<a href="/">返回首页</a></p></body></html>'
-                            ).encode("utf-8")
+                            ).encode()
                 self.send_response(code)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))

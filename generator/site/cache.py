@@ -1,0 +1,359 @@
+"""The build cache: what an earlier build generated, reused only where this build's inputs are the same.
+
+``shangbao build`` keeps, per audience, three kinds of entries (SPEC §8, incremental builds):
+
+- ``doc`` / ``shadow``: a report's docs page and its search shadow page, keyed by everything the
+  two templates are given for the report (its row, metadata card, body as written, incident chain,
+  feedback, revisions: ``Generator._report_inputs``) and by ``generation_key`` (templates, code,
+  tool versions, ``_org.yml``, audience);
+- ``html``: the page MkDocs rendered from one docs page, keyed by that page's exact bytes and by
+  the MkDocs configuration, theme overrides, navigation and versions (``site/build.py``); stored
+  without the build time of its footer, which is put back at its place;
+- ``search``: the Pagefind bundle of one search shard (search.py ``index_shards``), keyed by the
+  bytes of the shard's shadow pages in the order Pagefind reads them (``ShardReuse``).
+
+A key is a SHA-256 of the inputs, never a name or a time; an entry is its output with an HMAC
+(SHA-256) over kind, key and output, checked on every read. An entry that is damaged, cut short,
+copied under another key or written without the secret is ignored (and rewritten): it cannot
+change what a build produces, only how long it takes. The secret is ``SHANGBAO_CACHE_SECRET``
+when set (CI: a protected variable, so that a merge request's pipeline cannot forge entries for
+the main branch), else a random one kept beside the entries (0600) — which guards against damage
+and against files committed to the repository, not against someone who can write the cache.
+
+Entries are written to a temporary file and renamed into place: a build that is killed leaves
+either the whole entry or none. After a successful build the entries it did not use are removed.
+
+Nothing here holds a received time or a finding: those come from the git history (history.py)
+and the checks on every build, and they are inputs of the keys, never outputs of an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import subprocess
+from pathlib import Path
+
+#: Change when the layout of entries changes: older entries then no longer validate.
+FORMAT = b"shangbao-site-cache-1"
+KINDS = ("doc", "shadow", "html", "search")
+SECRET_ENV = "SHANGBAO_CACHE_SECRET"
+FOLDER_ENV = "SHANGBAO_CACHE_DIR"
+_MAC = 32
+#: beside the search index the indexer built: how many of its shards came from the cache ("N/M")
+REUSED_FILE = "sb-reused-shards"
+
+
+def digest(*parts: bytes | str) -> str:
+    """SHA-256 of the parts, each length-prefixed (so that no two lists of parts collide)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class SiteCache:
+    """The entries of one audience's builds in ``folder``."""
+
+    def __init__(self, folder: Path, secret: bytes | None = None) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._secret = secret if secret is not None else _secret(self.folder)
+        self._tmp = self.folder / "tmp"
+        self._tmp.mkdir(exist_ok=True)
+        self._remove_dead_temporaries()
+        self.used: set[tuple[str, str]] = set()
+        self.hits = 0
+        self.misses = 0
+
+    # --- entries ------------------------------------------------------------------------
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / key[2:]
+
+    def _mac(self, kind: str, key: str, data: bytes) -> bytes:
+        mac = hmac.new(self._secret, FORMAT, hashlib.sha256)
+        mac.update(f"\0{kind}\0{key}\0".encode())
+        mac.update(data)
+        return mac.digest()
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """The entry's output, or None when there is none or it does not validate."""
+        try:
+            with open(self._path(kind, key), "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            self.misses += 1
+            return None
+        data = raw[_MAC:]
+        if len(raw) < _MAC or not hmac.compare_digest(raw[:_MAC], self._mac(kind, key, data)):
+            self.misses += 1
+            return None
+        self.used.add((kind, key))
+        self.hits += 1
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Store an entry, atomically (a killed build leaves the whole entry or none)."""
+        target = self._path(kind, key)
+        tmp = self._tmp / f"{os.getpid()}-{secrets.token_hex(8)}"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(self._mac(kind, key, data))
+                fh.write(data)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+        except OSError:  # a full disk or a read-only cache costs speed, never the build
+            tmp.unlink(missing_ok=True)
+            return
+        self.used.add((kind, key))
+
+    def keep(self, entries: set[tuple[str, str]]) -> None:
+        """Count entries a worker process used as used here too (for ``prune``)."""
+        self.used |= entries
+
+    def prune(self, kinds: tuple[str, ...] = KINDS) -> int:
+        """Remove the entries of ``kinds`` this build did not use; how many were removed."""
+        removed = 0
+        for kind in kinds:
+            base = self.folder / kind
+            if not base.is_dir():
+                continue
+            for sub in os.scandir(base):
+                if not sub.is_dir(follow_symlinks=False):
+                    continue
+                for entry in os.scandir(sub.path):
+                    if (kind, sub.name + entry.name) not in self.used:
+                        try:
+                            os.unlink(entry.path)
+                            removed += 1
+                        except OSError:
+                            pass
+        return removed
+
+    def size(self) -> int:
+        """Bytes on disk of every entry."""
+        total = 0
+        for dirpath, _dirs, files in os.walk(self.folder):
+            for name in files:
+                try:
+                    total += os.lstat(os.path.join(dirpath, name)).st_size
+                except OSError:
+                    pass
+        return total
+
+    def _remove_dead_temporaries(self) -> None:
+        for entry in os.scandir(self._tmp):
+            pid = entry.name.split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+
+
+class ShardReuse:
+    """The search index shards of the last build, reused when their shadow pages are the same
+    (search.py ``index_shards``, in the indexer's process, which prunes the ``search`` entries)."""
+
+    def __init__(self, folder: Path) -> None:
+        try:
+            self.cache: SiteCache | None = SiteCache(folder)
+        except OSError:  # an unwritable cache costs speed, never the index
+            self.cache = None
+        self.reused: list[str] = []
+        self._keys: dict[Path, str] = {}
+
+    def fetch(self, shadow_dir: Path, out: Path, site: bool) -> bool:
+        """Put the cached bundle of the shard ``shadow_dir`` into ``out``; False when there is none."""
+        if self.cache is None:
+            return False
+        key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
+                     tree_digest(Path(__file__).resolve().parents[1], suffix=".py"), versions("pagefind", "opencc"))
+        self._keys[Path(out)] = key
+        data = self.cache.get("search", key)
+        if data is not None and unpack_folder(data, Path(out)):
+            self.reused.append(shadow_dir.name)
+            return True
+        return False
+
+    def store(self, out: Path) -> None:
+        """Keep the bundle Pagefind just wrote into ``out`` (after ``fetch`` found none)."""
+        key = self._keys.get(Path(out))
+        if key is not None and self.cache is not None:
+            self.cache.put("search", key, pack_folder(Path(out)))
+
+    def finish(self) -> None:
+        if self.cache is not None:
+            self.cache.prune(("search",))
+
+
+def folder_digest(folder: Path) -> bytes:
+    """SHA-256 of a folder's files, names and bytes, folders in the order they list: the order in
+    which Pagefind reads them, and numbers its pages."""
+    h = hashlib.sha256()
+    for dirpath, _dirs, files in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder).encode("utf-8", "surrogateescape")
+        h.update(b"D" + len(rel).to_bytes(8, "little") + rel)
+        for name in files:
+            with open(os.path.join(dirpath, name), "rb") as fh:
+                data = fh.read()
+            raw = name.encode("utf-8", "surrogateescape")
+            h.update(b"F" + len(raw).to_bytes(8, "little") + raw + len(data).to_bytes(8, "little"))
+            h.update(data)
+    return h.digest()
+
+
+def pack_folder(folder: Path) -> bytes:
+    """A folder as one uncompressed tar (a cache entry)."""
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            tar.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
+    return buf.getvalue()
+
+
+def unpack_folder(data: bytes, folder: Path) -> bool:
+    """``pack_folder``'s tar into ``folder`` (regular files only, nothing outside it); False, and
+    nothing left, when it cannot."""
+    import io
+    import shutil
+    import tarfile
+
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
+            tar.extractall(folder, filter="data")
+        return True
+    except (tarfile.TarError, OSError, ValueError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _secret(folder: Path) -> bytes:
+    """``SHANGBAO_CACHE_SECRET``, or the random secret kept in ``folder`` (made on first use)."""
+    env = os.environ.get(SECRET_ENV)
+    if env:
+        return env.encode("utf-8")
+    path = folder / "secret"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as fh:
+                data = fh.read(64)
+            if len(data) == 32:
+                return data
+        except OSError:
+            pass
+        # unreadable or damaged: a new secret, which invalidates every entry (safe, only slower)
+        path.unlink(missing_ok=True)
+        return _secret(folder)
+    data = secrets.token_bytes(32)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return data
+
+
+def default_folder(root: Path) -> Path | None:
+    """Where the cache lives when no folder is given: ``SHANGBAO_CACHE_DIR``, else inside the git
+    directory (``.git/shangbao/site``), where no commit can put a file; None outside git."""
+    env = os.environ.get(FOLDER_ENV)
+    if env:
+        return Path(env)
+    git = Path(root) / ".git"
+    if git.is_dir():
+        return git / "shangbao" / "site"
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--absolute-git-dir"], capture_output=True,
+                             text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0 or not out.stdout.strip():
+        return None
+    return Path(out.stdout.strip()) / "shangbao" / "site"
+
+
+class CommittedCache(Exception):
+    """The cache folder holds files committed to the repository: it is not used."""
+
+
+def open_cache(root: Path, audience: str, folder: Path | None = None) -> SiteCache | None:
+    """The cache of ``audience``'s builds of ``root`` (``folder``, or ``default_folder``), or None.
+
+    CommittedCache when git tracks a file in the folder: a commit must never be able to bring its
+    own cache (entries, or the secret that signs them) into a build."""
+    base = Path(folder) if folder is not None else default_folder(root)
+    if base is None:
+        return None
+    if _tracked(Path(root), base):
+        raise CommittedCache(str(base))
+    try:
+        return SiteCache(base / audience)
+    except OSError:
+        return None
+
+
+def _tracked(root: Path, folder: Path) -> bool:
+    """Whether git tracks any file below ``folder`` (only a folder inside the work tree can)."""
+    try:
+        rel = folder.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    if rel.parts and rel.parts[0] == ".git":
+        return False
+    try:
+        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", rel.as_posix() or "."],
+                             capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and bool(out.stdout)
+
+
+def tree_digest(*folders: Path, suffix: str = "") -> str:
+    """SHA-256 over the relative names and bytes of every file below ``folders`` (ending in
+    ``suffix``), in a fixed order: the same files give the same digest wherever they are."""
+    h = hashlib.sha256()
+    for folder in folders:
+        folder = Path(folder)
+        h.update(b"\1")
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*" + suffix) if p.is_file()):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            name = path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape")
+            h.update(len(name).to_bytes(8, "little") + name + len(data).to_bytes(8, "little"))
+            h.update(data)
+    return h.hexdigest()
+
+
+def versions(*packages: str) -> str:
+    """The installed versions of ``packages`` (a different version may render differently)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in packages:
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}=-")
+    return ",".join(out)

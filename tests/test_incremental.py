@@ -1,0 +1,208 @@
+"""Incremental builds (SPEC §8): with the previous build's cache, the site is byte-identical to a
+full build of the same commit — after a report is added, after one is edited, and when cache
+entries are damaged or forged — and the cache is what makes the second build do less.
+
+A real git repository (the sample, committed), builds in this process with the report pages on
+two processes (``FORK_FROM`` lowered), every file of both sites compared, the search index included.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.site import build as build_mod
+from generator.site import generate as generate_mod
+
+PROJECT = Path(__file__).resolve().parents[1]
+NEW_REPORT = """---
+title: 增量构建新增的检查报告
+type: info
+unit: anjianke
+author: 孙丽
+reported_at: {when}
+reviewed_by: 陈静
+approved_by: 刘洋
+tags: [节假日]
+---
+
+11月28日，安监股对城区三家加油站开展节后复查，发现并当场整改消防器材过期问题两处。
+"""
+
+
+def _git(root: Path, *args: str, when: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "办公室", "GIT_AUTHOR_EMAIL": "o@x", "GIT_COMMITTER_NAME": "办公室",
+           "GIT_COMMITTER_EMAIL": "o@x", "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("submissions", "templates", "mkdocs.yml"):
+        src = PROJECT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    _git(root, "init", "-q", "-b", "main", when="2026-11-20T10:00:00+08:00")
+    _git(root, "add", "-A", when="2026-11-20T10:00:00+08:00")
+    _git(root, "commit", "-q", "-m", "样例", when="2026-11-20T10:00:00+08:00")
+    monkeypatch.setattr(generate_mod, "FORK_FROM", 40)  # the report pages on every core, as at scale
+    monkeypatch.delenv("SHANGBAO_CACHE_DIR", raising=False)
+    monkeypatch.delenv("SHANGBAO_CACHE_SECRET", raising=False)
+    return root
+
+
+def _build(root: Path, site: Path, as_of: str, capsys, cache: Path | None) -> str:
+    capsys.readouterr()
+    code = build_mod.run_build(root, "internal", site, _as_of(as_of, root), cache_dir=cache,
+                               use_cache=cache is not None)
+    out = capsys.readouterr()
+    assert code == 0, out.err[-3000:]
+    return out.err
+
+
+def _as_of(text: str, root: Path):
+    from generator.cli import _as_of as cli_as_of
+
+    return cli_as_of(text, root)
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _assert_same(cached: Path, full: Path) -> dict[str, bytes]:
+    a, b = _files(cached), _files(full)
+    assert a.keys() == b.keys(), sorted(set(a) ^ set(b))[:10]
+    differ = [k for k in a if a[k] != b[k]]
+    assert not differ, differ[:10]
+    assert any(k.startswith("pagefind/") for k in a) and len(a) > 200
+    return a
+
+
+def _reused(output: str) -> int:
+    m = re.search(r"构建缓存：(\d+) 个页面沿用", output)
+    assert m, output[-2000:]
+    return int(m.group(1))
+
+
+def _reused_shards(output: str) -> tuple[int, int]:
+    m = re.search(r"搜索索引分片沿用 (\d+)/(\d+)", output)
+    assert m, output[-2000:]
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_a_cached_build_is_the_full_build_after_an_added_and_an_edited_report(repo, tmp_path, capsys):
+    cache = tmp_path / "ci-cache"
+    first = _build(repo, tmp_path / "site0", "2026-11-27 18:00", capsys, cache)
+    assert _reused(first) == 0
+
+    # a unit adds a report: a later as-of too, so that the footer's build time changes on every page
+    path = repo / "submissions" / "anjianke" / "2026" / "2026-11-28-节后复查.md"
+    path.write_text(NEW_REPORT.format(when="2026-11-28 16:00"), encoding="utf-8")
+    _git(repo, "add", "-A", when="2026-11-28T16:05:00+08:00")
+    _git(repo, "commit", "-q", "-m", "报送", when="2026-11-28T16:05:00+08:00")
+    out = _build(repo, tmp_path / "site1", "2026-11-28 18:00", capsys, cache)
+    _build(repo, tmp_path / "full1", "2026-11-28 18:00", capsys, None)
+    files = _assert_same(tmp_path / "site1", tmp_path / "full1")
+    added = next(k for k, v in files.items() if k.endswith(".html") and "增量构建新增的检查报告".encode() in v
+                 and "节后复查" in k)
+    assert "生成于 2026-11-28 18:00".encode() in files[added]
+    assert _reused(out) > 100, out  # the unchanged report pages were not rendered again
+    reused, shards = _reused_shards(out)
+    assert 1 <= reused < shards  # the shards without the new report (the help pages' at least) were not re-indexed
+
+    # the unit edits a report already published
+    edited = repo / "submissions" / "anjianke" / "2026" / "2026-09-22-节前安全生产检查部署.md"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("14个乡镇", "15个乡镇"), encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "修改", when="2026-11-29T09:00:00+08:00")
+    out = _build(repo, tmp_path / "site2", "2026-11-29 10:00", capsys, cache)
+    _build(repo, tmp_path / "full2", "2026-11-29 10:00", capsys, None)
+    files = _assert_same(tmp_path / "site2", tmp_path / "full2")
+    assert any("15个乡镇".encode() in v for k, v in files.items() if k.endswith("节前安全生产检查部署.html"))
+    assert not any("14个乡镇".encode() in v for k, v in files.items() if k.endswith("节前安全生产检查部署.html"))
+    assert _reused(out) > 100
+
+
+def test_damaged_or_forged_cache_entries_do_not_change_the_site(repo, tmp_path, capsys):
+    cache = tmp_path / "cache"
+    _build(repo, tmp_path / "site0", "2026-11-27 18:00", capsys, cache)
+    entries = {kind: sorted(p for p in (cache / "internal" / kind).rglob("*") if p.is_file())
+               for kind in ("doc", "shadow", "html", "search")}
+    assert all(entries.values()), {k: len(v) for k, v in entries.items()}
+    forged = "伪造的内容不得出现"
+    # 1. cut short, as a killed writer would have left it without the atomic rename
+    raw = entries["html"][0].read_bytes()
+    entries["html"][0].write_bytes(raw[: len(raw) // 2])
+    # 2. content changed without the secret: a forged page and a forged docs page
+    for path in (entries["html"][1], entries["doc"][0], entries["shadow"][0]):
+        raw = path.read_bytes()
+        path.write_bytes(raw[:32] + raw[32:].replace("安".encode(), forged.encode()))
+    # 3. a valid entry copied under another page's key
+    shutil.copyfile(entries["html"][2], entries["html"][3])
+    shutil.copyfile(entries["doc"][1], entries["doc"][2])
+    # 4. the search index replaced by another valid-looking tar
+    entries["search"][0].write_bytes(entries["search"][0].read_bytes()[:32] + b"\0" * 1024)
+    # 5. a different secret (a cache written by someone else) for one more entry
+    os.environ["SHANGBAO_CACHE_SECRET"] = "someone else"
+    try:
+        from generator.site.cache import SiteCache
+
+        other = SiteCache(cache / "internal")
+        key = entries["html"][4].parent.name + entries["html"][4].name
+        other.put("html", key, (0).to_bytes(8, "little") + forged.encode())
+    finally:
+        del os.environ["SHANGBAO_CACHE_SECRET"]
+
+    out = _build(repo, tmp_path / "site1", "2026-11-28 18:00", capsys, cache)
+    _build(repo, tmp_path / "full1", "2026-11-28 18:00", capsys, None)
+    files = _assert_same(tmp_path / "site1", tmp_path / "full1")
+    assert not any(forged.encode() in v for v in files.values())
+    assert _reused(out) > 100  # the entries left intact were used
+
+
+def test_the_cache_lives_inside_the_git_directory_by_default(repo, tmp_path, capsys):
+    (repo / ".git" / "shangbao").mkdir(exist_ok=True)
+    out = _build(repo, tmp_path / "site", "2026-11-27 18:00", capsys, None)
+    assert "构建缓存" not in out  # use_cache=False: nothing read, nothing written
+    assert not (repo / ".git" / "shangbao" / "site").exists()
+    code = build_mod.run_build(repo, "internal", tmp_path / "site", _as_of("2026-11-27 18:00", repo))
+    assert code == 0
+    folder = repo / ".git" / "shangbao" / "site" / "internal"
+    assert (folder / "html").is_dir() and (folder / "secret").stat().st_mode & 0o077 == 0
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
+    assert "shangbao" not in status
+
+
+def test_a_cache_folder_committed_to_the_repository_is_not_used(repo, tmp_path, capsys):
+    cache = repo / ".sb-cache"
+    _build(repo, tmp_path / "site0", "2026-11-27 18:00", capsys, cache)
+    _git(repo, "add", "-f", ".sb-cache", when="2026-11-28T10:00:00+08:00")  # secret and entries in a commit
+    _git(repo, "commit", "-q", "-m", "缓存", when="2026-11-28T10:00:00+08:00")
+    out = _build(repo, tmp_path / "site1", "2026-11-28 18:00", capsys, cache)
+    assert "中有提交到仓库的文件，本次不使用构建缓存" in out and "沿用" not in out
+
+
+def test_what_a_killed_writer_left_is_neither_trusted_nor_kept(tmp_path):
+    from generator.site.cache import SiteCache
+
+    cache = SiteCache(tmp_path / "c")
+    cache.put("html", "ab" * 32, b"whole entry")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    # a writer killed before its rename leaves only a temporary file, named with its process id
+    left = tmp_path / "c" / "tmp" / f"{dead.pid}-0123456789abcdef"
+    left.write_bytes(b"half an entry")
+    target = tmp_path / "c" / "html" / "cd" / ("cd" * 31)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"\0" * 40)  # or an entry cut short in place by a full disk
+    again = SiteCache(tmp_path / "c")
+    assert not left.exists()
+    assert again.get("html", "cd" * 32) is None
+    assert again.get("html", "ab" * 32) == b"whole entry"
