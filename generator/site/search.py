@@ -468,7 +468,7 @@ def index_shard(shadow_dir: Path, out: Path, site: bool = False) -> None:
             for item in staged.iterdir():
                 if item.name not in _SHARD_KEEP and not item.name.endswith(".pf_meta"):
                     shutil.rmtree(item) if item.is_dir() else item.unlink()
-        _write_side_files(shadow_dir, staged / TEXT_DIR)
+        _write_side_files(shadow_dir, staged)
         if out.exists():
             shutil.rmtree(out)
         os.replace(staged, out)
@@ -482,9 +482,13 @@ def side_text(shadow: str) -> tuple[str, dict] | None:
     return (m.group(1), json.loads(m.group(2))) if m else None
 
 
-def _write_side_files(shadow_dir: Path, text_dir: Path) -> None:
-    """Each shadow page's readable text (``shadow_page``) as ``text_dir/<key>.json``."""
-    text_dir.mkdir()
+def _write_side_files(shadow_dir: Path, bundle: Path) -> None:
+    """Each shadow page's readable text (``shadow_page``) and its path as ``bundle/t/<page>.json``,
+    named by Pagefind's id of the page (its record ``fragment/<page>.pf_fragment``): site.js finds
+    the text of a result from its id, without loading the record."""
+    import gzip
+
+    texts: dict[str, tuple[str, str]] = {}
     for path in shadow_dir.rglob("*.html"):
         with open(path, encoding="utf-8") as f:
             head = f.read(1 << 16)
@@ -492,7 +496,17 @@ def _write_side_files(shadow_dir: Path, text_dir: Path) -> None:
         if m is None and "</script>" not in head:  # a page whose text is longer than the first read
             m = _SIDE.search(path.read_text(encoding="utf-8"))
         if m and m.group(1):
-            (text_dir / f"{m.group(1)}.json").write_text(m.group(2), encoding="utf-8")
+            texts[m.group(1)] = (path.relative_to(shadow_dir).as_posix(), m.group(2))
+    text_dir = bundle / TEXT_DIR
+    text_dir.mkdir()
+    for record in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(record.read_bytes())
+        key = json.loads(data[data.index(b"{"):]).get("meta", {}).get("title", "")
+        if key in texts:
+            rel, text = texts[key]
+            # the text as written in the shadow page ("<" escaped), the page's path added in front
+            (text_dir / f"{record.name.split('.')[0]}.json").write_text(
+                '{"url": ' + json.dumps(rel, ensure_ascii=False) + ", " + text[1:], encoding="utf-8")
 
 
 def index_shards(shadow_dir: Path, out: Path) -> list[str]:
