@@ -213,7 +213,7 @@ QUERIES = [
     "火灾", "较大", "续报",  # category, severity, stage
     "非煤矿山",  # a tag
     "明火", "配电柜", "停止全站加油", "基本情况", "无权报送",  # words inside sentences, first words of blocks
-    "3", "37", "34", "10时", "2026年", "12.6万元", "8.5万元", "K1423+300", "G205",  # numbers and codes whole
+    "3", "37", "34", "16", "10时", "2026年", "12.6万元", "8.5万元", "K1423+300", "G205",  # numbers and codes whole
     "收费站 火情", "河西乡 砖厂 整改",  # every term
     "貨車", "收費站",  # traditional characters
 ]
