@@ -30,7 +30,7 @@ import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 from xml.etree import ElementTree as ET
 
 from .model import REPORT_TYPES
@@ -110,7 +110,8 @@ def feed_reports(facts, year: str) -> dict[str, Any]:
 
 
 def atom(facts) -> bytes:
-    """The 50 newest reports as an Atom 1.0 feed (ids are ``urn:uuid``; links relative to it)."""
+    """The 50 newest reports as an Atom 1.0 feed (ids are ``urn:uuid``; links relative to it, or absolute
+    under ``site_url``)."""
     tz = facts.tz
     org = facts.org.organization
     ET.register_namespace("", _ATOM)
@@ -127,8 +128,16 @@ def atom(facts) -> bytes:
     sub(feed, "updated", _iso(facts.as_of, tz))
     author = sub(feed, "author")
     sub(author, "name", org)
-    sub(feed, "link", rel="self", href="atom.xml", type="application/atom+xml")
-    sub(feed, "link", rel="alternate", href="../index.html", type="text/html")
+    # With site_url set (_org.yml) every link is absolute: a feed reader that ignores the feed's
+    # own address (some do, against RFC 4287) still opens the report. Without it, links are
+    # relative to the feed, as RFC 3986 resolves them.
+    base = facts.org.site_url.rstrip("/") + "/feed/" if facts.org.site_url else ""
+
+    def link(href: str) -> str:
+        return urljoin(base, href) if base else href
+
+    sub(feed, "link", rel="self", href=link("atom.xml"), type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=link("../index.html"), type="text/html")
     sub(feed, "generator", "shangbao")
     newest = sorted(facts.reports, key=lambda r: (r.received, r.id), reverse=True)[:ATOM_ENTRIES]
     for r in newest:
@@ -139,7 +148,7 @@ def atom(facts) -> bytes:
         sub(entry, "updated", e["received"])
         sub(entry, "published", e["reported_at"])
         sub(sub(entry, "author"), "name", e["unit_name"])
-        sub(entry, "link", rel="alternate", href=e["url"], type="text/html")
+        sub(entry, "link", rel="alternate", href=link(e["url"]), type="text/html")
         sub(entry, "category", term=r.type, label=REPORT_TYPES.get(r.type, r.type))
         parts = [e["unit_name"], REPORT_TYPES.get(r.type, r.type), f"报送于 {r.reported_at.astimezone(tz):%Y-%m-%d %H:%M}"]
         if r.type == "incident":

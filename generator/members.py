@@ -310,6 +310,13 @@ def read_members(root: Path, org: Org, audience: str, periods: list[str], years:
     return threads_map(lambda m: fetch_member(m, audience, root, periods, years, folder), list(org.members))
 
 
+def read_members_for(root: Path, facts) -> list[MemberFeed]:
+    """``read_members`` for the periods and years of a site's ``facts`` (build and serve)."""
+    periods = facts.all_periods()
+    return read_members(root, facts.org, facts.audience, [p.id for p in periods],
+                        [p.id for p in periods if p.kind == "annual"])
+
+
 # --- members side by side ---------------------------------------------------------------
 
 FIGURES = ("reports", "incidents", "expected", "on_time", "late", "concealed", "missing")

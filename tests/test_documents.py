@@ -412,7 +412,67 @@ def test_pdf_is_a4_and_numbers_every_page(pdfs, kind):
     text = _pdf_text(pdfs[kind])
     per_page = text.split("\f")
     for n in range(1, pages + 1):
+        if not per_page[n - 1].strip() and n == pages - 1:
+            continue  # the blank page before a 版记 page: GB/T 9704 numbers neither
         assert re.search(rf"—\s*{n}\s*—", per_page[n - 1]), f"page {n} has no page number"
+
+
+@pytest.mark.parametrize("kind", ["report", "notice", "bulletin"])
+def test_pdf_has_its_colophon_alone_at_the_foot_of_an_even_last_page(pdfs, kind):
+    """GB/T 9704: printed on both sides, the 版记 is on the last face (封四): an even page."""
+    info = subprocess.run(["pdfinfo", str(pdfs[kind])], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages % 2 == 0, pages
+    per_page = _pdf_text(pdfs[kind]).split("\f")
+    assert "印发" in per_page[pages - 1]
+    assert all("印发" not in page for page in per_page[:pages - 1])
+
+
+@pytest.mark.parametrize("kind", ["report", "notice"])
+def test_pdf_signature_is_never_alone_on_a_page(pdfs, kind):
+    """署名 and 成文日期 stay with the last lines of the text (GB/T 9704 §7.3.5): the page that holds
+    them holds some of the text too (more than the two signature lines and the page number)."""
+    pages = [p for p in _pdf_text(pdfs[kind]).split("\f") if p.strip()]  # the blank page left out
+    assert "印发" in pages[-1]
+    signed = pages[-2]  # the last page with text before the 版记 page
+    lines = [line for line in signed.splitlines() if line.strip()]
+    assert len(lines) > 3, signed
+
+
+def test_a_one_page_document_gets_its_colophon_on_page_two_and_a_two_page_one_keeps_it(tmp_path):
+    """Only a layout that ends on an odd page is laid out again: a document whose body and 版记 fit
+    on page 1 gets the 版记 alone on page 2; one that ends on page 2 is left as it is. page_count
+    reads what pdfinfo reads."""
+    import datetime as dt
+
+    from generator.documents import layout
+    from generator.documents.pdf import document_to_pdf, docx_to_pdf, page_count
+
+    def document(paragraphs: int):
+        doc = layout.new_document("测试", dt.datetime(2026, 11, 27, 9, 0))
+        layout.masthead(doc, "示例县应急管理局")
+        layout.title(doc, "关于测试的报告")
+        for i in range(paragraphs):
+            layout.paragraph(doc, f"第{i + 1}段：11月27日9时，组织检查企业12家，发现隐患27处，已整改21处。")
+        layout.signature(doc, "办公室", dt.date(2026, 11, 27))
+        layout.colophon(doc, [], "示例县应急管理局办公室", dt.date(2026, 11, 27))
+        return doc
+
+    one = docx_to_pdf(layout.to_bytes(document(2)))
+    assert page_count(one) == 1 and "印发" in _pdf_text(_save(tmp_path / "one.pdf", one))
+    moved = document_to_pdf(document(2))
+    pages = _pdf_text(_save(tmp_path / "moved.pdf", moved)).split("\f")
+    assert page_count(moved) == 2 and "印发" not in pages[0] and "印发" in pages[1]
+    info = subprocess.run(["pdfinfo", str(tmp_path / "moved.pdf")], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+2\b", info)
+    long = document(30)
+    first = page_count(docx_to_pdf(layout.to_bytes(document(30))))
+    assert page_count(document_to_pdf(long)) == first + first % 2
+
+
+def _save(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
 
 
 def test_pdf_holds_the_title_and_every_section(pdfs):

@@ -134,3 +134,26 @@ def test_a_site_without_members_has_no_members_pages(sites):
     assert list(site.glob("members/*.html")) == []  # only the search's (empty) list of members' bundles
     assert (site / "members" / "search.json").read_text(encoding="utf-8") == "[]"
     assert "sb-members-card" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_atom_links_are_absolute_under_site_url(repo):
+    """With site_url in _org.yml the feed's links are absolute (a reader that ignores the feed's own
+    address still opens the report); each is the site_url joined with the relative link."""
+    import dataclasses
+
+    from generator.feeds import atom
+    from generator.repository import load_repository
+    from generator.site.facts import collect
+
+    loaded = load_repository(repo)
+    site_url = "http://report.example.gov.cn/yingji/"
+    org = dataclasses.replace(loaded.org, site_url=site_url)
+    relative = ET.fromstring(atom(collect(loaded.org, loaded.reports, "internal", loaded.as_of)))
+    absolute = ET.fromstring(atom(collect(org, loaded.reports, "internal", loaded.as_of)))
+    rel_links = [e.get("href") for e in relative.iter(f"{ATOM}link")]
+    abs_links = [e.get("href") for e in absolute.iter(f"{ATOM}link")]
+    assert len(abs_links) == 52
+    assert abs_links[:2] == [site_url + "feed/atom.xml", site_url + "index.html"]
+    from urllib.parse import urljoin
+    assert abs_links == [urljoin(site_url + "feed/", h) for h in rel_links]
+    assert all(h.startswith(site_url) for h in abs_links)

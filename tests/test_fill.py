@@ -245,6 +245,25 @@ def test_a_bad_value_gets_the_checkers_code_and_message_next_to_its_field(page, 
         assert not_prevented is False
 
 
+def test_an_opened_form_shows_no_errors_until_a_field_is_filled_or_submit_is_clicked(page, gitea):
+    """A form just opened is not a list of mistakes: a field's messages show once it is filled in;
+    提交 with errors left shows them all. The hidden ones still count (the status says how many)."""
+    _, url = gitea
+    _open(page, url)
+    visible = 'return [...document.querySelectorAll("[data-rule]")].filter(e => e.offsetParent).map(e => e.closest(".sb-field").dataset.key)'
+    shown = lambda: page.evaluate("() => { " + visible + " }")  # noqa: E731
+    assert page.locator("[data-rule]").count() > 0  # required fields are empty: the checker's findings exist
+    assert shown() == []
+    status = page.locator("#sb-form-status").text_content()
+    assert "尚未填完" in status and "必填" in status
+    _set(page, "title", "据说收费站起火")  # R402: a vague word, said at once under the title
+    assert shown() == ["title"]
+    assert "尚未填完" not in page.locator("#sb-form-status").text_content()
+    page.dispatch_event("#sb-form-submit", "click")  # aria-disabled: a click Playwright would not make
+    page.wait_for_function("() => [...document.querySelectorAll('[data-rule]')].every(e => e.offsetParent)")
+    assert {"title", "author"} <= set(shown())
+
+
 def test_a_draft_survives_a_closed_tab_and_a_stale_value_is_flagged(page, gitea):
     """A draft is kept in the browser; a value no longer allowed (roster or choices changed) is kept
     and flagged R204/R207 as the checker would, not silently dropped."""

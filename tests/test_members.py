@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
-from helpers_feeds import AS_OF_TEXT, SiteServer, build, member_repo
+from helpers_feeds import AS_OF, AS_OF_TEXT, SiteServer, build, member_repo
 from helpers_org import ORG, make_org, run
 
 from generator import members as M
@@ -297,3 +297,23 @@ def test_search_on_the_upper_site_finds_a_report_only_a_member_has(world):
             browser.close()
     finally:
         upper.stop()
+
+
+def test_serve_of_an_upper_organisation_shows_its_members_and_fetches_them_once(world, tmp_path, monkeypatch):
+    """`shangbao serve` on the upper repository shows the 下级单位 pages as the build does; an edit
+    does not fetch every member again."""
+    from generator.site.serve import Preview
+
+    fetched: list[str] = []
+    real = M.fetch_member
+    monkeypatch.setattr(M, "fetch_member", lambda m, *a, **k: fetched.append(m.id) or real(m, *a, **k))
+    preview = Preview(world["upper"], "internal", as_of=AS_OF, out=tmp_path / "out")
+    assert preview.full_build()
+    page = _html(preview.site_dir, "members/2026-11.html")
+    # every member listed (with its figures, or 未取得 when an earlier test of this module took its
+    # site down: either way what the build shows)
+    assert all(name in page for name in NAMES.values()) and "sb-member" in page
+    assert sorted(fetched) == sorted(NAMES)
+    assert preview.rebuild()  # an edit: the pages are generated again from the facts
+    assert sorted(fetched) == sorted(NAMES)  # the members were not fetched again
+    assert all(name in _html(preview.site_dir, "members/2026-11.html") for name in NAMES.values())

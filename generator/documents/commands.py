@@ -29,16 +29,17 @@ def file_name(stem: str, fmt: str) -> str:
 
 def write(doc, fmt: str, output: Path | None, stem: str) -> int:
     """Save ``doc`` as DOCX or PDF to ``output`` (default: ``stem`` in the current folder)."""
-    from .pdf import PdfError, docx_to_pdf
+    from .pdf import PdfError, document_to_pdf
 
     target = Path(output) if output is not None else Path.cwd() / file_name(stem, fmt)
-    data = layout.to_bytes(doc)
     if fmt == "pdf":
         try:
-            data = docx_to_pdf(data, "document")
+            data = document_to_pdf(doc, "document")
         except PdfError as exc:
             _say(str(exc))
             return 2
+    else:
+        data = layout.to_bytes(doc)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     print(target)

@@ -11,6 +11,7 @@ server maps them to an installed CJK face with ``fonts.conf`` (see pdf.py).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import io
@@ -431,9 +432,14 @@ def table(doc: Document, header: list[str], rows: list[list[object]], widths_cha
 
 
 def signature(doc: Document, signer: str, day: dt.date) -> None:
-    """署名 and 成文日期 at the right: the date four characters in, the name centred above it."""
-    add(doc, style=PLAIN)
-    add(doc, style=PLAIN)
+    """署名 and 成文日期 at the right: the date four characters in, the name centred above it.
+
+    Kept on one page with the last lines of the text above (the last paragraph, or the last row of
+    a closing table): a page holding a signature and nothing else is what GB/T 9704 §7.3.5 rules
+    out."""
+    _keep_with_next(doc.element.body)
+    for _ in range(2):
+        add(doc, style=PLAIN).paragraph_format.keep_with_next = True
     date_text = cn_date(day)
     sig = add(doc, signer, PLAIN)
     sig.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -443,6 +449,25 @@ def signature(doc: Document, signer: str, day: dt.date) -> None:
     date = add(doc, date_text, PLAIN)
     date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     date.paragraph_format.right_indent = Twips(4 * CHAR)
+
+
+def _keep_with_next(body) -> None:
+    """keepNext on the last paragraph of ``body`` with text, and the empty ones after it (on each
+    paragraph of the last row when the text ends with a table: the row stays with what follows)."""
+    paragraphs = []
+    for el in reversed(body):  # back over the empty lines to the last text
+        if el.tag == qn("w:p"):
+            paragraphs.append(el)
+            if "".join(el.itertext()).strip():
+                break
+        elif el.tag == qn("w:tbl"):
+            rows = el.findall(qn("w:tr"))
+            paragraphs.extend(rows[-1].iter(qn("w:p")) if rows else [])
+            break
+    for p in paragraphs:
+        ppr = p.get_or_add_pPr()
+        if ppr.find(qn("w:keepNext")) is None:
+            ppr.append(OxmlElement("w:keepNext"))
 
 
 def colophon(doc: Document, cc: list[str], issuer: str, day: dt.date) -> None:
@@ -482,6 +507,38 @@ def colophon(doc: Document, cc: list[str], issuer: str, day: dt.date) -> None:
     # which may start a page earlier): an empty line of 1 pt keeps it on the last page
     anchor = add(doc, style=PLAIN)
     anchor.paragraph_format.line_spacing = Pt(1)
+
+
+def colophon_on_even_page(doc: Document) -> bool:
+    """Start the 版记 on the next even page: GB/T 9704 puts it on the last face of a document
+    printed on both sides (封四), after a blank page when need be.
+
+    The body becomes a section of its own, ended by a 1-pt paragraph that carries its properties
+    (a copy of the document's), and the 版记 a section of type ``evenPage`` that continues the page
+    numbers. Called when a first layout (LibreOffice's, ``pdf.docx_to_pdf``) ended on an odd page:
+    whether the 版记 fits under the body is only known once the pages are laid out.
+    False when the document has no 版记.
+    """
+    style = doc._sb_styles[COLOPHON]
+    first = next((p for p in doc.paragraphs if p._p.style == style), None)
+    if first is None:
+        return False
+    final = doc.element.body.sectPr
+    own = copy.deepcopy(final)
+    end = first.insert_paragraph_before()
+    end._p.style = doc._sb_styles[PLAIN]
+    end.paragraph_format.line_spacing = Pt(1)
+    end._p.get_or_add_pPr().append(own)
+    start = final.find(qn("w:type"))
+    if start is None:  # after the header/footer references and notes, as the schema orders them
+        start = OxmlElement("w:type")
+        before = qn("w:headerReference"), qn("w:footerReference"), qn("w:footnotePr"), qn("w:endnotePr")
+        final.insert(sum(1 for child in final if child.tag in before), start)
+    start.set(qn("w:val"), "evenPage")
+    numbering = final.find(qn("w:pgNumType"))
+    if numbering is not None and numbering.get(qn("w:start")) is not None:
+        del numbering.attrib[qn("w:start")]  # the 版记 page goes on counting
+    return True
 
 
 #: the order WordprocessingML's schema gives the children of w:pPr and w:rPr (ECMA-376 §17.3.1.26,

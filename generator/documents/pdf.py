@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -18,6 +19,11 @@ from pathlib import Path
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 TIMEOUT = 180  # seconds; a first start of LibreOffice in a new profile takes a few
+
+
+#: Writer's PDF export, with the blank pages layout inserts (a page left blank so that the 版记
+#: starts on an even page) printed as blank pages, not skipped
+EXPORT_FILTER = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
 
 
 class PdfError(Exception):
@@ -51,7 +57,7 @@ def docx_to_pdf(docx: bytes, name: str = "document") -> bytes:
         env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF), HOME=str(work), SAL_USE_VCLPLUGIN="svp")
         env.pop("DISPLAY", None)
         command = [program, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
-                   "--nodefault", "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work),
+                   "--nodefault", "--nolockcheck", "--convert-to", EXPORT_FILTER, "--outdir", str(work),
                    str(source)]
         # its own process group: on a timeout the whole of LibreOffice (oosplash, soffice.bin) goes
         proc = subprocess.Popen(command, env=env, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -71,6 +77,26 @@ def docx_to_pdf(docx: bytes, name: str = "document") -> bytes:
             raise PdfError(f"LibreOffice 没有生成 PDF（退出码 {proc.returncode}）：{detail or '无输出'}。"
                            "请确认已安装 libreoffice-writer-nogui，或改用 --format docx。")
         return target.read_bytes()
+
+
+_PAGE_TREE = re.compile(rb"/Type\s*/Pages\b(?:(?!endobj).)*?/Count\s+(\d+)", re.DOTALL)
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages in a PDF LibreOffice wrote (its page tree's /Count: the largest, the root's)."""
+    return max((int(n) for n in _PAGE_TREE.findall(pdf)), default=0)
+
+
+def document_to_pdf(doc, name: str = "document") -> bytes:
+    """The PDF of a python-docx 公文 whose 版记 ends on an even page (GB/T 9704: the last face of a
+    document printed on both sides): laid out once, and when that ends on an odd page, again with
+    the 版记 on the next even page (a blank page before it when need be)."""
+    from .layout import colophon_on_even_page, to_bytes
+
+    pdf = docx_to_pdf(to_bytes(doc), name)
+    if page_count(pdf) % 2 and colophon_on_even_page(doc):
+        pdf = docx_to_pdf(to_bytes(doc), name)
+    return pdf
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -75,6 +75,7 @@ class Preview:
         self.site_dir = out / f"serve-{audience}"
         self.state = _State()
         self.indexer = None  # the search index being rebuilt in the background, if any
+        self.members = None  # (the members configured, their feeds as read) for an upper organisation
 
     def _facts(self):
         from ..config import load_org
@@ -83,8 +84,17 @@ class Preview:
         if repo.errors:
             _print_errors(repo)
             return None
-        return collect(repo.org, repo.reports, self.audience, repo.as_of,
-                       repo.publishable(self.audience), repo.unpublishable())
+        facts = collect(repo.org, repo.reports, self.audience, repo.as_of,
+                        repo.publishable(self.audience), repo.unpublishable())
+        if repo.org.members:
+            # an upper organisation: its members' feeds, fetched once per serve (and again when
+            # the list of members changes), not on every edit
+            from ..members import read_members_for
+
+            if self.members is None or self.members[0] != repo.org.members:
+                self.members = (repo.org.members, read_members_for(self.root, facts))
+            facts.members = self.members[1]
+        return facts
 
     def full_build(self) -> bool:
         facts = self._facts()

@@ -238,6 +238,12 @@
 
   var nowLocal = localOf(new Date());
   var state = load() || fresh();
+  /* A field's messages show once the reader has filled it in, not on a form that was just
+     opened: an empty form is not a list of mistakes. A draft brought back from the browser, and a
+     click on 提交 with errors left, show every message. The messages of untouched fields are still
+     written (hidden), so the count below and the checker agree. */
+  var touched = {};
+  var revealAll = !!load();
 
   function fresh() {
     var unit = D.units.length === 1 ? D.units[0].id : "";
@@ -453,6 +459,7 @@
     var t = ev.target;
     var name = t.getAttribute("name");
     if (!name) { return; }
+    touched[name] = true;
     var value = t.type === "checkbox" ? (t.checked ? "true" : "") : t.value;
     var structural = false;
     if (name === "type") {
@@ -903,21 +910,25 @@
     var findings = result.findings;
     form.querySelectorAll(".sb-msgs").forEach(function (n) { n.textContent = ""; });
     var general = document.getElementById("sb-form-status");
-    var errors = 0, warnings = 0;
+    var errors = 0, warnings = 0, shown = 0;
     findings.forEach(function (f) {
       var sev = RULES[f.code].severity;
       if (sev === "error") { errors++; } else if (sev === "warning") { warnings++; }
-      var box = form.querySelector('.sb-field[data-key="' + cssEscape(f.field) + '"] .sb-msgs') ||
-                form.querySelector('.sb-field[data-key="body"] .sb-msgs');
-      var p = el("p", { "class": "sb-msg sb-msg--" + sev, "data-rule": f.code, "data-severity": sev,
-                        title: f.code + " " + RULES[f.code].title }, f.text);
+      var fieldBox = form.querySelector('.sb-field[data-key="' + cssEscape(f.field) + '"] .sb-msgs');
+      var box = fieldBox || form.querySelector('.sb-field[data-key="body"] .sb-msgs');
+      var visible = revealAll || touched[f.field] || (!fieldBox && touched.body);
+      if (visible) { shown++; }
+      var p = el("p", { "class": "sb-msg sb-msg--" + sev + (visible ? "" : " sb-msg--later"), "data-rule": f.code,
+                        "data-severity": sev, title: f.code + " " + RULES[f.code].title }, f.text);
       box.appendChild(p);
     });
     var where = target(result.report);
     var path = where.dir + "/" + where.name;
     document.getElementById("sb-form-path").textContent = path;
     document.getElementById("sb-form-output").textContent = file.text;
-    general.textContent = errors
+    general.textContent = errors && !shown
+      ? "尚未填完：还有 " + errors + " 处必填项或错误。填写各项后，问题会在该项下方提示；点“提交”可一次列出全部。"
+      : errors
       ? "还有 " + errors + " 处错误" + (warnings ? "、" + warnings + " 处警告" : "") + "，见各项下方的红字；改正后再提交。"
       : warnings ? "有 " + warnings + " 处警告（见各项下方），请核实后再提交；检查程序用 --strict 时警告也不通过。"
       : "检查通过：可以提交。提交后仍以代码托管平台上 shangbao check 的结果为准。";
@@ -972,6 +983,7 @@
   document.getElementById("sb-form-submit").addEventListener("click", function (ev) {
     if (!current || current.errors) {
       ev.preventDefault();
+      if (!revealAll) { revealAll = true; update(); }
       document.getElementById("sb-form-status").scrollIntoView({ block: "center" });
       return;
     }
@@ -1022,6 +1034,8 @@
     if (!window.confirm("清空本页填写的全部内容（包括本浏览器保存的草稿）？")) { return; }
     try { localStorage.removeItem(STORE); } catch (e) { /* nothing saved */ }
     state = fresh();
+    touched = {};
+    revealAll = false;
     render();
     flash("已清空");
   });
