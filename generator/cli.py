@@ -70,6 +70,16 @@ def _as_of(value: str | None, root: Path | None = None):
     return moment
 
 
+def _outside_repository(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """``-o FILE``: never a file of the repository (a report, _org.yml) overwritten by a document."""
+    from .project import output_problem
+
+    problem = output_problem(ctx.find_object(_Context).root, Path.cwd() / value) if value is not None else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", metavar="文件夹",
               help="报送仓库根目录（默认：当前目录）")
@@ -118,7 +128,7 @@ def new(obj: _Context, report_type: str, unit: str, title: str | None, author: s
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "csv", "docx", "pdf"]), default="md",
               help="md 通报（Markdown）、json 数据、csv 表格（Excel/WPS 可直接打开）打印到屏幕；docx/pdf 写成公文格式的情况通报文件")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="文件",
-              help="docx/pdf 的输出文件（默认：当前文件夹下以周期命名）")
+              callback=_outside_repository, help="docx/pdf 的输出文件（默认：当前文件夹下以周期命名）")
 @click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
               help="读者范围：只计入该范围可见的报告；public 不列考核数字（应报、漏报、迟报、得分等）")
 @click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”计算漏报（默认：现在）")
@@ -148,11 +158,11 @@ def summary(obj: _Context, period: str, fmt: str, output: Path | None, audience:
 _DOCUMENT_OPTIONS = [
     click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx",
                  help="docx：Word 文件；pdf：经 LibreOffice 转换"),
-    click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                 help="输出文件（默认：当前文件夹，按报告或周期命名）"),
+    click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="文件",
+                 callback=_outside_repository, help="输出文件（默认：当前文件夹，按报告或周期命名）"),
     click.option("--audience", type=click.Choice(AUDIENCES), default="internal",
                  help="读者范围：文件中不含该范围以上的内容"),
-    click.option("--as-of", "as_of", help="以此时间为“现在”（默认：现在）"),
+    click.option("--as-of", "as_of", metavar="时间", help="以此时间为“现在”（默认：现在）"),
 ]
 
 
@@ -163,7 +173,7 @@ def _document_options(command):
 
 
 @main.command()
-@click.argument("report")
+@click.argument("report", metavar="报告编号")
 @_document_options
 @click.pass_obj
 def export(obj: _Context, report: str, fmt: str, output: Path | None, audience: str, as_of: str | None) -> None:
@@ -174,7 +184,7 @@ def export(obj: _Context, report: str, fmt: str, output: Path | None, audience: 
 
 
 @main.command()
-@click.option("--period", required=True, help="简报所辑的周期：2026-W48、2026-11、2026-Q4 或 2026")
+@click.option("--period", required=True, metavar="周期", help="简报所辑的周期：2026-W48、2026-11、2026-Q4 或 2026")
 @click.option("--number", type=click.IntRange(min=1), default=None, help="期号（默认：周期在当年的序号，如 11 月为第 11 期）")
 @_document_options
 @click.pass_obj
@@ -195,8 +205,12 @@ def bulletin(obj: _Context, period: str, number: int | None, fmt: str, output: P
 @click.pass_obj
 def build(obj: _Context, audience: str, site_dir: Path | None, as_of: str | None) -> None:
     """检查全部报告，生成汇总，构建网站（含搜索索引）。有错误时拒绝发布。"""
+    from .project import site_dir_problem
     from .site.build import run_build
 
+    problem = site_dir_problem(obj.root, Path.cwd() / site_dir) if site_dir is not None else None
+    if problem:
+        raise click.UsageError(problem)
     _run(run_build, obj.root, audience, site_dir, _as_of(as_of, obj.root))
 
 

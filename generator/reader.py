@@ -57,8 +57,24 @@ def place_findings(path: str) -> tuple[str | None, list[Finding]]:
     return parts[1], []
 
 
+UTF16_DETAIL = ("文件是 UTF-16 编码（记事本、Word 另存时选的“Unicode”）；"
+                "请用编辑器“另存为”并选择 UTF-8 编码后重新提交")
+
+
+def _utf16(data: bytes) -> bool:
+    """Whether ``data`` is UTF-16 text: its byte-order mark, or (without one) a NUL beside every
+    of the first four characters, as in ``-\x00-\x00-\x00\n\x00`` (text in UTF-8 has no NUL)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:8]
+    return len(head) == 8 and (head[1::2] == bytes(4) or head[0::2] == bytes(4))
+
+
 def decode(path: str, data: bytes) -> tuple[str | None, list[Finding]]:
     findings: list[Finding] = []
+    if _utf16(data):
+        findings.append(R101.finding(path, 1, 1, detail=UTF16_DETAIL))
+        return None, findings
     if data.startswith(BOM):
         findings.append(R102.finding(path, 1, 1))
         data = data[len(BOM):]

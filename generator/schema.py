@@ -117,6 +117,12 @@ _FORM_TEXT = {
     "bool": "应是 true 或 false",
     "list": "应是列表，如 [防汛, 森林防火]",
     "mapping": "应是“名称: 数字”的映射，如 {检查企业数: 12, 发现隐患: 30}",
+    "mapping_item": "“{name}”后面应是不带单位的数字，如 {name}: 12",
+    "list_item": "第 {n} 项“{item}”{why}",
+    "list_empty": "是空的；请删去这一项或填写内容",
+    "list_not_text": "不是文字；每一项写一个词，如 [防汛, 森林防火]",
+    "list_joined": "里有逗号或顿号，会被当作一个标签；多个标签请写成列表，如 [防汛, 森林防火]",
+    "joined": "有逗号或顿号，会被当作一个标签；多个标签请写成列表（方括号、英文逗号），如 [防汛, 森林防火]",
     "text": "应是一段文字",
 }
 _OUT_OF_RANGE = "超出可处理的时间范围（换算时区或计算期限后会越过公元 1 年或 9999 年）；请写实际的年份"
@@ -136,6 +142,30 @@ def _unreadable_text(value: Any) -> str | None:
     m = _CONTROL.search(value)
     if m:
         return f"含有看不见的控制字符（U+{ord(m.group(0)):04X}）；请删去它后重新输入"
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+#: written inside one item of a list, these separate what the writer meant as several items
+_JOINED = re.compile("[,，、]")
+
+
+def _list_problem(items: list) -> str | None:
+    """What is wrong with the first bad item of a list (as R203's ``expected``), or None."""
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            why = _FORM_TEXT["list_not_text"]
+        elif isinstance(item, str) and not item.strip():
+            why = _FORM_TEXT["list_empty"]
+        elif isinstance(item, str) and _JOINED.search(item) and PLACEHOLDER not in item:  # that is R407's
+            why = _FORM_TEXT["list_joined"]
+        else:
+            why = _unreadable_text(item)
+        if why:
+            return _FORM_TEXT["list_item"].format(n=n, item=_shown(item), why=why)
     return None
 
 
@@ -283,18 +313,22 @@ def _convert(report: Report, spec: Key, org: Org) -> Iterator[Finding]:
         else:
             bad = _FORM_TEXT["bool"]
     elif form == "list":
-        if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
-                                           and not _unreadable_text(v) for v in value):
-            typed = [str(v).strip() for v in value]
-        elif isinstance(value, str):
-            typed = [value.strip()]  # a single tag written without brackets
-        else:
-            bad = _FORM_TEXT["list"]
+        items = value if isinstance(value, list) else [value] if isinstance(value, str) else None
+        bad = _FORM_TEXT["list"] if items is None else _list_problem(items)
+        if bad and isinstance(value, str) and _JOINED.search(value) and PLACEHOLDER not in value:
+            bad = _FORM_TEXT["joined"]  # 消防, 交通运输 without brackets: one item, say how to make a list
+        if not bad:
+            typed = [str(v).strip() for v in items]  # a single tag may be written without brackets
     elif form == "mapping":
-        if isinstance(value, dict) and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value.values()
-        ) and not any(_unreadable_text(k) for k in value):
+        wrong = [(k, v) for k, v in value.items() if not _is_number(v)] if isinstance(value, dict) else []
+        if isinstance(value, dict) and not wrong and not any(_unreadable_text(k) for k in value):
             typed = {str(k): v for k, v in value.items()}
+        elif wrong and isinstance(wrong[0][0], str) and not _unreadable_text(wrong[0][0]):
+            # name the entry that is not a number, rather than show the whole mapping
+            entry, item = wrong[0]
+            yield R203.finding(path, line, 1, key=name, value=_shown(item),
+                               expected=_FORM_TEXT["mapping_item"].format(name=entry))
+            return
         else:
             bad = _FORM_TEXT["mapping"]
     elif form == "period":

@@ -94,6 +94,10 @@ _PROBLEM_ZH = {
     "found a tab character": "出现了 Tab 字符；YAML 缩进只能用空格",
     "while scanning a quoted scalar": "引号没有闭合",
     "expected <block end>, but found": "缩进不一致：同一层的键要左对齐",
+    "found unhashable key": "键不能是列表或映射（“? ”开头的写法）；每个键写成一个词，如 title",
+    "did not find expected <document start>": "元数据块里不能有 % 开头的指令行（如 %YAML）；请删去这一行",
+    "did not find expected hexdecimal number": "双引号里的 \\x 或 \\u 转义无效；请直接写出字符，或改用单引号",
+    "block sequence entries are not allowed": "这里不能用“- ”开始列表；列表请另起一行、缩进后每项以“- ”开头，或写成 [甲, 乙]",
 }
 
 
@@ -182,9 +186,11 @@ def load(text: str, first_line: int = 1, max_nodes: int = MAX_NODES) -> Loaded:
             mark = getattr(exc, "problem_mark", None)
             line = (mark.line if mark else 0) + first_line
             raise YamlProblem(line, 1, _explain(getattr(exc, "problem", None), None), "syntax") from None
-        except Exception as exc:  # unhashable keys and the like: never let a report crash the check
+        except Exception:  # unhashable keys and the like: never let a report crash the check
+            # (Python's own words, e.g. "invalid literal for int()", would mean nothing to the writer)
             raise YamlProblem(first_line, 1, (
-                f"YAML 结构无效（{exc}）；请对照报告模板改写元数据块"), "syntax") from None
+                "有值不能按它前面的 YAML 标签读取（如 !!int 后面不是整数）；请删去 ! 开头的标签，"
+                "或对照报告模板改写元数据块"), "syntax") from None
     finally:
         loader.dispose()
     key_lines: dict[str, int] = {}

@@ -566,3 +566,20 @@ def test_blocks_take_linear_time_on_hostile_lines():
     got = blocks(md)
     assert got[0].kind == "heading" and got[0].text.endswith("x")
     assert len(got) >= 2
+
+
+@pytest.mark.parametrize("args", [
+    ("export", FIRE, "-o", "submissions/anjianke/2026/2026-11-03-收费站火情.md"),
+    ("summary", "--period", "2026-11", "--format", "docx", "-o", "submissions/_org.yml"),
+    ("bulletin", "--period", "2026-11", "-o", "submissions/bangongshi/2026/简报.docx"),
+])
+def test_a_document_is_never_written_over_a_report_or_the_roster(tmp_path, monkeypatch, args):
+    """``-o`` naming the report itself (or _org.yml) would replace it with a Word file: refused."""
+    root = tmp_path / "repo"
+    shutil.copytree(PROJECT_ROOT / "submissions", root / "submissions")
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    monkeypatch.chdir(root)
+    code, output = run(root, *args, "--as-of", AS_OF)
+    assert code == 2, output
+    assert "导出的文件不写进仓库" in output and "Traceback" not in output
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before

@@ -216,6 +216,14 @@ BAD = {
     "R504": (_incident, {"location": "城东收费站（联系电话 13812345678）",
                          "section:基本情况": "伤者李某，身份证号 11010519491231002X，已送医。", "tags": "火灾，13900001111"},
              [("R504", "location"), ("R504", "section:基本情况"), ("R504", "tags")]),
+    # active HTML, as a careless or hostile writer pastes it: tags, handlers (also spread over a
+    # line), links in every spelling the checker reads, and harmless HTML that must not be flagged
+    "R505": (_incident, {"section:基本情况": "<script>alert(1)</script>现场<IFRAME src=x>\n"
+                                         "<img src=x onerror=alert(2)> 与 <b>加粗</b> onload= 不在标签里",
+                         "section:事件经过": "[点击](javascript:alert(3)) <a href=\"JaVa&#x53;cript:alert(4)\">x</a>\n"
+                                         "[来源][1]\n\n[1]: vbscript:msgbox",
+                         "section:处置措施": "<a href=\"java\tscript:alert(5)\">y</a> <div\ttitle=\"a\" onclick=\"x\">z</div>"},
+             [("R505", "section:基本情况"), ("R505", "section:事件经过"), ("R505", "section:处置措施")]),
 }
 
 

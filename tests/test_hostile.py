@@ -335,3 +335,33 @@ def test_pathological_markdown_renders_without_hanging(tmp_path):
               "`" * 30_000, "_a" * 30_000, "<" * 50_000, "&" * 50_000 + "#", "|a" * 20_000 + "\n|-|\n"]
     for body, html in zip(bodies, _render_apart(tmp_path, bodies), strict=True):
         assert html.strip(), body[:20]
+
+
+@pytest.mark.parametrize("where", ["submissions", ".", "..", "submissions/anjianke", "templates", "documents"])
+def test_build_never_replaces_the_repository_or_a_foreign_folder_with_the_site(tmp_path, where):
+    """A build replaces its output folder as a whole: ``--site-dir submissions`` (or the repository,
+    or a folder of someone's own files) is refused, and nothing in it is touched."""
+    root = make_org(tmp_path / "repo")
+    write_report(root, UNIT, "2026-11-18-收费站火情", *good_report("incident"))
+    (root / "templates").mkdir()
+    (root / "templates" / "mine.md.j2").write_text("自定义模板", encoding="utf-8")
+    documents = tmp_path / "repo" / "documents"
+    documents.mkdir()
+    (documents / "工作总结.docx").write_bytes(b"mine")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    site = (root / where) if where != "documents" else documents
+    result = run(root, "build", "--site-dir", str(site), "--as-of", AS_OF_TEXT)
+    assert result.exit_code == 2, result.output
+    assert "网站输出文件夹" in result.output and "请改用 site/" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_build_replaces_its_own_previous_site(tmp_path):
+    root = make_org(tmp_path / "repo")
+    write_report(root, UNIT, "2026-11-18-收费站火情", *good_report("incident"))
+    site = tmp_path / "www"
+    for _ in range(2):
+        result = run(root, "build", "--site-dir", str(site), "--as-of", AS_OF_TEXT)
+        assert result.exit_code == 0, result.output
+    assert (site / "index.html").is_file()

@@ -107,8 +107,9 @@ def _write_org(root: Path, specs: list[dict]) -> dict[str, dict]:
             on = ids[spec["feedback_on"] % len(ids)]
             fmarker = f"hpf{n}x"
             fb, fbody = good_report("feedback")
-            fb.update(title=f"{fmarker} 批示", on=on, reported_at="2026-11-26 17:00",
-                      classification=spec["feedback_class"])
+            # never below the report it is on (R403)
+            level = max(spec["feedback_class"], out[on]["level"], key=["public", "internal", "restricted"].index)
+            fb.update(title=f"{fmarker} 批示", on=on, reported_at="2026-11-26 17:00", classification=level)
             write_report(root, OFFICE, f"2026-11-26-{fmarker}", fb, fbody)
             out[f"{OFFICE}/2026/2026-11-26-{fmarker}"] = {
                 "marker": fmarker, "level": fb["classification"], "anonymous": False, "author": fb["author"]}

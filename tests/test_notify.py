@@ -611,3 +611,22 @@ def test_more_configuration_problems(tmp_path):
                  "notify.events[0].units: 单位“nowhere”不在 units 中", "notify.events[1]: 应写成",
                  "notify.extra: 未知的配置项"):
         assert text in result.stderr, (text, result.stderr)
+
+
+def test_a_public_channel_is_not_told_that_an_incident_was_late(tmp_path, platforms):
+    """迟报/瞒报 are assessment figures: the public site and summary omit them, so does a public channel."""
+    public = [{"id": "public", "kind": "webhook", "url_env": "SB_T_HOOK", "secret_env": "SB_T_HOOK_SECRET",
+               "audience": "public"},
+              {"id": "leaders", "kind": "wecom", "url_env": "SB_T_WECOM", "audience": "internal"}]
+    root, before = base_repo(tmp_path, notify=notify_config(
+        routes=[{"event": "incident", "channels": ["public", "leaders"]}], channels_=public))
+    write_good(root, "incident", "2026-11-21-公开", title="公开的收费站火情", classification="public",
+               occurred_at="2026-11-21 05:00", reported_at="2026-11-21 09:30")
+    _commit(root, "2026-11-21T09:35:00+08:00")
+    result = run(root, "notify", "--since", before, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    told_public = "\n".join(json.dumps(r.body, ensure_ascii=False) for r in platforms["webhook"].requests)
+    assert "公开的收费站火情" in told_public
+    assert "迟报" not in told_public and "timeliness" not in told_public and "时效" not in told_public
+    told_leaders = "\n".join(platforms["wecom"].contents())
+    assert "公开的收费站火情" in told_leaders and "时效：迟报" in told_leaders

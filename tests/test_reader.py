@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from zoneinfo import ZoneInfo
 
@@ -113,6 +114,15 @@ def test_gbk_finding_names_the_first_bad_line(org):
     assert finding.code == "R101" and finding.line == 2 and "GBK" in finding.message
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_named_as_such(org, encoding):
+    """Notepad's and Word's “Unicode” is UTF-16: said so, not called a damaged or binary file."""
+    front, body = good_report("info")
+    (finding,) = read(org, render(front, body).encode(encoding))[1]
+    assert finding.code == "R101" and finding.line == 1 and "UTF-16" in finding.message
+    assert "另存为" in finding.message and "UTF-8" in finding.message and "损坏" not in finding.message
+
+
 def test_bom_then_content(org):
     front, body = good_report("info")
     report, findings = read(org, b"\xef\xbb\xbf" + render(front, body).encode())
@@ -174,6 +184,20 @@ def test_control_character_is_named_at_its_line(org):
 def test_aliases_and_tags_are_refused(org, text):
     report, findings = read(org, text)
     assert report is None and [f.code for f in findings] == ["R104"]
+
+
+@pytest.mark.parametrize("text", [
+    "---\n? [a, b]\n: 1\n---\n",  # unhashable key
+    "---\n%YAML 1.1\ntitle: x\n---\n",  # a directive
+    "---\ntitle: \"\\x\"\n---\n",  # a broken \\x escape
+    "---\ntags: - a\n---\n",  # a list begun on the key's line
+    "---\ndeaths: !!int 三\n---\n",  # a tag its value does not fit (Python's ValueError)
+])
+def test_yaml_errors_are_explained_in_chinese_not_in_the_parsers_english(org, text):
+    report, findings = read(org, text)
+    assert report is None and [f.code for f in findings] == ["R104"]
+    english = re.findall(r"[A-Za-z]{4,}", re.sub(r"YAML|title", "", findings[0].message))  # a key named as an example
+    assert not english, findings[0].message
 
 
 def test_deep_nesting_is_refused_fast(org):

@@ -331,6 +331,26 @@ def test_r203_wrong_form_of_own_keys(root, rtype, key, value, words):
     only(root, path, "R203", line_containing(path, f"{key}:"), key, *words)
 
 
+@pytest.mark.parametrize(("value", "words"), [
+    ("消防, 交通运输", ("逗号", "[防汛, 森林防火]")),  # a careless list: brackets left out
+    (["消防，交通运输"], ("第 1 项", "逗号")),  # a full-width comma inside the brackets
+    (["消防", "  "], ("第 2 项", "空的")),
+    ("消防、交通运输", ("顿号", "[防汛, 森林防火]")),
+])
+def test_r203_a_list_names_its_bad_item_and_is_never_read_as_one_joined_tag(root, value, words):
+    """Tags written as one string with commas would silently become one tag; a blank item would
+    be called “not a list”. Each is named, with the fix."""
+    path = write_good(root, "info", "2026-11-18-tags", tags=value)
+    finding = only(root, path, "R203", line_containing(path, "tags:"), "tags", *words)
+    assert "应是列表" not in finding["message"]
+
+
+def test_r203_metrics_names_the_entry_that_is_not_a_number(root):
+    path = write_good(root, "weekly", metrics={"检查企业数": 12, "培训人次": "150人"})
+    finding = only(root, path, "R203", line_containing(path, "metrics:"), "“培训人次”", "150人", "培训人次: 12")
+    assert "检查企业数" not in finding["message"]
+
+
 def test_r204_lists_allowed_values(root):
     path = write_good(root, "incident", severity="严重")
     only(root, path, "R204", line_containing(path, "severity:"), "严重", "一般、较大、重大、特别重大")
@@ -779,3 +799,14 @@ def test_r306_week_53_exists_only_in_long_years(root):
     assert "R203" not in codes_of(root, path, as_of="2027-01-05 10:00")
     path = write_good(root, "weekly", "2026-W53", period="2025-W53", reported_at="2026-01-02 10:00")
     assert "R203" in codes_of(root, path)
+
+
+def test_r403_feedback_less_classified_than_its_report(root):
+    """A 批示 filed as internal on a restricted incident would publish, on the internal site, words
+    about a report that site keeps out (and the summary would not count it): an error."""
+    write_good(root, "incident", "2026-11-18-限定火情", classification="restricted", title="限定火情")
+    target = f"{UNIT}/2026/2026-11-18-限定火情"
+    path = write_good(root, "feedback", "2026-11-19-批示-限定火情", on=target, classification="internal")
+    only(root, path, "R403", line_containing(path, "on:"), "限定", "classification 改为 restricted")
+    ok = write_good(root, "feedback", "2026-11-19-批示-限定火情-2", on=target, classification="restricted")
+    assert "R403" not in codes_of(root, ok)

@@ -116,15 +116,18 @@ def event_message(event: Event, org: Org, audience: str, base_url: str | None) -
         if judged_on_received(r, org):
             when += f"　收到：{_t(r.received_at, org)}"
         lines.append(Line(when))
-        verdict = _timeliness_text(event, org)
+        # 迟报/瞒报 is an assessment figure: a public channel is never told it (SPEC §7, as the public site)
+        timeliness = event.timeliness if audience != "public" else None
+        verdict = _timeliness_text(event, org) if timeliness else None
         if verdict:
             lines.append(Line(f"时效：{verdict}"))
         data.update({"stage": stage, "revised": event.revised, "severity": r.severity, "category": r.category,
                      "deaths": r.deaths, "injuries": r.injuries, "loss": r.loss, "location": r.location,
-                     "occurred_at": r.occurred_at.astimezone(org.timezone).isoformat() if r.occurred_at else None,
-                     "timeliness": event.timeliness})
+                     "occurred_at": r.occurred_at.astimezone(org.timezone).isoformat() if r.occurred_at else None})
+        if timeliness:
+            data["timeliness"] = timeliness
         summary = f"【{tag}】{unit}：{r.title}（{r.severity or '—'}，{_casualties(r)}" + (
-            f"，{TIMELINESS_LABELS[event.timeliness]}" if event.timeliness else "") + "）"
+            f"，{TIMELINESS_LABELS[timeliness]}" if timeliness else "") + "）"
     elif event.kind == "late":
         label = TIMELINESS_LABELS[event.timeliness or "late"]
         title = f"【{label}】{unit}：{r.title}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import SEVERITY_GRADES
+from ..model import CLASSIFICATION_RANK, CLASSIFICATIONS, SEVERITY_GRADES
 from .base import rule
 
 R401 = rule(
@@ -47,7 +47,8 @@ R403 = rule(
     "R403", "error", "引用的报告不存在或不匹配",
     "{detail}",
     """
-续报、终报的 `follows` 必须是本单位一份突发事件**初报**的编号；批示、采用的 `on` 必须是一份已报送报告的编号。
+续报、终报的 `follows` 必须是本单位一份突发事件**初报**的编号；批示、采用的 `on` 必须是一份已报送报告的编号，
+且批示、采用的 `classification` 不得低于所针对的报告（对限定报告的批示也是限定）。
 编号是报告在 `submissions/` 下的路径去掉 `.md`，例如 `anjianke/2026/2026-11-03-收费站火情`。
 
 **怎么改**：从网站报告页的“编号”处复制，或按文件路径填写。
@@ -296,6 +297,12 @@ def _reference(report, ctx):
             yield line, 1, {"detail": "on 指向的是另一条批示/采用；批示、采用只能针对报告本身"}
         elif target.draft:
             yield line, 1, {"detail": "on 指向的是草稿，草稿不发布，不能批示或采用"}
+        elif CLASSIFICATION_RANK.get(target.classification, 2) > CLASSIFICATION_RANK.get(report.classification, 2):
+            # a 批示 on a restricted report speaks of it: published lower, it would show its reader
+            # what the report's own audience rule keeps from them (and the summary would not count it)
+            yield line, 1, {"detail": f"on 指向的报告是{CLASSIFICATIONS.get(target.classification, target.classification)}"
+                                      f"，本条是{CLASSIFICATIONS.get(report.classification, report.classification)}"
+                                      f"：批示、采用的密级不得低于所针对的报告，请把 classification 改为 {target.classification}"}
 
 
 # --- R404 ------------------------------------------------------------------------------

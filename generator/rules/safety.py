@@ -86,6 +86,12 @@ R505 = rule(
 
 **怎么改**：删去这些 HTML；要加粗、列表、表格请用 Markdown 语法。
 """,
+    details={
+        "in_line": "第 {line} 行有{what}，会在浏览器中执行代码；请删去（格式请用 Markdown 书写）",
+        "tag": "<{tag}> 标签",
+        "handler": "事件属性 {name}=",
+        "link": "“{scheme}:”链接",
+    },
 )
 
 R506 = rule(
@@ -290,12 +296,12 @@ def active_html(body: str) -> list[tuple[int, int, str]]:
 
     if "<" in body:
         for m in _ACTIVE_TAG.finditer(body):
-            out.append((*place(m.start()), 0, f"<{m.group(1).lower()}> 标签"))
+            out.append((*place(m.start()), 0, R505.details["tag"].format(tag=m.group(1).lower())))
         for pos, name in _handlers(body):
-            out.append((*place(pos), 1, f"事件属性 {name}="))
+            out.append((*place(pos), 1, R505.details["handler"].format(name=name)))
 
     def link(m: re.Match) -> str:
-        return f"“{m.group(1).split(':')[0].strip().lower()}:”链接"
+        return R505.details["link"].format(scheme=m.group(1).split(":")[0].strip().lower())
 
     # a line with an entity or a tab is judged as a browser sees it ("&#106;avascript:", tabs
     # dropped inside a scheme); every other line is searched in one pass over the body
@@ -317,7 +323,7 @@ def active_html(body: str) -> list[tuple[int, int, str]]:
 def _html(report, ctx):
     for offset, column, what in active_html(report.body):
         line = report.body_line + offset
-        yield line, column, {"detail": f"第 {line} 行有{what}，会在浏览器中执行代码；请删去（格式请用 Markdown 书写）"}
+        yield line, column, {"detail": R505.details["in_line"].format(line=line, what=what)}
 
 
 @R506.checks

@@ -23,7 +23,7 @@ from ..rules.base import RULES
 
 #: the checks the form makes in the browser (templates/assets/fill.js), with the checker's codes
 BROWSER_RULES = ("R201", "R203", "R204", "R205", "R207", "R301", "R302", "R306", "R401", "R402", "R407", "R404", "R405", "R406",
-                 "R501", "R502", "R503", "R504", "R506")
+                 "R501", "R502", "R503", "R504", "R505", "R506")
 #: the page's own files under templates/assets/ (left out of the public build)
 ASSETS = ("fill.js", "fill.css")
 #: a web-editor address longer than this is not opened prefilled (servers and proxies cut it)
@@ -128,6 +128,8 @@ def form_data(org: Org) -> dict[str, Any]:
         "id_number": {"pattern": _js(safety._ID_NUMBER.pattern), "weights": list(safety._ID_WEIGHTS),
                       "check": safety._ID_CHECK},
         "mobile": {"pattern": _js(safety._MOBILE.pattern)},
+        "active_html": {"tag": _js(safety._ACTIVE_TAG.pattern), "handler": _js(safety._HANDLER.pattern),
+                        "link": _js(safety._LINK_TARGET.pattern), "invisible": safety._INVISIBLE.pattern},
         "secret": {"marks": list(safety.SECRET_MARKS), "line": _js(safety._SECRET_LINE.pattern),
                    "any": _js(safety._SECRET_ANY.pattern)},
         "feedback_units": list(org.feedback_units),

@@ -565,8 +565,11 @@
     if (form === "bool") { return { typed: v.v === true }; }
     if (form === "list") { return { typed: v.v.map(function (x) { return x.trim(); }) }; }
     if (form === "mapping") {
-      var numeric = v.v.every(function (kv) { return kv[1].t === "int" || kv[1].t === "float"; });
-      return numeric ? { typed: v.v } : bad("mapping");
+      var wrong = v.v.filter(function (kv) { return kv[1].t !== "int" && kv[1].t !== "float"; });
+      if (!wrong.length) { return { typed: v.v }; }
+      /* schema._convert names the first entry that is not a number */
+      return { code: "R203", fields: { key: spec.name, value: shown(wrong[0][1]),
+                                       expected: pyFormat(D.form_text.mapping_item, { name: wrong[0][0] }) } };
     }
     if (form === "period") {
       if (s === null || parsePeriod(s) === null) {
@@ -857,7 +860,52 @@
         });
       });
     }
+    /* R505: active HTML in the body */
+    activeHtml(file.body).forEach(function (a) {
+      var line = file.bodyLine + a.offset;
+      say("R505", bodyField(file, line), { detail: detail("R505", "in_line", { line: line, what: a.what }) });
+    });
     return { findings: out, report: report };
+  }
+
+  var entityBox = document.createElement("textarea");
+  function unescapeHtml(text) { /* Python's html.unescape, as the browser decodes an attribute */
+    entityBox.innerHTML = text.replace(/</g, "&lt;");
+    return entityBox.value;
+  }
+
+  function activeHtml(body) { /* rules/safety.active_html: [{offset, what}] */
+    var found = [];
+    var A = D.active_html;
+    body.split("\n").forEach(function (text, offset) {
+      var m;
+      if (text.indexOf("<") >= 0) {
+        var tags = pyRegex(A.tag, "gi");
+        while ((m = tags.exec(text))) { found.push({ offset: offset, what: detail("R505", "tag", { tag: m[1].toLowerCase() }) }); }
+        var handlers = pyRegex(A.handler, "gi");
+        var since = 0;
+        while ((m = handlers.exec(text))) { /* inside a tag: a "<" before it, no ">" between */
+          var opened = text.lastIndexOf("<", m.index - 1);
+          var closed = opened >= 0 ? text.indexOf(">", opened) : -1;
+          if (opened >= since && (closed < 0 || closed >= m.index)) {
+            found.push({ offset: offset, what: detail("R505", "handler", { name: m[1].toLowerCase() }) });
+          }
+          since = m.index + m[0].length;
+        }
+      }
+      var seen = text;
+      if (text.indexOf("&") >= 0 || text.indexOf("\t") >= 0) {
+        if (!(text.indexOf(":") >= 0 || text.indexOf("&#") >= 0 || text.indexOf("&colon;") >= 0)) { return; }
+        seen = unescapeHtml(text).replace(pyRegex(A.invisible, "g"), "");
+      } else if (text.indexOf(":") < 0) {
+        return;
+      }
+      var links = pyRegex(A.link, "gim");
+      while ((m = links.exec(seen))) {
+        found.push({ offset: offset, what: detail("R505", "link", { scheme: m[1].split(":")[0].trim().toLowerCase() }) });
+      }
+    });
+    return found;
   }
 
   function gradeReached(deaths, injuries, loss) { /* rules/content.grade_reached */
