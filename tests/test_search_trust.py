@@ -213,7 +213,7 @@ QUERIES = [
     "火灾", "较大", "续报",  # category, severity, stage
     "非煤矿山",  # a tag
     "明火", "配电柜", "停止全站加油", "基本情况", "无权报送",  # words inside sentences, first words of blocks
-    "3", "37", "34", "10时", "2026年", "12.6万元", "8.5万元", "K1423+300", "G205",  # numbers and codes whole
+    "3", "37", "34", "16", "10时", "2026年", "12.6万元", "8.5万元", "K1423+300", "G205",  # numbers and codes whole
     "收费站 火情", "河西乡 砖厂 整改",  # every term
     "貨車", "收費站",  # traditional characters
 ]
@@ -371,3 +371,15 @@ def test_a_shard_indexed_twice_from_the_same_pages_is_the_same_bytes(sample_site
     a = files(tmp_path / "a")
     assert len([k for k in a if k.startswith("t/")]) > 100 and any(k.startswith("fragment/") for k in a)
     assert a == files(tmp_path / "b")
+
+
+def test_a_large_year_is_cut_into_runs_of_whole_months_named_by_their_first():
+    from generator.site.search import SHARD_PAGES, shard_order, shards_by_month
+
+    small = {("2024", m): 10 for m in range(1, 13)}
+    big = {("2025", m): SHARD_PAGES // 2 - 1 for m in range(1, 13)} | {("2025", 12): SHARD_PAGES + 1}
+    shards = shards_by_month(small | big)
+    assert {shards[("2024", m)] for m in range(1, 13)} == {"2024"}
+    assert [shards[("2025", m)] for m in (1, 2, 3, 11, 12)] == ["2025-01", "2025-01", "2025-03", "2025-11", "2025-12"]
+    assert shard_order(set(shards.values()))[:3] == ["2025-12", "2025-11", "2025-09"]
+    assert shard_order(set(shards.values()))[-1] == "2024"

@@ -92,8 +92,8 @@ class Generator:
         self._keys: dict[str, str] = {}
         self._globals_used: dict[str, str] = {}
         self._made: set[Path] = set()  # folders this generator made (``_make_parent``)
-        #: reports per year of their reported time (search shards), counted when first needed
-        self._years: Counter | None = None
+        #: the search index shard of each (year, month) of the reports' times, when first needed
+        self._shards: dict[tuple[str, int], str] | None = None
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -222,16 +222,17 @@ class Generator:
                       repr(self.f.org), self.f.audience, repr(given))
 
     def shard(self, r: Report) -> str:
-        """The search index shard of ``r``'s page (search.shard_of: the year of its reported time,
-        or a part of that year when the year is large)."""
-        from .search import SITE_SHARD, shard_of
+        """The search index shard of ``r``'s page (search.shards_by_month: the year of its reported
+        time, or a run of months of that year when the year is large)."""
+        from .search import SITE_SHARD, shards_by_month
 
-        if self._years is None:
-            self._years = Counter(format_time(x.reported_at, self.f.tz)[:4] for x in self.f.reports)
         made = format_time(r.reported_at, self.f.tz)
         if not made:
             return SITE_SHARD
-        return shard_of(made[:4], int(made[5:7]), self._years[made[:4]])
+        if self._shards is None:
+            self._shards = shards_by_month(Counter(
+                (t[:4], int(t[5:7])) for t in (format_time(x.reported_at, self.f.tz) for x in self.f.reports) if t))
+        return self._shards[(made[:4], int(made[5:7]))]
 
     # --- the whole tree -----------------------------------------------------------------
     def generate(self, progress: Callable[[str, int, int], None] | None = None,

@@ -24,9 +24,9 @@ index, which site.js fetches only for the results it shows or checks, for the ex
 that text itself) and the checks. The record's only metadata is the key (``title``: ``qk`` and
 letters, which no query spells).
 
-The index is cut into *shards* (``shard_of``): one Pagefind bundle for the pages that are not
+The index is cut into *shards* (``shards_by_month``): one Pagefind bundle for the pages that are not
 reports (``pagefind/`` itself) and one per year of the reports' time, a year cut into parts by month
-when it holds more than ``SHARD_PAGES`` reports (``pagefind/2025/``, ``pagefind/2025-2/``). Each
+when it holds more than ``SHARD_PAGES`` reports (``pagefind/2025/``, ``pagefind/2026-01/``). Each
 bundle is built from its own shadow pages only (``index_shard``), one after another, so Pagefind
 holds one shard at a time; ``pagefind/sb-shards.json`` lists them, newest first, and site.js merges
 them at query time (Pagefind's ``mergeIndex``), each weighted so that a newer shard's pages come
@@ -74,8 +74,9 @@ TEXT_DIR = "t"
 KEY_PREFIX = "qk"
 #: the shadow folder of the pages that are not reports (their bundle is ``pagefind/`` itself)
 SITE_SHARD = "site"
-#: a year with more reports than this is cut into parts by month (Pagefind's memory grows with a shard)
-SHARD_PAGES = 5000
+#: a year with more reports than this is cut into runs of months (Pagefind needs about 330 KB of memory
+#: per report page of a shard: 3,500 pages ≈ 1.2 GB; more shards make the first query larger)
+SHARD_PAGES = 3500
 #: what a shard that is not the site's own needs of Pagefind's output (no scripts, UI or wasm:
 #: site.js loads those once, from ``pagefind/``)
 _SHARD_KEEP = ("fragment", "index", "filter", "pagefind-entry.json")
@@ -318,15 +319,28 @@ _LT = "\\u003c"
 _SIDE = re.compile(re.escape(_SIDE_OPEN) + r'([a-z]*)">(.*?)</script>', re.DOTALL)
 
 
-def shard_of(year: str, month: int, year_reports: int) -> str:
-    """The shard of a report made in ``year`` (its reported time), ``month``, when that year holds
-    ``year_reports`` reports: the year, or the year and its part (by month) when the year is large."""
-    parts = -(-year_reports // SHARD_PAGES)
-    return year if parts <= 1 else f"{year}-{(month - 1) * parts // 12 + 1}"
+def shards_by_month(months: dict[tuple[str, int], int]) -> dict[tuple[str, int], str]:
+    """The shard of each (year, month) of the reports' reported times, given the reports per month:
+    the year (``2025``) when it holds at most ``SHARD_PAGES`` reports, else runs of whole months of
+    at most ``SHARD_PAGES`` reports (a month alone may hold more), each named by its first month
+    (``2025-01``, ``2025-03`` …), so that a shard keeps its name when a report is added elsewhere."""
+    out: dict[tuple[str, int], str] = {}
+    for year in sorted({y for y, _ in months}):
+        in_year = sorted((m, n) for (y, m), n in months.items() if y == year)
+        if sum(n for _, n in in_year) <= SHARD_PAGES:
+            out.update({(year, m): year for m, _ in in_year})
+            continue
+        name, held = "", 0
+        for month, n in in_year:
+            if not name or held + n > SHARD_PAGES:
+                name, held = f"{year}-{month:02d}", 0
+            held += n
+            out[(year, month)] = name
+    return out
 
 
 def shard_order(names) -> list[str]:
-    """Shard names, newest first (2026, 2025-3, 2025-2, 2025-1, 2024 …)."""
+    """Shard names, newest first (2026, 2025-07, 2025-05, 2025-01, 2024 …)."""
     def key(name: str) -> tuple[int, int]:
         year, _, part = name.partition("-")
         return int(year), int(part or 0)
@@ -412,9 +426,9 @@ _REPORTED_CARD = re.compile(r"<dt>报送时间</dt>\s*<dd>(\d{4})-(\d{2})")
 
 def write_shadow_docs(docs_dir: Path, shadow_dir: Path) -> int:
     """Write the shadow of every searchable page of the docs tree ``docs_dir`` under
-    ``shadow_dir/<shard>/`` (the shards ``shard_of`` gives, as the generator does)."""
+    ``shadow_dir/<shard>/`` (the shards ``shards_by_month`` gives, as the generator does)."""
     docs: list[tuple[str, str, tuple[str, int] | None]] = []
-    years: dict[str, int] = {}
+    months: dict[tuple[str, int], int] = {}
     for path in sorted(docs_dir.rglob("*.md")):
         rel = path.relative_to(docs_dir)
         if rel.parts[0] == "assets":
@@ -425,11 +439,12 @@ def write_shadow_docs(docs_dir: Path, shadow_dir: Path) -> int:
         when = _REPORTED_CARD.search(text) if rel.parts[0] == "r" else None
         made = (when.group(1), int(when.group(2))) if when else None
         if made:
-            years[made[0]] = years.get(made[0], 0) + 1
+            months[made] = months.get(made, 0) + 1
         docs.append((rel.with_suffix(".html").as_posix(), text, made))
     count = 0
+    shards = shards_by_month(months)
     for rel, text, made in docs:
-        shard = shard_of(made[0], made[1], years[made[0]]) if made else SITE_SHARD
+        shard = shards[made] if made else SITE_SHARD
         shadow = shadow_from_doc(text, text_key(shard, rel))
         if shadow is None:
             continue
@@ -468,7 +483,7 @@ def index_shard(shadow_dir: Path, out: Path, site: bool = False) -> None:
             for item in staged.iterdir():
                 if item.name not in _SHARD_KEEP and not item.name.endswith(".pf_meta"):
                     shutil.rmtree(item) if item.is_dir() else item.unlink()
-        _write_side_files(shadow_dir, staged / TEXT_DIR)
+        _write_side_files(shadow_dir, staged)
         if out.exists():
             shutil.rmtree(out)
         os.replace(staged, out)
@@ -482,9 +497,13 @@ def side_text(shadow: str) -> tuple[str, dict] | None:
     return (m.group(1), json.loads(m.group(2))) if m else None
 
 
-def _write_side_files(shadow_dir: Path, text_dir: Path) -> None:
-    """Each shadow page's readable text (``shadow_page``) as ``text_dir/<key>.json``."""
-    text_dir.mkdir()
+def _write_side_files(shadow_dir: Path, bundle: Path) -> None:
+    """Each shadow page's readable text (``shadow_page``) and its path as ``bundle/t/<page>.json``,
+    named by Pagefind's id of the page (its record ``fragment/<page>.pf_fragment``): site.js finds
+    the text of a result from its id, without loading the record."""
+    import gzip
+
+    texts: dict[str, tuple[str, str]] = {}
     for path in shadow_dir.rglob("*.html"):
         with open(path, encoding="utf-8") as f:
             head = f.read(1 << 16)
@@ -492,7 +511,17 @@ def _write_side_files(shadow_dir: Path, text_dir: Path) -> None:
         if m is None and "</script>" not in head:  # a page whose text is longer than the first read
             m = _SIDE.search(path.read_text(encoding="utf-8"))
         if m and m.group(1):
-            (text_dir / f"{m.group(1)}.json").write_text(m.group(2), encoding="utf-8")
+            texts[m.group(1)] = (path.relative_to(shadow_dir).as_posix(), m.group(2))
+    text_dir = bundle / TEXT_DIR
+    text_dir.mkdir()
+    for record in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(record.read_bytes())
+        key = json.loads(data[data.index(b"{"):]).get("meta", {}).get("title", "")
+        if key in texts:
+            rel, text = texts[key]
+            # the text as written in the shadow page ("<" escaped), the page's path added in front
+            (text_dir / f"{record.name.split('.')[0]}.json").write_text(
+                '{"url": ' + json.dumps(rel, ensure_ascii=False) + ", " + text[1:], encoding="utf-8")
 
 
 def index_shards(shadow_dir: Path, out: Path, reuse=None) -> list[str]:

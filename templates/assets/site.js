@@ -252,6 +252,14 @@
       return Promise.all(terms.map(function (t, i) { return searchTerm(t, "qz", i ? undefined : NEWEST, whole); }))
         .then(intersect);
     }
+    /* The ranking searches (the whole title, each term in titles and subtitles) are small: asked
+       at once with the terms' (one worker answers them in turn, without waiting for this thread) */
+    function rankingSearches() {
+      return Promise.all([
+        pf.search("\"" + titleToken(q.replace(/"/g, "")) + "\"").then(function (s) { return s.results; })
+      ].concat(terms.map(function (t) { return searchTerm(t, "qy", undefined, false); })));
+    }
+    var early = check ? null : rankingSearches();
     return searchAll(false).then(function (found) {
       if (check && found.length <= CHECK_ALL) {
         /* check every page on its text; rank on it too */
@@ -271,10 +279,7 @@
       }
       /* too many to check: the whole phrases (exact), ranked by the index */
       var exact = long ? searchAll(true) : Promise.resolve(found);
-      var ranking = Promise.all([
-        pf.search("\"" + titleToken(q.replace(/"/g, "")) + "\"").then(function (s) { return s.results; })
-      ].concat(terms.map(function (t) { return searchTerm(t, "qy", undefined, false); })));
-      return Promise.all([exact, ranking]).then(function (all) {
+      return Promise.all([exact, early || rankingSearches()]).then(function (all) {
         var results = all[0];
         var titled = all[1].shift();
         var heading = intersect(all[1]);
@@ -430,34 +435,51 @@
     });
   }
 
-  /* The page behind a result: its URL (Pagefind's record) and its readable text (its side file,
-     search.py text_key: "qk", twelve letters, the shard spelled, a-j for 0-9 and k for -), fetched
-     once per page. A bundle without side files (a member site built before them) carries the
-     text in its record. */
+  /* The page behind a result: its path and readable text, from its side file <shard>/t/<id>.json
+     (search.py _write_side_files), fetched once per page. Which shard: a result of the first
+     term's search (sorted, the list every answer is cut from) says it by its score (mergeShards);
+     otherwise, and on a site that merges its members' bundles (whose shards share weights with
+     ours), the result's record says it (its key, search.py text_key: "qk", twelve letters, the
+     shard spelled, a-j for 0-9 and k for -). A bundle without side files (a member site built
+     before them) carries the text in its record. */
   var texts = {};
 
-  function sideUrl(key, bundle) {
-    var shard = key.slice(14).replace(/[a-k]/g, function (c) { return c === "k" ? "-" : String(c.charCodeAt(0) - 97); });
-    return new URL((shard ? shard + "/" : "") + "t/" + key + ".json", bundle).href;
+  function sideText(url) {
+    return texts[url] || (texts[url] = fetch(url).then(function (res) {
+      if (!res.ok) { delete texts[url]; throw new Error(res.status); }
+      return res.json();
+    }));
   }
 
   function pageOf(r) {
+    var shard = !members.length && typeof r.score === "number" ? shardOfScore(r.score) : null;
+    if (shard !== null) {
+      return sideText(new URL((shard ? shard + "/" : "") + "t/" + r.id + ".json", bundleRoot).href).then(function (t) {
+        return { url: sitePath + t.url, title: t.title, sub: t.sub, c: t.c, t: t.t };
+      }, function () { return recordPage(r); });
+    }
+    return recordPage(r);
+  }
+
+  function recordPage(r) {
     return r.data().then(function (d) {
       var meta = d.meta || {};
       var key = meta.title || "";
       var member = memberOf(d.url);
       var known = { url: d.url, title: meta.title, sub: meta.sub, c: meta.c, t: meta.t };
       var text = !/^qk[a-z]{12}[a-k]*$/.test(key) ? Promise.resolve(known)
-        : texts[key] || (texts[key] = fetch(sideUrl(key, member ? member.bundle : bundleRoot)).then(function (res) {
-          if (!res.ok) { throw new Error(res.status); }
-          return res.json();
-        }));
+        : sideText(sideUrl(key, r.id, member ? member.bundle : bundleRoot));
       return text.then(function (t) {
         var page = { url: d.url, title: t.title, sub: t.sub, c: t.c, t: t.t };
         if (member) { page.sub = "【" + member.name + "】" + (page.sub ? " " + page.sub : ""); }
         return page;
-      }, function () { delete texts[key]; return known; });
+      }, function () { return known; });
     });
+  }
+
+  function sideUrl(key, id, bundle) {
+    var shard = key.slice(14).replace(/[a-k]/g, function (c) { return c === "k" ? "-" : String(c.charCodeAt(0) - 97); });
+    return new URL((shard ? shard + "/" : "") + "t/" + id + ".json", bundle).href;
   }
 
   /* The shards of a bundle (pagefind/sb-shards.json, newest first; none for an older bundle). */
@@ -468,10 +490,19 @@
   }
 
   /* Merge shards so that results come newest shard first: with a sort, Pagefind scores a shard's
-     results by their place (n, n-1, … 1) and orders the merged results by score times the
-     shard's weight, so each newer shard weighs SHARD_STEP times more than the next older one (a
-     shard holds fewer pages than that); a site's own pages (help, rules) weigh 1. */
-  var SHARD_STEP = 1e5;
+     results by their page's place in the shard's order (1 … n; search.py FIRST_PAGE takes 0) and
+     orders the merged results by score times the shard's weight, so each newer shard weighs
+     SHARD_STEP times more than the next older one (a shard holds far fewer pages than that); a
+     site's own pages (help, rules) weigh 1. The weight also tells which shard a result is from. */
+  var SHARD_STEP = 1e6;
+  var weights = []; /* [weight, shard name] of our own shards, heaviest first */
+
+  function shardOfScore(score) {
+    for (var i = 0; i < weights.length; i++) {
+      if (score >= weights[i][0] / 2) { return weights[i][1]; }
+    }
+    return "";  /* the site's own shard */
+  }
 
   function mergeShards(list) {
     var names = [];
@@ -483,9 +514,14 @@
     return Promise.all(list.map(function (s) {
       var weight = Math.pow(SHARD_STEP, names.length - names.indexOf(s.name));
       var options = { indexWeight: weight };
-      if (s.bundle === bundleRoot) { options.baseUrl = new URL(bundleRoot).pathname.replace(/pagefind\/$/, ""); }
+      if (s.bundle === bundleRoot) {
+        options.baseUrl = sitePath;
+        weights.push([weight, s.name]);
+      }
       return pf.mergeIndex(new URL(s.name + "/", s.bundle).href, options);
-    }));
+    })).then(function () {
+      weights.sort(function (a, b) { return b[0] - a[0]; });
+    });
   }
 
   /* An upper organisation's site also searches its members' sites (Pagefind multisite):
@@ -494,6 +530,7 @@
      out; its results are labelled with its name. */
   var members = [];
   var bundleRoot = null;
+  var sitePath = "/";
 
   function mergeMembers(root, shards) {
     return fetch(new URL("members/search.json", root).href).then(function (res) {
@@ -527,6 +564,7 @@
     if (!box) { return; }
     var root = base();
     bundleRoot = new URL("pagefind/", root).href;
+    sitePath = root.pathname;
     var fold = fetch(new URL("pagefind/sb-fold.json", root).href).then(function (r) {
       return r.ok ? r.json() : "";
     }).then(function (pairs) {
