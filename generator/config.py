@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import yamlio
 from .model import ADOPTION_LEVELS, PERIODIC_TYPES
 from .safefile import NotRegular, read_regular
@@ -258,8 +256,8 @@ def _build_org(data: Any, node: Any) -> Org:
         bad("units", "必须是单位列表（每个单位以“- id:”开头）")
         raw_units = []
     for index, raw in enumerate(raw_units):
-        unode = units_node.value[index] if isinstance(units_node, yaml.SequenceNode) else None
-        uline = (unode.start_mark.line + 1) if unode is not None else lines.get("units", 1)
+        unode = yamlio.item(units_node, index)
+        uline = yamlio.line(unode, lines.get("units", 1))
         ulines = _lines_of(unode)
         if not isinstance(raw, dict):
             problems.append((uline, f"units[{index}]: 每个单位必须是“键: 值”的映射"))
@@ -475,8 +473,8 @@ def _members(raw: Any, node: Any, line: int, problems: list[tuple[int, str]]) ->
         return []
     out: list[Member] = []
     for index, item in enumerate(raw):
-        mnode = node.value[index] if isinstance(node, yaml.SequenceNode) and index < len(node.value) else None
-        mline = (mnode.start_mark.line + 1) if mnode is not None else line
+        mnode = yamlio.item(node, index)
+        mline = yamlio.line(mnode, line)
         mlines = _lines_of(mnode)
         if not isinstance(item, dict):
             problems.append((mline, f"members[{index}]: 每个下级单位必须是“键: 值”的映射（id、name、feed）"))

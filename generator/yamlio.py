@@ -351,6 +351,18 @@ def key_lines(node: Any) -> dict[str, int]:
     return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
 
 
+def item(node: Any, index: int) -> Any:
+    """The ``index``-th node of a sequence node, or None."""
+    if isinstance(node, yaml.SequenceNode) and index < len(node.value):
+        return node.value[index]
+    return None
+
+
+def line(node: Any, default: int) -> int:
+    """The 1-based line a node starts on (``default`` without a node)."""
+    return node.start_mark.line + 1 if node is not None else default
+
+
 def child(node: Any, key: str) -> Any:
     """The value node of ``key`` in a mapping node, or None."""
     if isinstance(node, yaml.MappingNode):

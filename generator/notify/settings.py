@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from .. import yamlio
 
 CHANNEL_KINDS = {
@@ -93,16 +91,8 @@ class NotifySettings:
 
 _lines = yamlio.key_lines
 _child = yamlio.child
-
-
-def _item(node: Any, index: int) -> Any:
-    if isinstance(node, yaml.SequenceNode) and index < len(node.value):
-        return node.value[index]
-    return None
-
-
-def _line(node: Any, default: int) -> int:
-    return node.start_mark.line + 1 if node is not None else default
+_item = yamlio.item
+_line = yamlio.line
 
 
 def check_site_url(value: Any) -> bool:
