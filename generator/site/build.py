@@ -35,7 +35,8 @@ from ..pool import WorkerLost
 from ..timeparse import format_time
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
-from .cache import FORMAT, REUSED_FILE, CommittedCache, SiteCache, digest, open_cache, tree_digest, versions
+from .cache import (FORMAT, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
+                    versions)
 from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
 from .urls import html_path
 
@@ -84,12 +85,18 @@ def generate_tree(facts: Facts, root: Path, docs_dir: Path,
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     docs_dir.mkdir(parents=True)
-    gen = Generator(facts, root, docs_dir, _rules())
+    gen = _generator(facts, root, docs_dir, cache)
     gen.shadow_dir = shadow_dir
+    return gen.generate(progress, searchable_done)
+
+
+def _generator(facts: Facts, root: Path, docs_dir: Path, cache: SiteCache | None) -> Generator:
+    """A generator of ``docs_dir`` that takes from ``cache`` the pages an earlier build made."""
+    gen = Generator(facts, root, docs_dir, _rules())
     if cache is not None:
         gen.cache = cache
         gen.cache_key = gen.generation_key()
-    return gen.generate(progress, searchable_done)
+    return gen
 
 
 def update_tree(facts: Facts, root: Path, docs_dir: Path,
@@ -101,11 +108,8 @@ def update_tree(facts: Facts, root: Path, docs_dir: Path,
     ``mkdocs build`` renders only what changed.
     """
     before = {p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md")} if docs_dir.exists() else set()
-    gen = Generator(facts, root, docs_dir, _rules())
+    gen = _generator(facts, root, docs_dir, cache)
     gen.keep_unchanged = True
-    if cache is not None:
-        gen.cache = cache
-        gen.cache_key = gen.generation_key()
     written = set(gen.generate())
     removed = sorted(before - written)
     for doc in removed:
@@ -263,7 +267,7 @@ def _site_key(cfg, root: Path, docs_dir: Path, nav_docs: set[str]) -> str:
     theme_dirs = [Path(d) for d in cfg["theme"].dirs if "site-packages" not in d and "dist-packages" not in d]
     return digest(FORMAT, mkdocs_config_file(root).read_bytes(), str(cfg["site_name"]), repr(sorted(extra.items())),
                   repr(cfg.get("nav")), repr(titles), tree_digest(*theme_dirs),
-                  tree_digest(PROJECT_DIR / "generator", suffix=".py"),
+                  code_digest(),
                   versions("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "markupsafe"))
 
 

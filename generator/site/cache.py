@@ -29,6 +29,7 @@ and the checks on every build, and they are inputs of the keys, never outputs of
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -172,7 +173,7 @@ class ShardReuse:
         if self.cache is None:
             return False
         key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
-                     tree_digest(Path(__file__).resolve().parents[1], suffix=".py"), versions("pagefind", "opencc"))
+                     code_digest(), versions("pagefind", "opencc"))
         self._keys[Path(out)] = key
         data = self.cache.get("search", key)
         if data is not None and unpack_folder(data, Path(out)):
@@ -344,6 +345,13 @@ def tree_digest(*folders: Path, suffix: str = "") -> str:
             h.update(len(name).to_bytes(8, "little") + name + len(data).to_bytes(8, "little"))
             h.update(data)
     return h.hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """``tree_digest`` of the generator's own Python files: new code may write any output anew.
+    Read once per process (the code does not change while it runs), not once per key."""
+    return tree_digest(Path(__file__).resolve().parents[1], suffix=".py")
 
 
 def versions(*packages: str) -> str:

@@ -211,12 +211,12 @@ class Generator:
         """What every report page depends on besides its own inputs: the generator's code, the
         templates, the versions of the libraries that render, ``_org.yml`` (unit names, time zone),
         the audience, and the template globals the report templates use (``as_of`` only if they do)."""
-        from .cache import FORMAT, digest, tree_digest, versions
+        from .cache import FORMAT, code_digest, digest, tree_digest, versions
 
         used = _names_used(self.env, ("report.md.j2", "report_search.j2"))
         given = sorted((k, repr(v)) for k, v in self.env.globals.items()
                        if ("*" in used or k in used) and not callable(v))
-        return digest(FORMAT, tree_digest(PROJECT_DIR / "generator", suffix=".py"),
+        return digest(FORMAT, code_digest(),
                       tree_digest(*[Path(p) for p in self.env.loader.searchpath]),
                       versions("jinja2", "markupsafe", "markdown", "pymdown-extensions", "opencc", "python-docx"),
                       repr(self.f.org), self.f.audience, repr(given))
