@@ -433,11 +433,9 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
     t0 = time.perf_counter()
     facts = collect(org, reports, audience, as_of, publishable, problems)
     if org.members:  # an upper organisation: its members' feeds, read before any page is written
-        from ..members import read_members
+        from ..members import read_members_for
 
-        periods_all = facts.all_periods()
-        facts.members = read_members(root, org, audience, [p.id for p in periods_all],
-                                     [p.id for p in periods_all if p.kind == "annual"])
+        facts.members = read_members_for(root, facts)
         timings["members"] = time.perf_counter() - t0
     docs_dir = docs_dir or root / "build" / f"docs-{audience}"
     site_dir = site_dir.resolve()
