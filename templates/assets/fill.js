@@ -237,13 +237,14 @@
   /* --- state: what the person typed, per type, kept as a draft in this browser ------- */
 
   var nowLocal = localOf(new Date());
-  var state = load() || fresh();
+  var restored = load();
+  var state = restored || fresh();
   /* A field's messages show once the reader has filled it in, not on a form that was just
      opened: an empty form is not a list of mistakes. A draft brought back from the browser, and a
      click on 提交 with errors left, show every message. The messages of untouched fields are still
      written (hidden), so the count below and the checker agree. */
   var touched = {};
-  var revealAll = !!load();
+  var revealAll = !!restored;
 
   function fresh() {
     var unit = D.units.length === 1 ? D.units[0].id : "";
