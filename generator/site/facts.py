@@ -8,6 +8,7 @@ Figures per period come from ``generator.summary`` (the same as ``shangbao summa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,13 +110,24 @@ def _chain_key(r: Report) -> tuple:
 def counting_periods(report: Report, tz) -> list[str]:
     """Ids of the periods a report counts in (SPEC §5a)."""
     if report.type in PERIODIC_TYPES and report.period:
-        own = P.parse(str(report.period), report.type)
-        if own is not None:
-            return [own.id] + [p.id for p in P.enclosing(own)]
+        own = _own_periods(str(report.period), report.type)
+        if own:
+            return list(own)
     if report.reported_at is None:
         return []
-    day = report.reported_at.astimezone(tz).date()
-    return [P.period_containing(k, day).id for k in P.KINDS]
+    return list(_day_periods(report.reported_at.astimezone(tz).date()))
+
+
+# many reports share a period or a day: each is worked out once (serve collects facts on every edit)
+@functools.lru_cache(maxsize=4096)
+def _own_periods(period: str, kind: str) -> tuple[str, ...]:
+    own = P.parse(period, kind)
+    return () if own is None else (own.id, *(p.id for p in P.enclosing(own)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_periods(day: dt.date) -> tuple[str, ...]:
+    return tuple(P.period_containing(k, day).id for k in P.KINDS)
 
 
 def collect(org: Org, reports: list[Report], audience: str, as_of: dt.datetime,

@@ -576,6 +576,8 @@ class Generator:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        if self.keep_unchanged:
+            self.changed.append(doc)
 
     def periods_index(self, periods_all: list[P.Period]) -> None:
         years = [p for p in periods_all if p.kind == "annual"]
@@ -673,7 +675,8 @@ class Generator:
         return charts.bars("近 12 个月突发事件（按等级）", labels, series)
 
     # --- units, types, tags -------------------------------------------------------------
-    def units(self) -> None:
+    def units(self, only: set[str] | None = None) -> None:
+        """Every unit's page (or those in ``only``: serve, preview.py) and the units' index."""
         f = self.f
         today = f.as_of.astimezone(f.tz).date()
         current = {k: P.period_containing(k, today) for k in ("weekly", "monthly", "quarterly", "annual")}
@@ -682,6 +685,12 @@ class Generator:
             by_unit[r.unit].append(r)
         overview = []
         for unit in f.org.units.values():
+            reports = by_unit.get(unit.id, [])
+            month_row = next((u for u in f.summary(current["monthly"]).get("units", []) if u.get("id") == unit.id), {})
+            overview.append({"name": unit.name, "doc": f"units/{unit.id}.md", "total": len(reports), "month": month_row,
+                             "depth": _depth(f.org, unit.id)})
+            if only is not None and unit.id not in only:
+                continue
             figures = []
             for p in current.values():
                 row = next((u for u in f.summary(p).get("units", []) if u.get("id") == unit.id), {})
@@ -700,7 +709,6 @@ class Generator:
             else:
                 chart = charts.bars(f"{unit.name}：近 12 周报告数", [_short_label(w) for w in weeks],
                                     [charts.Series("报告数", counts, "a")])
-            reports = by_unit.get(unit.id, [])
             parent = f.org.units.get(unit.parent or "")
             self.write(
                 f"units/{unit.id}.md", "unit.md.j2", unit.name, unit=unit, figures=figures, chart=chart,
@@ -709,26 +717,27 @@ class Generator:
                 children=[(c.name, f"units/{c.id}.md") for c in f.org.children(unit.id)],
                 periodic=[REPORT_TYPES[k] for k in unit.periodic],
             )
-            month_row = next((u for u in f.summary(current["monthly"]).get("units", []) if u.get("id") == unit.id), {})
-            overview.append({"name": unit.name, "doc": f"units/{unit.id}.md", "total": len(reports), "month": month_row,
-                             "depth": _depth(f.org, unit.id)})
         self.write("units/index.md", "units_index.md.j2", "单位", overview=overview,
                    month=current["monthly"].label)
 
-    def types(self) -> None:
+    def types(self, only: set[str] | None = None) -> None:
+        """Every type's page (or those in ``only``) and the types' index."""
         by_type: dict[str, list[Report]] = defaultdict(list)
         for r in self.f.reports:
             by_type[r.type].append(r)
         overview = []
         for code, label in REPORT_TYPES.items():
             reports = by_type.get(code, [])
+            overview.append((label, f"types/{code}.md", len(reports)))
+            if only is not None and code not in only:
+                continue
             self.write(f"types/{code}.md", "listing.md.j2", label, heading=label,
                        per_month=self.per_month(reports), listing=self.rows(reports, LISTING_LIMIT),
                        total=len(reports), kind="type")
-            overview.append((label, f"types/{code}.md", len(reports)))
         self.write("types/index.md", "simple_index.md.j2", "报告类型", items=overview, intro="按报告类型浏览。")
 
-    def tags(self) -> None:
+    def tags(self, only: set[str] | None = None) -> None:
+        """Every tag's page (or those in ``only``) and the tags' index."""
         by_tag: dict[str, list[Report]] = defaultdict(list)
         for r in self.f.reports:
             for t in dict.fromkeys(r.tags):
@@ -737,9 +746,11 @@ class Generator:
         for tag in sorted(by_tag, key=lambda t: (-len(by_tag[t]), t)):
             reports = by_tag[tag]
             doc = f"tags/{urls.slug(tag)}.md"
+            overview.append((tag, doc, len(reports)))
+            if only is not None and tag not in only:
+                continue
             self.write(doc, "listing.md.j2", f"标签：{tag}", heading=f"标签：{tag}", per_month=self.per_month(reports),
                        listing=self.rows(reports, LISTING_LIMIT), total=len(reports), kind="tag")
-            overview.append((tag, doc, len(reports)))
         self.write("tags/index.md", "simple_index.md.j2", "标签", items=overview, intro="按标签浏览；标签由报送员在报告中填写。")
 
     def per_month(self, reports: list[Report]) -> str:

@@ -3,10 +3,14 @@
 - Builds once into ``build/serve-<audience>/`` (not the published ``site/``).
 - Serves it over http on ``host:port`` (localhost by default) with the standard library.
 - Polls the mtimes of ``submissions/`` (and ``templates/``, ``mkdocs.yml``) about three times a
-  second; on a change it reloads the repository, regenerates the docs tree writing only pages
-  whose text changed, runs a *dirty* ``mkdocs build`` (only those pages are rendered), bumps a
-  version number (the browser reloads the page), then re-indexes with Pagefind in a child
-  process (stopped and restarted when a newer edit comes first).
+  second; on a change it reads again only the changed files (``LiveRepository``), regenerates only
+  the pages the changed reports appear on and renders just those with MkDocs (``live_pages.py``),
+  bumps a version number (the browser reloads the page), then re-indexes with Pagefind in a child
+  process (stopped and restarted when a newer edit comes first). When ``_org.yml``, the templates,
+  ``mkdocs.yml``, git's HEAD or the day change, the whole docs tree is regenerated (pages whose
+  text did not change are left alone) and MkDocs renders what changed (a *dirty* build).
+- The as-of (统计截至) is held from the last full read, so that an edit does not change every page
+  that prints it; a report dated after it is read with a new as-of (the whole tree).
 - Pages carry a tiny script (``assets/live.js``, only in serve mode) that polls
   ``/__sb_version`` and reloads the page when the version changes.
 - When a change introduces errors the preview keeps the last good site and prints the
@@ -26,9 +30,11 @@ from pathlib import Path
 from rich.markup import escape
 
 from ..config import ConfigError
-from .build import BuildError, _print_errors, console, generate_tree, load, run_mkdocs, run_pagefind, update_tree
+from ..live_repository import LiveRepository
+from .build import BuildError, _print_errors, console, generate_tree, run_mkdocs, run_pagefind, update_tree
 from .cache import CommittedCache, open_cache
-from .facts import collect
+from .facts import Facts, collect
+from .live_pages import navigation, render_pages, update_pages
 from .urls import html_path
 
 POLL_SECONDS = 0.3
@@ -43,10 +49,15 @@ class _State:
         self.lock = threading.Lock()
 
 
-def _snapshot(root: Path) -> dict[str, float]:
+def _site_inputs(root: Path) -> dict[str, float]:
+    """What every page depends on besides the reports: the templates and mkdocs.yml."""
+    return _snapshot(root, ("templates",))
+
+
+def _snapshot(root: Path, folders: tuple[str, ...] = ("submissions", "templates")) -> dict[str, float]:
     """mtime (and size) of every file that can change the site."""
     out: dict[str, float] = {}
-    for base in (root / "submissions", root / "templates"):
+    for base in (root / folder for folder in folders):
         if not base.is_dir():
             continue
         for dirpath, _dirs, files in os.walk(base):
@@ -82,14 +93,21 @@ class Preview:
         except CommittedCache:
             self.cache = None
         self.members = None  # (the members configured, their feeds as read) for an upper organisation
+        self.live: LiveRepository | None = None  # the repository in memory (read once, then changed files)
+        self.shown: Facts | None = None  # the facts of the pages the preview shows
+        self.inputs: dict[str, float] | None = None  # the templates and mkdocs.yml they were made with
+        self.nav: set[str] | None = None  # the pages of the navigation (live_pages.navigation)
 
-    def _facts(self):
-        from ..config import load_org
-
-        repo = load(self.root, self.as_of or load_org(self.root).sample_as_of)
+    def _facts(self) -> tuple[Facts | None, bool]:
+        """The facts of the repository as it is now, and whether everything was read again."""
+        if self.live is None:
+            self.live, full = LiveRepository(self.root, self.as_of), True
+        else:
+            full = self.live.refresh()
+        repo = self.live.repo
         if repo.errors:
             _print_errors(repo)
-            return None
+            return None, full
         facts = collect(repo.org, repo.reports, self.audience, repo.as_of,
                         repo.publishable(self.audience), repo.unpublishable())
         if repo.org.members:
@@ -100,22 +118,25 @@ class Preview:
             if self.members is None or self.members[0] != repo.org.members:
                 self.members = (repo.org.members, read_members_for(self.root, facts))
             facts.members = self.members[1]
-        return facts
+        return facts, full
 
     def full_build(self) -> bool:
-        facts = self._facts()
+        inputs = _site_inputs(self.root)
+        facts, _ = self._facts()
         if facts is None:
             return False
         generate_tree(facts, self.root, self.docs_dir, cache=self.cache)
-        run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True)
+        run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True, as_of=self.as_of)
         run_pagefind(self.site_dir, self.docs_dir)
+        self.shown, self.inputs = facts, inputs
         return True
 
     def rebuild(self) -> bool:
         """Regenerate what changed; True when the site was updated."""
         t0 = time.perf_counter()
+        inputs = _site_inputs(self.root)
         try:
-            facts = self._facts()
+            facts, full = self._facts()
         except ConfigError as exc:
             console.print("[bold red]组织配置有误[/]，预览保持上一次的内容：")
             for line, message in exc.problems:
@@ -124,11 +145,24 @@ class Preview:
         if facts is None:
             console.print("预览保持上一次没有错误时的内容。")
             return False
-        changed, removed = update_tree(facts, self.root, self.docs_dir, self.cache)
+        same_site = not full and self.shown is not None and inputs == self.inputs
+        update = update_pages(self.shown, facts, self.root, self.docs_dir, self.cache) if same_site else None
+        if update is None:  # what every page depends on changed: the whole tree, pages that changed rendered
+            changed, removed = update_tree(facts, self.root, self.docs_dir, self.cache)
+            self.nav = None
+        else:
+            changed, removed = update
         for doc in removed:
             (self.site_dir / html_path(doc)).unlink(missing_ok=True)
-        if changed or removed:
-            run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True, dirty=True)
+        if update is not None and self.nav is None:
+            self.nav = navigation(self.root, self.docs_dir, self.audience) or set()
+        if update is not None and self.nav:
+            render_pages(self.root, self.docs_dir, self.site_dir, changed, self.nav, facts.org, self.audience,
+                         self.as_of)
+        elif changed or removed:
+            run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True, dirty=True,
+                       as_of=self.as_of)
+        self.shown, self.inputs = facts, inputs
         # the pages are ready: let the browser reload now, and bring the search index up to date
         # after (it takes longer than everything else together, and the reader is looking at a page)
         with self.state.lock:

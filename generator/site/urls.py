@@ -35,6 +35,7 @@ def _plain_char(ch: str) -> bool:
     return cat[0] in "LN" and cat not in ("Nl",)
 
 
+@lru_cache(maxsize=1 << 16)  # a year's or a unit's folder name recurs in thousands of ids
 def _is_plain(segment: str, capitals: bool = False) -> bool:
     return (
         bool(segment)

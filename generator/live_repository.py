@@ -1,0 +1,162 @@
+"""The repository kept in memory between edits (``shangbao serve``): only changed files are read again.
+
+``load_repository`` reads and checks every file; at 10,000 reports that is seconds, too slow for a
+preview that should show an edit at once. ``LiveRepository`` keeps each file's report and findings
+and, on ``refresh``, reads again only the files whose size, modification time or inode changed (and
+the ones added), then runs the checks that look at other reports (``ctx.by_id`` / ``ctx.periodic``:
+a follow-up's 初报, duplicate periodic reports) over the reports in memory. The result is what
+``load_repository`` gives for the same files and as-of (tests/test_live_repository.py proves it).
+
+Everything is read again (``reload``) when ``_org.yml`` changes, when git's HEAD moves (a commit
+changes received times and revisions), and, without a fixed as-of, when the day changes (rules
+such as R301 compare dates with today). The as-of is otherwise held from the last full read, so
+that pages which print it (统计截至) do not all change with every edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import ORG_FILE, Org, load_org
+from .history import History, _GitError, _repo_facts, apply_history, read_history
+from .model import Finding, Report
+from .parallel import _Deferred, _Elsewhere
+from .reader import walk_submissions
+from .repository import (
+    CheckContext,
+    Repository,
+    _duplicates,
+    _now,
+    periodic_index,
+    read_all,
+    unreadable_folder_findings,
+)
+from .rules.base import RULES
+
+
+def _signature(path: str) -> tuple[int, ...] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+
+
+@dataclass(slots=True)
+class _File:
+    """One file under submissions/ as last read: its report (None if it is not one) and findings."""
+
+    signature: tuple[int, ...] | None
+    report: Report | None
+    findings: list[Finding]  # from reading it and from the checks that look at it alone
+    deferred: list[str] = field(default_factory=list)  # rules that look at other reports too
+
+
+def _head(root: Path) -> str | None:
+    try:
+        facts = _repo_facts(root)
+    except _GitError:
+        return None
+    return facts[3] if facts else None
+
+
+class LiveRepository:
+    """``repo``: the repository as ``load_repository(root, as_of)`` would give it now."""
+
+    def __init__(self, root: Path, as_of: dt.datetime | None = None) -> None:
+        self.root = Path(root)
+        self.fixed_as_of = as_of
+        self.repo: Repository
+        self.reload()
+
+    # --- reading ------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read and check every file again. Raises ``ConfigError`` when ``_org.yml`` is wrong."""
+        org_signature = _signature(os.path.join(self.root, ORG_FILE))
+        self.org: Org = load_org(self.root)
+        # as serve gives load_repository its as-of: the one asked for, the sample's own, or now
+        self.as_of = self.fixed_as_of or self.org.sample_as_of or _now(self.org)
+        self.clock = self.fixed_as_of is None and self.org.sample_as_of is None
+        self.head = _head(self.root)
+        self.history: History = read_history(self.root, hashes=False)
+        self.files: dict[str, _File] = {}
+        files, unreadable = walk_submissions(self.root)
+        for path in files:
+            self.files[path] = self._read(path)
+        self._assemble(files, unreadable)
+        self._org_signature = org_signature  # (only once read: a wrong _org.yml is read again next time)
+
+    def refresh(self) -> bool:
+        """Bring ``repo`` up to date with the files; True when everything was read again (``reload``),
+        False when only changed files were (their reports are new objects, the others the same)."""
+        if (_signature(os.path.join(self.root, ORG_FILE)) != self._org_signature or _head(self.root) != self.head
+                or (self.clock and _now(self.org).date() != self.as_of.date())):
+            self.reload()
+            return True
+        files, unreadable = walk_submissions(self.root)
+        before = self.files
+        self.files = {}
+        base = os.fspath(self.root) + os.sep
+        for path in files:
+            old = before.get(path)
+            if old is not None and old.signature == _signature(base + path):
+                self.files[path] = old
+                continue
+            entry = self.files[path] = self._read(path)
+            if self.clock and entry.report is not None and _after(entry.report, self.as_of):
+                self.reload()  # a report made after the as-of: shown as of now
+                return True
+        self._assemble(files, unreadable)
+        return False
+
+    def _read(self, path: str) -> _File:
+        signature = _signature(os.path.join(self.root, path))  # before reading: a later write is seen next time
+        reports, findings = read_all(self.root, self.org, [path])
+        report = reports[0] if reports else None
+        deferred: list[str] = []
+        if report is not None:
+            apply_history([report], self.history, self.org)
+            # the checks that need no other report, as parallel.py runs them in a worker; the others
+            # (they ask ctx.by_id or ctx.periodic) run in _assemble over every report in memory
+            ctx = CheckContext(self.org, self.as_of, _Elsewhere(), _Elsewhere())
+            for rule in _checks():
+                try:
+                    findings.extend(rule.finding(report.path, line, column, **fields)
+                                    for line, column, fields in list(rule.check(report, ctx)))
+                except _Deferred:
+                    deferred.append(rule.code)
+        return _File(signature, report, findings, deferred)
+
+    def _assemble(self, files: list[str], unreadable: list[tuple[str, str]]) -> None:
+        """``repo`` from the files as read: the checks across reports run again over all of them."""
+        reports = [entry.report for path in files if (entry := self.files[path]).report is not None]
+        findings = [f for path in files for f in self.files[path].findings]
+        by_id = {r.id: r for r in reports}
+        periodic = periodic_index(reports)
+        ctx = CheckContext(self.org, self.as_of, by_id, periodic)
+        for path in files:
+            entry = self.files[path]
+            for code in entry.deferred:
+                rule = RULES[code]
+                findings.extend(rule.finding(entry.report.path, line, column, **fields)
+                                for line, column, fields in rule.check(entry.report, ctx))
+        findings.extend(_duplicates(periodic))
+        errors_by_path = {f.path for f in findings if f.severity == "error"}
+        for report in reports:
+            report.has_errors = report.path in errors_by_path
+        findings.extend(unreadable_folder_findings(unreadable))
+        findings.sort(key=Finding.sort_key)
+        self.repo = Repository(self.root, self.org, self.as_of, reports, findings, files, by_id,
+                               list(self.history.warnings))
+
+
+def _after(report: Report, as_of: dt.datetime) -> bool:
+    """Whether ``report`` is not yet in the repository as of ``as_of`` (facts.collect leaves it out)."""
+    return any(t is not None and t > as_of for t in (report.reported_at, report.received_at))
+
+
+def _checks() -> list:
+    return [rule for rule in RULES.values() if rule.check is not None]
