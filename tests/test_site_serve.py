@@ -6,6 +6,7 @@ import datetime as dt
 import http.client
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from helpers_org import make_org, write_good
+from test_live_repository import AS_OF as LIVE_AS_OF
+from test_live_repository import make_synth
 
 from generator.site import urls
 from generator.site.serve import Preview
@@ -203,3 +206,77 @@ def test_the_sample_is_served_as_of_its_own_date_and_says_so(tmp_path, project_r
         later.close()
     home = (later.site_dir / "index.html").read_text(encoding="utf-8")
     assert "统计截至 2026-12-20 12:00 ·" in home and "示例数据" not in home
+
+
+def _files(folder: Path, suffixes: tuple[str, ...]) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.suffix in suffixes and "pagefind" not in p.parts}
+
+
+def _front(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("\n---", 1)[0]
+
+
+def _assert_as_built_in_full(preview: Preview, root: Path, out: Path) -> None:
+    """The preview's docs tree (pages and Word documents) and every page of its site are the bytes a
+    full build of the repository as it is now makes."""
+    reference = Preview(root, "internal", out=out, as_of=LIVE_AS_OF)
+    assert reference.full_build()
+    assert _files(preview.docs_dir, (".md", ".docx")) == _files(reference.docs_dir, (".md", ".docx"))
+    shown, full = _files(preview.site_dir, (".html", ".docx")), _files(reference.site_dir, (".html", ".docx"))
+    assert shown.keys() == full.keys()
+    assert [page for page in full if shown[page] != full[page]] == []
+
+
+def test_edits_show_the_pages_a_full_build_makes(tmp_path):
+    # a synthetic county committed with git: incident chains, feedback, periodic reports, tags
+    root = make_synth(tmp_path / "repo")
+    preview = Preview(root, "internal", out=tmp_path / "out", as_of=LIVE_AS_OF)
+    assert preview.full_build()
+    try:
+        files = sorted((root / "submissions").rglob("*.md"))
+        by_type: dict[str, list[Path]] = {}
+        for f in files:
+            head = _front(f)
+            kind = head.split("\ntype: ", 1)[1].split("\n", 1)[0]
+            if "draft: true" not in head and "classification: restricted" not in head:
+                by_type.setdefault(kind, []).append(f)
+        # a 续报 edited (its 初报's page shows the chain, the 初报's period lists the incident)
+        follow_up = next(f for f in by_type["incident"] if "\nfollows: " in _front(f))
+        text = follow_up.read_text(encoding="utf-8").replace("title: ", "title: 更正后的", 1)
+        follow_up.write_text(text + "\n补充：伤亡人数已核实。\n", encoding="utf-8")
+        # feedback moved to another report (both reports' pages, both units)
+        feedback = by_type["feedback"][-1]
+
+        def reported(path: Path) -> str:
+            return _front(path).split("\nreported_at: ", 1)[1][:16]
+
+        target = next(f for f in by_type["info"] if reported(f) < reported(feedback))
+        target = target.relative_to(root / "submissions").with_suffix("").as_posix()
+        text = feedback.read_text(encoding="utf-8")
+        feedback.write_text(re.sub(r"(?m)^on: .*$", f"on: {target}", text, count=1), encoding="utf-8")
+        # a tag of its own (a new tag page), a weekly report removed (a missing one), a report added
+        info = by_type["info"][3]
+        text = info.read_text(encoding="utf-8").replace("---\n", "---\ntags: [预览新标签]\n", 1)
+        info.write_text(re.sub(r"(?m)^tags: \[[^\]]*\]\n(?=(?:.|\n)*^tags:)", "", text, count=1), encoding="utf-8")
+        by_type["weekly"][0].unlink()
+        added = by_type["info"][5].with_name("预览新增的报告.md")
+        added.write_text(by_type["info"][5].read_text(encoding="utf-8").replace("title: ", "title: 预览新增：", 1),
+                         encoding="utf-8")
+        assert preview.rebuild()
+        assert preview.updated == "pages"  # only the pages the edits appear on, not the whole tree
+        _assert_as_built_in_full(preview, root, tmp_path / "reference-1")
+        doc = preview.shown.doc[added.relative_to(root / "submissions").with_suffix("").as_posix()]
+        assert "预览新增：" in (preview.site_dir / urls.html_path(doc)).read_text(encoding="utf-8")
+        # a second round: the 续报 renamed again, another report's body edited, the added one removed
+        follow_up.write_text(follow_up.read_text(encoding="utf-8").replace("title: 更正后的", "title: 再次更正的", 1),
+                             encoding="utf-8")
+        with open(by_type["inspection"][2], "a", encoding="utf-8") as fh:
+            fh.write("\n整改情况：已全部整改到位。\n")
+        added.unlink()
+        assert preview.rebuild()
+        assert preview.updated == "pages"
+        _assert_as_built_in_full(preview, root, tmp_path / "reference-2")
+        assert not (preview.site_dir / urls.html_path(doc)).exists()
+    finally:
+        preview.close()

@@ -92,6 +92,8 @@ class Generator:
         self._keys: dict[str, str] = {}
         self._globals_used: dict[str, str] = {}
         self._made: set[Path] = set()  # folders this generator made (``_make_parent``)
+        #: the 情况通报 made by earlier generators of this serve, by docs path: (summary's repr, bytes)
+        self.notices: dict[str, tuple[str, bytes]] | None = None
         #: the search index shard of each (year, month) of the reports' times, when first needed
         self._shards: dict[tuple[str, int], str] | None = None
 
@@ -563,7 +565,13 @@ class Generator:
             if cached is not None:
                 self.write_file(doc, cached)
                 return doc
-        data = notice_bytes(summary, self.f.org)
+        seen = self.notices.get(doc) if self.notices is not None else None
+        if seen is not None and seen[0] == repr(summary):
+            data = seen[1]
+        else:
+            data = notice_bytes(summary, self.f.org)
+            if self.notices is not None:
+                self.notices[doc] = (repr(summary), data)
         self.write_file(doc, data)
         if key is not None:
             self.cache.put("doc", key, data)

@@ -33,7 +33,6 @@ import jinja2.bccache
 
 from .. import periods as P
 from . import urls
-from .cache import SiteCache
 from .facts import Facts, counting_periods
 
 #: more changed reports than this (a git checkout, a copied folder): the whole tree is regenerated
@@ -50,10 +49,10 @@ def changed_paths(old: Facts, new: Facts) -> set[str] | None:
 
 
 def update_pages(old: Facts, new: Facts, root: Path, docs_dir: Path,
-                 cache: SiteCache | None = None) -> tuple[list[str], list[str]] | None:
+                 notices: dict[str, tuple[str, bytes]]) -> tuple[list[str], list[str]] | None:
     """Regenerate in ``docs_dir`` the pages that differ between ``old`` (what it holds now) and ``new``;
-    (pages changed, pages removed), or None when the whole tree has to be regenerated. With ``cache``
-    (cache.py) what an earlier build made from the same inputs is taken from it (a period's 情况通报)."""
+    (pages changed, pages removed), or None when the whole tree has to be regenerated. ``notices``:
+    the periods' 情况通报 made so far (``Generator.notices``), kept by the caller between edits."""
     if (old.org is not new.org or old.as_of != new.as_of or old.audience != new.audience
             or old.members is not None or new.members is not None):
         return None
@@ -104,8 +103,10 @@ def update_pages(old: Facts, new: Facts, root: Path, docs_dir: Path,
 
     from .build import _generator
 
-    gen = _generator(new, root, docs_dir, cache)
+    # (without the build cache: its keys take longer to work out than these few pages to render)
+    gen = _generator(new, root, docs_dir, None)
     gen.env.bytecode_cache = _COMPILED
+    gen.notices = notices
     gen.keep_unchanged = True
     for r in new.reports:
         if r.id in reports:

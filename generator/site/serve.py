@@ -97,6 +97,8 @@ class Preview:
         self.shown: Facts | None = None  # the facts of the pages the preview shows
         self.inputs: dict[str, float] | None = None  # the templates and mkdocs.yml they were made with
         self.nav: set[str] | None = None  # the pages of the navigation (live_pages.navigation)
+        self.notices: dict[str, tuple[str, bytes]] = {}  # the periods' 情况通报 made so far
+        self.updated = ""  # how the last edit was shown: "pages" (live_pages) or "tree" (tests)
 
     def _facts(self) -> tuple[Facts | None, bool]:
         """The facts of the repository as it is now, and whether everything was read again."""
@@ -146,12 +148,13 @@ class Preview:
             console.print("预览保持上一次没有错误时的内容。")
             return False
         same_site = not full and self.shown is not None and inputs == self.inputs
-        update = update_pages(self.shown, facts, self.root, self.docs_dir, self.cache) if same_site else None
+        update = update_pages(self.shown, facts, self.root, self.docs_dir, self.notices) if same_site else None
         if update is None:  # what every page depends on changed: the whole tree, pages that changed rendered
             changed, removed = update_tree(facts, self.root, self.docs_dir, self.cache)
-            self.nav = None
+            self.nav, self.updated = None, "tree"
         else:
             changed, removed = update
+            self.updated = "pages"
         for doc in removed:
             (self.site_dir / html_path(doc)).unlink(missing_ok=True)
         if update is not None and self.nav is None:
