@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,9 @@ from .repository import (
     unreadable_folder_findings,
 )
 from .rules.base import RULES
+
+#: a file changed less than this long before it was read is read again at the next refresh
+RACY_NS = 2_000_000_000
 
 
 def _signature(path: str) -> tuple[int, ...] | None:
@@ -114,6 +118,10 @@ class LiveRepository:
 
     def _read(self, path: str) -> _File:
         signature = _signature(os.path.join(self.root, path))  # before reading: a later write is seen next time
+        if signature is not None and time.time_ns() - signature[0] < RACY_NS:
+            # written just now: a second write within the file system's clock tick would leave the
+            # same signature (git's "racy" files), so it is read again next time
+            signature = None
         reports, findings = read_all(self.root, self.org, [path])
         report = reports[0] if reports else None
         deferred: list[str] = []
