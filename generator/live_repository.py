@@ -110,6 +110,11 @@ class LiveRepository:
                 self.files[path] = old
                 continue
             entry = self.files[path] = self._read(path)
+            if old is not None and (entry.report, entry.findings, entry.deferred) == (old.report, old.findings,
+                                                                                       old.deferred):
+                # read again but the same (a file written just before it was last read): the same object,
+                # so that its pages are not regenerated
+                entry.report, entry.findings = old.report, old.findings
             if self.clock and entry.report is not None and _after(entry.report, self.as_of):
                 self.reload()  # a report made after the as-of: shown as of now
                 return True

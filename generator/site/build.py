@@ -119,12 +119,14 @@ def update_tree(facts: Facts, root: Path, docs_dir: Path,
 
 def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: str,
                live: bool = False, dirty: bool = False, as_of: dt.datetime | None = None,
-               cache: SiteCache | None = None) -> int:
+               cache: SiteCache | None = None, pages_only: bool = False, compiled=None) -> int:
     """``mkdocs build`` in-process with the root mkdocs.yml, docs_dir/site_dir overridden.
 
     With ``cache``, a page whose docs page, configuration, theme and navigation are those of an
     earlier build is copied from the cache instead of being rendered (``_PageCache``); returns how
-    many pages were."""
+    many pages were. ``pages_only``: only the docs pages are written, not the theme's files, 404
+    page and sitemap (serve renders a few pages this way, live_pages.py). ``compiled``: a Jinja2
+    bytecode cache for the theme's templates (kept by serve from one edit to the next)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -152,7 +154,10 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         cfg["extra"]["sb_built"] = format_time(moment, org.timezone)
         if live:
             cfg["extra"]["sb_live"] = True
-        _once_per_depth(cfg)
+        _once_per_depth(cfg, compiled)
+        if pages_only:
+            cfg["theme"].static_templates.clear()
+            cfg["plugins"]["shangbao-pages-only"] = _PagesOnly()
         reused = 0
         # (strict mode fails a build on a page's warnings, which a page taken from the cache would not give)
         if cache is not None and not live and not cfg["strict"]:
@@ -283,7 +288,16 @@ def _add_fill_nav(cfg) -> None:
     nav.insert(help_at, dict(FILL_NAV))
 
 
-def _once_per_depth(cfg) -> None:
+class _PagesOnly:
+    """An MkDocs plugin that leaves out every file but the docs pages (``run_mkdocs(pages_only=True)``)."""
+
+    def on_files(self, files, config):
+        from mkdocs.structure.files import Files
+
+        return Files(list(files.documentation_pages()))
+
+
+def _once_per_depth(cfg, compiled=None) -> None:
     """Give this build's Jinja2 environment ``sb_parts`` and ``sb_keep`` (templates/overrides/main.html).
 
     Material renders its sidebars, style sheets, JSON configuration, scripts and header for every
@@ -304,6 +318,8 @@ def _once_per_depth(cfg) -> None:
     def get_env():
         env = make_env(theme)
         env.globals.update(sb_parts=parts, sb_keep=keep)
+        if compiled is not None:
+            env.bytecode_cache = compiled
         return env
 
     theme.get_env = get_env

@@ -189,11 +189,18 @@ def render_pages(root: Path, docs_dir: Path, site_dir: Path, docs: list[str], na
         small = scratch / "docs"
         for doc in {*pages, *nav}:
             source = docs_dir / doc
-            if source.is_file():
-                (small / doc).parent.mkdir(parents=True, exist_ok=True)
+            if not source.is_file():
+                continue
+            (small / doc).parent.mkdir(parents=True, exist_ok=True)
+            if doc in pages:
                 shutil.copyfile(source, small / doc)
+            else:  # only there for the navigation, which shows its title: not rendered for nothing
+                front = source.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+                titles = [line for line in front.split("\n") if line.startswith("title:")]
+                (small / doc).write_text("---\n" + "\n".join(titles) + "\n---\n", encoding="utf-8")
         if pages:
-            run_mkdocs(root, small, scratch / "site", org, audience, live=True, as_of=as_of)
+            run_mkdocs(root, small, scratch / "site", org, audience, live=True, as_of=as_of, pages_only=True,
+                       compiled=_COMPILED)
         made = [(scratch / "site" / urls.html_path(doc), site_dir / urls.html_path(doc)) for doc in pages]
         made += [(docs_dir / doc, site_dir / doc) for doc in docs if not doc.endswith(".md")]
         for source, target in made:
