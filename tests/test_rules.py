@@ -724,6 +724,13 @@ def test_r504_personal_data_written_as_a_bare_number_in_front_matter(root, key, 
     only(root, path, "R504", line_containing(path, f"{key}:"), key)
 
 
+def test_r504_personal_data_in_the_file_name(root):
+    """The file name is the report's id and address on the site: a mobile number in it is published."""
+    front, body = good_report("info")
+    path = write_report(root, UNIT, "2026-11-18-联系13812345678", front, body)
+    only(root, path, "R504", 1, "文件名")
+
+
 def test_r504_personal_data_in_front_matter(root):
     path = write_good(root, "incident", location="城东收费站（值班电话 13812345678）")
     only(root, path, "R504", line_containing(path, "location:"), "location")

@@ -70,6 +70,7 @@ R504 = rule(
     details={
         "in_key": "“{key}”中有{what}；{fix}",
         "in_line": "第 {line} 行有{what}；{fix}",
+        "in_name": "文件名中有{what}，文件名就是报告在网站上的编号和地址；请用 git mv 改名",
         "fix": "公开、内部报告不得含有个人信息；请删去或打码，确需保留的把 classification 设为 restricted（限定）",
         "id_number": "公民身份号码“{prefix}…”",
         "mobile": "手机号码“{prefix}…”",
@@ -241,6 +242,9 @@ def _personal(report, ctx):
     words = R504.details
     fix = words["fix"]
     today = ctx.as_of.date()
+    name = report.path.rsplit("/", 1)[-1]
+    for _, what in personal_data(name, today):
+        yield 1, 1, {"detail": words["in_name"].format(what=what)}
     for key, value in report.meta.items():
         for _, text in _strings(value, key):
             for column, what in personal_data(text, today):
