@@ -108,13 +108,13 @@ def _tree_pids(pid: int) -> list[int]:
     return out
 
 
-def _tree_memory(pid: int) -> int:
+def _tree_memory(pid: int) -> tuple[int, int]:
     """What the tree really holds in memory: the proportional set size of each process (a page
     shared after ``fork`` counted once in all, unlike RSS) plus the files its processes keep in
     the memory-backed scratch folder (a build's shadow pages in /dev/shm, ``build.SCRATCH``), which
     no process's RSS shows but a CI runner's memory limit counts."""
     pids = _tree_pids(pid)
-    total = 0
+    total = scratch = 0
     for p in pids:
         try:
             with open(f"/proc/{p}/smaps_rollup") as fh:
@@ -126,10 +126,10 @@ def _tree_memory(pid: int) -> int:
             for dirpath, _dirs, files in os.walk(folder):
                 for name in files:
                     try:
-                        total += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
+                        scratch += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
                     except OSError:
                         pass
-    return total
+    return total + scratch, scratch
 
 
 def measure(cmd: list[str], cwd: Path = ROOT, stdout=subprocess.DEVNULL) -> dict:
@@ -138,16 +138,17 @@ def measure(cmd: list[str], cwd: Path = ROOT, stdout=subprocess.DEVNULL) -> dict
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
     peak = 0
-    peak_memory = 0
+    peak_memory = peak_scratch = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, peak_memory
+        nonlocal peak, peak_memory, peak_scratch
         last = 0.0
         while not done.is_set():
             peak = max(peak, _tree_rss(proc.pid))
             if time.perf_counter() - last >= 0.5:
-                peak_memory = max(peak_memory, _tree_memory(proc.pid))
+                memory, scratch = _tree_memory(proc.pid)
+                peak_memory, peak_scratch = max(peak_memory, memory), max(peak_scratch, scratch)
                 last = time.perf_counter()
             done.wait(0.02)
 
@@ -160,7 +161,7 @@ def measure(cmd: list[str], cwd: Path = ROOT, stdout=subprocess.DEVNULL) -> dict
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "max_rss": usage.ru_maxrss * 1024,
-            "tree_rss": max(peak, usage.ru_maxrss * 1024), "tree_memory": peak_memory, "code": proc.returncode,
+            "tree_rss": max(peak, usage.ru_maxrss * 1024), "tree_memory": peak_memory, "scratch": peak_scratch, "code": proc.returncode,
             "stderr": stderr.decode("utf-8", "replace")[-2000:]}
 
 

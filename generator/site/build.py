@@ -343,8 +343,10 @@ class _Indexer:
         self.staging = Path(tempfile.mkdtemp(prefix=f"{_INDEX_PREFIX}{os.getpid()}-", dir=parent))
         self.out = self.staging / "pagefind"
         # the shadow pages are read once by Pagefind and thrown away: in memory (tmpfs) when
-        # there is room, where writing and removing ten thousand files costs next to nothing
-        scratch = _scratch_dir(pages * SHADOW_BYTES)
+        # there is room, where writing and removing ten thousand files costs next to nothing; not
+        # for a larger site, where they would hold memory the build's processes need (tmpfs counts
+        # against a runner's memory limit like the processes do: 0.6 GB at 50,000 reports)
+        scratch = _scratch_dir(pages * SHADOW_BYTES) if pages <= SCRATCH_PAGES else None
         self.scratch = (Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=scratch))
                         if scratch else None)
         self.shadow = (self.scratch or self.staging) / "shadow"
@@ -395,6 +397,8 @@ SHADOW_BYTES = 48 * 1024
 
 #: the memory-backed folder for the shadow pages, when the machine has one
 SCRATCH = "/dev/shm"
+#: up to how many report pages the shadow pages go to SCRATCH (above, to the disk beside the site)
+SCRATCH_PAGES = 12_000
 _SCRATCH_PREFIX = "sb-shadow-"
 
 
