@@ -79,9 +79,19 @@ def is_timed_incident(report: Report) -> bool:
 def incident_delay(report: Report, org: Org | None = None) -> dt.timedelta | None:
     """How long after it occurred the incident was reported (by the effective time)."""
     moment = effective_reported(report, org)
-    if moment is None or report.occurred_at is None:
+    occurred = occurred_for_timeliness(report)
+    if moment is None or occurred is None:
         return None
-    return elapsed(moment, report.occurred_at)
+    return elapsed(moment, occurred)
+
+
+def occurred_for_timeliness(report: Report) -> dt.datetime | None:
+    """occurred_at, or the earlier occurred_at of the report as received (history.py): a time moved
+    later after receipt does not make a late report timely (R303/R304 say so)."""
+    then = report.occurred_as_received
+    if then is not None and report.occurred_at is not None and then < report.occurred_at:
+        return then
+    return report.occurred_at
 
 
 def incident_timeliness(report: Report, org: Org) -> str | None:
