@@ -86,10 +86,8 @@ class LiveRepository:
         self.clock = self.fixed_as_of is None and self.org.sample_as_of is None
         self.head = _head(self.root)
         self.history: History = read_history(self.root, hashes=False)
-        self.files: dict[str, _File] = {}
         files, unreadable = walk_submissions(self.root)
-        for path in files:
-            self.files[path] = self._read(path)
+        self.files = self._read(files)
         self._assemble(files, unreadable)
         self._org_signature = org_signature  # (only once read: a wrong _org.yml is read again next time)
 
@@ -101,15 +99,12 @@ class LiveRepository:
             self.reload()
             return True
         files, unreadable = walk_submissions(self.root)
-        before = self.files
-        self.files = {}
         base = os.fspath(self.root) + os.sep
-        for path in files:
-            old = before.get(path)
-            if old is not None and old.signature == _signature(base + path):
-                self.files[path] = old
-                continue
-            entry = self.files[path] = self._read(path)
+        kept = {path: old for path in files
+                if (old := self.files.get(path)) is not None and old.signature == _signature(base + path)}
+        read = self._read([path for path in files if path not in kept])
+        for path, entry in read.items():
+            old = self.files.get(path)
             if old is not None and (entry.report, entry.findings, entry.deferred) == (old.report, old.findings,
                                                                                        old.deferred):
                 # read again but the same (a file written just before it was last read): the same object,
@@ -118,30 +113,38 @@ class LiveRepository:
             if self.clock and entry.report is not None and _after(entry.report, self.as_of):
                 self.reload()  # a report made after the as-of: shown as of now
                 return True
+        self.files = {path: kept.get(path) or read[path] for path in files}
         self._assemble(files, unreadable)
         return False
 
-    def _read(self, path: str) -> _File:
-        signature = _signature(os.path.join(self.root, path))  # before reading: a later write is seen next time
-        if signature is not None and time.time_ns() - signature[0] < RACY_NS:
-            # written just now: a second write within the file system's clock tick would leave the
-            # same signature (git's "racy" files), so it is read again next time
-            signature = None
-        reports, findings = read_all(self.root, self.org, [path])
-        report = reports[0] if reports else None
-        deferred: list[str] = []
-        if report is not None:
-            apply_history([report], self.history, self.org)
-            # the checks that need no other report, as parallel.py runs them in a worker; the others
-            # (they ask ctx.by_id or ctx.periodic) run in _assemble over every report in memory
-            ctx = CheckContext(self.org, self.as_of, _Elsewhere(), _Elsewhere())
-            for rule in _checks():
+    def _read(self, paths: list[str]) -> dict[str, _File]:
+        """Read ``paths``, attach their history (all at once: it may read earlier revisions from git)
+        and run the checks that look at one report alone."""
+        base = os.fspath(self.root) + os.sep
+        out: dict[str, _File] = {}
+        for path in paths:
+            signature = _signature(base + path)  # before reading: a later write is seen next time
+            if signature is not None and time.time_ns() - signature[0] < RACY_NS:
+                # written just now: a second write within the file system's clock tick would leave the
+                # same signature (git's "racy" files), so it is read again next time
+                signature = None
+            reports, findings = read_all(self.root, self.org, [path])
+            out[path] = _File(signature, reports[0] if reports else None, findings)
+        apply_history([e.report for e in out.values() if e.report is not None], self.history, self.org)
+        # the checks that need no other report, as parallel.py runs them in a worker; the others
+        # (they ask ctx.by_id or ctx.periodic) run in _assemble over every report in memory
+        ctx = CheckContext(self.org, self.as_of, _Elsewhere(), _Elsewhere())
+        checks = _checks()
+        for entry in out.values():
+            if entry.report is None:
+                continue
+            for rule in checks:
                 try:
-                    findings.extend(rule.finding(report.path, line, column, **fields)
-                                    for line, column, fields in list(rule.check(report, ctx)))
+                    entry.findings.extend(rule.finding(entry.report.path, line, column, **fields)
+                                          for line, column, fields in list(rule.check(entry.report, ctx)))
                 except _Deferred:
-                    deferred.append(rule.code)
-        return _File(signature, report, findings, deferred)
+                    entry.deferred.append(rule.code)
+        return out
 
     def _assemble(self, files: list[str], unreadable: list[tuple[str, str]]) -> None:
         """``repo`` from the files as read: the checks across reports run again over all of them."""
