@@ -136,6 +136,9 @@ class Preview:
     def rebuild(self) -> bool:
         """Regenerate what changed; True when the site was updated."""
         t0 = time.perf_counter()
+        # a search index still being rebuilt for the last edit would be out of date, and takes the CPU
+        # this edit needs: stopped now, started again below (or for the last good pages if this fails)
+        stopped = self._stop_index()
         inputs = _site_inputs(self.root)
         try:
             facts, full = self._facts()
@@ -143,9 +146,13 @@ class Preview:
             console.print("[bold red]组织配置有误[/]，预览保持上一次的内容：")
             for line, message in exc.problems:
                 console.print(f"  {exc.path}:{line}: {message}", markup=False)
+            if stopped:
+                self._index_in_background()
             return False
         if facts is None:
             console.print("预览保持上一次没有错误时的内容。")
+            if stopped:
+                self._index_in_background()
             return False
         same_site = not full and self.shown is not None and inputs == self.inputs
         update = update_pages(self.shown, facts, self.root, self.docs_dir, self.notices) if same_site else None
@@ -171,8 +178,19 @@ class Preview:
         with self.state.lock:
             self.state.version += 1
         console.print(f"已更新 {len(changed)} 个页面，删除 {len(removed)} 个（{time.perf_counter() - t0:.1f} 秒）")
-        if changed or removed:
+        if changed or removed or stopped:
             self._index_in_background()
+        return True
+
+    def _stop_index(self) -> bool:
+        """Stop the search index being rebuilt, if it is; whether one was."""
+        from .search import stop_indexer
+
+        with self.state.lock:
+            proc = self.indexer
+        if proc is None or proc.poll() is not None:
+            return False
+        stop_indexer(proc)
         return True
 
     def _index_in_background(self) -> None:
