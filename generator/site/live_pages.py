@@ -161,6 +161,20 @@ def _docs(facts: Facts) -> set[str]:
     return set(facts.doc.values()) | {f"tags/{urls.slug(t)}.md" for t in tags}
 
 
+def warm_up(facts: Facts, root: Path, docs_dir: Path, site_dir: Path, nav: set[str], audience: str,
+            as_of: dt.datetime | None) -> None:
+    """Compile the templates (the generator's and the theme's) once, after the first build, so that the
+    first edit is as quick as the next ones: the home page rendered as an edit renders it."""
+    from .build import _generator
+
+    env = _generator(facts, root, docs_dir, None).env
+    env.bytecode_cache = _COMPILED
+    for name in env.list_templates():
+        if name.endswith(".j2"):
+            env.get_template(name)
+    render_pages(root, docs_dir, site_dir, ["index.md"], nav, facts.org, audience, as_of)
+
+
 def navigation(root: Path, docs_dir: Path, audience: str) -> set[str] | None:
     """The docs pages the navigation lists (what every page shows), or None when mkdocs.yml lists no
     navigation (MkDocs then makes one of every page: a page cannot be rendered alone)."""

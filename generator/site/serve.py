@@ -34,7 +34,7 @@ from ..live_repository import LiveRepository
 from .build import BuildError, _print_errors, console, generate_tree, run_mkdocs, run_pagefind, update_tree
 from .cache import CommittedCache, open_cache
 from .facts import Facts, collect
-from .live_pages import navigation, render_pages, update_pages
+from .live_pages import navigation, render_pages, update_pages, warm_up
 from .urls import html_path
 
 POLL_SECONDS = 0.3
@@ -131,6 +131,9 @@ class Preview:
         run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True, as_of=self.as_of)
         run_pagefind(self.site_dir, self.docs_dir)
         self.shown, self.inputs = facts, inputs
+        self.nav = navigation(self.root, self.docs_dir, self.audience) or set()
+        if self.nav:
+            warm_up(facts, self.root, self.docs_dir, self.site_dir, self.nav, self.audience, self.as_of)
         return True
 
     def rebuild(self) -> bool:
