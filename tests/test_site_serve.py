@@ -13,15 +13,17 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import needs_chromium
 from helpers_org import make_org, write_good
 from test_live_repository import AS_OF as LIVE_AS_OF
 from test_live_repository import make_synth
 
 from generator.site import urls
-from generator.site.serve import Preview
+from generator.site.serve import Preview, _snapshot
 
 
 def _get(port: int, path: str) -> tuple[int, str]:
@@ -279,4 +281,37 @@ def test_edits_show_the_pages_a_full_build_makes(tmp_path):
         _assert_as_built_in_full(preview, root, tmp_path / "reference-2")
         assert not (preview.site_dir / urls.html_path(doc)).exists()
     finally:
+        preview.close()
+
+
+@needs_chromium
+def test_an_edit_shows_in_the_open_page_in_chromium(tmp_path, browser):
+    # what the reader sees: the report page open in the browser reloads with the edit (live.js asks
+    # /__sb_version), through the watcher and the pages-only update
+    import http.server
+
+    root = make_synth(tmp_path / "repo")
+    preview = Preview(root, "internal", out=tmp_path / "out", as_of=LIVE_AS_OF)
+    before = _snapshot(root)
+    assert preview.full_build()
+    report = next(r for r in preview.shown.reports if r.type in ("info", "inspection", "task", "incident"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), preview.handler())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop, before), daemon=True)
+    watcher.start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/{quote(urls.html_path(preview.shown.doc[report.id]))}")
+        assert page.get_by_text("浏览器中看到的修改").count() == 0
+        with open(root / report.path, "a", encoding="utf-8") as fh:
+            fh.write("\n浏览器中看到的修改。\n")
+        page.get_by_text("浏览器中看到的修改").first.wait_for(timeout=60_000)
+        assert preview.updated == "pages"
+        page.close()
+    finally:
+        stop.set()
+        watcher.join(timeout=60)
+        server.shutdown()
+        server.server_close()
         preview.close()
