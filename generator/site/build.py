@@ -486,7 +486,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
 
         facts.members = read_members_for(root, facts)
         timings["members"] = time.perf_counter() - t0
-    docs_dir = docs_dir or root / "build" / f"docs-{audience}"
+    docs_dir = docs_dir or work_dir(root) / f"docs-{audience}"
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-{os.getpid()}-", dir=site_dir.parent))
@@ -623,13 +623,24 @@ def remove_stale(site_dir: Path) -> list[Path]:
     return removed
 
 
+def work_dir(root: Path) -> Path:
+    """``build/`` in the repository: the generated docs trees (a restricted build's among them) and
+    the lock outside git. It ignores itself (``build/.gitignore``: ``*``), so that a ``git add -A``
+    in a repository whose own .gitignore does not name it commits none of it."""
+    folder = Path(root) / "build"
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.is_file():
+        ignore.write_text("# shangbao 生成的文件（含限定范围的页面），不要提交\n*\n", encoding="utf-8")
+    return folder
+
+
 def lock_path(root: Path) -> Path:
     """Where builds of ``root`` take turns: inside ``.git/`` (never committed), else in ``build/``."""
     git = root / ".git"
     if git.is_dir():
         return git / "shangbao-build.lock"
-    (root / "build").mkdir(parents=True, exist_ok=True)
-    return root / "build" / ".shangbao-build.lock"
+    return work_dir(root) / ".shangbao-build.lock"
 
 
 class BuildLock:
