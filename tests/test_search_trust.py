@@ -271,6 +271,14 @@ def test_a_term_found_nowhere_finds_nothing(search, pages, query):
 
 
 @needs_chromium
+@pytest.mark.parametrize("query", ["，", "。"])
+def test_punctuation_alone_is_no_search_and_is_not_said_to_be_found_nowhere(search, pages, query):
+    assert truth(pages, query)  # control: the pages do hold it
+    found = search(query)
+    assert found["results"] == [] and found["message"] == "标点符号不能单独搜索，请输入文字或数字"
+
+
+@needs_chromium
 def test_the_anonymous_reports_author_does_not_find_it(search, pages):
     found = search(ANON_AUTHOR)
     titles = [r["title"] for r in found["results"]]

@@ -31,7 +31,8 @@ from rich.markup import escape
 
 from ..config import ConfigError
 from ..live_repository import LiveRepository
-from .build import BuildError, _print_errors, console, generate_tree, run_mkdocs, run_pagefind, update_tree
+from .build import (BuildError, _print_errors, console, generate_tree, run_mkdocs, run_pagefind, update_tree,
+                    work_dir)
 from .cache import CommittedCache, open_cache
 from .facts import Facts, collect
 from .live_pages import navigation, render_pages, update_pages, warm_up
@@ -82,7 +83,7 @@ class Preview:
         self.root = root
         self.audience = audience
         self.as_of = as_of  # None: now, or the sample's own date (_org.yml sample_as_of)
-        out = out or root / "build"
+        out = out or work_dir(root)
         self.docs_dir = out / f"serve-docs-{audience}"
         self.site_dir = out / f"serve-{audience}"
         self.state = _State()

@@ -394,6 +394,9 @@
   function say(text) { ui.msg.textContent = text; }
 
   function sayCount() {
+    /* a query of punctuation alone is no search (the index leaves punctuation out): saying 没有找到
+       would be false, nearly every page has a ， */
+    if (!terms.length) { say("标点符号不能单独搜索，请输入文字或数字"); return; }
     say(count ? "找到 " + count + " 条含“" + query + "”的结果" : "没有找到“" + query + "”");
   }
 
