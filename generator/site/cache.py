@@ -97,6 +97,14 @@ class SiteCache:
         self.hits += 1
         return data
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether there is an entry (not read: whoever relies on it reads it with ``get``, which
+        checks it, before the build's output depends on it); kept by ``prune`` when there is."""
+        if not os.path.isfile(self._path(kind, key)):
+            return False
+        self.used.add((kind, key))
+        return True
+
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Store an entry, atomically (a killed build leaves the whole entry or none)."""
         target = self._path(kind, key)

@@ -94,6 +94,14 @@ class Generator:
         self._made: set[Path] = set()  # folders this generator made (``_make_parent``)
         #: the search index shard of each (year, month) of the reports' times, when first needed
         self._shards: dict[tuple[str, int], str] | None = None
+        #: ``shangbao build`` with a cache: a report page whose docs page the cache holds is not written
+        #: (``deferred``: its docs path → its key); MkDocs takes its HTML from the cache by that key, or
+        #: asks for the docs page after all (``materialise``) when the cache has no HTML for it
+        self.defer_pages = False
+        self.deferred: dict[str, str] = {}
+        #: the build cache's key of every report page, written or deferred (docs path → key): the key
+        #: of its HTML too, as its docs page is made from exactly these inputs
+        self.page_keys: dict[str, str] = {}
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -306,8 +314,10 @@ class Generator:
                 self.report_page(r)
                 tick("报告页")
             for (a, b), future in zip(spans, pages, strict=True):
-                changed, used, hits = workers.result(future)
+                changed, used, hits, deferred, page_keys = workers.result(future)
                 self.changed.extend(changed)
+                self.deferred.update(deferred)
+                self.page_keys.update(page_keys)
                 self._count_cache_use(used, hits)
                 self.written.extend(self.f.doc[r.id] for r in reports[a:b])
                 tick("报告页", b - a)
@@ -427,10 +437,16 @@ class Generator:
         if key is not None:
             self.cache.put("shadow", key, text.encode("utf-8"))
 
-    def report_page(self, r: Report) -> None:
+    def report_page(self, r: Report, defer: bool = True) -> None:
         doc = self.f.doc[r.id]
         key = self._report_key(r)
         if key is not None:
+            self.page_keys[doc] = key
+            if defer and self.defer_pages and self.cache.has("doc", key):
+                self._bodies.pop(r.id, None)
+                self.written.append(doc)
+                self.deferred[doc] = key
+                return
             cached = self.cache.get("doc", key)
             if cached is not None:
                 self._bodies.pop(r.id, None)
@@ -444,6 +460,16 @@ class Generator:
                           **inputs)
         if key is not None:
             self.cache.put("doc", key, text.encode("utf-8"))
+
+    def materialise(self, doc: str) -> None:
+        """Write the docs page of the deferred report page ``doc`` after all (from the cache, or
+        rendered when its entry does not validate)."""
+        if self.deferred.pop(doc, None) is None:
+            return
+        by_doc = {d: rid for rid, d in self.f.doc.items()}
+        written = len(self.written)
+        self.report_page(self.f.by_id[by_doc[doc]], defer=False)
+        del self.written[written:]  # counted when it was deferred
 
     def meta_rows(self, r: Report) -> list[tuple[str, str]]:
         tz = self.f.tz
@@ -827,14 +853,14 @@ def _report_shadows(span: tuple[int, int]) -> tuple[set, int]:
     return _cache_use(gen)
 
 
-def _report_pages(span: tuple[int, int]) -> tuple[list[str], set, int]:
-    """A worker's task: the pages of reports[span]; the ones that changed (``update_tree``), and the
-    build cache's entries it used and how many it reused."""
+def _report_pages(span: tuple[int, int]) -> tuple[list[str], set, int, dict[str, str], dict[str, str]]:
+    """A worker's task: the pages of reports[span]; the ones that changed (``update_tree``), the
+    build cache's entries it used and how many it reused, the pages it deferred and every page's key."""
     gen: Generator = pool.worker_state()
-    gen.changed = []
+    gen.changed, gen.deferred, gen.page_keys = [], {}, {}
     for r in gen.f.reports[span[0]:span[1]]:
         gen.report_page(r)
-    return (gen.changed, *_cache_use(gen))
+    return (gen.changed, *_cache_use(gen), gen.deferred, gen.page_keys)
 
 
 def _cache_use(gen: Generator) -> tuple[set, int]:
