@@ -176,18 +176,30 @@ class ShardReuse:
         self.reused: list[str] = []
         self._keys: dict[Path, str] = {}
 
-    def fetch(self, shadow_dir: Path, out: Path, site: bool) -> bool:
-        """Put the cached bundle of the shard ``shadow_dir`` into ``out``; False when there is none."""
+    def fetch(self, shadow_dir: Path, out: Path, site: bool, key: str | None = None) -> bool:
+        """Put the cached bundle of the shard ``shadow_dir`` into ``out``; False when there is none.
+        ``key``: the shard's key from its reports' keys (``shard_key``), else its pages' bytes."""
         if self.cache is None:
             return False
-        key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
-                     code_digest(), versions("pagefind", "opencc"))
+        if key is None:
+            key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
+                         code_digest(), versions("pagefind", "opencc"))
         self._keys[Path(out)] = key
         data = self.cache.get("search", key)
         if data is not None and unpack_folder(data, Path(out)):
             self.reused.append(shadow_dir.name)
             return True
         return False
+
+    def take(self, bundle: Path, out: Path, key: str | None) -> bool:
+        """Unpack the bundle the generator took from the cache (checked) for a shard whose pages it
+        did not write into ``out``; the entry is kept (``finish`` prunes the others)."""
+        if not unpack_folder(Path(bundle).read_bytes(), Path(out)):
+            return False
+        if key is not None and self.cache is not None:
+            self.cache.used.add(("search", key))
+        self.reused.append(Path(bundle).name.split(".", 1)[0])
+        return True
 
     def store(self, out: Path) -> None:
         """Keep the bundle Pagefind just wrote into ``out`` (after ``fetch`` found none)."""
@@ -198,6 +210,12 @@ class ShardReuse:
     def finish(self) -> None:
         if self.cache is not None:
             self.cache.prune(("search",))
+
+
+def shard_key(shard: str, pages: list[str]) -> str:
+    """The ``search`` key of a report shard from its pages' addresses and build cache keys, in the
+    order their shadow pages are written (``Generator._plan_shards``)."""
+    return digest(FORMAT, "shard-keys", shard, "\n".join(pages), code_digest(), versions("pagefind", "opencc"))
 
 
 def folder_digest(folder: Path) -> bytes:
