@@ -473,11 +473,12 @@ def _scratch_dir(needed: int) -> str | None:
 def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
                site_dir: Path, publishable: list[Report] | None = None, problems: dict | None = None,
                docs_dir: Path | None = None, live: bool = False, quiet: bool = False,
-               cache: SiteCache | None = None) -> BuildResult:
+               cache: SiteCache | None = None, detach_removal: bool = False) -> BuildResult:
     """Generate, build and index the site for ``audience`` into ``site_dir`` (atomically).
 
     With ``cache`` (cache.py) what an earlier build made from the same inputs is reused, and after
-    the site is in place the entries this build did not use are removed."""
+    the site is in place the entries this build did not use are removed. With ``detach_removal``
+    the site it replaced is removed by a process of its own that outlives this one (``_swap``)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     facts = collect(org, reports, audience, as_of, publishable, problems)
@@ -513,7 +514,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         t2 = time.perf_counter()
         timings["pagefind"] = indexer.finish(tmp)
         timings["pagefind_wait"] = time.perf_counter() - t2
-        _swap(tmp, site_dir)
+        _swap(tmp, site_dir, detach_removal)
     except BaseException:
         if indexer is not None:
             indexer.close()
@@ -561,15 +562,30 @@ def _umask() -> int:
     return mask
 
 
-def _swap(new: Path, target: Path) -> None:
-    """Put ``new`` where ``target`` is, replacing it with as short a gap as possible."""
+def _swap(new: Path, target: Path, detach_removal: bool = False) -> None:
+    """Put ``new`` where ``target`` is, replacing it with as short a gap as possible.
+
+    The old site is removed, or with ``detach_removal`` handed to ``rm`` in a session of its own,
+    which goes on after the build has returned: removing tens of thousands of files is mostly
+    waiting for the disk, and nothing the build gives depends on it. Whatever it leaves (``rm``
+    killed, a read-only folder) the next build removes (``remove_stale``: the folder is named
+    after this process, which is gone by then)."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
         os.replace(target, old)
     os.replace(new, target)
-    if old is not None:
-        remove_tree(old)
+    if old is None:
+        return
+    if detach_removal and shutil.which("sh") and shutil.which("rm"):
+        try:
+            # the shell returns at once, leaving rm to the system (no child of this process left behind)
+            subprocess.run(["sh", "-c", 'rm -rf -- "$1" &', "sh", str(old)], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, check=True)
+            return
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    remove_tree(old)
 
 
 def remove_tree(path: Path) -> None:
@@ -705,7 +721,8 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
             cache = None
         try:
             result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
-                                publishable=repo.publishable(audience), problems=repo.unpublishable(), cache=cache)
+                                publishable=repo.publishable(audience), problems=repo.unpublishable(), cache=cache,
+                                detach_removal=True)
         except (BuildError, GenerationError, WorkerLost) as exc:
             console.print(f"[bold red]构建失败[/]：{escape(str(exc))}")
             return 1
