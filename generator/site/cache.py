@@ -6,11 +6,15 @@
   two templates are given for the report (its row, metadata card, body as written, incident chain,
   feedback, revisions: ``Generator._report_inputs``) and by ``generation_key`` (templates, code,
   tool versions, ``_org.yml``, audience);
-- ``html``: the page MkDocs rendered from one docs page, keyed by that page's exact bytes and by
-  the MkDocs configuration, theme overrides, navigation and versions (``site/build.py``); stored
-  without the build time of its footer, which is put back at its place;
-- ``search``: the Pagefind bundle of one search shard (search.py ``index_shards``), keyed by the
-  bytes of the shard's shadow pages in the order Pagefind reads them (``ShardReuse``).
+- ``html``: the page MkDocs rendered from one docs page, keyed by that page's exact bytes (a
+  report page: by its ``doc`` key, from which its docs page is made, so that a reused report page
+  is never written as a docs page) and by the MkDocs configuration, theme overrides, navigation
+  and versions (``site/build.py``); stored without the build time of its footer, which is put back
+  at its place;
+- ``search``: the Pagefind bundle of one search shard (search.py ``index_shards``), keyed by its
+  reports' keys in the order their shadow pages are written (``shard_key``: a reused shard's shadow
+  pages are never written), or for the site's own shard by the bytes of its shadow pages in the
+  order Pagefind reads them (``ShardReuse``).
 
 A key is a SHA-256 of the inputs, never a name or a time; an entry is its output with an HMAC
 (SHA-256) over kind, key and output, checked on every read. An entry that is damaged, cut short,
