@@ -295,6 +295,10 @@ def _build_org(data: Any, node: Any) -> Org:
             ubad("periodic", f"只能从 {', '.join(PERIODIC_TYPES)} 中选择")
             periodic = [p for p in periodic if isinstance(p, str) and p in PERIODIC_TYPES] \
                 if isinstance(periodic, list) else []
+        twice = sorted({p for p in periodic if periodic.count(p) > 1})
+        if twice:  # each owed report would be counted once per mention
+            ubad("periodic", f"“{'、'.join(twice)}”写了不止一次；每种定期报告只写一次")
+            periodic = list(dict.fromkeys(periodic))
         since = None
         if raw.get("since") is not None:
             since = parse_date(raw.get("since"))

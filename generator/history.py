@@ -45,7 +45,7 @@ from .project import SUBMISSIONS
 from .timeliness import BACKDATE_TOLERANCE, backdated_by, is_imported  # noqa: F401  (also from here)
 
 CACHE_DIR = "shangbao"  # inside the git directory
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: each revision's blob ("v")
 
 SHALLOW_WARNING = (
     "当前仓库是浅克隆（shallow clone），只有部分 git 历史，无法确定较早报告的接收时间；"
@@ -64,6 +64,7 @@ _LOG_FORMAT = "%x01%H%x1f%cI"
 class Revision:
     commit: str
     time: dt.datetime  # committer time, aware (committer's own offset)
+    blob: str = ""  # the file's content in that commit (git blob id)
 
 
 @dataclass(slots=True)
@@ -83,6 +84,7 @@ class History:
     warnings: list[str] = field(default_factory=list)  # Chinese
     head: str | None = None
     from_cache: bool = False  # True when read from the cache without scanning
+    root: Path | None = None  # the repository's folder (to read earlier revisions' content)
 
 
 # --------------------------------------------------------------------------- git plumbing
@@ -167,7 +169,7 @@ class _State:
     """Every path ever seen under submissions/, followed through renames and deletions.
 
     records: path -> {"c": received commit, "b": received blob, "l": last blob,
-                      "r": [commit, ...] oldest first, "live": bool}
+                      "r": [commit, ...] oldest first, "v": [its blob, ...], "live": bool}
     commits: sha -> [committer time ISO]
     """
 
@@ -176,11 +178,14 @@ class _State:
         self.commits: dict[str, list[str]] = {}
 
     def _new(self, path: str, commit: str, blob: str) -> None:
-        self.records[path] = {"c": commit, "b": blob, "l": blob, "r": [commit], "live": True}
+        self.records[path] = {"c": commit, "b": blob, "l": blob, "r": [commit], "v": [blob], "live": True}
 
     def _touch(self, rec: dict[str, Any], commit: str, blob: str) -> None:
         if not rec["r"] or rec["r"][-1] != commit:
             rec["r"].append(commit)
+            rec["v"].append(blob)
+        else:
+            rec["v"][-1] = blob
         rec["l"] = blob
         rec["live"] = True
 
@@ -209,7 +214,7 @@ class _State:
         if src is None:
             self.added(new, commit, blob)
             return
-        rec = {"c": src["c"], "b": src["b"], "l": src["l"], "r": list(src["r"]), "live": True}
+        rec = {"c": src["c"], "b": src["b"], "l": src["l"], "r": list(src["r"]), "v": list(src["v"]), "live": True}
         self._touch(rec, commit, blob)
         self.records[new] = rec
         src["live"] = False
@@ -292,9 +297,20 @@ def _scan(root: Path, state: _State, prefix: str, revs: list[str]) -> None:
 
 def _hash_blobs(root: Path, blobs: Iterable[str]) -> dict[str, str]:
     """blob id -> SHA-256 of its content, all through one ``git cat-file --batch``."""
+    return dict(_blobs(root, blobs, keep=False))
+
+
+def blob_contents(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
+    """blob id -> its content (for a few files' revisions: every content is held in memory)."""
+    return dict(_blobs(root, blobs, keep=True))
+
+
+def _blobs(root: Path, blobs: Iterable[str], keep: bool):
+    """(blob id, its content if ``keep`` else the SHA-256 of it) for each blob that exists, all
+    through one ``git cat-file --batch`` (hashing streams: no file is held whole in memory)."""
     wanted = sorted(set(b for b in blobs if b and set(b) != {"0"}))
     if not wanted:
-        return {}
+        return
     proc = subprocess.Popen(
         ["git", "cat-file", "--batch"], cwd=root, env=_git_env(),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -304,32 +320,42 @@ def _hash_blobs(root: Path, blobs: Iterable[str]) -> dict[str, str]:
     def feed() -> None:
         try:
             proc.stdin.write("".join(f"{b}\n" for b in wanted).encode())
+        except OSError:  # the reader stopped early (the generator was closed)
+            pass
         finally:
-            proc.stdin.close()
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    hashes: dict[str, str] = {}
     reader = proc.stdout
-    for _ in range(len(wanted)):
-        header = reader.readline().split()
-        if len(header) < 3 or header[1] == b"missing":
-            continue
-        size = int(header[2])
-        digest = hashlib.sha256()
-        remaining = size
-        while remaining:
-            chunk = reader.read(min(remaining, 1 << 20))
-            if not chunk:
-                break
-            digest.update(chunk)
-            remaining -= len(chunk)
-        reader.read(1)  # the newline after the content
-        hashes[_decode(header[0])] = digest.hexdigest()
-    writer.join()
-    reader.close()
-    proc.wait()
-    return hashes
+    try:
+        for _ in range(len(wanted)):
+            header = reader.readline().split()
+            if len(header) < 3 or header[1] == b"missing":
+                continue
+            remaining = int(header[2])
+            digest = None if keep else hashlib.sha256()
+            parts = []
+            while remaining:
+                chunk = reader.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                if digest is None:
+                    parts.append(chunk)
+                else:
+                    digest.update(chunk)
+                remaining -= len(chunk)
+            reader.read(1)  # the newline after the content
+            yield _decode(header[0]), (b"".join(parts) if digest is None else digest.hexdigest())
+    finally:
+        reader.close()
+        if writer.is_alive():  # stopped before every blob was asked for
+            proc.kill()
+        writer.join()
+        proc.wait()
 
 
 def _missing_hashes(state: _State, known: dict[str, str]) -> set[str]:
@@ -342,22 +368,21 @@ def _time(text: str) -> dt.datetime:
 
 def _result(state: _State, hashes: dict[str, str], boundaries: set[str]) -> dict[str, FileHistory]:
     commits = state.commits
-    revision_cache: dict[str, Revision] = {}
+    times: dict[str, dt.datetime] = {}
 
-    def revision(sha: str) -> Revision:
-        rev = revision_cache.get(sha)
-        if rev is None:
-            rev = Revision(sha, _time(commits[sha][0]))
-            revision_cache[sha] = rev
-        return rev
+    def time_of(sha: str) -> dt.datetime:
+        when = times.get(sha)
+        if when is None:
+            when = times[sha] = _time(commits[sha][0])
+        return when
 
     files: dict[str, FileHistory] = {}
     for path, rec in state.records.items():
         if not rec["live"] or rec["c"] in boundaries:
             continue
-        revisions = [revision(sha) for sha in reversed(rec["r"])]
-        first = revision(rec["c"])
-        files[path] = FileHistory(path, first.time, rec["c"], hashes.get(rec["b"], ""), revisions)
+        revisions = [Revision(sha, time_of(sha), blob) for sha, blob in zip(reversed(rec["r"]), reversed(rec["v"]),
+                                                                             strict=True)]
+        files[path] = FileHistory(path, time_of(rec["c"]), rec["c"], hashes.get(rec["b"], ""), revisions)
     return files
 
 
@@ -402,12 +427,13 @@ def _valid_cache(data: Any, head: str, key: dict[str, Any]) -> bool:
     if head not in commits:
         return False
     for path, rec in records.items():
-        if not (isinstance(path, str) and isinstance(rec, dict) and set(rec) == {"c", "b", "l", "r", "live"}):
+        if not (isinstance(path, str) and isinstance(rec, dict) and set(rec) == {"c", "b", "l", "r", "v", "live"}):
             return False
-        shas = rec["r"]
+        shas, blobs = rec["r"], rec["v"]
         if not (isinstance(rec["live"], bool) and _is_blob(rec["b"]) and _is_blob(rec["l"])
                 and isinstance(shas, list) and rec["c"] in commits
-                and all(isinstance(sha, str) and sha in commits for sha in shas)):
+                and all(isinstance(sha, str) and sha in commits for sha in shas)
+                and isinstance(blobs, list) and len(blobs) == len(shas) and all(_is_blob(b) for b in blobs)):
             return False
     return all(_is_blob(blob) and isinstance(digest, str) and len(digest) == 64 and set(digest) <= _SHA
                for blob, digest in hashes.items())
@@ -483,6 +509,7 @@ def read_history(root: Path, use_cache: bool = True, hashes: bool = True) -> His
         history.warnings.append("git 仓库还没有任何提交：接收时间按报送时间（reported_at）计。")
         return history
     history.available = True
+    history.root = root
     history.head = head
     history.shallow = shallow
     boundaries = _shallow_boundaries(git_dir) if shallow else set()
@@ -537,6 +564,7 @@ def apply_history(reports: Iterable[Any], history: History, org: Any = None) -> 
     if not history.available:
         return
     files = history.files
+    revised = []
     for report in reports:
         entry = files.get(report.path)
         if entry is None:
@@ -546,6 +574,48 @@ def apply_history(reports: Iterable[Any], history: History, org: Any = None) -> 
         report.revisions = list(entry.revisions)
         if not is_imported(report, org):
             report.received_at = entry.received_at
+            if len(entry.revisions) > 1 and not report.draft:
+                revised.append(report)
+    if revised and history.root is not None and org is not None:
+        _as_received(revised, history.root, org, bool(history.files and any(
+            e.received_sha256 for e in history.files.values())))
+
+
+#: how many of a file's earliest revisions are read to find the one that was its report
+AS_RECEIVED_REVISIONS = 32
+
+
+def _as_received(reports: list[Any], root: Path, org: Any, hashes: bool) -> None:
+    """Receipt follows what was received, not the file: a report is received by the first commit in
+    which its file held it — not a draft, and of the type it has now (a draft committed at 09:00 and
+    completed at 21:00 was received at 21:00; so was an incident written over an info report). And a
+    time that decides its timeliness cannot be moved later after receipt: ``occurred_as_received`` keeps
+    the occurred_at of the report as received when the file now says later (timeliness.py judges by
+    the earlier; R303/R304 say so). Reads the earlier revisions of these files only (one ``git cat-file``)."""
+    from .reader import read_report
+
+    wanted = {rev.blob for r in reports for rev in r.revisions[-AS_RECEIVED_REVISIONS:]}
+    contents = blob_contents(root, wanted)
+    for report in reports:
+        oldest_first = list(reversed(report.revisions))[:AS_RECEIVED_REVISIONS]
+        first = None
+        for rev in oldest_first:
+            data = contents.get(rev.blob)
+            if data is None:
+                continue
+            then, _ = read_report(report.path, data, org)
+            if then is not None and not then.draft and then.type == report.type:
+                first = (rev, then, data)
+                break
+        if first is None:
+            continue  # never held as it is now in any commit read: as received by the first commit
+        rev, then, data = first
+        if rev.commit != report.received_commit:
+            report.received_from = (report.received_at, report.received_commit)
+            report.received_at, report.received_commit = rev.time, rev.commit
+            report.received_sha256 = hashlib.sha256(data).hexdigest() if hashes else report.received_sha256
+        if then.occurred_at is not None and report.occurred_at is not None and then.occurred_at < report.occurred_at:
+            report.occurred_as_received = then.occurred_at
 
 
 # --------------------------------------------------------------------------- receipts

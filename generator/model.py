@@ -151,6 +151,11 @@ class Report:
     received_commit: str | None = None
     received_sha256: str | None = None
     revisions: list[Any] = field(default_factory=list)
+    # (history.py) the first commit of the file, when the report it holds now came later (it was a
+    # draft, or another type): (that commit's time, its id); and the occurred_at as received when
+    # the file now says later
+    received_from: tuple[dt.datetime, str] | None = None
+    occurred_as_received: dt.datetime | None = None
 
     # set by the checker
     has_errors: bool = False

@@ -40,7 +40,8 @@ from .rules.base import RULES
 
 MIN_FILES = 2000
 CHUNKS_PER_WORKER = 12
-_HISTORY_FIELDS = ("received_at", "received_commit", "received_sha256", "revisions")
+_HISTORY_FIELDS = ("received_at", "received_commit", "received_sha256", "revisions", "received_from",
+                   "occurred_as_received")
 
 
 class _Deferred(Exception):  # noqa: N818 - a signal, not an error
@@ -124,6 +125,7 @@ def _check_chunk(span: tuple[int, int]) -> tuple[list[Report], list[Finding], li
             findings.extend(found)
         if with_history:
             report.received_at = report.received_commit = report.received_sha256 = None
+            report.received_from = report.occurred_as_received = None
             report.revisions = []
     return reports, findings, deferred
 

@@ -72,7 +72,7 @@ _STAGE_ORDER = {s: i for i, s in enumerate(STAGES)}
 def _num(value: float) -> int | float:
     """Whole numbers as int (JSON ``3`` rather than ``3.0``)."""
     if isinstance(value, float):
-        if value.is_integer():
+        if value.is_integer() and abs(value) < 2**53:  # beyond, a float's whole digits are not exact
             return int(value)
         return round(value, 6)
     return value

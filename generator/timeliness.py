@@ -36,6 +36,16 @@ TIMELINESS_LABELS = {ON_TIME: "按时", LATE: "迟报", CONCEALED: "瞒报"}
 _TIMED_LATER_STAGES = ("续报", "终报")
 
 
+def elapsed(later: dt.datetime, earlier: dt.datetime) -> dt.timedelta:
+    """The real time between two moments.
+
+    Python subtracts two times of the same zone by their wall clocks: in a zone that keeps
+    daylight saving time, 01:30 → 04:00 on the night the clocks go forward would be 2 h 30 min
+    where 1 h 30 min passed. In UTC the difference is the time that passed.
+    """
+    return later.astimezone(dt.UTC) - earlier.astimezone(dt.UTC)
+
+
 def is_imported(report: Report, org: Org | None) -> bool:
     """A report dated before ``ledger_since`` (imported from older records)."""
     if org is None or org.ledger_since is None or report.reported_at is None:
@@ -49,7 +59,7 @@ def judged_on_received(report: Report, org: Org | None = None) -> bool:
     received = report.received_at
     if reported is None or received is None:
         return False
-    return received - reported > RECEIVED_GRACE and not is_imported(report, org)
+    return elapsed(received, reported) > RECEIVED_GRACE and not is_imported(report, org)
 
 
 def effective_reported(report: Report, org: Org | None = None) -> dt.datetime | None:
@@ -69,9 +79,19 @@ def is_timed_incident(report: Report) -> bool:
 def incident_delay(report: Report, org: Org | None = None) -> dt.timedelta | None:
     """How long after it occurred the incident was reported (by the effective time)."""
     moment = effective_reported(report, org)
-    if moment is None or report.occurred_at is None:
+    occurred = occurred_for_timeliness(report)
+    if moment is None or occurred is None:
         return None
-    return moment - report.occurred_at
+    return elapsed(moment, occurred)
+
+
+def occurred_for_timeliness(report: Report) -> dt.datetime | None:
+    """occurred_at, or the earlier occurred_at of the report as received (history.py): a time moved
+    later after receipt does not make a late report timely (R303/R304 say so)."""
+    then = report.occurred_as_received
+    if then is not None and report.occurred_at is not None and then < report.occurred_at:
+        return then
+    return report.occurred_at
 
 
 def incident_timeliness(report: Report, org: Org) -> str | None:
@@ -119,7 +139,7 @@ def periodic_delay(report: Report, org: Org) -> dt.timedelta | None:
     moment = effective_reported(report, org)
     if due is None or moment is None:
         return None
-    return moment - due
+    return elapsed(moment, due)
 
 
 def periodic_timeliness(report: Report, org: Org) -> str | None:
@@ -154,5 +174,5 @@ def backdated_by(report: Any, org: Any = None) -> dt.timedelta | None:
     received = getattr(report, "received_at", None)
     if reported is None or received is None or is_imported(report, org):
         return None
-    gap = received - reported
+    gap = elapsed(received, reported)
     return gap if gap > BACKDATE_TOLERANCE else None

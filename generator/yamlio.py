@@ -45,13 +45,64 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG, _INT_TAG, _FLOAT_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+# Numbers only in the forms people write them. YAML 1.1 also reads 010 as octal 8, 1:30 as 90
+# (base 60), 1_000 and 0x1F: a figure in a summary or a decision number on a page would silently
+# differ from the file. Those forms stay text (a number field then says so, R203); a leading zero
+# is decimal (010 is ten), as in YAML 1.2.
+_DECIMAL = re.compile(r"^[-+]?[0-9]+$")
+_Loader.add_implicit_resolver(_INT_TAG, _DECIMAL, list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    _FLOAT_TAG,
+    re.compile(r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"),
+)
+
+
+class WrittenInt(int):
+    """An integer that prints as it was written (``0012`` stays ``0012`` where it is text)."""
+
+    def __str__(self) -> str:
+        return self.written
+
+    def __format__(self, spec: str) -> str:
+        return self.written if not spec else super().__format__(spec)
+
+
+class WrittenFloat(float):
+    """A number that prints as it was written (a tag ``2026.10`` stays ``2026.10``)."""
+
+    def __str__(self) -> str:
+        return self.written
+
+    def __format__(self, spec: str) -> str:
+        return self.written if not spec else super().__format__(spec)
+
+
+def _number(tag: str, written: str) -> Any:
+    """The value of a plain number scalar; text that is not one of our forms goes to PyYAML (raise)."""
+    if tag == _INT_TAG:
+        if not _DECIMAL.match(written):
+            raise _Unusual  # written out as !!int 0x1F: PyYAML's reading
+        value: Any = int(written)
+        kind: Any = WrittenInt
+    else:
+        # .inf, -.inf, .nan: YAML's spelling of what Python calls inf and nan
+        value = float(written.replace(".", "", 1) if written.lstrip("+-")[1:2].isalpha() else written)
+        kind = WrittenFloat
+    if str(value) == written:
+        return value
+    number = kind(value)
+    number.written = written
+    return number
 
 
 @dataclass(slots=True)
@@ -323,13 +374,15 @@ def _build(loader: Any, node: Any) -> Any:
     if cls is yaml.ScalarNode:
         if tag == _STR_TAG:
             return node.value
+        if tag == _INT_TAG or tag == _FLOAT_TAG:
+            return _number(tag, node.value)
         if tag in _SCALAR_TAGS:
             return loader.yaml_constructors[tag](loader, node)
     elif cls is yaml.MappingNode and tag == _MAP_TAG:
         out = {}
         for key_node, value_node in node.value:
             key = _build(loader, key_node)
-            if key.__class__ not in (str, int, float, bool) and key is not None:
+            if key.__class__ not in (str, int, float, bool, WrittenInt, WrittenFloat) and key is not None:
                 raise _Unusual
             out[key] = _build(loader, value_node)
         return out

@@ -149,6 +149,8 @@ def test_unknown_limit_key_and_bad_size_point_at_their_lines(tmp_path):
     ("timezone: Asia/Shanghai", "timezone: 北京时间", "timezone"),
     ("since: 2026-01-01", "since: 2026年1月1日", "units.anjianke.since"),
     ("periodic: [weekly, monthly]", "periodic: [weekly, 日报]", "units.anjianke.periodic"),
+    # written twice, each owed weekly report was counted twice: 漏报 and 应报 doubled
+    ("periodic: [weekly, monthly]", "periodic: [weekly, monthly, weekly]", "units.anjianke.periodic"),
     ("feedback_units: [bangongshi]", "feedback_units: [zongbu]", "feedback_units"),
     ("  - id: anjianke", "  - id: AnJianKe", "units.AnJianKe.id"),
     ("  - id: anjianke", "  - id: 3", "units[1].id"),

@@ -217,6 +217,7 @@ BAD = {
     "R504": (_incident, {"location": "城东收费站（联系电话 13812345678）",
                          "section:基本情况": "伤者李某，身份证号 11010519491231002X，已送医。", "tags": "火灾，13900001111"},
              [("R504", "location"), ("R504", "section:基本情况"), ("R504", "tags")]),
+    "R504-full-width": (_incident, {"location": "城东收费站（联系电话１３８１２３４５６７８）"}, [("R504", "location")]),
     # active HTML, as a careless or hostile writer pastes it: tags, handlers (also spread over a
     # line), links in every spelling the checker reads, and harmless HTML that must not be flagged
     "R505": (_incident, {"section:基本情况": "<script>alert(1)</script>现场<IFRAME src=x>\n"

@@ -153,3 +153,79 @@ def test_an_older_damaged_cache_is_not_used_incrementally(tmp_path: Path, layout
     commit(repo, "新", "2026-11-22T10:05:00+08:00")
     hist = H.read_history(repo)
     assert hist.files[R1].received_at == at(LATE_COMMIT)
+
+
+# --- what was received, not only when the file first appeared (outside probe, 2026-12-04) ----------
+
+R2 = "submissions/anjianke/2026/2026-11-20-仓库火情.md"
+
+
+def _incident(occurred: str, reported: str, draft: bool = False, kind: str = "incident") -> str:
+    head = (f"---\ntitle: 仓库火情（初报）\ntype: {kind}\nunit: anjianke\nauthor: 王强\nreported_at: {reported}\n"
+            "reviewed_by: 赵敏\napproved_by: 钱进\n")
+    if kind == "incident":
+        head += (f"occurred_at: {occurred}\nlocation: 城关镇物流仓库\ncategory: 火灾\nseverity: 一般\n"
+                 "deaths: 0\ninjuries: 0\nloss: 1.5\nstage: 初报\n")
+    if draft:
+        head += "draft: true\n"
+    return head + "---\n\n## 基本情况\n\n仓库一角起火，已扑灭。\n\n## 处置情况\n\n现场已清理。\n"
+
+
+def _timeliness(repo: Path) -> tuple[str, list[dict]]:
+    from generator.repository import load_repository
+    from generator.timeliness import incident_timeliness
+
+    loaded = load_repository(repo, as_of=at("2026-11-27T18:00:00+08:00"))
+    report = next(r for r in loaded.reports if r.path == R2)
+    findings = [{"code": f.code, "message": f.message} for f in loaded.findings if f.path == R2]
+    return incident_timeliness(report, loaded.org), findings
+
+
+@pytest.mark.parametrize("workers", [False, True])
+@pytest.mark.parametrize("first", ["draft", "info"])
+def test_a_placeholder_committed_early_does_not_make_a_late_incident_timely(tmp_path: Path, first: str,
+                                                                            workers: bool, monkeypatch) -> None:
+    """A draft (or an info report) committed at 09:00 and rewritten at 21:00 as the incident of 08:30:
+    the incident was received at 21:00 — 瞒报, R305 saying why — not at 09:00 (按时). The same
+    when the files are checked on every core (as from 2,000 files on)."""
+    from generator import parallel, pool
+
+    if workers:
+        monkeypatch.setattr(parallel, "MIN_FILES", 1)
+        monkeypatch.setattr(pool, "usable_cores", lambda: 2)
+    repo = init_repo(tmp_path / "repo")
+    commit(repo, "花名册", "2026-11-01T08:00:00+08:00")
+    write(repo, R2, _incident("2026-11-20 08:30", "2026-11-20 09:00", draft=first == "draft",
+                              kind="incident" if first == "draft" else "info"))
+    commit(repo, "占位", "2026-11-20T09:00:00+08:00")
+    write(repo, R2, _incident("2026-11-20 08:30", "2026-11-20 09:00"))
+    commit(repo, "报送", "2026-11-20T21:00:00+08:00")
+    verdict, findings = _timeliness(repo)
+    assert verdict == "concealed", findings
+    r305 = [f["message"] for f in findings if f["code"] == "R305"]
+    assert len(r305) == 1 and "21:00" in r305[0] and "09:00" in r305[0], findings  # says why
+
+
+def test_an_occurred_time_moved_later_after_receipt_does_not_make_a_concealed_incident_timely(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    commit(repo, "花名册", "2026-11-01T08:00:00+08:00")
+    write(repo, R2, _incident("2026-11-20 08:00", "2026-11-20 18:01"))
+    commit(repo, "报送", "2026-11-20T18:05:00+08:00")
+    assert _timeliness(repo)[0] == "concealed"  # control: 10 h 1 min
+    write(repo, R2, _incident("2026-11-20 17:00", "2026-11-20 18:01"))
+    commit(repo, "改发生时间", "2026-11-21T09:00:00+08:00")
+    verdict, findings = _timeliness(repo)
+    assert verdict == "concealed", findings
+    r304 = [f["message"] for f in findings if f["code"] == "R304"]
+    assert len(r304) == 1 and "08:00" in r304[0] and "17:00" in r304[0], findings  # says why
+
+
+def test_an_honest_edit_after_receipt_changes_nothing_of_the_receipt(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    commit(repo, "花名册", "2026-11-01T08:00:00+08:00")
+    write(repo, R2, _incident("2026-11-20 08:30", "2026-11-20 09:00"))
+    commit(repo, "报送", "2026-11-20T09:05:00+08:00")
+    write(repo, R2, _incident("2026-11-20 08:20", "2026-11-20 09:00"))  # corrected earlier: stricter
+    commit(repo, "更正", "2026-11-20T15:00:00+08:00")
+    verdict, findings = _timeliness(repo)
+    assert verdict == "on_time" and not {"R303", "R304", "R305"} & {f["code"] for f in findings}, findings

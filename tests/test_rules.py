@@ -698,6 +698,39 @@ def test_r504_personal_data_in_an_internal_report(root, text, column):
     only(root, path, "R504", line_containing(path, text), "打码", "restricted", column=column)
 
 
+@pytest.mark.parametrize(("text", "column"), [
+    ("联系电话１３８１２３４５６７８。", 5),  # typed with the input method in full-width mode
+    ("身份证号１１０１０５１９４９１２３１００２Ｘ。", 5),
+])
+def test_r504_personal_data_in_full_width_digits(root, text, column):
+    """A mobile number in full-width digits was published in an internal report without a word."""
+    front, body = good_report("info")
+    path = write_report(root, UNIT, "2026-11-good-info", front, body + text + "\n")
+    only(root, path, "R504", line_containing(path, text), "restricted", column=column)
+
+
+@pytest.mark.parametrize(("key", "written"), [
+    ("tags", "[13812345678]"),
+    ("target", "13812345678"),  # unquoted: YAML reads digits as a number
+    ("title", "110105194912310011"),  # an ID number whose check code is a digit
+])
+def test_r504_personal_data_written_as_a_bare_number_in_front_matter(root, key, written):
+    """tags: [13812345678] or target: 13812345678 (a number to YAML) escaped R504 and was published."""
+    from helpers_org import front_text
+
+    front, body = good_report("inspection")
+    front[key] = "@@"
+    path = write_report(root, UNIT, "2026-11-good-inspection", front_text(front).replace('"@@"', written), body)
+    only(root, path, "R504", line_containing(path, f"{key}:"), key)
+
+
+def test_r504_personal_data_in_the_file_name(root):
+    """The file name is the report's id and address on the site: a mobile number in it is published."""
+    front, body = good_report("info")
+    path = write_report(root, UNIT, "2026-11-18-联系13812345678", front, body)
+    only(root, path, "R504", 1, "文件名")
+
+
 def test_r504_personal_data_in_front_matter(root):
     path = write_good(root, "incident", location="城东收费站（值班电话 13812345678）")
     only(root, path, "R504", line_containing(path, "location:"), "location")

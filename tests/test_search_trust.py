@@ -16,6 +16,8 @@ from conftest import needs_chromium, serve_directory
 
 from generator.site.search import encode_text, fold, shadow_page, side_text, text_key, title_token
 
+HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
 ANON_TITLE = "群众反映青石岭采石场夜间违规爆破"
 ANON_AUTHOR = "梁燕"  # writes other reports under her name too
 BLOCKS = {"p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "br", "tr", "section", "pre",
@@ -239,10 +241,25 @@ def _assert_excerpts(found: dict, pages: dict, query: str) -> None:
         excerpt = " ".join(r["text"].split())
         # the page's own text exactly: each part of the excerpt stands in the page as shown
         for part in re.split(r"\s*\n\s*", r["text"]):
-            assert " ".join(part.split()) in flat, (excerpt, r["url"])
+            part = " ".join(part.split())
+            assert part in flat, (excerpt, r["url"])
+            # and whole at both ends: “11月12日” shown as 1月12日, or 123万元 as 12, would misstate a figure
+            assert any(not _cut_inside(flat[at - 1:at], part[:1]) and not _cut_inside(part[-1:], flat[at + len(part):][:1])
+                       for at in _places(part, flat)), (part, r["url"])
         assert not excerpt.startswith(title), excerpt  # the title line is not repeated
         for mark in r["marks"]:
             assert simplified(mark).lower() in terms, (mark, terms, r["html"])
+
+
+def _places(part: str, text: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(part), text)]
+
+
+def _cut_inside(before: str, after: str) -> bool:
+    """Whether a cut between these two characters splits a number, a code or a Latin word."""
+    def word(ch: str) -> bool:
+        return bool(ch) and ch.isalnum() and not HAN.match(ch)
+    return word(before) and word(after)
 
 
 @needs_chromium
@@ -251,6 +268,14 @@ def test_a_term_found_nowhere_finds_nothing(search, pages, query):
     assert not truth(pages, query)
     found = search(query)
     assert found["results"] == [] and found["message"] == f"没有找到“{query}”"
+
+
+@needs_chromium
+@pytest.mark.parametrize("query", ["，", "。"])
+def test_punctuation_alone_is_no_search_and_is_not_said_to_be_found_nowhere(search, pages, query):
+    assert truth(pages, query)  # control: the pages do hold it
+    found = search(query)
+    assert found["results"] == [] and found["message"] == "标点符号不能单独搜索，请输入文字或数字"
 
 
 @needs_chromium

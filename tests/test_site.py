@@ -473,3 +473,20 @@ def test_every_link_of_the_sample_site_leads_to_a_page(sample_site):
             if not (target.is_file() or (target / "index.html").is_file()):
                 broken.append((page.relative_to(sample_site).as_posix(), link))
     assert broken == [], broken[:20]
+
+
+def test_the_generated_pages_of_a_restricted_build_are_never_committed_by_git_add(small_org):
+    """A restricted build writes its docs tree into build/ of the repository; build/ ignores itself,
+    so `git add -A` in a repository whose .gitignore does not name it commits none of it."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q"], cwd=small_org, check=True)
+    (small_org / ".gitignore").unlink(missing_ok=True)
+    result = run(small_org, "build", "--audience", "restricted", "--site-dir", str(small_org.parent / "out"),
+                 "--as-of", "2026-11-27 18:00")
+    assert result.exit_code == 0, result.output
+    assert any((small_org / "build" / "docs-restricted").rglob("*.md"))  # control: the pages are there
+    subprocess.run(["git", "add", "-A"], cwd=small_org, check=True)
+    staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=small_org, check=True,
+                            capture_output=True, text=True).stdout.split()
+    assert staged and not [p for p in staged if p.startswith("build/")], staged

@@ -408,3 +408,12 @@ def test_as_of_uses_received_time_except_for_imported_reports():
     s = summarize(rs, o, parse("2026-11"), "internal", as_of)
     assert ("a", "2026-W46") not in [(m.unit, m.period.id) for m in s.missing]
     assert figures(s, "a")["late"] == 2
+
+
+def test_a_huge_metric_is_not_printed_with_digits_it_never_had():
+    """1.5e300 was printed as a 301-digit whole number whose digits after the first few were float noise."""
+    from generator.summary import _num
+
+    assert _num(1.5e300) == 1.5e300 and isinstance(_num(1.5e300), float)
+    assert json.dumps(_num(1.5e300)) == "1.5e+300"
+    assert _num(12.0) == 12 and isinstance(_num(12.0), int)  # whole numbers still print without .0

@@ -99,3 +99,28 @@ def test_periodic_due_and_timeliness():
 def test_incident_timeliness_with_missing_times_is_unknown():
     assert incident_timeliness(report("incident", t(20, 9)), org()) is None
     assert periodic_timeliness(report("weekly", t(20, 9)), org()) is None
+
+
+# --- an organisation whose timezone keeps daylight saving time --------------------------------
+
+NY = ZoneInfo("America/New_York")
+
+
+def _ny_org(**kw):
+    return Org("时区测试局", NY, {"a": Unit("a", "甲股", periodic=["weekly"])}, **kw)
+
+
+@pytest.mark.parametrize(("occurred", "reported", "expected", "minutes"), [
+    # 2026-03-08: clocks go 02:00 → 03:00; 01:30 → 04:00 on the wall is 1 h 30 min of real time
+    (dt.datetime(2026, 3, 8, 1, 30, tzinfo=NY), dt.datetime(2026, 3, 8, 4, 0, tzinfo=NY), "on_time", 90),
+    # 2026-11-01: clocks go 02:00 → 01:00; 00:30 → 02:00 on the wall is 2 h 30 min of real time
+    (dt.datetime(2026, 11, 1, 0, 30, tzinfo=NY), dt.datetime(2026, 11, 1, 2, 0, tzinfo=NY), "late", 150),
+    # 10 h 30 min on the wall across the autumn change is 11 h 30 min: concealed
+    (dt.datetime(2026, 10, 31, 20, 0, tzinfo=NY), dt.datetime(2026, 11, 1, 6, 30, tzinfo=NY), "concealed", 690),
+])
+def test_an_incident_is_timed_by_the_hours_that_passed_not_by_the_clock_on_the_wall(occurred, reported, expected,
+                                                                                     minutes):
+    """Across a daylight saving change the delay is real time: 01:30 → 04:00 was judged 2 h 30 min, 迟报."""
+    r = report("incident", reported, occurred_at=occurred, stage="初报")
+    assert incident_delay(r, _ny_org()) == dt.timedelta(minutes=minutes)
+    assert incident_timeliness(r, _ny_org()) == expected

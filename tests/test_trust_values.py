@@ -172,3 +172,62 @@ def test_r504_accepts_any_real_birth_date_not_after_today(tmp_path, birth, flagg
     _, found = check(root)
     mine = [f["code"] for f in found if f["path"] == path.relative_to(root).as_posix()]
     assert mine == (["R504"] if flagged else [])
+
+
+# --- numbers as written (YAML 1.1's octal, sexagesimal and underscore forms) ----------------
+
+def _with_line(rtype: str, key: str, written: str) -> str:
+    """The good report's front matter with ``key: written`` exactly as a writer would type it."""
+    from helpers_org import front_text
+
+    front, _ = good_report(rtype)
+    front[key] = "@@"
+    return front_text(front).replace('"@@"', written).replace("@@", written)
+
+
+def test_a_metric_written_with_a_leading_zero_is_the_decimal_number(tmp_path):
+    """检查企业数: 010 is ten, not eight (YAML 1.1 octal): the summary's figure must be what was written."""
+    import json
+
+    root = make_org(tmp_path)
+    front, body = good_report("weekly")
+    write_report(root, UNIT, "周报", _with_line("weekly", "metrics", "{检查企业数: 010, 发现隐患: 27}"), body)
+    code, found = check(root)
+    assert code == 0, found
+    result = run(root, "summary", "--period", "2026-11", "--format", "json", "--as-of", "2026-11-27 18:00")
+    assert json.loads(result.stdout)["metrics"]["weekly"]["检查企业数"] == 10
+
+
+@pytest.mark.parametrize("written", ["1:30", "1_000", "0x1F", "0o17", "1_0.5"])
+def test_a_metric_in_a_form_people_do_not_mean_as_a_number_is_r203(tmp_path, written):
+    """1:30 was read as 90 and 1_000 as 1000 without a word: a number must be written as one."""
+    root = make_org(tmp_path)
+    front, body = good_report("weekly")
+    path = write_report(root, UNIT, "周报", _with_line("weekly", "metrics", f"{{检查企业数: {written}}}"), body)
+    code, found = check(root)
+    assert code == 1
+    assert ("R203", key_line(front, "metrics")) in _findings_for(found, path.relative_to(root).as_posix()), found
+
+
+@pytest.mark.parametrize(("rtype", "key", "written", "shown"), [
+    ("credit", "decision_no", "0012", "0012"),
+    ("info", "title", "010", "010"),
+    ("info", "tags", "[2026.10, 010, 1:30]", "2026.10"),
+])
+def test_text_written_as_digits_is_published_as_written(tmp_path, rtype, key, written, shown):
+    """A decision number 0012 was published as 10, a tag 2026.10 as 2026.1, a title 010 as 8."""
+    root = make_org(tmp_path)
+    write_report(root, UNIT, f"x-{rtype}", _with_line(rtype, key, written), good_report(rtype)[1])
+    code, found = check(root)
+    assert code == 0, found
+    site = tmp_path / "site"
+    result = run(root, "build", "--site-dir", str(site), "--as-of", "2026-11-27 18:00", "--no-cache")
+    assert result.exit_code == 0, result.output
+    page = (site / "r" / UNIT / "2026" / f"x-{rtype}.html").read_text(encoding="utf-8")
+    assert f">{shown}<" in page or f"{shown}</" in page or f">{shown}" in page
+    if key == "tags":
+        names = {p.stem for p in (site / "tags").glob("*.html")}
+        assert {"2026.10", "010"} <= names, names
+        assert not {"8", "90", "2026.1"} & names, names
+    if key == "title":
+        assert "<h1" in page and ">8<" not in page

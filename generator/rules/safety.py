@@ -62,7 +62,7 @@ R504 = rule(
     "{detail}",
     """
 公开和内部范围的报告不得含有公民身份号码和手机号码等个人信息（身份号码按 GB 11643 校验码识别，
-手机号码按 11 位大陆号段识别）。
+手机号码按 11 位大陆号段识别；全角数字、元数据里不加引号的数字也算）。
 
 **怎么改**：删去或打码（如 `1381234****`、`110105********002X`）；确需写明的，
 把报告设为 `classification: restricted`（限定，仅领导可见）。
@@ -70,6 +70,7 @@ R504 = rule(
     details={
         "in_key": "“{key}”中有{what}；{fix}",
         "in_line": "第 {line} 行有{what}；{fix}",
+        "in_name": "文件名中有{what}，文件名就是报告在网站上的编号和地址；请用 git mv 改名",
         "fix": "公开、内部报告不得含有个人信息；请删去或打码，确需保留的把 classification 设为 restricted（限定）",
         "id_number": "公民身份号码“{prefix}…”",
         "mobile": "手机号码“{prefix}…”",
@@ -189,6 +190,11 @@ def id_number_valid(number: str, today: dt.date | None = None) -> bool:
     return born <= (today or dt.date.today())
 
 
+#: full-width digits, X and separators (typed with an input method in full-width mode) read as
+#: their ASCII forms, one character for one: positions and columns stay those of the text
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－　", "0123456789Xx+- ")
+
+_WIDE_DIGIT = re.compile("[０-９]")
 _ANY_DIGIT = re.compile(r"\d")
 _MAYBE_PERSONAL = re.compile(r"1[3-9]\d|\d{17}")  # in every ID number (17 digits) and mobile number (1[3-9]x)
 
@@ -199,6 +205,7 @@ def personal_matches(text: str, today: dt.date | None = None) -> list[tuple[int,
     Neither pattern matches a line break, so a whole body is searched at once (one regex pass
     instead of one call per line) and gives what the lines would give one by one."""
     found = []
+    text = text.translate(_HALF_WIDTH)
     if _ANY_DIGIT.search(text):  # both patterns need a decimal digit
         for m in _ID_NUMBER.finditer(text):
             if id_number_valid(m.group(1), today):
@@ -217,6 +224,8 @@ def personal_data(text: str, today: dt.date | None = None) -> list[tuple[int, st
 def _strings(value, key):
     if isinstance(value, str):
         yield key, value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        yield key, str(value)  # target: 13812345678 unquoted is a number to YAML, and published as written
     elif isinstance(value, dict):
         for k, v in value.items():
             yield from _strings(str(k), key)
@@ -233,12 +242,15 @@ def _personal(report, ctx):
     words = R504.details
     fix = words["fix"]
     today = ctx.as_of.date()
+    name = report.path.rsplit("/", 1)[-1]
+    for _, what in personal_data(name, today):
+        yield 1, 1, {"detail": words["in_name"].format(what=what)}
     for key, value in report.meta.items():
         for _, text in _strings(value, key):
             for column, what in personal_data(text, today):
                 yield report.line_of(key), column, {"detail": words["in_key"].format(key=key, what=what, fix=fix)}
     body = report.body
-    if not _MAYBE_PERSONAL.search(body):
+    if not _MAYBE_PERSONAL.search(body) and not _WIDE_DIGIT.search(body):
         return
     line, last = report.body_line, 0
     for pos, what in personal_matches(body, today):

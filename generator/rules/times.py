@@ -71,7 +71,9 @@ R305 = rule(
     "{detail}",
     """
 报告写的报送时间（`reported_at`）比它第一次提交到仓库的时间早 30 分钟以上，视为**倒签**。
-此时迟报、瞒报按仓库实际接收的时间判断。
+此时迟报、瞒报按仓库实际接收的时间判断。先提交草稿（`draft: true`）或别的类型的报告、后来才在同一文件中
+写成现在的报告的，接收时间按**第一次以现在的样子（非草稿、现在的类型）提交**的时间计：草稿不是报送。
+突发事件的发生时间（`occurred_at`）在接收后被改晚的，迟报、瞒报仍按接收时所写的发生时间判断（R303、R304 的提示会写明）。
 
 这是一条**提示**（notice），不阻止发布。`_org.yml` 中 `ledger_since` 之前的报告是从旧台账导入的，
 不作此判断。
@@ -170,7 +172,7 @@ def _late(report, ctx):
         if verdict == "late":
             delay = incident_delay(report, ctx.org)
             yield report.line_of("reported_at"), 1, {"detail": (
-                f"迟报：事件发生于 {format_time(report.occurred_at, tz)}，{_basis(report, ctx.org)}，"
+                f"迟报：{_occurred(report, tz)}，{_basis(report, ctx.org)}，"
                 f"相隔 {format_duration(delay)}，超过规定的 {format_duration(ctx.org.deadlines.incident_late)}")}
     elif report.is_periodic:
         if periodic_timeliness(report, ctx.org) == "late":
@@ -189,8 +191,19 @@ def _concealed(report, ctx):
     if report.type == "incident" and not report.draft and incident_timeliness(report, ctx.org) == "concealed":
         delay = incident_delay(report, ctx.org)
         yield report.line_of("reported_at"), 1, {"detail": (
-            f"瞒报：事件发生于 {format_time(report.occurred_at, tz)}，{_basis(report, ctx.org)}，"
+            f"瞒报：{_occurred(report, tz)}，{_basis(report, ctx.org)}，"
             f"相隔 {format_duration(delay)}，超过规定的 {format_duration(ctx.org.deadlines.incident_concealed)}")}
+
+
+def _occurred(report, tz) -> str:
+    """When the incident occurred, as judged: an occurred_at moved later after receipt is not (history.py)."""
+    from ..timeliness import occurred_for_timeliness
+
+    judged = occurred_for_timeliness(report)
+    if judged is not None and judged != report.occurred_at:
+        return (f"事件发生于 {format_time(judged, tz)}（接收时所写；之后改成了 {format_time(report.occurred_at, tz)}，"
+                "接收后改晚发生时间不改变时效判断）")
+    return f"事件发生于 {format_time(report.occurred_at, tz)}"
 
 
 def _basis(report, org) -> str:
@@ -211,9 +224,16 @@ def _backdated(report, ctx):
     delta = backdated_by(report, ctx.org)
     if delta is not None:
         tz = ctx.org.timezone
+        if report.received_from is not None:  # the file came earlier, as a draft or another type (history.py)
+            first_at, first_commit = report.received_from
+            received = (f"此文件 {format_time(first_at, tz)} 首次提交（提交 {str(first_commit)[:10]}）时还是草稿或另一类型的"
+                        f"报告，现在的报告 {format_time(report.received_at, tz)} 才提交（提交 "
+                        f"{str(report.received_commit)[:10]}），仓库按此时接收")
+        else:
+            received = (f"仓库首次接收此文件是 {format_time(report.received_at, tz)}"
+                        f"（提交 {str(report.received_commit)[:10]}）")
         yield report.line_of("reported_at"), 1, {"detail": (
-            f"报送时间写的是 {format_time(report.reported_at, tz)}，但仓库首次接收此文件是 "
-            f"{format_time(report.received_at, tz)}（提交 {str(report.received_commit)[:10]}），"
+            f"报送时间写的是 {format_time(report.reported_at, tz)}，但{received}，"
             f"早了 {format_duration(delta)}；时效按接收时间判断")}
 
 
@@ -236,3 +256,4 @@ def _period(report, ctx):
             yield line, 1, {"detail": words["not_begun"].format(
                 period=report.period, label=period.label, start=period.start,
                 reported=format_time(report.reported_at, ctx.org.timezone))}
+

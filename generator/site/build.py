@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import logging
 import os
 import shutil
@@ -177,7 +178,14 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         saved = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
         try:
-            mkdocs_build(cfg, dirty=dirty)
+            shares = _shares(docs_dir, _nav_docs(cfg.get("nav")))
+            batch = _Batch(_nav_docs(cfg.get("nav")))
+            if len(shares) > 1:
+                cfg["plugins"]["shangbao-batch"] = batch  # after the page cache: it may replace the files
+            for i, share in enumerate(shares):
+                batch.share = share
+                mkdocs_build(cfg, dirty=dirty or i > 0)
+                gc.collect()  # the pages of this run (cycles: page ↔ file) before the next run reads its own
         finally:
             if saved is None:
                 os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -299,6 +307,43 @@ def _walk_order(src_uri: str) -> tuple:
     return (*((1, folder) for folder in folders), (0, _file_sort_key(name)))
 
 
+#: MkDocs reads every page it renders before writing any, and holds them all until its build ends
+#: (about 15 KB a page): a site of more report pages than this is rendered in runs of at most this
+#: many (``_Batch``), so that MkDocs' memory is that of one run (about 0.6 GB less at 50,000)
+MKDOCS_BATCH = 12_000
+
+
+def _shares(docs_dir: Path, nav_docs: set[str]) -> list[set[str] | None]:
+    """The pages each MkDocs run renders: [None] (one run, every page) for a site of at most
+    ``MKDOCS_BATCH`` report pages; else the other pages and the first reports, then the next reports."""
+    docs = sorted(p.relative_to(docs_dir).as_posix() for p in _doc_pages(Path(docs_dir)))
+    reports = [d for d in docs if d.startswith("r/")]
+    if len(reports) <= MKDOCS_BATCH:
+        return [None]
+    shares: list[set[str] | None] = [set(reports[i:i + MKDOCS_BATCH]) for i in range(0, len(reports), MKDOCS_BATCH)]
+    shares[0] |= {d for d in docs if not d.startswith("r/")}
+    return shares
+
+
+class _Batch:
+    """One MkDocs run of several (``MKDOCS_BATCH``): the pages outside its ``share`` are marked
+    unmodified, so that this dirty run neither reads nor renders them (as for the pages the cache
+    gives, ``_PageCache``); each page is rendered by one run, with every page known to every run
+    (links, sitemap), so the site is the same bytes as one run's. The navigation's pages are read
+    in every run (the navigation shows their titles)."""
+
+    def __init__(self, nav_docs: set[str]) -> None:
+        self.nav_docs = nav_docs
+        self.share: set[str] | None = None
+
+    def on_files(self, files, config):
+        if self.share is not None:
+            for file in files.documentation_pages():
+                if file.src_uri not in self.share and file.src_uri not in self.nav_docs:
+                    file.is_modified = _not_modified
+        return files
+
+
 def _doc_pages(docs_dir: Path) -> list[Path]:
     return [p for p in docs_dir.rglob("*.md") if p.relative_to(docs_dir).parts[0] != "assets"]
 
@@ -392,8 +437,10 @@ class _Indexer:
         self.staging = Path(tempfile.mkdtemp(prefix=f"{_INDEX_PREFIX}{os.getpid()}-", dir=parent))
         self.out = self.staging / "pagefind"
         # the shadow pages are read once by Pagefind and thrown away: in memory (tmpfs) when
-        # there is room, where writing and removing ten thousand files costs next to nothing
-        scratch = _scratch_dir(pages * SHADOW_BYTES)
+        # there is room, where writing and removing ten thousand files costs next to nothing; not
+        # for a larger site, where they would hold memory the build's processes need (tmpfs counts
+        # against a runner's memory limit like the processes do: 0.6 GB at 50,000 reports)
+        scratch = _scratch_dir(pages * SHADOW_BYTES) if pages <= SCRATCH_PAGES else None
         self.scratch = (Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=scratch))
                         if scratch else None)
         self.shadow = (self.scratch or self.staging) / "shadow"
@@ -444,6 +491,8 @@ SHADOW_BYTES = 48 * 1024
 
 #: the memory-backed folder for the shadow pages, when the machine has one
 SCRATCH = "/dev/shm"
+#: up to how many report pages the shadow pages go to SCRATCH (above, to the disk beside the site)
+SCRATCH_PAGES = 12_000
 _SCRATCH_PREFIX = "sb-shadow-"
 
 
@@ -487,7 +536,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
 
         facts.members = read_members_for(root, facts)
         timings["members"] = time.perf_counter() - t0
-    docs_dir = docs_dir or root / "build" / f"docs-{audience}"
+    docs_dir = docs_dir or work_dir(root) / f"docs-{audience}"
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-{os.getpid()}-", dir=site_dir.parent))
@@ -641,13 +690,24 @@ def remove_stale(site_dir: Path) -> list[Path]:
     return removed
 
 
+def work_dir(root: Path) -> Path:
+    """``build/`` in the repository: the generated docs trees (a restricted build's among them) and
+    the lock outside git. It ignores itself (``build/.gitignore``: ``*``), so that a ``git add -A``
+    in a repository whose own .gitignore does not name it commits none of it."""
+    folder = Path(root) / "build"
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.is_file():
+        ignore.write_text("# shangbao 生成的文件（含限定范围的页面），不要提交\n*\n", encoding="utf-8")
+    return folder
+
+
 def lock_path(root: Path) -> Path:
     """Where builds of ``root`` take turns: inside ``.git/`` (never committed), else in ``build/``."""
     git = root / ".git"
     if git.is_dir():
         return git / "shangbao-build.lock"
-    (root / "build").mkdir(parents=True, exist_ok=True)
-    return root / "build" / ".shangbao-build.lock"
+    return work_dir(root) / ".shangbao-build.lock"
 
 
 class BuildLock:

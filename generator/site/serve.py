@@ -26,7 +26,8 @@ from pathlib import Path
 from rich.markup import escape
 
 from ..config import ConfigError
-from .build import BuildError, _print_errors, console, generate_tree, load, run_mkdocs, run_pagefind, update_tree
+from .build import (BuildError, _print_errors, console, generate_tree, load, run_mkdocs, run_pagefind, update_tree,
+                    work_dir)
 from .cache import CommittedCache, open_cache
 from .facts import collect
 from .urls import html_path
@@ -71,7 +72,7 @@ class Preview:
         self.root = root
         self.audience = audience
         self.as_of = as_of  # None: now, or the sample's own date (_org.yml sample_as_of)
-        out = out or root / "build"
+        out = out or work_dir(root)
         self.docs_dir = out / f"serve-docs-{audience}"
         self.site_dir = out / f"serve-{audience}"
         self.state = _State()

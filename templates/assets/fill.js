@@ -620,6 +620,10 @@
 
   function personalData(text) { /* rules/safety.personal_data: descriptions */
     var found = [];
+    /* full-width digits read as ASCII, one for one (safety._HALF_WIDTH) */
+    text = String(text).replace(/[０-９Ｘｘ＋－　]/g, function (c) {
+      return c === "　" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
+    });
     if (!/\d/.test(text)) { return found; }
     var m;
     var ids = pyRegex(D.id_number.pattern, "g");

@@ -185,12 +185,10 @@
       var cut = Math.max(body.lastIndexOf("。", ranges[0][0] - 1), body.lastIndexOf("；", ranges[0][0] - 1),
                          body.lastIndexOf(" ", ranges[0][0] - 1));
       if (cut >= from && cut < ranges[0][0]) { from = cut + 1; }
+      from = wordStart(body, from);
       var to = Math.min(body.length, from + EXCERPT_CHARS);
       ranges.forEach(function (r) { if (r[0] < to && r[1] > to) { to = r[1]; } });  /* no half-marked term */
-      /* never cut a character written as two UTF-16 units */
-      if (from > 0 && /[\udc00-\udfff]/.test(body.charAt(from))) { from--; }
-      if (/[\udc00-\udfff]/.test(body.charAt(to))) { to++; }
-      return markHtml(body, ranges, from, to);
+      return markHtml(body, ranges, from, wordEnd(body, to));
     }
     var lines = (d.c || "").split(CARD_SEP).filter(function (line) { return rangesIn(line, terms).length; });
     if (lines.length) {
@@ -198,9 +196,32 @@
         return "<span class=\"sb-search-card\">" + markHtml(line, rangesIn(line, terms), 0, line.length) + "</span>";
       }).join("\n");  /* lines apart on the card: a line break, shown as a space */
     }
-    var end = Math.min(body.length, EXCERPT_CHARS);
-    if (/[\udc00-\udfff]/.test(body.charAt(end))) { end++; }
-    return esc(body.slice(0, end));
+    return esc(body.slice(0, wordEnd(body, Math.min(body.length, EXCERPT_CHARS))));
+  }
+
+  /* An excerpt never starts or ends inside a number, a code or a Latin word, nor inside a character
+     written as two UTF-16 units: “11月12日” cut after its first digit would read 1月12日, “123万元”
+     cut after two would read 12. (A number's decimal point and thousands separator are inside it.) */
+  var INSIDE_WORD = new RegExp("^(?:" + WORDCH + "|[.,])$", "u");
+
+  function joined(text, i) {  /* whether text[i - 1] and text[i] are one word or number */
+    var a = text.charAt(i - 1);
+    var b = text.charAt(i);
+    if (/[\ud800-\udbff]/.test(a) && /[\udc00-\udfff]/.test(b)) { return true; }
+    if (!INSIDE_WORD.test(a) || !INSIDE_WORD.test(b)) { return false; }
+    if (/[.,]/.test(a)) { return /\p{Nd}/u.test(text.charAt(i - 2)) && /\p{Nd}/u.test(b); }
+    if (/[.,]/.test(b)) { return /\p{Nd}/u.test(a) && /\p{Nd}/u.test(text.charAt(i + 1)); }
+    return true;
+  }
+
+  function wordStart(text, i) {
+    while (i > 0 && i < text.length && joined(text, i)) { i--; }
+    return i;
+  }
+
+  function wordEnd(text, i) {
+    while (i > 0 && i < text.length && joined(text, i)) { i++; }
+    return i;
   }
 
   function intersect(sets) {
@@ -373,6 +394,9 @@
   function say(text) { ui.msg.textContent = text; }
 
   function sayCount() {
+    /* a query of punctuation alone is no search (the index leaves punctuation out): saying 没有找到
+       would be false, nearly every page has a ， */
+    if (!terms.length) { say("标点符号不能单独搜索，请输入文字或数字"); return; }
     say(count ? "找到 " + count + " 条含“" + query + "”的结果" : "没有找到“" + query + "”");
   }
 
