@@ -272,11 +272,11 @@ class Generator:
             for r in reports:
                 self.report_page(r)
                 tick("报告页")
+            for p in periods_all:
+                self.period_page(p)
+                tick("周期页")
         else:
-            self._report_pages_on_every_core(n_workers, searchable_done, tick)
-        for p in periods_all:
-            self.period_page(p)
-            tick("周期页")
+            self._report_pages_on_every_core(n_workers, searchable_done, tick, periods_all)
         self.periods_index(periods_all)
         self.home()
         self.units()
@@ -292,13 +292,16 @@ class Generator:
         return self.written
 
     def _report_pages_on_every_core(self, n_workers: int, searchable_done: Callable[[], None] | None,
-                                    tick: Callable[..., None]) -> None:
-        """The report pages written by this process and ``n_workers`` forked ones (``pool.Pool``).
+                                    tick: Callable[..., None], periods: list[P.Period]) -> None:
+        """The report pages and the period pages written by this process and ``n_workers`` forked
+        ones (``pool.Pool``).
 
         Rendering is pure CPU (Python-Markdown for the bodies, Jinja2). First every process writes
         the shadow pages of its share (what the search index needs), so that the index starts as
         early as possible (``searchable_done``); then the report pages themselves. A worker keeps
         the bodies it rendered for its shadows (one worker per share: the same process does both).
+        Then the period pages, every ``n_workers + 1``-th to each process (they print ``as_of``:
+        with a build cache they are what is rendered again at every build).
         """
         reports = self.f.reports
         share = len(reports) // (n_workers + 1)
@@ -322,6 +325,8 @@ class Generator:
             for r in reports[:share]:
                 self.report_page(r)
                 tick("报告页")
+            step = n_workers + 1
+            period_pages = [workers.submit(_period_pages, periods[i + 1::step]) for i in range(n_workers)]
             for (a, b), future in zip(spans, pages, strict=True):
                 changed, used, hits, deferred, page_keys = workers.result(future)
                 self.changed.extend(changed)
@@ -330,6 +335,15 @@ class Generator:
                 self._count_cache_use(used, hits)
                 self.written.extend(self.f.doc[r.id] for r in reports[a:b])
                 tick("报告页", b - a)
+            for p in periods[::step]:
+                self.period_page(p)
+                tick("周期页")
+            for future in period_pages:
+                written, changed, used, hits = workers.result(future)
+                self.written.extend(written)
+                self.changed.extend(changed)
+                self._count_cache_use(used, hits)
+                tick("周期页", len(written))
 
     def _count_cache_use(self, used: set, hits: int) -> None:
         if self.cache is not None:
@@ -908,6 +922,16 @@ def _report_pages(span: tuple[int, int]) -> tuple[list[str], set, int, dict[str,
     for r in gen.f.reports[span[0]:span[1]]:
         gen.report_page(r)
     return (gen.changed, *_cache_use(gen), gen.deferred, gen.page_keys)
+
+
+def _period_pages(periods: list[P.Period]) -> tuple[list[str], list[str], set, int]:
+    """A worker's task: the pages (and 情况通报 documents) of ``periods``; the pages written and
+    changed, and the build cache's entries it used and how many it reused."""
+    gen: Generator = pool.worker_state()
+    gen.written, gen.changed = [], []
+    for p in periods:
+        gen.period_page(p)
+    return (gen.written, gen.changed, *_cache_use(gen))
 
 
 def _cache_use(gen: Generator) -> tuple[set, int]:
