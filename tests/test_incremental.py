@@ -241,39 +241,3 @@ def test_pages_added_without_a_docs_file_take_the_place_the_docs_walk_gives(tmp_
     cfg = load_config(config_file=str(PROJECT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "site"))
     walked = [f.src_uri for f in get_files(cfg) if f.src_uri.endswith(".md")]
     assert sorted(names, key=build_mod._walk_order) == walked
-
-
-def test_a_site_rendered_in_several_mkdocs_runs_is_the_site_of_one_run(repo, tmp_path, capsys, monkeypatch):
-    """A large site is rendered in runs of MKDOCS_BATCH report pages (MkDocs holds every page it
-    renders until its run ends); the pages are the same bytes as one run's, and no run reads more
-    than its share."""
-    from mkdocs.structure.pages import Page
-
-    _build(repo, tmp_path / "one", "2026-11-27 12:00", capsys, None)
-    read: list[int] = []
-    real = Page.read_source
-
-    def counting(self, config):
-        read[-1] += 1
-        return real(self, config)
-
-    real_build = build_mod._Batch.on_files
-
-    def on_files(self, files, config):
-        read.append(0)
-        return real_build(self, files, config)
-
-    monkeypatch.setattr(Page, "read_source", counting)
-    monkeypatch.setattr(build_mod._Batch, "on_files", on_files)
-    monkeypatch.setattr(build_mod, "MKDOCS_BATCH", 30)
-    _build(repo, tmp_path / "runs", "2026-11-27 12:00", capsys, None)
-    reports = sum(1 for _ in (tmp_path / "one" / "r").rglob("*.html"))
-    assert reports > 90 and len(read) == -(-reports // 30)  # control: several runs
-    assert max(read[1:]) <= 30 + len(build_mod._nav_docs(_nav(repo)))  # each run reads its share (and the nav)
-    _assert_same(tmp_path / "runs", tmp_path / "one")
-
-
-def _nav(root: Path):
-    import yaml
-
-    return yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]

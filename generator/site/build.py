@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import gc
 import logging
 import os
 import shutil
@@ -178,14 +177,7 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         saved = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
         try:
-            shares = _shares(docs_dir, _nav_docs(cfg.get("nav")))
-            batch = _Batch(_nav_docs(cfg.get("nav")))
-            if len(shares) > 1:
-                cfg["plugins"]["shangbao-batch"] = batch  # after the page cache: it may replace the files
-            for i, share in enumerate(shares):
-                batch.share = share
-                mkdocs_build(cfg, dirty=dirty or i > 0)
-                gc.collect()  # the pages of this run (cycles: page ↔ file) before the next run reads its own
+            mkdocs_build(cfg, dirty=dirty)
         finally:
             if saved is None:
                 os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -305,43 +297,6 @@ def _walk_order(src_uri: str) -> tuple:
 
     *folders, name = src_uri.split("/")
     return (*((1, folder) for folder in folders), (0, _file_sort_key(name)))
-
-
-#: MkDocs reads every page it renders before writing any, and holds them all until its build ends
-#: (about 15 KB a page): a site of more report pages than this is rendered in runs of at most this
-#: many (``_Batch``), so that MkDocs' memory is that of one run (about 0.6 GB less at 50,000)
-MKDOCS_BATCH = 12_000
-
-
-def _shares(docs_dir: Path, nav_docs: set[str]) -> list[set[str] | None]:
-    """The pages each MkDocs run renders: [None] (one run, every page) for a site of at most
-    ``MKDOCS_BATCH`` report pages; else the other pages and the first reports, then the next reports."""
-    docs = sorted(p.relative_to(docs_dir).as_posix() for p in _doc_pages(Path(docs_dir)))
-    reports = [d for d in docs if d.startswith("r/")]
-    if len(reports) <= MKDOCS_BATCH:
-        return [None]
-    shares: list[set[str] | None] = [set(reports[i:i + MKDOCS_BATCH]) for i in range(0, len(reports), MKDOCS_BATCH)]
-    shares[0] |= {d for d in docs if not d.startswith("r/")}
-    return shares
-
-
-class _Batch:
-    """One MkDocs run of several (``MKDOCS_BATCH``): the pages outside its ``share`` are marked
-    unmodified, so that this dirty run neither reads nor renders them (as for the pages the cache
-    gives, ``_PageCache``); each page is rendered by one run, with every page known to every run
-    (links, sitemap), so the site is the same bytes as one run's. The navigation's pages are read
-    in every run (the navigation shows their titles)."""
-
-    def __init__(self, nav_docs: set[str]) -> None:
-        self.nav_docs = nav_docs
-        self.share: set[str] | None = None
-
-    def on_files(self, files, config):
-        if self.share is not None:
-            for file in files.documentation_pages():
-                if file.src_uri not in self.share and file.src_uri not in self.nav_docs:
-                    file.is_modified = _not_modified
-        return files
 
 
 def _doc_pages(docs_dir: Path) -> list[Path]:
