@@ -123,10 +123,23 @@ def test_a_cached_build_is_the_full_build_after_an_added_and_an_edited_report(re
     edited.write_text(text.replace("14个乡镇", "15个乡镇"), encoding="utf-8")
     _git(repo, "commit", "-q", "-am", "修改", when="2026-11-29T09:00:00+08:00")
     out = _build(repo, tmp_path / "site2", "2026-11-29 10:00", capsys, cache)
+    # only what changed was written as a docs page: the edited report's, not an unchanged one's
+    docs = sorted(p.name for p in (repo / "build" / "docs-internal").rglob("*.md"))
+    assert "2026-09-22-节前安全生产检查部署.md" in docs and "2026-10-15-宏达建材行政处罚.md" not in docs
     _build(repo, tmp_path / "full2", "2026-11-29 10:00", capsys, None)
     files = _assert_same(tmp_path / "site2", tmp_path / "full2")
     assert any("15个乡镇".encode() in v for k, v in files.items() if k.endswith("节前安全生产检查部署.html"))
     assert not any("14个乡镇".encode() in v for k, v in files.items() if k.endswith("节前安全生产检查部署.html"))
+    assert _reused(out) > 100
+
+    # a report is withdrawn (deleted): it leaves the pages, the listings and the search index
+    withdrawn = repo / "submissions" / "anjianke" / "2026" / "2026-10-15-宏达建材行政处罚.md"
+    _git(repo, "rm", "-q", str(withdrawn.relative_to(repo)), when="2026-11-30T09:00:00+08:00")
+    _git(repo, "commit", "-q", "-m", "撤回", when="2026-11-30T09:00:00+08:00")
+    out = _build(repo, tmp_path / "site3", "2026-11-30 10:00", capsys, cache)
+    _build(repo, tmp_path / "full3", "2026-11-30 10:00", capsys, None)
+    files = _assert_same(tmp_path / "site3", tmp_path / "full3")
+    assert not any(k.endswith("宏达建材行政处罚.html") for k in files)
     assert _reused(out) > 100
 
 
@@ -147,6 +160,11 @@ def test_damaged_or_forged_cache_entries_do_not_change_the_site(repo, tmp_path, 
     # 3. a valid entry copied under another page's key
     shutil.copyfile(entries["html"][2], entries["html"][3])
     shutil.copyfile(entries["doc"][1], entries["doc"][2])
+    # the docs pages of the other report pages too: where a page's HTML entry is damaged as well, the
+    # page can come neither from its HTML nor from its docs page entry, and is rendered again
+    for path in entries["doc"][3:]:
+        raw = path.read_bytes()
+        path.write_bytes(raw[:32] + raw[32:].replace("安".encode(), forged.encode()))
     # 4. the search index replaced by another valid-looking tar
     entries["search"][0].write_bytes(entries["search"][0].read_bytes()[:32] + b"\0" * 1024)
     # 5. a different secret (a cache written by someone else) for one more entry
@@ -206,3 +224,20 @@ def test_what_a_killed_writer_left_is_neither_trusted_nor_kept(tmp_path):
     assert not left.exists()
     assert again.get("html", "cd" * 32) is None
     assert again.get("html", "ab" * 32) == b"whole entry"
+
+
+def test_pages_added_without_a_docs_file_take_the_place_the_docs_walk_gives(tmp_path):
+    """A reused report page has no docs file (the generator did not write it); MkDocs' files list must
+    still hold it where walking a full docs tree puts it, or the sitemap and the order differ."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    docs = tmp_path / "docs"
+    names = ["index.md", "a.md", "Z.md", "r/index.md", "r/b/2025/x.md", "r/b/2025/index.md", "r/b/x.md",
+             "r/a-b/y.md", "r/a/z.md", "r/ab/w.md", "r/中文/报告.md", "units/index.md", "units/u1.md"]
+    for name in names:
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text("# x\n", encoding="utf-8")
+    cfg = load_config(config_file=str(PROJECT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "site"))
+    walked = [f.src_uri for f in get_files(cfg) if f.src_uri.endswith(".md")]
+    assert sorted(names, key=build_mod._walk_order) == walked

@@ -82,12 +82,22 @@ def generate_tree(facts: Facts, root: Path, docs_dir: Path,
     shadow pages too when ``shadow_dir`` is given (search.py). With ``cache`` a report's pages whose
     inputs are those of an earlier build are taken from it (cache.py).
     """
+    return _generate(facts, root, docs_dir, progress, searchable_done, shadow_dir, cache).written
+
+
+def _generate(facts: Facts, root: Path, docs_dir: Path, progress: Callable[[str, int, int], None] | None = None,
+              searchable_done: Callable[[], None] | None = None, shadow_dir: Path | None = None,
+              cache: SiteCache | None = None, defer: bool = False) -> Generator:
+    """``generate_tree``; the generator, whose ``deferred`` report pages (``defer``, with ``cache``)
+    were not written: ``run_mkdocs`` takes their HTML from the cache or has them written then."""
     if docs_dir.exists():
         shutil.rmtree(docs_dir)
     docs_dir.mkdir(parents=True)
     gen = _generator(facts, root, docs_dir, cache)
     gen.shadow_dir = shadow_dir
-    return gen.generate(progress, searchable_done)
+    gen.defer_pages = defer and cache is not None
+    gen.generate(progress, searchable_done)
+    return gen
 
 
 def _generator(facts: Facts, root: Path, docs_dir: Path, cache: SiteCache | None) -> Generator:
@@ -119,14 +129,17 @@ def update_tree(facts: Facts, root: Path, docs_dir: Path,
 
 def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: str,
                live: bool = False, dirty: bool = False, as_of: dt.datetime | None = None,
-               cache: SiteCache | None = None, pages_only: bool = False, compiled=None) -> int:
+               cache: SiteCache | None = None, generated: Generator | None = None, pages_only: bool = False,
+               compiled=None) -> int:
     """``mkdocs build`` in-process with the root mkdocs.yml, docs_dir/site_dir overridden.
 
     With ``cache``, a page whose docs page, configuration, theme and navigation are those of an
     earlier build is copied from the cache instead of being rendered (``_PageCache``); returns how
-    many pages were. ``pages_only``: only the docs pages are written, not the theme's files, 404
-    page and sitemap (serve renders a few pages this way, live_pages.py). ``compiled``: a Jinja2
-    bytecode cache for the theme's templates (kept by serve from one edit to the next)."""
+    many pages were. ``generated`` is the generator of ``docs_dir``: its report pages are keyed by
+    their inputs, and the ones it deferred (not written) are written now if their HTML is not reused.
+    ``pages_only``: only the docs pages are written, not the theme's files, 404 page and sitemap (serve
+    renders a few pages this way, live_pages.py). ``compiled``: a Jinja2 bytecode cache for the theme's
+    templates (kept by serve from one edit to the next)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -161,10 +174,13 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         reused = 0
         # (strict mode fails a build on a page's warnings, which a page taken from the cache would not give)
         if cache is not None and not live and not cfg["strict"]:
-            pages = _PageCache(cache, cfg, root, docs_dir, site_dir)
+            pages = _PageCache(cache, cfg, root, docs_dir, site_dir, generated)
             reused = len(pages.reused)
             cfg["plugins"]["shangbao-page-cache"] = pages
             dirty = dirty or reused > 0  # the reused pages are not rendered (File.is_modified)
+        elif generated is not None:
+            for doc in list(generated.deferred):
+                generated.materialise(doc)
         saved = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
         try:
@@ -200,14 +216,20 @@ class _PageCache:
     rendered and stored (``on_post_page``).
 
     A page's key is its docs page's bytes and address plus ``_site_key`` (the MkDocs configuration,
-    theme overrides, navigation, versions, code). The pages of the navigation are always rendered:
+    theme overrides, navigation, versions, code); a report page's is its key in the generator (its
+    inputs: its docs page is made from them and nothing else) in place of the bytes, so that a
+    report page reused here needs no docs page at all: the generator did not write it (``deferred``),
+    and it joins MkDocs' files here (``on_files``) where the walk of the docs tree would have found
+    it. A deferred page whose HTML is not reused is written now (``Generator.materialise``) and
+    rendered. The pages of the navigation are always rendered:
     their titles and order are read from them. The build time in the footer (``sb_built``) is the
     only part of a page that changes from one build to the next with the same inputs: an entry is
     the page without it and the place it goes, and a page in which the time appears more than once
     is not stored (it is rendered every time).
     """
 
-    def __init__(self, cache: SiteCache, cfg, root: Path, docs_dir: Path, site_dir: Path) -> None:
+    def __init__(self, cache: SiteCache, cfg, root: Path, docs_dir: Path, site_dir: Path,
+                 generated: Generator | None = None) -> None:
         self.cache = cache
         self.built = cfg["extra"]["sb_built"].encode("utf-8")
         self.nav_docs = _nav_docs(cfg.get("nav"))
@@ -215,14 +237,26 @@ class _PageCache:
         self.keys: dict[str, str] = {}
         self.reused: set[str] = set()
         self.docs_dir = Path(docs_dir)
-        for path in _doc_pages(self.docs_dir):
-            doc = path.relative_to(self.docs_dir).as_posix()
+        page_keys = generated.page_keys if generated is not None else {}
+        deferred = dict(generated.deferred) if generated is not None else {}
+        #: the deferred pages reused: not in the docs tree, added to MkDocs' files (``on_files``)
+        self.virtual: list[str] = []
+        docs = [path.relative_to(self.docs_dir).as_posix() for path in _doc_pages(self.docs_dir)]
+        for doc in [*docs, *deferred]:
             if doc in self.nav_docs:
                 continue
-            self.keys[doc] = key = digest(self.site_key, doc, path.read_bytes())
+            inputs = page_keys.get(doc)
+            if inputs is not None:
+                self.keys[doc] = key = digest(self.site_key, doc, "report", inputs)
+            else:
+                self.keys[doc] = key = digest(self.site_key, doc, (self.docs_dir / doc).read_bytes())
             entry = cache.get("html", key)
             if entry is None or len(entry) < 8:
+                if doc in deferred:
+                    generated.materialise(doc)
                 continue
+            if doc in deferred:
+                self.virtual.append(doc)
             at = int.from_bytes(entry[:8], "little", signed=True)
             html = entry[8:]
             if at >= 0:
@@ -234,6 +268,14 @@ class _PageCache:
 
     # MkDocs calls a plugin's methods by event name (on_<event>)
     def on_files(self, files, config):
+        if self.virtual:
+            from mkdocs.structure.files import File, Files
+
+            docs_dir = config["docs_dir"]
+            walked = [f for f in files if f.src_dir == docs_dir]
+            added = [File(doc, docs_dir, config["site_dir"], config["use_directory_urls"]) for doc in self.virtual]
+            files = Files(sorted([*walked, *added], key=lambda f: _walk_order(f.src_uri))
+                          + [f for f in files if f.src_dir != docs_dir])
         for file in files.documentation_pages():
             if file.src_uri in self.reused:
                 file.is_modified = _not_modified
@@ -253,6 +295,15 @@ class _PageCache:
 
 def _not_modified() -> bool:
     return False
+
+
+def _walk_order(src_uri: str) -> tuple:
+    """Where MkDocs' walk of the docs tree (``get_files``) puts a file: a folder's files before its
+    folders, files by ``_file_sort_key`` (index first), folders by name."""
+    from mkdocs.structure.files import _file_sort_key
+
+    *folders, name = src_uri.split("/")
+    return (*((1, folder) for folder in folders), (0, _file_sort_key(name)))
 
 
 def _doc_pages(docs_dir: Path) -> list[Path]:
@@ -444,11 +495,12 @@ def _scratch_dir(needed: int) -> str | None:
 def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
                site_dir: Path, publishable: list[Report] | None = None, problems: dict | None = None,
                docs_dir: Path | None = None, live: bool = False, quiet: bool = False,
-               cache: SiteCache | None = None) -> BuildResult:
+               cache: SiteCache | None = None, detach_removal: bool = False) -> BuildResult:
     """Generate, build and index the site for ``audience`` into ``site_dir`` (atomically).
 
     With ``cache`` (cache.py) what an earlier build made from the same inputs is reused, and after
-    the site is in place the entries this build did not use are removed."""
+    the site is in place the entries this build did not use are removed. With ``detach_removal``
+    the site it replaced is removed by a process of its own that outlives this one (``_swap``)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     facts = collect(org, reports, audience, as_of, publishable, problems)
@@ -470,19 +522,21 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         say(f"[bold]生成页面[/]：{len(facts.reports)} 份报告（{AUDIENCE_LABELS.get(audience, audience)}）…")
         indexer = _Indexer(site_dir.parent, len(facts.reports), cache)
         # Pagefind starts (indexer.start) as soon as the shadow pages are written, beside the rest
-        pages = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow, cache)
+        generated = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow, cache)
+        pages = generated.written
         timings["generate"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         say(f"[bold]MkDocs 构建[/]：{len(pages)} 个页面，同时建立搜索索引（Pagefind）…")
         if not indexer.begun:
             indexer.start()
-        reused = run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of, cache=cache)
+        reused = run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of, cache=cache,
+                            generated=generated)
         timings["mkdocs"] = time.perf_counter() - t1
         write_feeds(facts, tmp / "feed")  # site/feed/ for the upper organisation and other systems
         t2 = time.perf_counter()
         timings["pagefind"] = indexer.finish(tmp)
         timings["pagefind_wait"] = time.perf_counter() - t2
-        _swap(tmp, site_dir)
+        _swap(tmp, site_dir, detach_removal)
     except BaseException:
         if indexer is not None:
             indexer.close()
@@ -501,10 +555,10 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
 
 def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: bool,
                             searchable_done: Callable[[], None] | None = None,
-                            shadow_dir: Path | None = None, cache: SiteCache | None = None) -> list[str]:
+                            shadow_dir: Path | None = None, cache: SiteCache | None = None) -> Generator:
     if quiet or not console.is_terminal:
-        return generate_tree(facts, root, docs_dir, searchable_done=searchable_done, shadow_dir=shadow_dir,
-                             cache=cache)
+        return _generate(facts, root, docs_dir, searchable_done=searchable_done, shadow_dir=shadow_dir,
+                         cache=cache, defer=True)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     # no refresh thread (auto_refresh=False): the generator forks a second process for the report
@@ -521,7 +575,7 @@ def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: boo
                 shown[0] = now
                 bar.refresh()
 
-        return generate_tree(facts, root, docs_dir, progress, searchable_done, shadow_dir, cache)
+        return _generate(facts, root, docs_dir, progress, searchable_done, shadow_dir, cache, defer=True)
 
 
 def _umask() -> int:
@@ -530,15 +584,30 @@ def _umask() -> int:
     return mask
 
 
-def _swap(new: Path, target: Path) -> None:
-    """Put ``new`` where ``target`` is, replacing it with as short a gap as possible."""
+def _swap(new: Path, target: Path, detach_removal: bool = False) -> None:
+    """Put ``new`` where ``target`` is, replacing it with as short a gap as possible.
+
+    The old site is removed, or with ``detach_removal`` handed to ``rm`` in a session of its own,
+    which goes on after the build has returned: removing tens of thousands of files is mostly
+    waiting for the disk, and nothing the build gives depends on it. Whatever it leaves (``rm``
+    killed, a read-only folder) the next build removes (``remove_stale``: the folder is named
+    after this process, which is gone by then)."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
         os.replace(target, old)
     os.replace(new, target)
-    if old is not None:
-        remove_tree(old)
+    if old is None:
+        return
+    if detach_removal and shutil.which("sh") and shutil.which("rm"):
+        try:
+            # the shell returns at once, leaving rm to the system (no child of this process left behind)
+            subprocess.run(["sh", "-c", 'rm -rf -- "$1" &', "sh", str(old)], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, check=True)
+            return
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    remove_tree(old)
 
 
 def remove_tree(path: Path) -> None:
@@ -685,7 +754,8 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
             cache = None
         try:
             result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
-                                publishable=repo.publishable(audience), problems=repo.unpublishable(), cache=cache)
+                                publishable=repo.publishable(audience), problems=repo.unpublishable(), cache=cache,
+                                detach_removal=True)
         except (BuildError, GenerationError, WorkerLost) as exc:
             console.print(f"[bold red]构建失败[/]：{escape(str(exc))}")
             return 1

@@ -6,11 +6,15 @@
   two templates are given for the report (its row, metadata card, body as written, incident chain,
   feedback, revisions: ``Generator._report_inputs``) and by ``generation_key`` (templates, code,
   tool versions, ``_org.yml``, audience);
-- ``html``: the page MkDocs rendered from one docs page, keyed by that page's exact bytes and by
-  the MkDocs configuration, theme overrides, navigation and versions (``site/build.py``); stored
-  without the build time of its footer, which is put back at its place;
-- ``search``: the Pagefind bundle of one search shard (search.py ``index_shards``), keyed by the
-  bytes of the shard's shadow pages in the order Pagefind reads them (``ShardReuse``).
+- ``html``: the page MkDocs rendered from one docs page, keyed by that page's exact bytes (a
+  report page: by its ``doc`` key, from which its docs page is made, so that a reused report page
+  is never written as a docs page) and by the MkDocs configuration, theme overrides, navigation
+  and versions (``site/build.py``); stored without the build time of its footer, which is put back
+  at its place;
+- ``search``: the Pagefind bundle of one search shard (search.py ``index_shards``), keyed by its
+  reports' keys in the order their shadow pages are written (``shard_key``: a reused shard's shadow
+  pages are never written), or for the site's own shard by the bytes of its shadow pages in the
+  order Pagefind reads them (``ShardReuse``).
 
 A key is a SHA-256 of the inputs, never a name or a time; an entry is its output with an HMAC
 (SHA-256) over kind, key and output, checked on every read. An entry that is damaged, cut short,
@@ -97,6 +101,14 @@ class SiteCache:
         self.hits += 1
         return data
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether there is an entry (not read: whoever relies on it reads it with ``get``, which
+        checks it, before the build's output depends on it); kept by ``prune`` when there is."""
+        if not os.path.isfile(self._path(kind, key)):
+            return False
+        self.used.add((kind, key))
+        return True
+
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Store an entry, atomically (a killed build leaves the whole entry or none)."""
         target = self._path(kind, key)
@@ -168,18 +180,30 @@ class ShardReuse:
         self.reused: list[str] = []
         self._keys: dict[Path, str] = {}
 
-    def fetch(self, shadow_dir: Path, out: Path, site: bool) -> bool:
-        """Put the cached bundle of the shard ``shadow_dir`` into ``out``; False when there is none."""
+    def fetch(self, shadow_dir: Path, out: Path, site: bool, key: str | None = None) -> bool:
+        """Put the cached bundle of the shard ``shadow_dir`` into ``out``; False when there is none.
+        ``key``: the shard's key from its reports' keys (``shard_key``), else its pages' bytes."""
         if self.cache is None:
             return False
-        key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
-                     code_digest(), versions("pagefind", "opencc"))
+        if key is None:
+            key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
+                         code_digest(), versions("pagefind", "opencc"))
         self._keys[Path(out)] = key
         data = self.cache.get("search", key)
         if data is not None and unpack_folder(data, Path(out)):
             self.reused.append(shadow_dir.name)
             return True
         return False
+
+    def take(self, bundle: Path, out: Path, key: str | None) -> bool:
+        """Unpack the bundle the generator took from the cache (checked) for a shard whose pages it
+        did not write into ``out``; the entry is kept (``finish`` prunes the others)."""
+        if not unpack_folder(Path(bundle).read_bytes(), Path(out)):
+            return False
+        if key is not None and self.cache is not None:
+            self.cache.used.add(("search", key))
+        self.reused.append(Path(bundle).name.split(".", 1)[0])
+        return True
 
     def store(self, out: Path) -> None:
         """Keep the bundle Pagefind just wrote into ``out`` (after ``fetch`` found none)."""
@@ -190,6 +214,12 @@ class ShardReuse:
     def finish(self) -> None:
         if self.cache is not None:
             self.cache.prune(("search",))
+
+
+def shard_key(shard: str, pages: list[str]) -> str:
+    """The ``search`` key of a report shard from its pages' addresses and build cache keys, in the
+    order their shadow pages are written (``Generator._plan_shards``)."""
+    return digest(FORMAT, "shard-keys", shard, "\n".join(pages), code_digest(), versions("pagefind", "opencc"))
 
 
 def folder_digest(folder: Path) -> bytes:

@@ -96,6 +96,16 @@ class Generator:
         self.notices: dict[str, tuple[str, bytes]] | None = None
         #: the search index shard of each (year, month) of the reports' times, when first needed
         self._shards: dict[tuple[str, int], str] | None = None
+        #: ``shangbao build`` with a cache: a report page whose docs page the cache holds is not written
+        #: (``deferred``: its docs path → its key); MkDocs takes its HTML from the cache by that key, or
+        #: asks for the docs page after all (``materialise``) when the cache has no HTML for it
+        self.defer_pages = False
+        #: the search shards whose bundle the build cache holds (``_plan_shards``)
+        self.reused_shards: set[str] = set()
+        self.deferred: dict[str, str] = {}
+        #: the build cache's key of every report page, written or deferred (docs path → key): the key
+        #: of its HTML too, as its docs page is made from exactly these inputs
+        self.page_keys: dict[str, str] = {}
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -256,6 +266,7 @@ class Generator:
         reports = self.f.reports
         n_workers = min(pool.usable_cores(), 8) - 1 if pool.worth_it(len(reports), FORK_FROM) else 0
         if n_workers < 1:
+            self._plan_shards([self._report_key(r, keep=True) for r in reports])
             for r in reports:
                 self.report_shadow(r)
             if searchable_done is not None:
@@ -263,11 +274,11 @@ class Generator:
             for r in reports:
                 self.report_page(r)
                 tick("报告页")
+            for p in periods_all:
+                self.period_page(p)
+                tick("周期页")
         else:
-            self._report_pages_on_every_core(n_workers, searchable_done, tick)
-        for p in periods_all:
-            self.period_page(p)
-            tick("周期页")
+            self._report_pages_on_every_core(n_workers, searchable_done, tick, periods_all)
         self.periods_index(periods_all)
         self.home()
         self.units()
@@ -283,20 +294,29 @@ class Generator:
         return self.written
 
     def _report_pages_on_every_core(self, n_workers: int, searchable_done: Callable[[], None] | None,
-                                    tick: Callable[..., None]) -> None:
-        """The report pages written by this process and ``n_workers`` forked ones (``pool.Pool``).
+                                    tick: Callable[..., None], periods: list[P.Period]) -> None:
+        """The report pages and the period pages written by this process and ``n_workers`` forked
+        ones (``pool.Pool``).
 
         Rendering is pure CPU (Python-Markdown for the bodies, Jinja2). First every process writes
         the shadow pages of its share (what the search index needs), so that the index starts as
         early as possible (``searchable_done``); then the report pages themselves. A worker keeps
         the bodies it rendered for its shadows (one worker per share: the same process does both).
+        Then the period pages, every ``n_workers + 1``-th to each process (they print ``as_of``:
+        with a build cache they are what is rendered again at every build).
         """
         reports = self.f.reports
         share = len(reports) // (n_workers + 1)
         spans = [(share + a, share + b) for a, b in pool.chunks(len(reports) - share, n_workers)]
-        self._create_shadow_entries(reports)
         with pool.Pool(n_workers, self) as workers:
-            shadows = [workers.submit(_report_shadows, span) for span in spans]
+            if self.cache is not None and self.shadow_dir is not None:  # the shards' keys first
+                planned = [workers.submit(_report_keys, span) for span in spans]
+                keys = [self._report_key(r, keep=True) for r in reports[:share]]
+                for future in planned:
+                    keys.extend(workers.result(future))
+                self._plan_shards(keys)
+            self._create_shadow_entries(reports)
+            shadows = [workers.submit(_report_shadows, span, self.reused_shards) for span in spans]
             pages = [workers.submit(_report_pages, span) for span in spans]
             for r in reports[:share]:
                 self.report_shadow(r)
@@ -307,12 +327,25 @@ class Generator:
             for r in reports[:share]:
                 self.report_page(r)
                 tick("报告页")
+            step = n_workers + 1
+            period_pages = [workers.submit(_period_pages, periods[i + 1::step]) for i in range(n_workers)]
             for (a, b), future in zip(spans, pages, strict=True):
-                changed, used, hits = workers.result(future)
+                changed, used, hits, deferred, page_keys = workers.result(future)
                 self.changed.extend(changed)
+                self.deferred.update(deferred)
+                self.page_keys.update(page_keys)
                 self._count_cache_use(used, hits)
                 self.written.extend(self.f.doc[r.id] for r in reports[a:b])
                 tick("报告页", b - a)
+            for p in periods[::step]:
+                self.period_page(p)
+                tick("周期页")
+            for future in period_pages:
+                written, changed, used, hits = workers.result(future)
+                self.written.extend(written)
+                self.changed.extend(changed)
+                self._count_cache_use(used, hits)
+                tick("周期页", len(written))
 
     def _count_cache_use(self, used: set, hits: int) -> None:
         if self.cache is not None:
@@ -330,6 +363,8 @@ class Generator:
             return
         made: set[Path] = set()
         for r in reports:
+            if self.shard(r) in self.reused_shards:
+                continue
             target = self.shadow_dir / self.shard(r) / urls.html_path(self.f.doc[r.id])
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -391,9 +426,10 @@ class Generator:
                 "on": self._on(r), "revisions": revisions, "tags": [(t, f"tags/{urls.slug(t)}.md") for t in r.tags],
                 "unit_doc": f"units/{r.unit}.md", "type_doc": f"types/{r.type}.md"}
 
-    def _report_key(self, r: Report, inputs: dict[str, Any] | None = None) -> str | None:
+    def _report_key(self, r: Report, inputs: dict[str, Any] | None = None, keep: bool = False) -> str | None:
         """The build cache's key of ``r``'s pages (None without a cache): its inputs, its address and
-        title, and ``cache_key`` (templates, code, versions, configuration, audience)."""
+        title, and ``cache_key`` (templates, code, versions, configuration, audience); kept for the
+        next call with ``keep``."""
         if self.cache is None:
             return None
         key = self._keys.pop(r.id, None)
@@ -403,12 +439,40 @@ class Generator:
             # the shard too: it names the shadow page's side file (search.text_key)
             key = digest(self.cache_key, self.f.doc[r.id], r.title or r.id, self.shard(r),
                          repr(inputs or self._report_inputs(r)))
+        if keep:
+            self._keys[r.id] = key
         return key
+
+    def _plan_shards(self, keys: list[str | None]) -> None:
+        """Decide from the reports' keys (in report order) which search shards the build cache
+        holds already: a shard's bundle depends only on its shadow pages in the order Pagefind reads
+        them, and each shadow page only on its report's key. The shadow pages of those shards are
+        not written at all; their bundles, checked, go to the indexer beside the shadow folder
+        (search.py ``index_shards``), with every shard's key (``search.SHARD_KEYS``)."""
+        from .cache import shard_key
+        from .search import BUNDLE_SUFFIX, SHARD_KEYS, SITE_SHARD
+
+        if self.cache is None or self.shadow_dir is None:
+            return
+        docs: dict[str, list[str]] = {}
+        for r, key in zip(self.f.reports, keys, strict=True):
+            docs.setdefault(self.shard(r), []).append(f"{self.f.doc[r.id]}\0{key}")
+        docs.pop(SITE_SHARD, None)  # (with the help pages, which have no such key)
+        shard_keys = {shard: shard_key(shard, pages) for shard, pages in docs.items()}
+        self.shadow_dir.mkdir(parents=True, exist_ok=True)
+        for shard, key in shard_keys.items():
+            bundle = self.cache.get("search", key)
+            if bundle is not None:
+                (self.shadow_dir / f"{shard}{BUNDLE_SUFFIX}").write_bytes(bundle)
+                self.reused_shards.add(shard)
+                # its reports' shadow pages stay in the cache for the day one of them changes
+                self.cache.keep({("shadow", page.split("\0", 1)[1]) for page in docs[shard]})
+        (self.shadow_dir / SHARD_KEYS).write_text(json.dumps(shard_keys, sort_keys=True), encoding="utf-8")
 
     def report_shadow(self, r: Report) -> None:
         """The search index's page for ``r`` (title, subtitle, card, body; report_search.j2), when the
         index is built; the rendered body is kept for ``report_page``."""
-        if self.shadow_dir is None:
+        if self.shadow_dir is None or self.shard(r) in self.reused_shards:
             return
         doc = self.f.doc[r.id]
         inputs = self._report_inputs(r)
@@ -429,10 +493,16 @@ class Generator:
         if key is not None:
             self.cache.put("shadow", key, text.encode("utf-8"))
 
-    def report_page(self, r: Report) -> None:
+    def report_page(self, r: Report, defer: bool = True) -> None:
         doc = self.f.doc[r.id]
         key = self._report_key(r)
         if key is not None:
+            self.page_keys[doc] = key
+            if defer and self.defer_pages and self.cache.has("doc", key):
+                self._bodies.pop(r.id, None)
+                self.written.append(doc)
+                self.deferred[doc] = key
+                return
             cached = self.cache.get("doc", key)
             if cached is not None:
                 self._bodies.pop(r.id, None)
@@ -446,6 +516,16 @@ class Generator:
                           **inputs)
         if key is not None:
             self.cache.put("doc", key, text.encode("utf-8"))
+
+    def materialise(self, doc: str) -> None:
+        """Write the docs page of the deferred report page ``doc`` after all (from the cache, or
+        rendered when its entry does not validate)."""
+        if self.deferred.pop(doc, None) is None:
+            return
+        by_doc = {d: rid for rid, d in self.f.doc.items()}
+        written = len(self.written)
+        self.report_page(self.f.by_id[by_doc[doc]], defer=False)
+        del self.written[written:]  # counted when it was deferred
 
     def meta_rows(self, r: Report) -> list[tuple[str, str]]:
         tz = self.f.tz
@@ -837,23 +917,40 @@ def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
     return used
 
 
-def _report_shadows(span: tuple[int, int]) -> tuple[set, int]:
-    """A worker's task: the shadow pages of reports[span] (``Generator`` is the pool's state); the
-    build cache's entries it used and how many it reused."""
+def _report_keys(span: tuple[int, int]) -> list[str | None]:
+    """A worker's task: the build cache's keys of reports[span] (kept for their pages)."""
     gen: Generator = pool.worker_state()
+    return [gen._report_key(r, keep=True) for r in gen.f.reports[span[0]:span[1]]]
+
+
+def _report_shadows(span: tuple[int, int], reused_shards: set[str]) -> tuple[set, int]:
+    """A worker's task: the shadow pages of reports[span] (``Generator`` is the pool's state) but
+    those of ``reused_shards``; the build cache's entries it used and how many it reused."""
+    gen: Generator = pool.worker_state()
+    gen.reused_shards = reused_shards
     for r in gen.f.reports[span[0]:span[1]]:
         gen.report_shadow(r)
     return _cache_use(gen)
 
 
-def _report_pages(span: tuple[int, int]) -> tuple[list[str], set, int]:
-    """A worker's task: the pages of reports[span]; the ones that changed (``update_tree``), and the
-    build cache's entries it used and how many it reused."""
+def _report_pages(span: tuple[int, int]) -> tuple[list[str], set, int, dict[str, str], dict[str, str]]:
+    """A worker's task: the pages of reports[span]; the ones that changed (``update_tree``), the
+    build cache's entries it used and how many it reused, the pages it deferred and every page's key."""
     gen: Generator = pool.worker_state()
-    gen.changed = []
+    gen.changed, gen.deferred, gen.page_keys = [], {}, {}
     for r in gen.f.reports[span[0]:span[1]]:
         gen.report_page(r)
-    return (gen.changed, *_cache_use(gen))
+    return (gen.changed, *_cache_use(gen), gen.deferred, gen.page_keys)
+
+
+def _period_pages(periods: list[P.Period]) -> tuple[list[str], list[str], set, int]:
+    """A worker's task: the pages (and 情况通报 documents) of ``periods``; the pages written and
+    changed, and the build cache's entries it used and how many it reused."""
+    gen: Generator = pool.worker_state()
+    gen.written, gen.changed = [], []
+    for p in periods:
+        gen.period_page(p)
+    return (gen.written, gen.changed, *_cache_use(gen))
 
 
 def _cache_use(gen: Generator) -> tuple[set, int]:

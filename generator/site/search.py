@@ -69,6 +69,10 @@ RANK_PREFIX = "qy"
 GLUED_PREFIX = "qg"
 FOLD_FILE = "sb-fold.json"
 SHARDS_FILE = "sb-shards.json"
+#: beside the shards' shadow folders (build cache): every report shard's key (cache.shard_key), and
+#: ``<shard>.sb-bundle``, the cached bundle of a shard whose shadow pages were not written
+SHARD_KEYS = "sb-shard-keys.json"
+BUNDLE_SUFFIX = ".sb-bundle"
 #: the folder of the side files (readable text) in each shard's bundle
 TEXT_DIR = "t"
 KEY_PREFIX = "qk"
@@ -530,8 +534,17 @@ def index_shards(shadow_dir: Path, out: Path, reuse=None) -> list[str]:
     ``out`` (the site's shard) and ``out/<shard>/``, with the list ``out/sb-shards.json``; the shards,
     newest first. With ``reuse`` (the build cache's ``cache.ShardReuse``) a shard whose shadow pages
     are those of an earlier build is taken from it instead."""
+    keys: dict[str, str] = {}
+    if reuse is not None and (shadow_dir / SHARD_KEYS).is_file():
+        keys = json.loads((shadow_dir / SHARD_KEYS).read_text(encoding="utf-8"))
+
     def index(pages: Path, bundle: Path, site: bool = False) -> None:
-        if reuse is not None and reuse.fetch(pages, bundle, site):
+        given = shadow_dir / f"{pages.name}{BUNDLE_SUFFIX}"
+        if reuse is not None and given.is_file():  # the generator wrote no shadow page for it
+            if not reuse.take(given, bundle, keys.get(pages.name)):
+                raise RuntimeError(f"无法展开构建缓存中的搜索索引分片 {pages.name}，请删除构建缓存后重新构建")
+            return
+        if reuse is not None and reuse.fetch(pages, bundle, site, keys.get(pages.name)):
             return
         index_shard(pages, bundle, site=site)
         if reuse is not None:
@@ -543,7 +556,8 @@ def index_shards(shadow_dir: Path, out: Path, reuse=None) -> list[str]:
     if not any(site.iterdir()):  # Pagefind needs a page: the site's shard has one even when empty
         (site / "index.html").write_text("<!doctype html><html><body></body></html>", encoding="utf-8")
     index(site, out, site=True)
-    shards = shard_order(p.name for p in shadow_dir.iterdir() if p.is_dir() and p.name != SITE_SHARD)
+    shards = shard_order({*(p.name for p in shadow_dir.iterdir() if p.is_dir() and p.name != SITE_SHARD),
+                          *keys})
     for name in shards:
         index(shadow_dir / name, out / name)
     (out / SHARDS_FILE).write_text(json.dumps({"shards": shards}), encoding="utf-8")
