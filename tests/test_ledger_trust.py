@@ -193,39 +193,37 @@ def test_a_placeholder_committed_early_does_not_make_a_late_incident_timely(tmp_
     if workers:
         monkeypatch.setattr(parallel, "MIN_FILES", 1)
         monkeypatch.setattr(pool, "usable_cores", lambda: 2)
-    repo = init_repo(tmp_path / "repo")
-    commit(repo, "花名册", "2026-11-01T08:00:00+08:00")
-    write(repo, R2, _incident("2026-11-20 08:30", "2026-11-20 09:00", draft=first == "draft",
-                              kind="incident" if first == "draft" else "info"))
-    commit(repo, "占位", "2026-11-20T09:00:00+08:00")
-    write(repo, R2, _incident("2026-11-20 08:30", "2026-11-20 09:00"))
-    commit(repo, "报送", "2026-11-20T21:00:00+08:00")
-    verdict, findings = _timeliness(repo)
+    verdict, findings = _received_then_revised(
+        tmp_path / "repo", _incident("2026-11-20 08:30", "2026-11-20 09:00", draft=first == "draft",
+                                     kind="incident" if first == "draft" else "info"), "2026-11-20T09:00:00+08:00",
+        _incident("2026-11-20 08:30", "2026-11-20 09:00"), "2026-11-20T21:00:00+08:00")
     assert verdict == "concealed", findings
     r305 = [f["message"] for f in findings if f["code"] == "R305"]
     assert len(r305) == 1 and "21:00" in r305[0] and "09:00" in r305[0], findings  # says why
 
 
-def test_an_occurred_time_moved_later_after_receipt_does_not_make_a_concealed_incident_timely(tmp_path: Path) -> None:
-    repo = init_repo(tmp_path / "repo")
+def _received_then_revised(path: Path, first: str, received: str, then: str, revised: str) -> tuple[str, list[dict]]:
+    """The report committed as ``first`` at ``received``, then as ``then`` at ``revised``: its timeliness."""
+    repo = init_repo(path)
     commit(repo, "花名册", "2026-11-01T08:00:00+08:00")
-    write(repo, R2, _incident("2026-11-20 08:00", "2026-11-20 18:01"))
-    commit(repo, "报送", "2026-11-20T18:05:00+08:00")
-    assert _timeliness(repo)[0] == "concealed"  # control: 10 h 1 min
-    write(repo, R2, _incident("2026-11-20 17:00", "2026-11-20 18:01"))
-    commit(repo, "改发生时间", "2026-11-21T09:00:00+08:00")
-    verdict, findings = _timeliness(repo)
+    write(repo, R2, first)
+    commit(repo, "报送", received)
+    write(repo, R2, then)
+    commit(repo, "修改", revised)
+    return _timeliness(repo)
+
+
+def test_an_occurred_time_moved_later_after_receipt_does_not_make_a_concealed_incident_timely(tmp_path: Path) -> None:
+    verdict, findings = _received_then_revised(
+        tmp_path / "repo", _incident("2026-11-20 08:00", "2026-11-20 18:01"), "2026-11-20T18:05:00+08:00",
+        _incident("2026-11-20 17:00", "2026-11-20 18:01"), "2026-11-21T09:00:00+08:00")  # 10 h 1 min → 1 h 1 min
     assert verdict == "concealed", findings
     r304 = [f["message"] for f in findings if f["code"] == "R304"]
     assert len(r304) == 1 and "08:00" in r304[0] and "17:00" in r304[0], findings  # says why
 
 
 def test_an_honest_edit_after_receipt_changes_nothing_of_the_receipt(tmp_path: Path) -> None:
-    repo = init_repo(tmp_path / "repo")
-    commit(repo, "花名册", "2026-11-01T08:00:00+08:00")
-    write(repo, R2, _incident("2026-11-20 08:30", "2026-11-20 09:00"))
-    commit(repo, "报送", "2026-11-20T09:05:00+08:00")
-    write(repo, R2, _incident("2026-11-20 08:20", "2026-11-20 09:00"))  # corrected earlier: stricter
-    commit(repo, "更正", "2026-11-20T15:00:00+08:00")
-    verdict, findings = _timeliness(repo)
+    verdict, findings = _received_then_revised(
+        tmp_path / "repo", _incident("2026-11-20 08:30", "2026-11-20 09:00"), "2026-11-20T09:05:00+08:00",
+        _incident("2026-11-20 08:20", "2026-11-20 09:00"), "2026-11-20T15:00:00+08:00")  # corrected earlier
     assert verdict == "on_time" and not {"R303", "R304", "R305"} & {f["code"] for f in findings}, findings
