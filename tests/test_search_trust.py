@@ -244,7 +244,7 @@ def _assert_excerpts(found: dict, pages: dict, query: str) -> None:
             part = " ".join(part.split())
             assert part in flat, (excerpt, r["url"])
             # and whole at both ends: “11月12日” shown as 1月12日, or 123万元 as 12, would misstate a figure
-            assert any(not _cut_inside(flat[at - 1:at], part[:1]) and not _cut_inside(part[-1:], flat[at + len(part):][:1])
+            assert any(not _cut_inside(flat, at) and not _cut_inside(flat, at + len(part))
                        for at in _places(part, flat)), (part, r["url"])
         assert not excerpt.startswith(title), excerpt  # the title line is not repeated
         for mark in r["marks"]:
@@ -255,10 +255,20 @@ def _places(part: str, text: str) -> list[int]:
     return [m.start() for m in re.finditer(re.escape(part), text)]
 
 
-def _cut_inside(before: str, after: str) -> bool:
-    """Whether a cut between these two characters splits a number, a code or a Latin word."""
+def _cut_inside(text: str, i: int) -> bool:
+    """Whether a cut of ``text`` before its character ``i`` splits a number, a date, a code or a Latin
+    word (a . , - / : between two digits is inside the number or date)."""
+    def at(k: int) -> str:
+        return text[k] if 0 <= k < len(text) else ""
+
     def word(ch: str) -> bool:
         return bool(ch) and ch.isalnum() and not HAN.match(ch)
+
+    before, after = at(i - 1), at(i)
+    if before in ".,-/:" and before:
+        return at(i - 2).isdigit() and after.isdigit()
+    if after in ".,-/:" and after:
+        return before.isdigit() and at(i + 1).isdigit()
     return word(before) and word(after)
 
 

@@ -199,18 +199,20 @@
     return esc(body.slice(0, wordEnd(body, Math.min(body.length, EXCERPT_CHARS))));
   }
 
-  /* An excerpt never starts or ends inside a number, a code or a Latin word, nor inside a character
-     written as two UTF-16 units: “11月12日” cut after its first digit would read 1月12日, “123万元”
-     cut after two would read 12. (A number's decimal point and thousands separator are inside it.) */
-  var INSIDE_WORD = new RegExp("^(?:" + WORDCH + "|[.,])$", "u");
+  /* An excerpt never starts or ends inside a number, a date, a code or a Latin word, nor inside a
+     character written as two UTF-16 units: “11月12日” cut after its first digit would read 1月12日,
+     “123万元” cut after two would read 12, 2026-11-25 cut after 2026 would read -11-25. (A decimal
+     point, a thousands separator and the - / : of a date or time between digits are inside it.) */
+  var INSIDE_WORD = new RegExp("^(?:" + WORDCH + "|[.,\\-/:])$", "u");
+  var SEPARATOR = /[.,\-/:]/;
 
   function joined(text, i) {  /* whether text[i - 1] and text[i] are one word or number */
     var a = text.charAt(i - 1);
     var b = text.charAt(i);
     if (/[\ud800-\udbff]/.test(a) && /[\udc00-\udfff]/.test(b)) { return true; }
     if (!INSIDE_WORD.test(a) || !INSIDE_WORD.test(b)) { return false; }
-    if (/[.,]/.test(a)) { return /\p{Nd}/u.test(text.charAt(i - 2)) && /\p{Nd}/u.test(b); }
-    if (/[.,]/.test(b)) { return /\p{Nd}/u.test(a) && /\p{Nd}/u.test(text.charAt(i + 1)); }
+    if (SEPARATOR.test(a)) { return /\p{Nd}/u.test(text.charAt(i - 2)) && /\p{Nd}/u.test(b); }
+    if (SEPARATOR.test(b)) { return /\p{Nd}/u.test(a) && /\p{Nd}/u.test(text.charAt(i + 1)); }
     return true;
   }
 
