@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 KINDS = ("weekly", "monthly", "quarterly", "annual")
@@ -113,7 +114,11 @@ def parse(text: object, kind: str | None = None) -> Period | None:
         text = str(text)
     if not isinstance(text, str):
         return None
-    text = text.strip()
+    return _parse(text.strip(), kind)
+
+
+@lru_cache(maxsize=4096)  # thousands of periodic reports name a few hundred periods
+def _parse(text: str, kind: str | None) -> Period | None:
     for k in (kind,) if kind else KINDS:
         m = _FORMS[k].match(text)
         if not m:

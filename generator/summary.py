@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -270,7 +269,7 @@ class Summarizer:
                 continue  # not yet in the repository as of as_of (imported reports: by reported_at)
             periodic_key = None
             if r.type in PERIODIC_TYPES and r.unit and r.period is not None:
-                parsed = _period_of(r.period, r.type)
+                parsed = periods.parse(r.period, r.type)
                 if parsed is not None:
                     periodic_key = (r.type, parsed.id)
                     self._exists.add((r.unit, r.type, parsed.id))
@@ -454,19 +453,6 @@ class Summarizer:
                          if r.severity), None)
         return Incident(first, names[first.unit], severity, latest.stage or "初报",
                         self._timeliness.get(first.id), incident_delay(first, self.org))
-
-
-def _period_of(text: object, kind: str) -> Period | None:
-    """``periods.parse``, once per distinct period (thousands of periodic reports name a few hundred)."""
-    try:
-        return _parsed_period(text, kind)
-    except TypeError:  # an unhashable value (a list where a period should be): parsed each time
-        return periods.parse(text, kind)
-
-
-@functools.lru_cache(maxsize=4096, typed=True)  # typed: True and 1, 2026 and 2026.0 are not one period
-def _parsed_period(text: object, kind: str) -> Period | None:
-    return periods.parse(text, kind)
 
 
 def _depth(org: Org, uid: str) -> int:
