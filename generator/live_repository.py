@@ -24,18 +24,9 @@ from pathlib import Path
 from .config import ORG_FILE, Org, load_org
 from .history import History, _GitError, _repo_facts, apply_history, read_history
 from .model import Finding, Report
-from .parallel import _Deferred, _Elsewhere
+from .parallel import alone_context, check_alone, run_deferred
 from .reader import walk_submissions
-from .repository import (
-    CheckContext,
-    Repository,
-    _duplicates,
-    _now,
-    periodic_index,
-    read_all,
-    unreadable_folder_findings,
-)
-from .rules.base import RULES
+from .repository import CheckContext, Repository, _duplicates, _now, finish, periodic_index, read_all
 
 #: a file changed less than this long before it was read is read again at the next refresh
 RACY_NS = 2_000_000_000
@@ -133,46 +124,27 @@ class LiveRepository:
         apply_history([e.report for e in out.values() if e.report is not None], self.history, self.org)
         # the checks that need no other report, as parallel.py runs them in a worker; the others
         # (they ask ctx.by_id or ctx.periodic) run in _assemble over every report in memory
-        ctx = CheckContext(self.org, self.as_of, _Elsewhere(), _Elsewhere())
-        checks = _checks()
+        ctx = alone_context(CheckContext, self.org, self.as_of)
         for entry in out.values():
-            if entry.report is None:
-                continue
-            for rule in checks:
-                try:
-                    entry.findings.extend(rule.finding(entry.report.path, line, column, **fields)
-                                          for line, column, fields in list(rule.check(entry.report, ctx)))
-                except _Deferred:
-                    entry.deferred.append(rule.code)
+            if entry.report is not None:
+                found, entry.deferred = check_alone(entry.report, ctx)
+                entry.findings.extend(found)
         return out
 
     def _assemble(self, files: list[str], unreadable: list[tuple[str, str]]) -> None:
         """``repo`` from the files as read: the checks across reports run again over all of them."""
-        reports = [entry.report for path in files if (entry := self.files[path]).report is not None]
-        findings = [f for path in files for f in self.files[path].findings]
-        by_id = {r.id: r for r in reports}
+        entries = [self.files[path] for path in files]
+        reports = [entry.report for entry in entries if entry.report is not None]
+        findings = [f for entry in entries for f in entry.findings]
         periodic = periodic_index(reports)
-        ctx = CheckContext(self.org, self.as_of, by_id, periodic)
-        for path in files:
-            entry = self.files[path]
-            for code in entry.deferred:
-                rule = RULES[code]
-                findings.extend(rule.finding(entry.report.path, line, column, **fields)
-                                for line, column, fields in rule.check(entry.report, ctx))
+        ctx = CheckContext(self.org, self.as_of, {r.id: r for r in reports}, periodic)
+        findings.extend(run_deferred([(entry.report, code) for entry in entries for code in entry.deferred], ctx))
         findings.extend(_duplicates(periodic))
-        errors_by_path = {f.path for f in findings if f.severity == "error"}
-        for report in reports:
-            report.has_errors = report.path in errors_by_path
-        findings.extend(unreadable_folder_findings(unreadable))
-        findings.sort(key=Finding.sort_key)
-        self.repo = Repository(self.root, self.org, self.as_of, reports, findings, files, by_id,
-                               list(self.history.warnings))
+        self.repo = finish(self.root, self.org, self.as_of, files, unreadable, reports, findings,
+                           list(self.history.warnings))
 
 
 def _after(report: Report, as_of: dt.datetime) -> bool:
     """Whether ``report`` is not yet in the repository as of ``as_of`` (facts.collect leaves it out)."""
     return any(t is not None and t > as_of for t in (report.reported_at, report.received_at))
 
-
-def _checks() -> list:
-    return [rule for rule in RULES.values() if rule.check is not None]

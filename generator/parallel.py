@@ -104,25 +104,42 @@ def _checks() -> list:
     return [rule for rule in RULES.values() if rule.check is not None]
 
 
+def alone_context(check_context: Callable[..., Any], org: Org, as_of: dt.datetime) -> Any:
+    """The repository's ``CheckContext`` for checks that see one report: asking for the others
+    (``ctx.by_id``, ``ctx.periodic``) defers the check (``check_alone``)."""
+    return check_context(org, as_of, _Elsewhere(), _Elsewhere())
+
+
+def check_alone(report: Report, ctx: Any, checks: list | None = None) -> tuple[list[Finding], list[str]]:
+    """The findings of the checks (every rule's by default) that need only ``report`` (``ctx`` from
+    ``alone_context``), and the codes of the ones that need more (``run_deferred`` runs them later)."""
+    findings: list[Finding] = []
+    deferred: list[str] = []
+    for rule in _checks() if checks is None else checks:
+        try:
+            found = [rule.finding(report.path, line, column, **fields)
+                     for line, column, fields in rule.check(report, ctx)]
+        except _Deferred:
+            deferred.append(rule.code)
+            continue
+        findings.extend(found)
+    return findings, deferred
+
+
 def _check_chunk(span: tuple[int, int]) -> tuple[list[Report], list[Finding], list[tuple[int, str]]]:
     """Read, parse and check files[span]; return reports, findings and the deferred checks."""
     root, org, as_of, files, with_history, read_all, CheckContext = pool.worker_state()
     reports, findings = read_all(root, org, files[span[0]:span[1]])
-    ctx = CheckContext(org, as_of, _Elsewhere(), _Elsewhere())
+    ctx = alone_context(CheckContext, org, as_of)
     deferred: list[tuple[int, str]] = []
     checks = _checks()
     for index, report in enumerate(reports):
         if with_history:
             for name in _HISTORY_FIELDS:
                 setattr(report, name, UNKNOWN)
-        for rule in checks:
-            try:
-                found = [rule.finding(report.path, line, column, **fields)
-                         for line, column, fields in rule.check(report, ctx)]
-            except _Deferred:
-                deferred.append((index, rule.code))
-                continue
-            findings.extend(found)
+        found, codes = check_alone(report, ctx, checks)
+        findings.extend(found)
+        deferred.extend((index, code) for code in codes)
         if with_history:
             report.received_at = report.received_commit = report.received_sha256 = None
             report.received_from = report.occurred_as_received = None

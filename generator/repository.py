@@ -159,6 +159,14 @@ def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[st
     files, unreadable = walk_submissions(root)
     with _gc_paused():
         reports, findings, warnings = _load(root, org, as_of, files, history)
+    return finish(root, org, as_of, files, unreadable, reports, findings, warnings, paths)
+
+
+def finish(root: Path, org: Org, as_of: dt.datetime, files: list[str], unreadable: list[tuple[str, str]],
+           reports: list[Report], findings: list[Finding], warnings: list[str],
+           paths: list[str] | None = None) -> Repository:
+    """The repository from its reports and every finding of every rule: which reports have errors,
+    the findings kept (``paths``, see ``load_repository``), the unreadable folders, in order."""
     errors_by_path = {f.path for f in findings if f.severity == "error"}
     for report in reports:
         report.has_errors = report.path in errors_by_path
