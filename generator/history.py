@@ -577,15 +577,14 @@ def apply_history(reports: Iterable[Any], history: History, org: Any = None) -> 
             if len(entry.revisions) > 1 and not report.draft:
                 revised.append(report)
     if revised and history.root is not None and org is not None:
-        _as_received(revised, history.root, org, bool(history.files and any(
-            e.received_sha256 for e in history.files.values())))
+        _as_received(revised, history.root, org)
 
 
 #: how many of a file's earliest revisions are read to find the one that was its report
 AS_RECEIVED_REVISIONS = 32
 
 
-def _as_received(reports: list[Any], root: Path, org: Any, hashes: bool) -> None:
+def _as_received(reports: list[Any], root: Path, org: Any) -> None:
     """Receipt follows what was received, not the file: a report is received by the first commit in
     which its file held it — not a draft, and of the type it has now (a draft committed at 09:00 and
     completed at 21:00 was received at 21:00; so was an incident written over an info report). And a
@@ -613,7 +612,8 @@ def _as_received(reports: list[Any], root: Path, org: Any, hashes: bool) -> None
         if rev.commit != report.received_commit:
             report.received_from = (report.received_at, report.received_commit)
             report.received_at, report.received_commit = rev.time, rev.commit
-            report.received_sha256 = hashlib.sha256(data).hexdigest() if hashes else report.received_sha256
+            if report.received_sha256:  # (empty when the history was read without hashes)
+                report.received_sha256 = hashlib.sha256(data).hexdigest()
         if then.occurred_at is not None and report.occurred_at is not None and then.occurred_at < report.occurred_at:
             report.occurred_as_received = then.occurred_at
 

@@ -88,10 +88,7 @@ def incident_delay(report: Report, org: Org | None = None) -> dt.timedelta | Non
 def occurred_for_timeliness(report: Report) -> dt.datetime | None:
     """occurred_at, or the earlier occurred_at of the report as received (history.py): a time moved
     later after receipt does not make a late report timely (R303/R304 say so)."""
-    then = report.occurred_as_received
-    if then is not None and report.occurred_at is not None and then < report.occurred_at:
-        return then
-    return report.occurred_at
+    return report.occurred_as_received or report.occurred_at  # (set only when earlier: history.py)
 
 
 def incident_timeliness(report: Report, org: Org) -> str | None:

@@ -256,4 +256,3 @@ def _period(report, ctx):
             yield line, 1, {"detail": words["not_begun"].format(
                 period=report.period, label=period.label, start=period.start,
                 reported=format_time(report.reported_at, ctx.org.timezone))}
-
