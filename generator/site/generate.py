@@ -522,10 +522,14 @@ class Generator:
         rendered when its entry does not validate)."""
         if self.deferred.pop(doc, None) is None:
             return
-        by_doc = {d: rid for rid, d in self.f.doc.items()}
         written = len(self.written)
-        self.report_page(self.f.by_id[by_doc[doc]], defer=False)
+        self.report_page(self.f.by_id[self._report_of_doc[doc]], defer=False)
         del self.written[written:]  # counted when it was deferred
+
+    @functools.cached_property
+    def _report_of_doc(self) -> dict[str, str]:
+        """Report id by docs page (``materialise``: once, not for every page it writes)."""
+        return {d: rid for rid, d in self.f.doc.items()}
 
     def meta_rows(self, r: Report) -> list[tuple[str, str]]:
         tz = self.f.tz
