@@ -316,8 +316,7 @@ def _site_key(cfg, root: Path, docs_dir: Path, nav_docs: set[str]) -> str:
     titles = []
     for doc in sorted(nav_docs):  # a navigation entry without a title shows its page's title
         try:
-            front = (docs_dir / doc).read_bytes().split(b"\n---\n", 1)[0]
-            titles.append((doc, [line for line in front.split(b"\n") if line.startswith(b"title:")]))
+            titles.append((doc, title_lines(docs_dir / doc)))
         except OSError:
             titles.append((doc, b""))
     theme_dirs = [Path(d) for d in cfg["theme"].dirs if "site-packages" not in d and "dist-packages" not in d]
@@ -325,6 +324,12 @@ def _site_key(cfg, root: Path, docs_dir: Path, nav_docs: set[str]) -> str:
                   repr(cfg.get("nav")), repr(titles), tree_digest(*theme_dirs),
                   code_digest(),
                   versions("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "markupsafe"))
+
+
+def title_lines(page: Path) -> list[bytes]:
+    """The ``title:`` lines of a docs page's front matter: all the navigation shows of a page."""
+    front = page.read_bytes().split(b"\n---\n", 1)[0]
+    return [line for line in front.split(b"\n") if line.startswith(b"title:")]
 
 
 FILL_NAV = {"填报": "fill/index.md"}

@@ -180,22 +180,20 @@ def navigation(root: Path, docs_dir: Path, audience: str) -> set[str] | None:
     navigation (MkDocs then makes one of every page: a page cannot be rendered alone)."""
     from mkdocs.config import load_config
 
-    from .build import FILL_NAV, _nav_docs, mkdocs_config_file
+    from .build import _add_fill_nav, _nav_docs, mkdocs_config_file
 
     cfg = load_config(config_file=str(mkdocs_config_file(root)), docs_dir=str(docs_dir))
-    nav = cfg.get("nav")
-    if not isinstance(nav, list):
+    if not isinstance(cfg.get("nav"), list):
         return None
-    docs = _nav_docs(nav)
-    if audience != "public":
-        docs |= set(FILL_NAV.values())
-    return docs
+    if audience != "public":  # as run_mkdocs gives it
+        _add_fill_nav(cfg)
+    return _nav_docs(cfg["nav"])
 
 
 def render_pages(root: Path, docs_dir: Path, site_dir: Path, docs: list[str], nav: set[str], org,
                  audience: str, as_of: dt.datetime | None) -> None:
     """Render ``docs`` (docs-tree paths) with MkDocs into ``site_dir``, as a full build renders them."""
-    from .build import run_mkdocs
+    from .build import run_mkdocs, title_lines
 
     pages = [d for d in docs if d.endswith(".md")]
     scratch = Path(tempfile.mkdtemp(prefix=f".sb-pages-{os.getpid()}-", dir=site_dir.parent))
@@ -209,9 +207,7 @@ def render_pages(root: Path, docs_dir: Path, site_dir: Path, docs: list[str], na
             if doc in pages:
                 shutil.copyfile(source, small / doc)
             else:  # only there for the navigation, which shows its title: not rendered for nothing
-                front = source.read_text(encoding="utf-8").split("\n---\n", 1)[0]
-                titles = [line for line in front.split("\n") if line.startswith("title:")]
-                (small / doc).write_text("---\n" + "\n".join(titles) + "\n---\n", encoding="utf-8")
+                (small / doc).write_bytes(b"---\n" + b"\n".join(title_lines(source)) + b"\n---\n")
         if pages:
             run_mkdocs(root, small, scratch / "site", org, audience, live=True, as_of=as_of, pages_only=True,
                        compiled=_COMPILED)
