@@ -67,24 +67,24 @@ _Loader.add_implicit_resolver(
 )
 
 
-class WrittenInt(int):
+class _AsWritten:
+    """A number that prints as it was written (``written``); figured with, it is its value."""
+
+    written: str
+
+    def __str__(self) -> str:
+        return self.written
+
+    def __format__(self, spec: str) -> str:
+        return self.written if not spec else super().__format__(spec)
+
+
+class WrittenInt(_AsWritten, int):
     """An integer that prints as it was written (``0012`` stays ``0012`` where it is text)."""
 
-    def __str__(self) -> str:
-        return self.written
 
-    def __format__(self, spec: str) -> str:
-        return self.written if not spec else super().__format__(spec)
-
-
-class WrittenFloat(float):
+class WrittenFloat(_AsWritten, float):
     """A number that prints as it was written (a tag ``2026.10`` stays ``2026.10``)."""
-
-    def __str__(self) -> str:
-        return self.written
-
-    def __format__(self, spec: str) -> str:
-        return self.written if not spec else super().__format__(spec)
 
 
 def _number(tag: str, written: str) -> Any:
