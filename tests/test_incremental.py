@@ -81,7 +81,7 @@ def _assert_same(cached: Path, full: Path) -> dict[str, bytes]:
     assert a.keys() == b.keys(), sorted(set(a) ^ set(b))[:10]
     differ = [k for k in a if a[k] != b[k]]
     assert not differ, differ[:10]
-    assert any(k.startswith("pagefind/") for k in a) and len(a) > 200
+    assert any(k.startswith("sb-index/") for k in a) and len(a) > 200
     return a
 
 

@@ -130,7 +130,7 @@ def test_a_public_upper_build_carries_nothing_above_public(world):
     # its search merges the member's public site only
     bundles = json.loads((site / "members" / "search.json").read_text(encoding="utf-8"))
     assert bundles == [{"name": NAMES["qingshan"], "site": world["servers"]["qingshan-public"].url,
-                        "bundle": world["servers"]["qingshan-public"].url + "pagefind/"}]
+                        "index": world["servers"]["qingshan-public"].url + "sb-index/"}]
     # while the internal upper build shows the member's internal incident, still not the restricted one
     internal = _html(world["first"], "members/2026-11.html")
     assert INTERNAL_INCIDENT in internal and CANARY not in internal

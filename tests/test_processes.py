@@ -152,7 +152,7 @@ def test_two_parallel_builds_are_byte_identical(big_repo, tmp_path):
         sites.append({p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
                       if p.is_file()})
     first, second = sites
-    assert len(first) > 2400 and any(k.startswith("pagefind/") for k in first)
+    assert len(first) > 2400 and any(k.startswith("sb-index/") for k in first)
     assert first.keys() == second.keys()
     differ = [k for k in first if first[k] != second[k]]
     assert not differ, differ[:10]

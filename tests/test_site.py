@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 import os
 import re
@@ -38,13 +37,10 @@ def _all_html(site: Path) -> str:
 
 
 def _search_index_text(site: Path) -> str:
-    """Every page fragment Pagefind wrote and every side file of readable text, in every shard
-    (what a reader's search can ever return)."""
-    out = []
-    for frag in (site / "pagefind").rglob("fragment/*.pf_fragment"):
-        raw = gzip.decompress(frag.read_bytes())
-        out.append(raw.split(b"pagefind_dcd", 1)[-1].decode("utf-8", "replace"))
-    out += [p.read_text(encoding="utf-8") for p in (site / "pagefind").rglob("t/*.json")]
+    """Every file of the search index, its words as written (the index keeps them as UTF-8),
+    and every side file of readable text (what a reader's search can ever return)."""
+    out = [p.read_bytes().decode("utf-8", "replace").replace("\x1f", "")
+           for p in (site / "sb-index").rglob("*") if p.is_file()]
     return "\n".join(out)
 
 
@@ -348,7 +344,7 @@ def test_build_command_publishes_into_site_dir(small_org, tmp_path):
     result = run(small_org, "build", "--site-dir", str(out), "--as-of", "2026-11-27 18:00")
     assert result.exit_code == 0, result.stderr
     assert (out / "index.html").is_file()
-    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    assert (out / "sb-index" / "meta.json").is_file()
     assert "完成" in result.stderr
 
 

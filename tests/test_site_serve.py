@@ -54,7 +54,7 @@ def test_edit_rebuilds_only_what_changed_and_bumps_the_version(tmp_path):
         status, before = _get(port, "/__sb_version")
         assert status == 200
         write_good(root, "info", "2026-11-05-信息4", title="工作信息第4号（已更正）", reported_at="2026-11-05 10:00")
-        index = preview.site_dir / "pagefind" / "pagefind-entry.json"
+        index = preview.site_dir / "sb-index" / "meta.json"
         index_mtime = index.stat().st_mtime_ns
         assert preview.rebuild()
         status, after = _get(port, "/__sb_version")
@@ -93,7 +93,7 @@ def test_a_newer_edit_restarts_the_search_index_without_leaving_files_behind(tmp
         assert first.poll() is not None  # the out-of-date index was stopped (or had finished)
         preview.wait_for_index()
         assert preview.indexer.returncode == 0
-        assert (preview.site_dir / "pagefind" / "pagefind-entry.json").is_file()
+        assert (preview.site_dir / "sb-index" / "meta.json").is_file()
         leftovers = [p.name for p in preview.site_dir.iterdir() if p.name.startswith(".")]
         assert leftovers == []
     finally:
@@ -212,7 +212,7 @@ def test_the_sample_is_served_as_of_its_own_date_and_says_so(tmp_path, project_r
 
 def _files(folder: Path, suffixes: tuple[str, ...]) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file() and p.suffix in suffixes and "pagefind" not in p.parts}
+            if p.is_file() and p.suffix in suffixes and "sb-index" not in p.parts}
 
 
 def _front(path: Path) -> str:

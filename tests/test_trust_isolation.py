@@ -27,5 +27,5 @@ def test_build_and_its_indexer_import_nothing_from_the_repository(tmp_path):
     proc = subprocess.run([sys.executable, "-I", "-m", "generator", "build", "--site-dir", str(tmp_path / "site"),
                            "--as-of", AS_OF], cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()  # the indexer did run
+    assert (tmp_path / "site" / "sb-index" / "meta.json").is_file()  # the indexer did run
     assert not marker.exists(), marker.read_text()

@@ -1,4 +1,4 @@
-"""``shangbao build``: check → docs tree → ``mkdocs build`` and, at the same time, Pagefind → site/.
+"""``shangbao build``: check → docs tree → ``mkdocs build`` and, at the same time, the search index → site/.
 
 The site is built into a temporary folder next to the target and moved into place only
 when every step succeeded, so a failed build never leaves a half-written site behind and
@@ -38,6 +38,7 @@ from ..project import PROJECT_DIR
 from .cache import (FORMAT, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
                     versions)
 from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
+from .search import INDEX_DIR
 from .urls import html_path
 
 # soft_wrap: a log (CI, a file) is not a terminal; a message wrapped at 80 columns is split mid-line
@@ -388,24 +389,24 @@ class _DirtyNote(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
-def run_pagefind(site_dir: Path, docs_dir: Path) -> None:
-    """Index the site with Pagefind from its generated docs tree, every Chinese character pair
-    searchable (see search.py)."""
+def run_index(site_dir: Path, docs_dir: Path) -> None:
+    """Index the site from its generated docs tree (search.py, textindex.py)."""
     from .search import index_docs
 
     try:
-        index_docs(docs_dir, Path(site_dir) / "pagefind")
+        index_docs(docs_dir, Path(site_dir) / INDEX_DIR)
     except (RuntimeError, OSError) as exc:
-        raise BuildError(f"搜索索引（Pagefind）建立失败：\n{exc}") from exc
+        raise BuildError(f"搜索索引建立失败：\n{exc}") from exc
 
 
 class _Indexer:
     """The search index built in a child process while the listing pages are generated and MkDocs
     renders the pages.
 
-    The generator writes the shadow page of each searchable page (search.py) into ``shadow`` first
-    (help and rule pages, then the reports' shadows, before the report pages themselves), on both
-    cores; Pagefind starts as soon as the last one is written and runs beside the rest.
+    The generator writes the shadow of each searchable page (search.py: its readable text) into
+    ``shadow`` first (help and rule pages, then the reports' shadows, before the report pages
+    themselves), on both cores; the indexer starts as soon as the last one is written and runs
+    beside the rest.
     """
 
     def __init__(self, parent: Path, pages: int = 0, cache: SiteCache | None = None) -> None:
@@ -413,8 +414,8 @@ class _Indexer:
         self.reused = ""  # the search shards reused from the build cache, "N/M"
         self.begun = False
         self.staging = Path(tempfile.mkdtemp(prefix=f"{_INDEX_PREFIX}{os.getpid()}-", dir=parent))
-        self.out = self.staging / "pagefind"
-        # the shadow pages are read once by Pagefind and thrown away: in memory (tmpfs) when
+        self.out = self.staging / INDEX_DIR
+        # the shadows are read once by the indexer and thrown away: in memory (tmpfs) when
         # there is room, where writing and removing ten thousand files costs next to nothing; not
         # for a larger site, where they would hold memory the build's processes need (tmpfs counts
         # against a runner's memory limit like the processes do: 0.6 GB at 50,000 reports)
@@ -435,7 +436,7 @@ class _Indexer:
                                   cache_dir=self.cache.folder if self.cache is not None else None)
 
     def finish(self, site_dir: Path) -> float:
-        """Wait for the index and move it to ``site_dir/pagefind``; the seconds it took in all."""
+        """Wait for the index and move it to ``site_dir/sb-index``; the seconds it took in all."""
         from .search import finish_indexer
 
         try:
@@ -443,13 +444,13 @@ class _Indexer:
             reused = self.staging / REUSED_FILE
             if reused.is_file():
                 self.reused = reused.read_text(encoding="utf-8").strip()
-            target = site_dir / "pagefind"
+            target = site_dir / INDEX_DIR
             if target.exists():
                 shutil.rmtree(target)
             os.replace(self.out, target)
             return took
         except (RuntimeError, OSError) as exc:
-            raise BuildError(f"搜索索引（Pagefind）建立失败：\n{exc}") from exc
+            raise BuildError(f"搜索索引建立失败：\n{exc}") from exc
         finally:
             self.close()
 
@@ -526,12 +527,12 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         say = (lambda msg: None) if quiet else (lambda msg: console.print(msg))
         say(f"[bold]生成页面[/]：{len(facts.reports)} 份报告（{AUDIENCE_LABELS.get(audience, audience)}）…")
         indexer = _Indexer(site_dir.parent, len(facts.reports), cache)
-        # Pagefind starts (indexer.start) as soon as the shadow pages are written, beside the rest
+        # the indexer starts (indexer.start) as soon as the shadows are written, beside the rest
         generated = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow, cache)
         pages = generated.written
         timings["generate"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        say(f"[bold]MkDocs 构建[/]：{len(pages)} 个页面，同时建立搜索索引（Pagefind）…")
+        say(f"[bold]MkDocs 构建[/]：{len(pages)} 个页面，同时建立搜索索引…")
         if not indexer.begun:
             indexer.start()
         reused = run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of, cache=cache,
@@ -539,8 +540,8 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         timings["mkdocs"] = time.perf_counter() - t1
         write_feeds(facts, tmp / "feed")  # site/feed/ for the upper organisation and other systems
         t2 = time.perf_counter()
-        timings["pagefind"] = indexer.finish(tmp)
-        timings["pagefind_wait"] = time.perf_counter() - t2
+        timings["index"] = indexer.finish(tmp)
+        timings["index_wait"] = time.perf_counter() - t2
         _swap(tmp, site_dir, detach_removal)
     except BaseException:
         if indexer is not None:
@@ -771,7 +772,7 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
     console.print(
         f"[green]完成[/]：{result.reports} 份报告，{result.pages} 个页面 → {result.site_dir}"
         f"（检查 {total - t['total']:.1f} 秒，生成 {t['generate']:.1f} 秒，MkDocs {t['mkdocs']:.1f} 秒，"
-        f"索引 {t['pagefind']:.1f} 秒，与 MkDocs 同时进行，另等 {t['pagefind_wait']:.1f} 秒）"
+        f"索引 {t['index']:.1f} 秒，与 MkDocs 同时进行，另等 {t['index_wait']:.1f} 秒）"
     )
     if cache is not None:
         shards = f"，搜索索引分片沿用 {result.reused_index}" if result.reused_index else ""

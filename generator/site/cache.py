@@ -11,10 +11,10 @@
   is never written as a docs page) and by the MkDocs configuration, theme overrides, navigation
   and versions (``site/build.py``); stored without the build time of its footer, which is put back
   at its place;
-- ``search``: the Pagefind bundle of one search shard (search.py ``index_shards``), keyed by its
+- ``search``: the texts of one search shard's pages (search.py ``index_shard``), keyed by its
   reports' keys in the order their shadow pages are written (``shard_key``: a reused shard's shadow
-  pages are never written), or for the site's own shard by the bytes of its shadow pages in the
-  order Pagefind reads them (``ShardReuse``).
+  pages are never written), or for the site's own shard by the bytes of its shadow pages
+  (``ShardReuse``).
 
 A key is a SHA-256 of the inputs, never a name or a time; an entry is its output with an HMAC
 (SHA-256) over kind, key and output, checked on every read. An entry that is damaged, cut short,
@@ -187,7 +187,7 @@ class ShardReuse:
             return False
         if key is None:
             key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
-                         code_digest(), versions("pagefind", "opencc"))
+                         code_digest(), versions("opencc"))
         self._keys[Path(out)] = key
         data = self.cache.get("search", key)
         if data is not None and unpack_folder(data, Path(out)):
@@ -206,7 +206,7 @@ class ShardReuse:
         return True
 
     def store(self, out: Path) -> None:
-        """Keep the bundle Pagefind just wrote into ``out`` (after ``fetch`` found none)."""
+        """Keep the bundle just written into ``out`` (after ``fetch`` found none)."""
         key = self._keys.get(Path(out))
         if key is not None and self.cache is not None:
             self.cache.put("search", key, pack_folder(Path(out)))
@@ -219,12 +219,11 @@ class ShardReuse:
 def shard_key(shard: str, pages: list[str]) -> str:
     """The ``search`` key of a report shard from its pages' addresses and build cache keys, in the
     order their shadow pages are written (``Generator._plan_shards``)."""
-    return digest(FORMAT, "shard-keys", shard, "\n".join(pages), code_digest(), versions("pagefind", "opencc"))
+    return digest(FORMAT, "shard-keys", shard, "\n".join(pages), code_digest(), versions("opencc"))
 
 
 def folder_digest(folder: Path) -> bytes:
-    """SHA-256 of a folder's files, names and bytes, folders in the order they list: the order in
-    which Pagefind reads them, and numbers its pages."""
+    """SHA-256 of a folder's files, names and bytes, folders in the order they list."""
     h = hashlib.sha256()
     for dirpath, _dirs, files in os.walk(folder):
         rel = os.path.relpath(dirpath, folder).encode("utf-8", "surrogateescape")

@@ -355,9 +355,8 @@ class Generator:
     def _create_shadow_entries(self, reports: list[Report]) -> None:
         """Create the reports' shadow files, empty, in report order, before several processes fill them.
 
-        Pagefind numbers pages in the order the folder lists them, and a folder (tmpfs above all)
-        lists files in the order they were created: created by one process in a fixed order, the
-        index is the same bytes as a one-process build's (reproducible builds, SPEC §14).
+        Created by one process in a fixed order, the folders list them in the same order whatever
+        the number of processes that fill them (reproducible builds, SPEC §14).
         """
         if self.shadow_dir is None:
             return
@@ -445,9 +444,8 @@ class Generator:
 
     def _plan_shards(self, keys: list[str | None]) -> None:
         """Decide from the reports' keys (in report order) which search shards the build cache
-        holds already: a shard's bundle depends only on its shadow pages in the order Pagefind reads
-        them, and each shadow page only on its report's key. The shadow pages of those shards are
-        not written at all; their bundles, checked, go to the indexer beside the shadow folder
+        holds already: a shard's bundle depends only on its shadow pages, and each shadow page only
+        on its report's key. The shadow pages of those shards are not written at all; their bundles, checked, go to the indexer beside the shadow folder
         (search.py ``index_shards``), with every shard's key (``search.SHARD_KEYS``)."""
         from .cache import shard_key
         from .search import BUNDLE_SUFFIX, SHARD_KEYS, SITE_SHARD

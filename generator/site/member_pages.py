@@ -70,7 +70,7 @@ def write_pages(gen) -> None:
 def write_search_list(gen) -> None:
     """``members/search.json``: the members' search bundles; an empty list on a site without members,
     so the page's search (which always asks for it) finds it instead of a 404."""
-    bundles = [{"name": feed.member.name, "site": feed.site, "bundle": urljoin(feed.site, "pagefind/")}
+    bundles = [{"name": feed.member.name, "site": feed.site, "index": urljoin(feed.site, "sb-index/")}
                for feed in gen.f.members or [] if feed.ok and feed.site]
     target = gen.out / SEARCH_LIST
     target.parent.mkdir(parents=True, exist_ok=True)

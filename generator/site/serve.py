@@ -5,7 +5,7 @@
 - Polls the mtimes of ``submissions/`` (and ``templates/``, ``mkdocs.yml``) about three times a
   second; on a change it reads again only the changed files (``LiveRepository``), regenerates only
   the pages the changed reports appear on and renders just those with MkDocs (``live_pages.py``),
-  bumps a version number (the browser reloads the page), then re-indexes with Pagefind in a child
+  bumps a version number (the browser reloads the page), then re-indexes the search in a child
   process (stopped and restarted when a newer edit comes first). When ``_org.yml``, the templates,
   ``mkdocs.yml``, git's HEAD or the day change, the whole docs tree is regenerated (pages whose
   text did not change are left alone) and MkDocs renders what changed (a *dirty* build).
@@ -31,11 +31,12 @@ from rich.markup import escape
 
 from ..config import ConfigError
 from ..live_repository import LiveRepository
-from .build import (BuildError, _print_errors, console, generate_tree, run_mkdocs, run_pagefind, update_tree,
+from .build import (BuildError, _print_errors, console, generate_tree, run_index, run_mkdocs, update_tree,
                     work_dir)
 from .cache import CommittedCache, open_cache
 from .facts import Facts, collect
 from .live_pages import navigation, render_pages, update_pages, warm_up
+from .search import INDEX_DIR
 from .urls import html_path
 
 POLL_SECONDS = 0.3
@@ -130,7 +131,7 @@ class Preview:
             return False
         generate_tree(facts, self.root, self.docs_dir, cache=self.cache)
         run_mkdocs(self.root, self.docs_dir, self.site_dir, facts.org, self.audience, live=True, as_of=self.as_of)
-        run_pagefind(self.site_dir, self.docs_dir)
+        run_index(self.site_dir, self.docs_dir)
         self.shown, self.inputs = facts, inputs
         self.nav = navigation(self.root, self.docs_dir, self.audience) or set()
         if self.nav:
@@ -205,7 +206,7 @@ class Preview:
         with self.state.lock:
             if self.indexer is not None:
                 stop_indexer(self.indexer)
-            proc = self.indexer = start_indexer(self.docs_dir, self.site_dir / "pagefind", session=True)
+            proc = self.indexer = start_indexer(self.docs_dir, self.site_dir / INDEX_DIR, session=True)
         threading.Thread(target=self._report_index, args=(proc, time.perf_counter()), daemon=True).start()
 
     def _report_index(self, proc, started: float) -> None:
