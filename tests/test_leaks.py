@@ -4,8 +4,8 @@ One organisation, committed to a real git repository, holds a unique marker in e
 every restricted and draft report (title, body, tags, location, metric name, file name) and in
 the internal and public ones. The site is built for each audience once (module fixture) and
 EVERY file of every build is scanned: raw bytes, and gzip-decompressed where a file is gzip
-(Pagefind's index/fragment/meta chunks, sitemap.xml.gz). Controls prove the scan finds a
-marker where it must be — including one that exists only inside the compressed search index.
+(sitemap.xml.gz). Controls prove the scan finds a marker where it must be — including the words
+of the search index (sb-index/: kept as UTF-8 inside its binary files) and its side files.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from generator import periods as P
 from generator.repository import load_repository
 from generator.site.build import build_site, generate_tree
 from generator.site.facts import collect
-from generator.site.search import encode_text
 from generator.summary import summarize
 from generator.summary_writers import summary_json
 
@@ -217,17 +216,6 @@ def find(texts: dict[str, list[bytes]], needle: str, only=None) -> list[str]:
     return hits
 
 
-def compressed_only(site: Path, needle: str) -> list[str]:
-    """Files where ``needle`` is found only after gzip decompression."""
-    out = []
-    for path in site.rglob("*"):
-        if path.is_file():
-            raw = path.read_bytes()
-            if raw[:2] == b"\x1f\x8b" and needle.encode() not in raw.lower() and needle.encode() in gzip.decompress(raw).lower():
-                out.append(path.relative_to(site).as_posix())
-    return out
-
-
 # --- fixtures -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -273,13 +261,15 @@ def test_control_scan_finds_visible_markers_in_pages_and_compressed_search(build
             if level is None or RANK[level] > RANK[audience]:
                 continue
             assert find(texts[audience], marker), f"{marker} should be in the {audience} build"
-    # bodies are searchable: the marker is in the search index (its chunks, spelled, and only
-    # readable after gunzip) and in the side files of the readable text the results show
+    # bodies are searchable: the marker is a word of the search index and in the side files of
+    # the readable text the results show
     def side_file(rel: str) -> bool:
-        return rel.startswith("pagefind/") and "/t/" in rel
+        return rel.startswith("sb-index/t/")
+
+    def index_file(rel: str) -> bool:
+        return rel.startswith("sb-index/") and not side_file(rel)
     for audience in AUDIENCES:
-        hidden = compressed_only(builds[audience], encode_text(P1["body"]))
-        assert any(h.startswith("pagefind/") for h in hidden), (audience, hidden)
+        assert find(texts[audience], P1["body"], only=index_file), audience
         assert find(texts[audience], P1["body"], only=side_file), audience
     # the restricted body is found in the restricted search files, not only in HTML
     assert find(texts["restricted"], R1["body"], only=side_file)
@@ -338,16 +328,9 @@ def test_public_build_has_only_public_report_pages(builds):
 # --- anonymity ------------------------------------------------------------------------------
 
 def _anon_fragments(site: Path) -> list[bytes]:
-    """Pagefind fragments (decompressed) that belong to the anonymous report's page."""
-    out = []
-    for path in (site / "pagefind").rglob("*"):
-        if path.parent.name not in ("fragment", "t"):
-            continue
-        data = path.read_bytes()
-        data = gzip.decompress(data) if path.parent.name == "fragment" else data
-        if I4["title"].encode() in data:
-            out.append(data)
-    return out
+    """The side files of the search index (the text a result shows) of the anonymous report's page."""
+    return [data for path in (site / "sb-index" / "t").glob("*.json")
+            if I4["title"].encode() in (data := path.read_bytes())]
 
 
 @pytest.mark.parametrize("audience", ("internal", "restricted"))
@@ -363,7 +346,7 @@ def test_anonymous_author_is_on_no_report_page_search_entry_or_listing(builds, t
     # the author wrote nothing else: no report page, listing, period or home page names them.
     # (Unit, help and 填报 pages show the roster, which is organisation data, not the report's.)
     hits = find(texts[audience], ANON_AUTHOR,
-                only=lambda rel: not rel.startswith(("units/", "help/", "fill/", "pagefind/")))
+                only=lambda rel: not rel.startswith(("units/", "help/", "fill/", "sb-index/")))
     assert not hits, hits
 
 

@@ -1,11 +1,11 @@
 """Chinese search finds any word of a report, not only dictionary words (issue 4, SPEC §7).
 
 Pagefind's dictionary segmentation cut “14时10分明火扑灭” as 分明/火, so 明火 found nothing.
-The index now holds every pair of adjacent characters (generator/site/search.py) and the
-page script spells the query the same way and decodes the excerpts (templates/assets/site.js).
+The site's own index (generator/site/textindex.py) holds every run of up to four characters of a
+page's text, and the page script looks a query up the same way (templates/assets/site.js).
 
 The browser tests run the built sample site in headless Chromium (skipped only when
-/usr/bin/chromium is absent); the first tests check the index encoding itself.
+/usr/bin/chromium is absent); the first test checks the text a page is searched in.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from conftest import needs_chromium
 
-from generator.site.search import encode_text, shadow_page, side_text
+from generator.site.search import shadow_page, side_text
 
 INCIDENT_TITLE = "示例县东收费站配电房火情（初报）"
 INCIDENT = "r/anjianke/2026/2026-11-03-收费站火情.html"
@@ -26,30 +26,15 @@ UNIT = "应急救援股"
 JUNK = re.compile(r"qz[a-z]{4}|\u2060")
 
 
-def test_pagefind_killed_for_memory_says_so_in_chinese(tmp_path, monkeypatch):
-    import subprocess
+# --- the readable text -----------------------------------------------------------------------
 
-    from generator.site import search
-
-    (tmp_path / "shadow").mkdir()
-    killed = subprocess.CompletedProcess([], -9, stdout="", stderr="")
-    monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: killed)
-    with pytest.raises(RuntimeError, match="内存不足"):
-        search.index_shard(tmp_path / "shadow", tmp_path / "pagefind")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["shadow"]  # nothing half-written
-
-
-# --- the encoding -----------------------------------------------------------------------------
-
-def test_shadow_page_keeps_the_title_readable_and_leaves_other_pages_alone():
+def test_shadow_keeps_the_title_readable_and_the_text_whole_and_leaves_other_pages_alone():
     page = ('<html lang="zh"><body><nav>导航</nav><article><div data-pagefind-body>'
-            '<h1 class="sb-title">低压<b>配电柜</b>起火</h1><p>明火扑灭</p></div></article></body></html>')
-    shadow = shadow_page(page)
-    assert side_text(shadow)[1]["title"] == "低压配电柜起火"  # the readable title, for the results list
-    assert "<nav>导航</nav>" in shadow  # outside the indexed body nothing changes
-    body = shadow.split("data-pagefind-body", 1)[1]
-    assert "明火" not in body and encode_text("明火扑灭") in body
-    assert encode_text("压配") in body  # the inline <b> does not break the run of text
+            '<h1 class="sb-title">低压<b>配电柜</b>起火</h1><p>明火<b>扑灭</b></p></div></article></body></html>')
+    key, text = side_text(shadow_page(page))
+    assert text["title"] == "低压配电柜起火"  # the readable title, for the results list
+    assert text["t"] == "明火扑灭"  # the inline <b> does not break the run of text
+    assert "导航" not in str(text)  # outside the searchable part: not the page's text
     assert shadow_page("<html><body><p>明火</p></body></html>") is None
 
 
