@@ -96,7 +96,7 @@ def run(site: Path, seed: int) -> dict:
             pg.goto(url + "index.html")
             got: list[int] = []
             pg.on("requestfinished", lambda r, got=got: got.append(
-                r.sizes()["responseBodySize"] if "/pagefind/" in r.url else 0))
+                r.sizes()["responseBodySize"] if "/sb-index/" in r.url else 0))
             pg.click("[data-sb-search-open]")
             box = pg.locator("#sb-search input")
             box.wait_for(state="visible")

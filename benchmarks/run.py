@@ -265,18 +265,17 @@ def first_search(site: Path, query: str) -> dict:
                 except Exception:  # noqa: BLE001 - redirects and aborted requests have no body
                     return
                 sizes[phase["name"]] = sizes.get(phase["name"], 0) + len(body)
-                if "pagefind" in resp.url:
-                    sizes["pagefind"] = sizes.get("pagefind", 0) + len(body)
-                    if phase["name"] == "search":
-                        name = resp.url.rsplit("/", 1)[-1].split("?")[0]
-                        kind = next((k for k in ("pf_fragment", "pf_index", "pf_meta", "wasm", ".js", ".css")
-                                     if k in name), "other")
-                        kinds[kind.strip(".")] = kinds.get(kind.strip("."), 0) + len(body)
+                if "/sb-index/" in resp.url:
+                    sizes["index"] = sizes.get("index", 0) + len(body)
+                    if phase["name"] == "search":  # by folder: d/ buckets, p/ page lists, q/ positions, t/ texts
+                        part = resp.url.split("/sb-index/", 1)[1].split("/", 1)
+                        kind = part[0] if len(part) > 1 else part[0].split("?")[0]
+                        kinds[kind] = kinds.get(kind, 0) + len(body)
 
             page.on("response", on_response)
             page.goto(url + "index.html", wait_until="networkidle")
             phase["name"] = "search"  # from here on: what the first search costs
-            sizes.pop("pagefind", None)
+            sizes.pop("index", None)
             t = time.perf_counter()
             opener = page.locator("[data-sb-search-open]")  # the header's search button (templates/assets/site.js)
             if opener.count():
@@ -312,7 +311,7 @@ def first_search(site: Path, query: str) -> dict:
             browser.close()
     finally:
         server.shutdown()
-    return {"first_search_kb": sizes.get("search", 0) / 1024, "pagefind_kb": sizes.get("pagefind", 0) / 1024,
+    return {"first_search_kb": sizes.get("search", 0) / 1024, "index_kb": sizes.get("index", 0) / 1024,
             "load_kb": sizes.get("load", 0) / 1024, "found": found, "result_s": seconds, "open_s": opened,
             "by_kind_kb": ", ".join(f"{k} {v / 1024:.0f}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))}
 
@@ -326,7 +325,7 @@ _BUILD_PARTS = re.compile(r"检查\s*([\d.]+)\s*秒，\s*生成\s*([\d.]+)\s*秒
 def build_parts(printed: str) -> dict:
     """The seconds ``shangbao build`` printed for its parts."""
     m = _BUILD_PARTS.search(printed)
-    names = ("check_s", "generate_s", "mkdocs_s", "pagefind_s")
+    names = ("check_s", "generate_s", "mkdocs_s", "index_s")
     return dict(zip(names, map(float, m.groups()), strict=True)) if m else {}
 
 
@@ -546,8 +545,8 @@ def main(argv: list[str] | None = None) -> int:
             elif step == "pages":
                 record(step, page_sizes(site))
             elif step == "search":
-                if not (site / "pagefind").is_dir():
-                    record(step, {}, "pending: no site/pagefind/ (build step)")
+                if not (site / "sb-index").is_dir():
+                    record(step, {}, "pending: no site/sb-index/ (build step)")
                     continue
                 query = _a_title(repo)
                 record(step, first_search(site, query), f"query: {query}")
