@@ -52,11 +52,16 @@
   function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
   /* Where a folded term stands in folded text: as written, spaces inside it matching any spaces,
-     letters and digits at its ends not continuing a longer word or number (3 is not 37 nor 3.5). */
+     letters and digits at its ends not continuing a longer word or number (3 is not 37 nor 3.5,
+     5 is not the end of 3.5), a term that starts or ends at a decimal point not cutting a
+     decimal (3. is not in 3.5). A letter after "3." starts a word (1.LED灯 holds LED): the
+     index's units (textindex.py) say the same. */
   function termPattern(term) {
     var re = escapeRe(term).replace(/\s+/g, "\\s+");
-    if (STARTS_WORD.test(term)) { re = "(?<!" + WORDCH + "|\\p{Nd}\\.)" + re; }
-    if (ENDS_WORD.test(term)) { re += "(?!" + WORDCH + "|\\.\\p{Nd})"; }
+    if (STARTS_WORD.test(term)) { re = "(?<!" + WORDCH + (/^\p{Nd}/u.test(term) ? "|\\p{Nd}\\." : "") + ")" + re; }
+    else if (/^\.\p{Nd}/u.test(term)) { re = "(?<!\\p{Nd})" + re; }
+    if (ENDS_WORD.test(term)) { re += "(?!" + WORDCH + (/\p{Nd}$/u.test(term) ? "|\\.\\p{Nd}" : "") + ")"; }
+    else if (/\p{Nd}\.$/u.test(term)) { re += "(?!\\p{Nd})"; }
     return new RegExp(re, "gu");
   }
 
