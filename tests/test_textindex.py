@@ -227,3 +227,119 @@ def test_the_index_answers_what_page_holds_says(tmp_path_factory, pages, data):
             continue  # a window of punctuation alone: left to the check of the shown pages
         truth = {i for i, p in enumerate(pages) if holds(p, term)}
         assert index.lookup(term) == truth, term
+
+
+# --- in Chromium: site.js reads the index -------------------------------------------------------
+
+PAGE_HTML = """<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>搜索</title></head><body>
+<button type="button" data-sb-search-open data-sb-base=".">搜索</button>
+<div id="sb-search-panel" hidden><div id="sb-search"></div></div>
+<script src="assets/site.js"></script></body></html>"""
+
+LONG = "关于城关中兴机械制造有限公司安全生产监督检查情况的报告"
+
+
+def _site_pages() -> list[dict]:
+    """Hand-written pages, newest first; among them 260 that hold every cover token of LONG
+    (its 4-unit pieces at 0, 4, 8, …) but only 120 that hold LONG itself."""
+    pages = [
+        {"url": "r/a.html", "title": "配电房火情", "sub": "柳庄镇 · 突发事件", "c": "报送单位 柳庄镇\u2063执笔人 杜江",
+         "t": "低压配电柜起火，出动 3 辆消防车，37 人参与处置，损失约 3.5 万元。"},
+        {"url": "r/b.html", "title": "收费站货车起火", "sub": "交通局 · 突发事件", "c": "报送单位 交通局",
+         "t": "一辆货车在收费站起火，未造成人员伤亡。"},
+        {"url": "r/c.html", "title": "周报", "sub": "安监股 · 周报", "c": "报送单位 安监股",
+         "t": "本周处置配电房火情一起。收费站运行正常。"},
+    ]
+    parts = [LONG[i:i + 4] for i in range(0, len(LONG) - 4, 4)] + [LONG[-4:]]
+    for i in range(260):
+        body = LONG if i % 2 == 0 and i < 240 else "；".join(reversed(parts))
+        pages.append({"url": f"r/x{i}.html", "title": "检查记录", "sub": "检查组", "c": "报送单位 检查组", "t": body})
+    pages.append({"url": "r/title.html", "title": LONG, "sub": "检查组", "c": "报送单位 检查组", "t": "见附件。"})
+    return pages
+
+
+@pytest.fixture(scope="module")
+def index_site(tmp_path_factory):
+    """A site of the pages above with the index and site.js, and a member site beside it."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("index-site")
+    site = root / "site"
+    (site / "assets").mkdir(parents=True)
+    shutil.copy(ASSETS / "site.js", site / "assets" / "site.js")
+    (site / "index.html").write_text(PAGE_HTML, encoding="utf-8")
+    write_index(_site_pages(), site / "sb-index")
+    member = site / "member"
+    member.mkdir()
+    write_index([{"url": "r/m.html", "title": "乡镇配电房火情", "sub": "西坪镇 · 突发事件", "t": "配电房火情已扑灭。"}],
+                member / "sb-index")
+    (site / "members").mkdir()
+    (site / "members" / "search.json").write_text(json.dumps([
+        {"name": "西坪镇", "site": "member/", "index": "member/sb-index/"},
+        {"name": "停机的单位", "site": "http://127.0.0.1:9/", "index": "http://127.0.0.1:9/sb-index/"},
+    ], ensure_ascii=False), encoding="utf-8")
+    with serve_directory(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def index_search(browser, index_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    fetched: list[tuple[str, int]] = []
+    pg.on("requestfinished", lambda req: fetched.append((req.url, (req.sizes() or {}).get("responseBodySize", 0))))
+    pg.goto(index_site + "index.html")
+    pg.click("[data-sb-search-open]")
+    box = pg.locator("#sb-search input")
+    box.wait_for(state="visible", timeout=10_000)
+
+    def run(query: str) -> dict:
+        box.fill(query)
+        pg.wait_for_function("q => document.querySelector('.pagefind-ui__message').getAttribute('data-sb-done') === q",
+                             arg=query, timeout=20_000)
+        items = pg.locator("li.pagefind-ui__result").all()
+        return {"message": pg.locator(".pagefind-ui__message").inner_text(),
+                "titles": [i.locator(".pagefind-ui__result-link").inner_text() for i in items],
+                "urls": [i.locator(".pagefind-ui__result-link").get_attribute("href") for i in items],
+                "subs": [i.locator(".sb-search-sub").inner_text() for i in items]}
+
+    run.fetched = fetched
+    yield run
+    context.close()
+
+
+@needs_chromium
+def test_counts_are_exact_and_numbers_whole(index_search):
+    assert index_search("3")["message"] == "找到 1 条含“3”的结果"
+    assert index_search("37")["titles"] == ["配电房火情"]
+    assert index_search("3.5")["titles"] == ["配电房火情"]
+    assert index_search("5")["message"] == "没有找到“5”"
+    assert index_search("台风")["message"] == "没有找到“台风”"
+    assert index_search("杜江")["titles"] == ["配电房火情"]  # the metadata card is searched
+    assert index_search("，")["message"] == "标点符号不能单独搜索，请输入文字或数字"
+
+
+@needs_chromium
+def test_traditional_query_finds_simplified_text(index_search):
+    found = index_search("收費站 貨車")
+    assert found["message"] == "找到 1 条含“收費站 貨車”的结果" and found["titles"] == ["收费站货车起火"]
+
+
+@needs_chromium
+def test_long_term_is_checked_on_positions(index_search):
+    found = index_search(LONG)
+    # 240/2 pages hold the title in their body, one is the report itself; 140 hold only its pieces
+    assert found["message"] == f"找到 121 条含“{LONG}”的结果"
+    assert found["titles"][0] == LONG  # the exact title first
+    assert any("/q/" in url for url, _ in index_search.fetched)  # proved by positions, not by texts
+
+
+@needs_chromium
+def test_title_and_heading_rank_first_and_members_follow(index_search):
+    found = index_search("配电房火情")
+    assert found["titles"][:2] == ["配电房火情", "周报"]
+    assert found["titles"][2] == "乡镇配电房火情" and found["subs"][2].startswith("【西坪镇】")
+    assert found["urls"][0].endswith("/r/a.html") and found["urls"][2].endswith("/member/r/m.html")
+    assert found["message"] == "找到 3 条含“配电房火情”的结果"
+    found = index_search("柳庄镇")  # in the subtitle of 配电房火情: before the pages that mention it elsewhere
+    assert found["titles"] == ["配电房火情"]
