@@ -1,41 +1,30 @@
-/* 信息上报网站：页眉搜索（Pagefind）。不从外部加载任何东西：pagefind.js 与索引都在本站 pagefind/ 下。 */
+/* 信息上报网站：页眉搜索（本站自己的静态索引 sb-index/）。不从外部加载任何东西。 */
 (function () {
   "use strict";
 
-  /* Search (SPEC §13). The index (generator/site/search.py) holds every run of Chinese characters
-     as its overlapping character pairs and its last character (明火扑灭 → 明火 火扑 扑灭 灭; a run glued to
-     digits or letters before it also starts with its first character alone), each character
-     spelled as four ASCII letters after "qz"; punctuation left out, a decimal number one token.
-     Each term of the query (a space separates terms; "…" keeps spaces inside one term) is spelled
-     the same way and asked of Pagefind as a phrase: every token exactly, adjacent and in order. So
-     a term is found where its characters stand together, codes and numbers only whole, and a term
-     found nowhere finds nothing. Pages must hold every term (the sets are intersected here). The
-     excerpt is cut here from the page's own text (its side file t/<key>.json: title, sub, c:
-     metadata card, t: body), not from Pagefind's excerpt. The index is cut into shards (one per
-     year, pagefind/sb-shards.json), merged here with Pagefind's mergeIndex. Keep foldText,
-     termTokens, titleToken and sideUrl in step with search.py. */
+  /* Search (SPEC §13), on the site's own static index (generator/site/textindex.py, which explains
+     the format). A page's folded text and each term are cut into units: a word (letters and
+     digits that are not Chinese, a "." between two digits inside it: 3.5, v1.2), a run of spaces,
+     any other single character. A page holds a term when the term's units stand in its units one
+     after another; the index lists, for every run of 1–4 units (a token), the pages holding it, in
+     buckets (d/<b>.bin) chosen by a hash of the token's units. A term of up to 4 units is one
+     token; a longer one is covered by 4-unit tokens at offsets 0, 4, 8, … and L-4, its candidates
+     checked on those tokens' positions (q/) or, when they are few, on their text. Pages must hold
+     every term (the lists are intersected here). The excerpt is cut here from the page's own text
+     (its side file t/<id>.json: url, title, sub, c: metadata card, t: body). Keep foldText, units
+     and tokenHash in step with textindex.py. */
   var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
   var WORDCH = "(?:(?![" + HAN + "])[\\p{L}\\p{N}])";
-  var WORD = new RegExp("([" + HAN + "]+)|(\\p{Nd}+\\.\\p{Nd}+(?![.\\p{Nd}])|" + WORDCH + "+)", "gu");
-  var PUNCT = new RegExp("(?![" + HAN + "])[^\\p{L}\\p{N}\\s]", "u");
   var HAN_SPACE = new RegExp("([" + HAN + "]) (?=[" + HAN + "])", "gu");
-  var DECIMAL_POINT = /(\p{Nd})\.(?=\p{Nd})/gu;
   var STARTS_WORD = new RegExp("^" + WORDCH, "u");
   var ENDS_WORD = new RegExp(WORDCH + "$", "u");
   var EXCERPT_BEFORE = 24; /* characters shown before the first match */
   var EXCERPT_CHARS = 110;
-  var CHECK_ALL = 200; /* a query that Pagefind cannot answer exactly: check up to this many pages */
+  var CHECK_TEXT = 5; /* a long term with this few candidates is checked on their text (shown anyway) */
   var T2S = {};
   var CARD_SEP = "\u2063"; /* between the lines of the metadata card (search.py CARD_SEP) */
 
-  function spell(ch) {
-    var n = ch.codePointAt(0) - 0x3400;
-    var s = "";
-    for (var k = 3; k >= 0; k--) { s += String.fromCharCode(97 + Math.floor(n / Math.pow(26, k)) % 26); }
-    return s;
-  }
-
-  /* traditional → simplified (OpenCC's table, pagefind/sb-fold.json), full-width → half-width,
+  /* traditional → simplified (OpenCC's table, sb-index/fold.json), full-width → half-width,
      capitals → small; one character for one, so positions stay those of the page's own text */
   function foldText(text) {
     var out = "";
@@ -49,65 +38,30 @@
     return out;
   }
 
-  /* The tokens of one folded term, as search.py encode_text writes them, except that a term ending
-     in a run of two or more tokens leaves out the run's last character: in the page the run may go
-     on (安全 inside 安全生产, 2026年 inside 2026年度). */
-  function termTokens(term) {
-    var out = [];
-    var prevEnd = -1;
-    var prevWord = false;
-    var lastRun = 0;
-    var hanThenWord = false;
-    var m;
-    WORD.lastIndex = 0;
-    while ((m = WORD.exec(term))) {
-      if (m[1]) {
-        var chars = Array.from(m[1]).map(spell);
-        var glued = prevWord && m.index === prevEnd;
-        if (glued) { out.push("qg" + chars[0]); }
-        for (var i = 0; i + 1 < chars.length; i++) { out.push("qz" + chars[i] + chars[i + 1]); }
-        out.push("qz" + chars[chars.length - 1]);
-        lastRun = chars.length + (glued ? 1 : 0);
-        prevWord = false;
-      } else {
-        /* a word right after Chinese: the index does not tell 第45 from 第 45, so check the pages */
-        if (lastRun && m.index === prevEnd) { hanThenWord = true; }
-        out.push(wordToken(m[2]));
-        lastRun = 0;
-        prevWord = true;
-      }
-      prevEnd = m.index + m[0].length;
-    }
-    if (lastRun > 1) { out.pop(); }
-    out.hanThenWord = hanThenWord;
-    return out;
+  /* The units of folded text (textindex.py units): words, runs of spaces (" "), other characters
+     one by one. */
+  var UNIT = new RegExp(WORDCH + "+(?:(?<=\\p{Nd})\\.(?=\\p{Nd})" + WORDCH + "+)*|\\s+|[^]", "gu");
+  var CONTENT = new RegExp("^(?:[" + HAN + "]|[\\p{L}\\p{N}])", "u");
+
+  function unitsOf(text) {
+    return (text.match(UNIT) || []).map(function (u) { return /^\s/.test(u) ? " " : u; });
   }
 
-  /* search.py word_token: a word mixing letters and digits spelled in letters only */
-  function wordToken(word) {
-    if (!/\d/.test(word) || /^\d+$/.test(word)) { return word; }
-    return word.replace(/[0-9.z]/g, function (c) {
-      return c === "." ? "zk" : c === "z" ? "zz" : "z" + String.fromCharCode(97 + Number(c));
-    });
-  }
-
-  function titleToken(text) {
-    var s = foldText(text).replace(/\s+/g, "");
-    var h = 0x811c9dc5;
-    for (var i = 0; i < s.length; i++) { h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0; }
-    var out = "qt";
-    for (var k = 0; k < 7; k++) { out += String.fromCharCode(97 + h % 26); h = Math.floor(h / 26); }
-    return out;
-  }
+  function isContent(u) { return CONTENT.test(u); }
 
   function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
   /* Where a folded term stands in folded text: as written, spaces inside it matching any spaces,
-     letters and digits at its ends not continuing a longer word or number (3 is not 37 nor 3.5). */
+     letters and digits at its ends not continuing a longer word or number (3 is not 37 nor 3.5,
+     5 is not the end of 3.5), a term that starts or ends at a decimal point not cutting a
+     decimal (3. is not in 3.5). A letter after "3." starts a word (1.LED灯 holds LED): the
+     index's units (textindex.py) say the same. */
   function termPattern(term) {
     var re = escapeRe(term).replace(/\s+/g, "\\s+");
-    if (STARTS_WORD.test(term)) { re = "(?<!" + WORDCH + "|\\p{Nd}\\.)" + re; }
-    if (ENDS_WORD.test(term)) { re += "(?!" + WORDCH + "|\\.\\p{Nd})"; }
+    if (STARTS_WORD.test(term)) { re = "(?<!" + WORDCH + (/^\p{Nd}/u.test(term) ? "|\\p{Nd}\\." : "") + ")" + re; }
+    else if (/^\.\p{Nd}/u.test(term)) { re = "(?<!\\p{Nd})" + re; }
+    if (ENDS_WORD.test(term)) { re += "(?!" + WORDCH + (/\p{Nd}$/u.test(term) ? "|\\.\\p{Nd}" : "") + ")"; }
+    else if (/\p{Nd}\.$/u.test(term)) { re += "(?!\\p{Nd})"; }
     return new RegExp(re, "gu");
   }
 
@@ -121,15 +75,9 @@
       /* Chinese has no spaces between words: inside "…", 收费站 火情 is 收费站火情 */
       text = text.replace(HAN_SPACE, "$1");
       if (!text) { continue; }
-      var tokens = termTokens(text);
-      if (!tokens.length) { continue; }  /* punctuation only */
-      terms.push({
-        text: text,
-        tokens: tokens,
-        pattern: termPattern(text),
-        /* the index leaves punctuation out: such a term is checked on the pages' text */
-        check: PUNCT.test(text.replace(DECIMAL_POINT, "$1")) || tokens.hanThenWord
-      });
+      var units = unitsOf(text);
+      if (!units.some(isContent)) { continue; }  /* punctuation only */
+      terms.push({ text: text, units: units, pattern: termPattern(text) });
     }
     return terms;
   }
@@ -226,93 +174,236 @@
     return i;
   }
 
-  function intersect(sets) {
-    var out = sets[0];
-    for (var i = 1; i < sets.length; i++) {
-      var ids = {};
-      sets[i].forEach(function (r) { ids[r.id] = true; });
-      out = out.filter(function (r) { return ids[r.id]; });
+  /* --- the index (textindex.py) ------------------------------------------------------------- */
+
+  var TEXT = 0, TITLE = 1, HEADING = 2, HAS_POSITIONS = 4, OWN_FILE = 8;
+  var UNIT_SEP = "\u001f";
+  var utf8 = new TextEncoder();
+  var fromUtf8 = new TextDecoder();
+
+  function fnv1a(bytes) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) { h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0; }
+    return h;
+  }
+
+  /* textindex.py token_hash: FNV-1a over the units' own FNV-1a hashes */
+  function tokenHash(units) {
+    var h = 0x811c9dc5;
+    units.forEach(function (u) { h = Math.imul(h ^ fnv1a(utf8.encode(u)), 0x01000193) >>> 0; });
+    return h;
+  }
+
+  function Reader(data) { this.d = data; this.at = 0; }
+  Reader.prototype.v = function () {
+    var n = 0, mul = 1, b;
+    do { b = this.d[this.at++]; n += (b & 0x7f) * mul; mul *= 128; } while (b >= 0x80);
+    return n;
+  };
+  Reader.prototype.bytes = function (n) { var out = this.d.subarray(this.at, this.at + n); this.at += n; return out; };
+
+  /* A root: one site's index (ours, or a member's) and where its pages live. */
+  function fetchBytes(root, path) {
+    var url = new URL(path, root.index).href;
+    return root.files[url] || (root.files[url] = fetch(url).then(function (res) {
+      if (!res.ok) { delete root.files[url]; throw new Error(res.status); }
+      return res.arrayBuffer();
+    }).then(function (buf) { return new Uint8Array(buf); }));
+  }
+
+  /* d/<b>.bin: "kind␟spelling" → entry {flags, count, index, list (inline bytes) or own (file number)} */
+  function bucket(root, b) {
+    return root.buckets[b] || (root.buckets[b] = fetchBytes(root, "d/" + b + ".bin").then(function (data) {
+      var r = new Reader(data);
+      var map = new Map();
+      var own = 0;
+      for (var index = 0; r.at < data.length; index++) {
+        var flags = r.v();
+        var word = fromUtf8.decode(r.bytes(r.v()));
+        var e = { b: b, index: index, flags: flags, count: r.v() };
+        if (flags & OWN_FILE) { e.own = own++; } else { e.fmt = r.v(); e.data = r.bytes(r.v()); }
+        map.set((flags & 3) + word, e);
+      }
+      return map;
+    }));
+  }
+
+  function entryOf(root, kind, units) {
+    var b = tokenHash(units) % root.meta.buckets;
+    return bucket(root, b).then(function (map) { return map.get(kind + units.join(UNIT_SEP)) || null; });
+  }
+
+  var NONE = new Uint32Array(0);
+
+  /* the page ids of an entry, ascending */
+  function pagesOf(root, e) {
+    if (!e) { return Promise.resolve(NONE); }
+    if (e.pages) { return e.pages; }
+    var data = e.data ? Promise.resolve([e.fmt, e.data])
+      : fetchBytes(root, "p/" + e.b + "-" + e.own + ".bin").then(function (d) { return [d[0], d.subarray(1)]; });
+    return (e.pages = data.then(function (x) { return decodeList(x[0], x[1], e.count); }));
+  }
+
+  function decodeList(fmt, data, count) {
+    var out = new Uint32Array(count);
+    var n = 0;
+    if (fmt === 1) {  /* a bitmap: page i is bit i % 8 of byte i / 8 */
+      for (var i = 0; i < data.length && n < count; i++) {
+        var byte = data[i];
+        for (var k = 0; byte; k++, byte >>= 1) { if (byte & 1) { out[n++] = i * 8 + k; } }
+      }
+      return out;
+    }
+    var r = new Reader(data);
+    var p = -1;
+    while (n < count) { p += r.v() + 1; out[n++] = p; }
+    return out;
+  }
+
+  function intersect(lists) {
+    var out = lists[0];
+    for (var i = 1; i < lists.length; i++) {
+      var a = out, b = lists[i], x = 0, y = 0, n = 0;
+      var next = new Uint32Array(Math.min(a.length, b.length));
+      while (x < a.length && y < b.length) {
+        if (a[x] < b[y]) { x++; } else if (a[x] > b[y]) { y++; } else { next[n++] = a[x]; x++; y++; }
+      }
+      out = next.subarray(0, n);
     }
     return out;
   }
 
-  /* Pagefind's answer for one term: exact (a phrase of its tokens; one Chinese character alone: every
-     token that starts with it, i.e. the character anywhere). With prefix "qy", the same in the
-     page's title and subtitle only (search.py RANK_PREFIX). A long term (a title) is asked as its
-     first and its last WINDOW tokens, each a phrase: each token may sit in an index chunk of its
-     own, and the first query must stay small; the pages found are then checked on their text. */
-  var WINDOW = 5;
+  /* The 4-unit windows that cover a long term: offsets 0, 4, 8, … and L - 4 (a window of spaces
+     and punctuation alone is not in the index: left out; the result is then checked on the text
+     of the pages shown, as every result is). */
+  function cover(units) {
+    var offsets = [];
+    for (var o = 0; o + 4 < units.length; o += 4) { offsets.push(o); }
+    offsets.push(units.length - 4);
+    return offsets.map(function (o) { return { at: o, units: units.slice(o, o + 4) }; })
+      .filter(function (w) { return w.units.some(isContent); });
+  }
 
-  function phrase(tokens, prefix, options) {
-    var t = prefix === "qz" ? tokens : tokens.map(function (tok) {
-      return tok.indexOf("qz") === 0 ? prefix + tok.slice(2) : wordToken(prefix + tok);
+  /* The pages holding a term (exact), or holding it in title and subtitle (kind HEADING: for
+     ranking only, a long term by its cover). */
+  function termPages(root, term, kind) {
+    if (term.units.length <= 4) {
+      return entryOf(root, kind, term.units).then(function (e) { return pagesOf(root, e); });
+    }
+    var windows = cover(term.units);
+    return Promise.all(windows.map(function (w) { return entryOf(root, kind, w.units); })).then(function (entries) {
+      if (entries.some(function (e) { return !e; })) { return NONE; }
+      return Promise.all(entries.map(function (e) { return pagesOf(root, e); })).then(function (lists) {
+        var found = intersect(lists);
+        if (kind !== TEXT || !found.length) { return found; }
+        if (found.length <= CHECK_TEXT) { return checkText(root, found, term); }
+        return checkPositions(root, found, windows, entries);
+      });
     });
-    var single = t.length === 1 && /^q[zy][a-z]{4}$/.test(t[0]);
-    return pf.search(single ? t[0] : "\"" + t.join(" ") + "\"", options).then(function (s) { return s.results; });
   }
 
-  function searchTerm(term, prefix, options, whole) {
-    var t = term.tokens;
-    if (whole || t.length <= 2 * WINDOW) { return phrase(t, prefix, options); }
-    return Promise.all([phrase(t.slice(0, WINDOW), prefix, options), phrase(t.slice(-WINDOW), prefix)])
-      .then(intersect);
+  function checkText(root, ids, term) {
+    var list = Array.prototype.slice.call(ids);
+    return Promise.all(list.map(function (id) { return pageOf({ id: id, root: root }); })).then(function (pages) {
+      return Uint32Array.from(list.filter(function (id, i) { return pageHolds(pages[i], [term]); }));
+    });
   }
 
-  var NEWEST = { sort: { date: "desc" } };
+  /* q/<b>-<c>.bin: the places of bucket b's 4-unit tokens in chunk c; this token's, for the pages
+     wanted: page → sorted offsets */
+  function placesOf(root, e, chunk, wanted) {
+    return fetchBytes(root, "q/" + e.b + "-" + chunk + ".bin").then(function (data) {
+      var r = new Reader(data);
+      var n = r.v();
+      var skip = 0, length = -1;
+      for (var i = 0; i < n; i++) {
+        var index = r.v(), len = r.v();
+        if (index === e.index) { length = len; } else if (length < 0) { skip += len; }
+      }
+      var out = new Map();
+      if (length < 0) { return out; }
+      var blob = new Reader(data.subarray(r.at + skip, r.at + skip + length));
+      var page = -1;
+      while (blob.at < length) {
+        page += blob.v() + 1;
+        var count = blob.v();
+        var offs = new Uint32Array(count);
+        var o = -1;
+        for (var k = 0; k < count; k++) { o += blob.v() + 1; offs[k] = o; }
+        if (wanted.has(page)) { out.set(page, offs); }
+      }
+      return out;
+    });
+  }
+
+  function checkPositions(root, found, windows, entries) {
+    var chunkSize = root.meta.chunk;
+    var wanted = new Set(found);
+    var chunks = [];
+    found.forEach(function (id) {
+      var c = Math.floor(id / chunkSize);
+      if (chunks.indexOf(c) < 0) { chunks.push(c); }
+    });
+    return Promise.all(entries.map(function (e) {
+      return Promise.all(chunks.map(function (c) { return placesOf(root, e, c, wanted); })).then(function (maps) {
+        var all = new Map();
+        maps.forEach(function (m) { m.forEach(function (v, k) { all.set(k, v); }); });
+        return all;
+      });
+    })).then(function (places) {
+      return found.filter(function (id) {
+        var first = places[0].get(id);
+        if (!first) { return false; }
+        return Array.prototype.some.call(first, function (p) {
+          var start = p - windows[0].at;
+          return windows.every(function (w, i) {
+            var offs = places[i].get(id);
+            return offs && has(offs, start + w.at);
+          });
+        });
+      });
+    });
+  }
+
+  function has(sorted, x) {
+    var lo = 0, hi = sorted.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (sorted[mid] === x) { return true; }
+      if (sorted[mid] < x) { lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return false;
+  }
 
   function flat(text) { return foldText(text || "").replace(/\s+/g, ""); }
 
-  /* The results for a query: [{id, data()}], the count exact, in this order: the page whose whole
-     title is the query; pages whose title or subtitle holds every term; the others; newest first
-     within each. */
+  /* One root's results, in this order: the pages whose whole title is the query; pages whose
+     title or subtitle holds every term; the others; by page id (newest first) within each. */
+  function findIn(root, terms, wanted) {
+    var exact = Promise.all(terms.map(function (t) { return termPages(root, t, TEXT); })).then(intersect);
+    var heading = Promise.all(terms.map(function (t) { return termPages(root, t, HEADING); })).then(intersect);
+    var titled = wanted ? entryOf(root, TITLE, [wanted]).then(function (e) { return pagesOf(root, e); })
+      : Promise.resolve(NONE);
+    return Promise.all([exact, heading, titled]).then(function (all) {
+      var rank = new Uint8Array(root.meta.pages).fill(2);
+      all[1].forEach(function (id) { rank[id] = 1; });
+      all[2].forEach(function (id) { rank[id] = 0; });
+      var byRank = [[], [], []];
+      all[0].forEach(function (id) { byRank[rank[id]].push({ id: id, root: root }); });
+      return byRank[0].concat(byRank[1], byRank[2]);
+    });
+  }
+
+  /* The results for a query: [{id, root}], the count exact; our own pages first, then each
+     member's. */
   function find(q) {
     var terms = parseQuery(q);
     if (!terms.length) { return Promise.resolve({ terms: terms, results: [] }); }
-    var long = terms.some(function (t) { return t.tokens.length > 2 * WINDOW; });
-    var check = long || terms.some(function (t) { return t.check; });
     var wanted = flat(q.replace(/"/g, ""));
-    function searchAll(whole) {
-      return Promise.all(terms.map(function (t, i) { return searchTerm(t, "qz", i ? undefined : NEWEST, whole); }))
-        .then(intersect);
-    }
-    /* The ranking searches (the whole title, each term in titles and subtitles) are small: asked
-       at once with the terms' (one worker answers them in turn, without waiting for this thread) */
-    function rankingSearches() {
-      return Promise.all([
-        pf.search("\"" + titleToken(q.replace(/"/g, "")) + "\"").then(function (s) { return s.results; })
-      ].concat(terms.map(function (t) { return searchTerm(t, "qy", undefined, false); })));
-    }
-    var early = check ? null : rankingSearches();
-    return searchAll(false).then(function (found) {
-      if (check && found.length <= CHECK_ALL) {
-        /* check every page on its text; rank on it too */
-        return Promise.all(found.map(pageOf)).then(function (data) {
-          var order = [];
-          found.forEach(function (r, i) {
-            var d = data[i];
-            if (!pageHolds(d, terms)) { return; }
-            var heading = foldText((d.title || "") + "\n" + (d.sub || ""));
-            var rank = flat(d.title) === wanted ? 0
-              : terms.every(function (t) { return matches(heading, t).length > 0; }) ? 1 : 2;
-            order.push([rank, i, r]);
-          });
-          order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
-          return { terms: terms, results: order.map(function (x) { return x[2]; }) };
-        });
-      }
-      /* too many to check: the whole phrases (exact), ranked by the index */
-      var exact = long ? searchAll(true) : Promise.resolve(found);
-      return Promise.all([exact, early || rankingSearches()]).then(function (all) {
-        var results = all[0];
-        var titled = all[1].shift();
-        var heading = intersect(all[1]);
-        var rank = {};
-        heading.forEach(function (r) { rank[r.id] = 1; });
-        titled.forEach(function (r) { rank[r.id] = 0; });
-        var order = results.map(function (r, i) { return [r.id in rank ? rank[r.id] : 2, i, r]; });
-        order.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
-        return { terms: terms, results: order.map(function (x) { return x[2]; }) };
-      });
+    return Promise.all(roots.map(function (root) {
+      return findIn(root, terms, wanted).catch(function () { return []; });
+    })).then(function (lists) {
+      return { terms: terms, results: [].concat.apply([], lists) };
     });
   }
 
@@ -322,8 +413,8 @@
     return new URL(rel.replace(/\/?$/, "/"), window.location.href);
   }
 
-  /* The results list: our own small UI on Pagefind's low-level API (pagefind/pagefind.js), instead
-     of pagefind-ui.js (120 KB more to download). The class names are Pagefind UI's. */
+  /* The results list: our own small UI. The class names are Pagefind UI's (the site's styles and
+     tests use them). */
   var PAGE = 5; /* results shown at first, and per “显示更多结果” (as Pagefind UI) */
   var shown = [];
   var pending = 0;
@@ -386,7 +477,6 @@
     return { input: input, msg: msg, list: list, more: more };
   }
 
-  var pf = null;
   var ui = null;
 
   var terms = [];
@@ -396,8 +486,8 @@
   function say(text) { ui.msg.textContent = text; }
 
   function sayCount() {
-    /* a query of punctuation alone is no search (the index leaves punctuation out): saying 没有找到
-       would be false, nearly every page has a ， */
+    /* a query of punctuation alone is no search (the index leaves runs of punctuation alone out):
+       saying 没有找到 would be false, nearly every page has a ， */
     if (!terms.length) { say("标点符号不能单独搜索，请输入文字或数字"); return; }
     say(count ? "找到 " + count + " 条含“" + query + "”的结果" : "没有找到“" + query + "”");
   }
@@ -461,127 +551,52 @@
     });
   }
 
-  /* The page behind a result: its path and readable text, from its side file <shard>/t/<id>.json
-     (search.py _write_side_files), fetched once per page. Which shard: a result of the first
-     term's search (sorted, the list every answer is cut from) says it by its score (mergeShards);
-     otherwise, and on a site that merges its members' bundles (whose shards share weights with
-     ours), the result's record says it (its key, search.py text_key: "qk", twelve letters, the
-     shard spelled, a-j for 0-9 and k for -). A bundle without side files (a member site built
-     before them) carries the text in its record. */
-  var texts = {};
-
-  function sideText(url) {
-    return texts[url] || (texts[url] = fetch(url).then(function (res) {
-      if (!res.ok) { delete texts[url]; throw new Error(res.status); }
+  /* The page behind a result: its path and readable text, from its side file t/<id>.json,
+     fetched once per page. A member's page: its URL on the member's site, its subtitle
+     prefixed with the member's name. */
+  function pageOf(r) {
+    var root = r.root;
+    var url = new URL("t/" + r.id + ".json", root.index).href;
+    var text = root.texts[url] || (root.texts[url] = fetch(url).then(function (res) {
+      if (!res.ok) { delete root.texts[url]; throw new Error(res.status); }
       return res.json();
     }));
-  }
-
-  function pageOf(r) {
-    var shard = !members.length && typeof r.score === "number" ? shardOfScore(r.score) : null;
-    if (shard !== null) {
-      return sideText(new URL((shard ? shard + "/" : "") + "t/" + r.id + ".json", bundleRoot).href).then(function (t) {
-        return { url: sitePath + t.url, title: t.title, sub: t.sub, c: t.c, t: t.t };
-      }, function () { return recordPage(r); });
-    }
-    return recordPage(r);
-  }
-
-  function recordPage(r) {
-    return r.data().then(function (d) {
-      var meta = d.meta || {};
-      var key = meta.title || "";
-      var member = memberOf(d.url);
-      var known = { url: d.url, title: meta.title, sub: meta.sub, c: meta.c, t: meta.t };
-      var text = !/^qk[a-z]{12}[a-k]*$/.test(key) ? Promise.resolve(known)
-        : sideText(sideUrl(key, r.id, member ? member.bundle : bundleRoot));
-      return text.then(function (t) {
-        var page = { url: d.url, title: t.title, sub: t.sub, c: t.c, t: t.t };
-        if (member) { page.sub = "【" + member.name + "】" + (page.sub ? " " + page.sub : ""); }
-        return page;
-      }, function () { return known; });
+    return text.then(function (t) {
+      var page = { url: root.member ? new URL(t.url, root.site).href : sitePath + t.url,
+                   title: t.title, sub: t.sub, c: t.c, t: t.t };
+      if (root.member) { page.sub = "【" + root.member + "】" + (page.sub ? " " + page.sub : ""); }
+      return page;
     });
   }
 
-  function sideUrl(key, id, bundle) {
-    var shard = key.slice(14).replace(/[a-k]/g, function (c) { return c === "k" ? "-" : String(c.charCodeAt(0) - 97); });
-    return new URL((shard ? shard + "/" : "") + "t/" + id + ".json", bundle).href;
-  }
-
-  /* The shards of a bundle (pagefind/sb-shards.json, newest first; none for an older bundle). */
-  function shardsOf(bundle) {
-    return fetch(new URL("sb-shards.json", bundle).href).then(function (res) {
-      return res.ok ? res.json() : { shards: [] };
-    }).then(function (m) { return (m && m.shards) || []; }, function () { return []; });
-  }
-
-  /* Merge shards so that results come newest shard first: with a sort, Pagefind scores a shard's
-     results by their page's place in the shard's order (1 … n; search.py FIRST_PAGE takes 0) and
-     orders the merged results by score times the shard's weight, so each newer shard weighs
-     SHARD_STEP times more than the next older one (a shard holds far fewer pages than that); a
-     site's own pages (help, rules) weigh 1. The weight also tells which shard a result is from. */
-  var SHARD_STEP = 1e6;
-  var weights = []; /* [weight, shard name] of our own shards, heaviest first */
-
-  function shardOfScore(score) {
-    for (var i = 0; i < weights.length; i++) {
-      if (score >= weights[i][0] / 2) { return weights[i][1]; }
-    }
-    return "";  /* the site's own shard */
-  }
-
-  function mergeShards(list) {
-    var names = [];
-    list.forEach(function (s) { if (names.indexOf(s.name) < 0) { names.push(s.name); } });
-    names.sort(function (a, b) {
-      var x = a.split("-").map(Number), y = b.split("-").map(Number);
-      return (y[0] - x[0]) || ((y[1] || 0) - (x[1] || 0));
-    });
-    return Promise.all(list.map(function (s) {
-      var weight = Math.pow(SHARD_STEP, names.length - names.indexOf(s.name));
-      var options = { indexWeight: weight };
-      if (s.bundle === bundleRoot) {
-        options.baseUrl = sitePath;
-        weights.push([weight, s.name]);
-      }
-      return pf.mergeIndex(new URL(s.name + "/", s.bundle).href, options);
-    })).then(function () {
-      weights.sort(function (a, b) { return b[0] - a[0]; });
-    });
-  }
-
-  /* An upper organisation's site also searches its members' sites (Pagefind multisite):
-     members/search.json, written by the build (generator/site/member_pages.py), lists each
-     member's name, site and pagefind/ bundle. A member whose bundle cannot be loaded is left
-     out; its results are labelled with its name. */
-  var members = [];
-  var bundleRoot = null;
+  /* The indexes searched: ours (sb-index/), then each member's when the site lists members
+     (members/search.json, written by generator/site/member_pages.py: name, site, index). A
+     member whose index cannot be loaded is left out: a member that is down must not break the
+     search. */
+  var roots = [];
   var sitePath = "/";
 
-  function mergeMembers(root, shards) {
+  function openRoot(index, site, member) {
+    var root = { index: index, site: site, member: member, files: {}, buckets: {}, texts: {} };
+    return fetch(new URL("meta.json", index).href).then(function (res) {
+      if (!res.ok) { throw new Error(res.status); }
+      return res.json();
+    }).then(function (meta) {
+      if (!meta || meta.version !== 1) { throw new Error("version"); }
+      root.meta = meta;
+      return root;
+    });
+  }
+
+  function openMembers(root) {
     return fetch(new URL("members/search.json", root).href).then(function (res) {
       return res.ok ? res.json() : [];
     }).then(function (list) {
-      return Promise.all((list || []).map(function (m) {
-        /* only a bundle that answers is merged: a member that is down must not break the search */
-        return fetch(new URL("pagefind-entry.json", m.bundle).href).then(function (res) {
-          if (!res.ok) { return; }
-          return pf.mergeIndex(m.bundle).then(function () {
-            members.push(m);
-            return shardsOf(m.bundle).then(function (names) {
-              names.forEach(function (n) { shards.push({ name: n, bundle: m.bundle }); });
-            });
-          });
-        }).catch(function () { /* unreachable member: search the others */ });
+      return Promise.all((list || []).filter(function (m) { return m && m.index; }).map(function (m) {
+        var site = new URL(m.site || ".", root).href;
+        return openRoot(new URL(m.index, root).href, site, m.name || site).catch(function () { return null; });
       }));
-    }).catch(function () { /* no members */ });
-  }
-
-  function memberOf(url) {
-    for (var i = 0; i < members.length; i++) {
-      if (url && url.indexOf(members[i].site) === 0) { return members[i]; }
-    }
-    return null;
+    }).catch(function () { return []; });
   }
 
   function load(done) {
@@ -589,26 +604,16 @@
     var box = document.getElementById("sb-search");
     if (!box) { return; }
     var root = base();
-    bundleRoot = new URL("pagefind/", root).href;
+    var index = new URL("sb-index/", root).href;
     sitePath = root.pathname;
-    var fold = fetch(new URL("pagefind/sb-fold.json", root).href).then(function (r) {
+    var fold = fetch(new URL("fold.json", index).href).then(function (r) {
       return r.ok ? r.json() : "";
     }).then(function (pairs) {
       var chars = Array.from(pairs);  /* traditional, simplified, traditional, simplified, … */
       for (var i = 0; i + 1 < chars.length; i += 2) { T2S[chars[i]] = chars[i + 1]; }
     }, function () { T2S = {}; });
-    var shards = [];
-    var own = shardsOf(bundleRoot).then(function (names) {
-      names.forEach(function (n) { shards.push({ name: n, bundle: bundleRoot }); });
-    });
-    import(new URL("pagefind/pagefind.js", root).href).then(function (mod) {
-      pf = mod;
-      return Promise.all([pf.options({ baseUrl: root.pathname, indexWeight: 1 }), fold, own]);
-    }).then(function () {
-      return mergeMembers(root, shards);
-    }).then(function () {
-      return mergeShards(shards);
-    }).then(function () {
+    Promise.all([openRoot(index, root.href, null), openMembers(root), fold]).then(function (all) {
+      roots = [all[0]].concat(all[1].filter(Boolean));
       if (!ui) { ui = build(box); }
       done();
     }).catch(function () {

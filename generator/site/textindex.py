@@ -1,0 +1,573 @@
+"""The site's own static search index: exact substring search that loads in small pieces (SPEC §13).
+
+Pagefind's first query at 50,000 reports needs 5.4 MB (every shard adds its metadata and an index
+chunk per token), and no maintained static index loads in small pieces for exact Chinese substring
+search; so the site carries this one: plain files that any web server serves, read by
+``templates/assets/site.js`` (no Range requests, no search server).
+
+**What a page holds.** A page holds a term exactly when site.js ``pageHolds`` says so: its folded
+text (``search.fold``) of ``title \\n sub \\n card lines \\n body`` contains the folded term as
+written, a run of spaces matching any run of spaces, and a term that starts or ends with a letter
+or digit not continuing a longer word or number there (3 is not 37 nor 3.5). The index reproduces
+that through *units* (``units``): a word (a maximal run of letters and digits that are not Chinese
+characters, a ``.`` between two digits inside it: 3.5, v1.2), a run of spaces (one unit " "), or
+any other single character (a Chinese character, a punctuation mark). A page holds a term exactly
+when the term's units stand in the page's units one after another.
+
+**Tokens.** Every run of 1–4 units of a page (runs of spaces and punctuation alone left out) is a
+token, spelled as its units joined by U+001F. A term of up to 4 units is one token: its page list
+is the answer. A longer term is *covered* by 4-unit tokens at unit offsets 0, 4, 8, … and L-4: the
+pages holding all of them are the candidates, and a candidate holds the term when the tokens stand
+at those offsets from one place — which the *positions* of 4-unit tokens prove (fetched only for
+such long terms, only for the candidates' chunk of pages). For ranking only: *heading* tokens
+("\\x02" kind, the 1–4-unit runs of ``title \\n sub``) and one *title* token per page (the folded
+title without spaces).
+
+**Files** (under ``sb-index/``; every integer an unsigned LEB128 varint):
+
+- ``meta.json``: ``{"version": 1, "pages": N, "buckets": B, "chunk": C}``; ``fold.json``: the
+  traditional → simplified pairs (``search.fold_table_json``).
+- ``d/<b>.bin``: the tokens whose hash (``token_hash``: FNV-1a-32 over the FNV-1a-32 of each unit's
+  UTF-8 bytes, so a token's bucket is computed from its units alone) is b modulo B, sorted by kind
+  and spelling; each entry: ``flags`` (kind 0 text, 1 title, 2 heading; +4 when positions exist;
+  +8 when its page list is in its own file), the token's UTF-8 length and bytes, its page count,
+  then either the list inline (format, length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k
+  counting the bucket's own-file lists in order; that file is the format byte then the bytes).
+  A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of N bits
+  (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~12 KB.
+- ``q/<b>-<c>.bin``: the positions of bucket b's 4-unit tokens in chunk c (pages c·C … c·C+C-1):
+  a count, then per token its entry index in ``d/<b>.bin`` and its byte length, then per token per
+  page: the page gap (from the previous page in this file, from -1) minus one, the number of
+  places, the unit offsets (the first as is, then gaps minus one).
+- ``t/<id>.json``: the page as the caller gave it (url, title, sub, c, t), fetched only for the
+  results shown or checked.
+
+Page ids are the pages' order as given (the caller passes rank order: newest report first).
+The heavy work (units, tokens, page lists, positions of some 50 million units at 50,000 reports)
+is done on numpy arrays a batch of pages at a time; Python handles each distinct token once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+from .search import CARD_SEP, fold, fold_table_json
+
+INDEX_DIR = "sb-index"
+VERSION = 1
+#: runs of at most this many units are tokens
+MAX_UNITS = 4
+#: token kinds (the low two bits of an entry's flags)
+TEXT, TITLE, HEADING = 0, 1, 2
+HAS_POSITIONS = 4
+OWN_FILE = 8
+UNIT_SEP = "\x1f"
+#: a page list this small (bytes) stays in its bucket; a larger one gets its own file
+INLINE_LIST = 256
+#: the aimed-at size of a bucket file: a few fetched per query
+BUCKET_BYTES = 12_000
+#: pages per positions chunk: a long term's check fetches one file per cover token per chunk
+#: holding candidates
+CHUNK_PAGES = 4096
+#: pages tokenised at once (bounds the memory of the numpy arrays)
+BATCH_PAGES = 1024
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+#: JavaScript's \\s (site.js splits terms and runs of spaces with it), not Python's (which adds
+#: \\x1c-\\x1f and \\x85)
+_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_WORD_CH = rf"[^\W_{_HAN}]"
+_UNIT = re.compile(rf"{_WORD_CH}+(?:(?<=\d)\.(?=\d){_WORD_CH}+)*|[{_SPACE}]+|.", re.DOTALL)
+_SPACE_RUN = re.compile(f"[{_SPACE}]+")
+_FNV_OFFSET = 0x811C9DC5
+_FNV_PRIME = 0x01000193
+
+# character classes of the numpy tokeniser
+_OTHER, _HAN_CLS, _LETTER, _DIGIT, _SPACE_CLS, _DOT, _PAGE_END = range(7)
+_WORD_BASE = 0x110000  # unit ids: a code point for a one-character unit, this + n for the n-th longer word
+_SEP = np.uint32(0xFFFFFFFF)  # between pages: no token spans it
+
+
+# --- units and hashes (site.js does the same) ----------------------------------------------------
+
+def units(text: str) -> list[str]:
+    """The units of an already folded text: words (3.5 and v1.2 one each), runs of spaces as " ",
+    every other character alone."""
+    return [" " if _SPACE_RUN.fullmatch(u) else u for u in _UNIT.findall(text)]
+
+
+def is_content(unit: str) -> bool:
+    """Whether a unit is a word or a Chinese character (not spaces, not punctuation)."""
+    return _char_class(unit[0]) in (_HAN_CLS, _LETTER, _DIGIT)
+
+
+def page_text(page: dict) -> str:
+    """The text of a page that search matches, as site.js pageHolds joins it (not yet folded)."""
+    return "\n".join((page.get("title") or "", page.get("sub") or "",
+                      "\n".join((page.get("c") or "").split(CARD_SEP)), page.get("t") or ""))
+
+
+def flat_title(text: str) -> str:
+    """A title as the title token spells it: folded, no spaces."""
+    return _SPACE_RUN.sub("", fold(text))
+
+
+def fnv1a(data: bytes) -> int:
+    h = _FNV_OFFSET
+    for b in data:
+        h = ((h ^ b) * _FNV_PRIME) & 0xFFFFFFFF
+    return h
+
+
+def token_hash(parts: list[str]) -> int:
+    """The hash a token's bucket comes from: FNV-1a-32 over its units' own FNV-1a-32 hashes (one
+    step per unit), so the writer computes it on arrays of unit hashes. The kind plays no part:
+    a heading token sits in the bucket of the same text token, fetched anyway."""
+    h = _FNV_OFFSET
+    for u in parts:
+        h = ((h ^ fnv1a(u.encode("utf-8"))) * _FNV_PRIME) & 0xFFFFFFFF
+    return h
+
+
+def _char_class(ch: str) -> int:
+    if re.match(f"[{_HAN}]", ch):
+        return _HAN_CLS
+    if re.match(f"[{_SPACE}]", ch):
+        return _SPACE_CLS
+    if ch == ".":
+        return _DOT
+    cat = unicodedata.category(ch)
+    if cat == "Nd":
+        return _DIGIT
+    if cat[0] in "LN":
+        return _LETTER
+    return _OTHER
+
+
+# --- varints -------------------------------------------------------------------------------------
+
+def varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unsigned LEB128 of each value (uint64 array): the bytes, and each value's byte count."""
+    v = values.astype(np.uint64)
+    size = np.ones(len(v), dtype=np.int64)
+    for k in range(1, 10):
+        size += v >= np.uint64(1 << (7 * k))
+    ends = np.cumsum(size)
+    out = np.empty(int(ends[-1]) if len(v) else 0, dtype=np.uint8)
+    starts = ends - size
+    for k in range(int(size.max()) if len(v) else 0):
+        has = size > k
+        byte = (v[has] >> np.uint64(7 * k)) & np.uint64(0x7F)
+        more = (size[has] > k + 1).astype(np.uint64) << np.uint64(7)
+        out[starts[has] + k] = (byte | more).astype(np.uint8)
+    return out, size
+
+
+def read_varint(data: bytes, at: int) -> tuple[int, int]:
+    n = shift = 0
+    while True:
+        b = data[at]
+        at += 1
+        n |= (b & 0x7F) << shift
+        if b < 0x80:
+            return n, at
+        shift += 7
+
+
+# --- the writer ----------------------------------------------------------------------------------
+
+class _Units:
+    """Unit ids and their hashes and strings, shared by all batches."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, int] = {}
+        self.word_list: list[str] = []
+        self.cp_class = np.full(0x110000, 255, dtype=np.uint8)
+        self.cp_hash = np.zeros(0x110000, dtype=np.uint32)
+        self.word_hash: list[int] = []
+
+    def classes(self, cps: np.ndarray) -> np.ndarray:
+        new = np.unique(cps[self.cp_class[cps] == 255])
+        for cp in new.tolist():
+            ch = chr(cp)
+            self.cp_class[cp] = _char_class(ch)
+            self.cp_hash[cp] = fnv1a((" " if self.cp_class[cp] == _SPACE_CLS else ch).encode("utf-8"))
+        return self.cp_class[cps]
+
+    def word_id(self, word: str) -> int:
+        i = self.words.get(word)
+        if i is None:
+            i = self.words[word] = _WORD_BASE + len(self.word_list)
+            self.word_list.append(word)
+            self.word_hash.append(fnv1a(word.encode("utf-8")))
+        return i
+
+    def hashes(self, ids: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(ids), dtype=np.uint32)
+        cp = ids < _WORD_BASE
+        out[cp] = self.cp_hash[ids[cp]]
+        word = (ids >= _WORD_BASE) & (ids != _SEP)
+        if word.any():
+            table = np.asarray(self.word_hash, dtype=np.uint32)
+            out[word] = table[ids[word] - _WORD_BASE]
+        return out
+
+    def text(self, uid: int) -> str:
+        return chr(uid) if uid < _WORD_BASE else self.word_list[uid - _WORD_BASE]
+
+
+def _tokenise(text: str, reg: _Units) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit ids of a folded text (pages joined by \\x00), whether each is content, and the unit
+    index of each character."""
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    cls = reg.classes(cps)
+    cls[cps == 0] = _PAGE_END
+    word = (cls == _LETTER) | (cls == _DIGIT)
+    space = cls == _SPACE_CLS
+    cont = np.zeros(len(cps), dtype=bool)
+    cont[1:] = (word[1:] & word[:-1]) | (space[1:] & space[:-1])
+    # a "." between two digits is inside the word: 3.5, v1.2
+    dot = np.zeros(len(cps), dtype=bool)
+    if len(cps) > 2:
+        dot[1:-1] = (cls[1:-1] == _DOT) & (cls[:-2] == _DIGIT) & (cls[2:] == _DIGIT)
+    cont |= dot
+    cont[1:] |= dot[:-1]
+    starts = np.flatnonzero(~cont)
+    unit_of_char = np.cumsum(~cont) - 1
+    lengths = np.diff(np.append(starts, len(cps)))
+    first = cls[starts]
+    ids = cps[starts].astype(np.uint32)
+    ids[first == _SPACE_CLS] = 32
+    ids[first == _PAGE_END] = _SEP
+    long_words = np.flatnonzero((lengths > 1) & ((first == _LETTER) | (first == _DIGIT)))
+    if len(long_words):
+        s = starts[long_words].tolist()
+        e = (starts[long_words] + lengths[long_words]).tolist()
+        ids[long_words] = [reg.word_id(text[a:b]) for a, b in zip(s, e)]
+    content = (first == _HAN_CLS) | (first == _LETTER) | (first == _DIGIT)
+    return ids, content, unit_of_char
+
+
+class _Tokens:
+    """Every distinct token: its kind, units, hash, page count and page list (gap varints)."""
+
+    def __init__(self) -> None:
+        #: kind * 8 + n → (sorted 64-bit keys of the runs of n units, their token ids)
+        self.table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.kind: list[int] = []
+        self.spelling: list[str] = []
+        self.hash: list[int] = []
+        self.lists: list[bytearray] = []
+        self.count = np.zeros(0, dtype=np.int64)
+        self.last_page = np.zeros(0, dtype=np.int64)
+        self.pos_last = np.zeros(0, dtype=np.int64)
+        self.positions: dict[int, bytearray] = {}  # this chunk's positions of each 4-unit token
+
+    def grow(self) -> None:
+        n = len(self.kind)
+        if n > len(self.count):
+            extra = max(n - len(self.count), 4096)
+            self.count = np.concatenate([self.count, np.zeros(extra, dtype=np.int64)])
+            self.last_page = np.concatenate([self.last_page, np.full(extra, -1, dtype=np.int64)])
+            self.pos_last = np.concatenate([self.pos_last, np.full(extra, -1, dtype=np.int64)])
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, page: np.ndarray,
+              offset: np.ndarray, kind: int) -> None:
+    """Register the 1–4-unit runs of the unit array ``ids`` (pages apart by _SEP): page lists, and
+    for text tokens of 4 units the positions."""
+    m = len(ids)
+    uh = reg.hashes(ids)
+    sep = ids == _SEP
+    for n in range(1, MAX_UNITS + 1):
+        count = m - n + 1
+        if count <= 0:
+            break
+        bad = sep[:count].copy()
+        has = content[:count].copy()
+        key = ids[:count].astype(np.uint64)
+        h = ((np.uint32(_FNV_OFFSET) ^ uh[:count]).astype(np.uint64) * _FNV_PRIME).astype(np.uint32)
+        for k in range(1, n):
+            bad |= sep[k:k + count]
+            has |= content[k:k + count]
+            key = (key * _MIX) ^ ids[k:k + count].astype(np.uint64)
+            h = ((h ^ uh[k:k + count]).astype(np.uint64) * _FNV_PRIME).astype(np.uint32)
+        at = np.flatnonzero(~bad & has)
+        if not len(at):
+            continue
+        key = key[at]
+        # one stable sort: by token, then (the units come in page order) by page and offset
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        at = at[order]
+        new_key = np.ones(len(key), dtype=bool)
+        new_key[1:] = key[1:] != key[:-1]
+        group_first = np.flatnonzero(new_key)
+        uniq = key[group_first]
+        tag = kind * 8 + n
+        table = toks.table.get(tag)
+        if table is None:
+            table = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+        gids = np.full(len(uniq), -1, dtype=np.int64)
+        if len(table[0]):
+            where = np.minimum(np.searchsorted(table[0], uniq), len(table[0]) - 1)
+            found = table[0][where] == uniq
+            gids[found] = table[1][where[found]]
+        fresh = np.flatnonzero(gids < 0)
+        if len(fresh):
+            base = len(toks.kind)
+            gids[fresh] = np.arange(base, base + len(fresh))
+            for p in at[group_first[fresh]].tolist():
+                toks.kind.append(kind)
+                toks.spelling.append(UNIT_SEP.join(reg.text(u) for u in ids[p:p + n].tolist()))
+                toks.hash.append(int(h[p]))
+                toks.lists.append(bytearray())
+            keys = np.concatenate([table[0], uniq[fresh]])
+            vals = np.concatenate([table[1], gids[fresh]])
+            o = np.argsort(keys)
+            toks.table[tag] = (keys[o], vals[o])
+        toks.grow()
+        gid = gids[np.cumsum(new_key) - 1]
+        pg = page[at]
+        positions = kind == TEXT and n == MAX_UNITS
+        new_pair = new_key.copy()
+        new_pair[1:] |= pg[1:] != pg[:-1]
+        pair_gid, pair_pg = gid[new_pair], pg[new_pair]
+        new_tok = np.ones(len(pair_gid), dtype=bool)
+        new_tok[1:] = pair_gid[1:] != pair_gid[:-1]
+        prev = np.empty(len(pair_pg), dtype=np.int64)
+        prev[1:] = pair_pg[:-1]
+        prev[new_tok] = toks.last_page[pair_gid[new_tok]]
+        data, size = varints(pair_pg - prev - 1)
+        tok_starts = np.flatnonzero(new_tok)
+        tok_ids = pair_gid[tok_starts]
+        byte_ends = np.cumsum(size)
+        byte_at = np.concatenate([[0], byte_ends[tok_starts[1:] - 1], [byte_ends[-1]]]).tolist()
+        blob = data.tobytes()
+        lists = toks.lists
+        for j, g in enumerate(tok_ids.tolist()):
+            lists[g] += blob[byte_at[j]:byte_at[j + 1]]
+        toks.count += np.bincount(pair_gid, minlength=len(toks.count))[:len(toks.count)]
+        last_of_tok = np.append(tok_starts[1:], len(pair_pg)) - 1
+        toks.last_page[tok_ids] = pair_pg[last_of_tok]
+        if positions:
+            _add_positions(toks, gid, pg, offset[at], new_pair)
+
+
+def _add_positions(toks: _Tokens, gid: np.ndarray, pg: np.ndarray, off: np.ndarray, new_pair: np.ndarray) -> None:
+    """Append this batch's places of 4-unit tokens to their chunk blobs: per page, the page gap,
+    the number of places and the offsets (first as is, then gaps minus one)."""
+    groups = np.flatnonzero(new_pair)
+    g_count = np.diff(np.append(groups, len(gid)))
+    g_gid, g_pg = gid[groups], pg[groups]
+    new_tok = np.ones(len(groups), dtype=bool)
+    new_tok[1:] = g_gid[1:] != g_gid[:-1]
+    prev_pg = np.empty(len(groups), dtype=np.int64)
+    prev_pg[1:] = g_pg[:-1]
+    prev_pg[new_tok] = toks.pos_last[g_gid[new_tok]]
+    group_of = np.cumsum(new_pair) - 1
+    prev_off = np.empty(len(off), dtype=np.int64)
+    prev_off[1:] = off[:-1]
+    prev_off[new_pair] = -1
+    values = np.empty(len(off) + 2 * len(groups), dtype=np.int64)
+    values[np.arange(len(off)) + 2 * (group_of + 1)] = off - prev_off - 1
+    head = groups + 2 * np.arange(len(groups))
+    values[head] = g_pg - prev_pg - 1
+    values[head + 1] = g_count
+    data, size = varints(values)
+    # each token's bytes: from its first group's header to its last offset
+    tok_first = np.flatnonzero(new_tok)
+    value_starts = head[tok_first]
+    byte_starts = np.cumsum(size) - size
+    starts = byte_starts[value_starts].tolist()
+    ends = starts[1:] + [len(data)]
+    blob = data.tobytes()
+    for g, a, b in zip(g_gid[tok_first].tolist(), starts, ends):
+        buf = toks.positions.get(g)
+        if buf is None:
+            buf = toks.positions[g] = bytearray()
+        buf += blob[a:b]
+    last = np.append(tok_first[1:], len(groups)) - 1
+    toks.pos_last[g_gid[tok_first]] = g_pg[last]
+
+
+def _bitmap(values: bytes, pages: int) -> bytes:
+    """The page list (gap varints) as a bitmap of ``pages`` bits."""
+    arr = np.frombuffer(bytes(values), dtype=np.uint8)
+    ends = np.flatnonzero(arr < 0x80)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    gaps = np.zeros(len(ends), dtype=np.int64)
+    for k in range(int((ends - starts).max()) + 1 if len(ends) else 0):
+        has = starts + k <= ends
+        gaps[has] |= (arr[starts[has] + k].astype(np.int64) & 0x7F) << (7 * k)
+    ids = np.cumsum(gaps + 1) - 1
+    bits = np.zeros((pages + 7) // 8 * 8, dtype=np.uint8)
+    bits[ids] = 1
+    return np.packbits(bits, bitorder="little").tobytes()
+
+
+def write_index(pages, out_dir: Path) -> dict:
+    """Write the search index of ``pages`` (side-text dicts: url, title, sub, c, t; in rank order,
+    page ids 0…N-1 in that order) as the folder ``out_dir`` (replaced). Returns figures."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        stats = _write(pages, staged)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(staged, out_dir)
+        return stats
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+def _write(pages, out: Path) -> dict:
+    reg = _Units()
+    toks = _Tokens()
+    titles: dict[str, list[int]] = {}
+    (out / "t").mkdir()
+    spool_path = out / ".positions"
+    spool = open(spool_path, "wb")
+    spooled: dict[tuple[int, int], tuple[int, int]] = {}  # (token, chunk) → (offset, length) in the spool
+    n_pages = 0
+    batch: list[dict] = []
+
+    def flush_chunk(chunk: int) -> None:
+        for g, buf in toks.positions.items():
+            spooled[(g, chunk)] = (spool.tell(), len(buf))
+            spool.write(buf)
+        toks.positions.clear()
+        toks.pos_last[:] = -1
+
+    def run(batch: list[dict], first: int) -> None:
+        texts = [fold(page_text(p)).replace("\x00", "\x01") for p in batch]
+        heads = [len(p.get("title") or "") + 1 + len(p.get("sub") or "") for p in batch]
+        joined = "\x00".join(texts) + "\x00"
+        ids, content, unit_of_char = _tokenise(joined, reg)
+        char_start = np.cumsum([0] + [len(t) + 1 for t in texts])
+        unit_start = unit_of_char[char_start[:-1]]
+        unit_end = unit_of_char[char_start[1:] - 1]  # the page's _SEP unit
+        page = np.repeat(np.arange(first, first + len(texts)), unit_end - unit_start + 1)
+        offset = np.arange(len(ids)) - np.repeat(unit_start, unit_end - unit_start + 1)
+        _add_runs(toks, reg, ids, content, page, offset, TEXT)
+        # the heading: the page's first units, up to the end of title \n sub
+        head_end = unit_of_char[char_start[:-1] + np.asarray(heads) - 1] + 1
+        take = np.concatenate([np.arange(a, b) for a, b in zip(unit_start.tolist(), head_end.tolist())])
+        sep_at = np.cumsum(head_end - unit_start)
+        h_ids = np.insert(ids[take], sep_at, _SEP)
+        h_content = np.insert(content[take], sep_at, False)
+        h_page = np.insert(page[take], sep_at, 0)
+        _add_runs(toks, reg, h_ids, h_content, h_page, np.zeros(len(h_ids), dtype=np.int64), HEADING)
+
+    for p in pages:
+        if n_pages and n_pages % CHUNK_PAGES == 0:
+            if batch:
+                run(batch, n_pages - len(batch))
+                batch = []
+            flush_chunk(n_pages // CHUNK_PAGES - 1)
+        (out / "t" / f"{n_pages}.json").write_text(json.dumps(p, ensure_ascii=False, separators=(",", ":")),
+                                                    encoding="utf-8")
+        titles.setdefault(flat_title(p.get("title") or ""), []).append(n_pages)
+        batch.append(p)
+        n_pages += 1
+        if len(batch) == BATCH_PAGES:
+            run(batch, n_pages - len(batch))
+            batch = []
+    if batch:
+        run(batch, n_pages - len(batch))
+    if n_pages:
+        flush_chunk((n_pages - 1) // CHUNK_PAGES)
+    spool.close()
+    named = [(title, ids) for title, ids in titles.items() if title]
+    for title, ids in named:
+        toks.kind.append(TITLE)
+        toks.spelling.append(title)
+        toks.hash.append(token_hash([title]))
+        toks.lists.append(bytearray(b"".join(varint(b - a - 1) for a, b in zip([-1] + ids, ids))))
+    toks.grow()
+    toks.count[len(toks.kind) - len(named):len(toks.kind)] = [len(ids) for _, ids in named]
+    return _write_buckets(toks, spooled, spool_path, n_pages, out)
+
+
+def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int, out: Path) -> dict:
+    bitmap_size = (n_pages + 7) // 8
+    total = len(toks.kind)
+    entry_size = 0
+    for g in range(total):
+        size = min(len(toks.lists[g]), bitmap_size)
+        entry_size += 4 + len(toks.spelling[g].encode("utf-8")) + (size + 2 if size <= INLINE_LIST else 0)
+    buckets = max(1, round(entry_size / BUCKET_BYTES))
+    by_bucket: list[list[int]] = [[] for _ in range(buckets)]
+    for g in range(total):
+        by_bucket[toks.hash[g] % buckets].append(g)
+    chunks_of: dict[int, list[int]] = {}
+    for g, c in spooled:
+        chunks_of.setdefault(g, []).append(c)
+    (out / "d").mkdir()
+    (out / "p").mkdir()
+    (out / "q").mkdir()
+    sizes = {"d": 0, "p": 0, "q": 0}
+    files = {"d": 0, "p": 0, "q": 0}
+    spool = open(spool_path, "rb")
+    for b, gids in enumerate(by_bucket):
+        gids.sort(key=lambda g: (toks.kind[g], toks.spelling[g]))
+        entries = bytearray()
+        own = 0
+        per_chunk: dict[int, list[tuple[int, int]]] = {}
+        for index, g in enumerate(gids):
+            plain = bytes(toks.lists[g])
+            fmt, data = (0, plain) if len(plain) <= bitmap_size else (1, _bitmap(plain, n_pages))
+            flags = toks.kind[g] | (HAS_POSITIONS if g in chunks_of else 0) | (OWN_FILE if len(data) > INLINE_LIST else 0)
+            word = toks.spelling[g].encode("utf-8")
+            entries += varint(flags) + varint(len(word)) + word + varint(int(toks.count[g]))
+            if flags & OWN_FILE:
+                path = out / "p" / f"{b}-{own}.bin"
+                path.write_bytes(bytes([fmt]) + data)
+                sizes["p"] += len(data) + 1
+                files["p"] += 1
+                own += 1
+            else:
+                entries += varint(fmt) + varint(len(data)) + data
+            for c in chunks_of.get(g, ()):
+                per_chunk.setdefault(c, []).append((index, g))
+        (out / "d" / f"{b}.bin").write_bytes(entries)
+        sizes["d"] += len(entries)
+        files["d"] += 1
+        for c, items in per_chunk.items():
+            head = bytearray(varint(len(items)))
+            body = bytearray()
+            for index, g in items:
+                at, length = spooled[(g, c)]
+                spool.seek(at)
+                body += spool.read(length)
+                head += varint(index) + varint(length)
+            (out / "q" / f"{b}-{c}.bin").write_bytes(head + body)
+            sizes["q"] += len(head) + len(body)
+            files["q"] += 1
+    spool.close()
+    spool_path.unlink()
+    (out / "fold.json").write_text(fold_table_json(), encoding="utf-8")
+    meta = {"version": VERSION, "pages": n_pages, "buckets": buckets, "chunk": CHUNK_PAGES}
+    (out / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return {**meta, "tokens": total, "bytes": sizes, "files": files}
