@@ -8,7 +8,6 @@ description (``lookup``), and in Chromium by site.js itself.
 from __future__ import annotations
 
 import json
-import random
 import re
 from pathlib import Path
 
