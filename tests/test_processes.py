@@ -120,7 +120,7 @@ def test_a_killed_command_leaves_no_process_and_the_next_build_succeeds(big_repo
                 others = {pid: cmd for pid, cmd in _marked(marker).items() if pid != proc.pid}
                 if command == "check":
                     return bool(others)
-                return (any("generator.site.search" in c for c in others.values())
+                return (any("generator.site.indexer" in c for c in others.values())
                         and any(c.startswith(f"{sys.executable} -m generator") for c in others.values()))
             _wait_for(busy, 300, f"{command} running with its workers")
         else:

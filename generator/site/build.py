@@ -391,7 +391,7 @@ class _DirtyNote(logging.Filter):
 
 def run_index(site_dir: Path, docs_dir: Path) -> None:
     """Index the site from its generated docs tree (search.py, textindex.py)."""
-    from .search import index_docs
+    from .indexer import index_docs
 
     try:
         index_docs(docs_dir, Path(site_dir) / INDEX_DIR)
@@ -426,7 +426,7 @@ class _Indexer:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        from .search import start_indexer
+        from .indexer import start_indexer
 
         self.shadow.mkdir(exist_ok=True)
         self.begun = True
@@ -437,7 +437,7 @@ class _Indexer:
 
     def finish(self, site_dir: Path) -> float:
         """Wait for the index and move it to ``site_dir/sb-index``; the seconds it took in all."""
-        from .search import finish_indexer
+        from .indexer import finish_indexer
 
         try:
             took = finish_indexer(self.proc, self.out) or time.perf_counter() - self.started

@@ -189,7 +189,7 @@ class Preview:
 
     def _stop_index(self) -> bool:
         """Stop the search index being rebuilt, if it is; whether one was."""
-        from .search import stop_indexer
+        from .indexer import stop_indexer
 
         with self.state.lock:
             proc = self.indexer
@@ -201,7 +201,7 @@ class Preview:
     def _index_in_background(self) -> None:
         """Re-index in a child process; a newer edit stops it and starts again (its result would
         be out of date), so the watcher is free for the next edit at once."""
-        from .search import start_indexer, stop_indexer
+        from .indexer import start_indexer, stop_indexer
 
         with self.state.lock:
             if self.indexer is not None:
@@ -224,7 +224,7 @@ class Preview:
             proc.wait()
 
     def close(self) -> None:
-        from .search import stop_indexer
+        from .indexer import stop_indexer
 
         with self.state.lock:
             if self.indexer is not None:
