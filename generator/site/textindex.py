@@ -50,6 +50,7 @@ is done on numpy arrays a batch of pages at a time; Python handles each distinct
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import re
 import shutil
@@ -164,19 +165,20 @@ def varint(n: int) -> bytes:
 
 
 def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unsigned LEB128 of each value (uint64 array): the bytes, and each value's byte count."""
+    """Unsigned LEB128 of each value (below 2**35): the bytes, and each value's byte count."""
     v = values.astype(np.uint64)
-    size = np.ones(len(v), dtype=np.int64)
-    for k in range(1, 10):
-        size += v >= np.uint64(1 << (7 * k))
+    size = 1 + (v >= 1 << 7).astype(np.int64)
+    for k in (14, 21, 28):
+        size += v >= 1 << k
     ends = np.cumsum(size)
     out = np.empty(int(ends[-1]) if len(v) else 0, dtype=np.uint8)
     starts = ends - size
-    for k in range(int(size.max()) if len(v) else 0):
-        has = size > k
-        byte = (v[has] >> np.uint64(7 * k)) & np.uint64(0x7F)
-        more = (size[has] > k + 1).astype(np.uint64) << np.uint64(7)
-        out[starts[has] + k] = (byte | more).astype(np.uint8)
+    out[starts] = (v & 0x7F).astype(np.uint8) | (size > 1).astype(np.uint8) << 7
+    at = np.flatnonzero(size > 1)
+    for k in range(1, int(size.max()) if len(v) else 0):
+        part = v[at] >> np.uint64(7 * k)
+        out[starts[at] + k] = (part & np.uint64(0x7F)).astype(np.uint8) | (size[at] > k + 1).astype(np.uint8) << 7
+        at = at[size[at] > k + 1]
     return out, size
 
 
@@ -305,21 +307,24 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
             break
         bad = sep[:count].copy()
         has = content[:count].copy()
-        key = ids[:count].astype(np.uint64)
-        h = ((np.uint32(_FNV_OFFSET) ^ uh[:count]).astype(np.uint64) * _FNV_PRIME).astype(np.uint32)
         for k in range(1, n):
             bad |= sep[k:k + count]
             has |= content[k:k + count]
-            key = (key * _MIX) ^ ids[k:k + count].astype(np.uint64)
-            h = ((h ^ uh[k:k + count]).astype(np.uint64) * _FNV_PRIME).astype(np.uint32)
         at = np.flatnonzero(~bad & has)
         if not len(at):
             continue
-        key = key[at]
+        # the token's hash (FNV-1a over unit hashes: uint32 arithmetic wraps as it should) and an
+        # exact-enough 64-bit key of its units, for the runs that are tokens only
+        h = (np.uint32(_FNV_OFFSET) ^ uh[at]) * np.uint32(_FNV_PRIME)
+        key = ids[at].astype(np.uint64)
+        for k in range(1, n):
+            h = (h ^ uh[at + k]) * np.uint32(_FNV_PRIME)
+            key = (key * _MIX) ^ ids[at + k]
         # one stable sort: by token, then (the units come in page order) by page and offset
         order = np.argsort(key, kind="stable")
         key = key[order]
         at = at[order]
+        h = h[order]
         new_key = np.ones(len(key), dtype=bool)
         new_key[1:] = key[1:] != key[:-1]
         group_first = np.flatnonzero(new_key)
@@ -337,10 +342,11 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
         if len(fresh):
             base = len(toks.kind)
             gids[fresh] = np.arange(base, base + len(fresh))
-            for p in at[group_first[fresh]].tolist():
+            for j in group_first[fresh].tolist():
+                p = int(at[j])
                 toks.kind.append(kind)
                 toks.spelling.append(UNIT_SEP.join(reg.text(u) for u in ids[p:p + n].tolist()))
-                toks.hash.append(int(h[p]))
+                toks.hash.append(int(h[j]))
                 toks.lists.append(bytearray())
             keys = np.concatenate([table[0], uniq[fresh]])
             vals = np.concatenate([table[1], gids[fresh]])
@@ -411,6 +417,15 @@ def _add_positions(toks: _Tokens, gid: np.ndarray, pg: np.ndarray, off: np.ndarr
     toks.pos_last[g_gid[tok_first]] = g_pg[last]
 
 
+def _write_file(path, data: bytes) -> None:
+    """A new file (os calls: a site index is tens of thousands of small files)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
 def _bitmap(values: bytes, pages: int) -> bytes:
     """The page list (gap varints) as a bitmap of ``pages`` bits."""
     arr = np.frombuffer(bytes(values), dtype=np.uint8)
@@ -446,7 +461,8 @@ def _write(pages, out: Path) -> dict:
     reg = _Units()
     toks = _Tokens()
     titles: dict[str, list[int]] = {}
-    (out / "t").mkdir()
+    text_dir = str(out / "t")
+    os.mkdir(text_dir)
     spool_path = out / ".positions"
     spool = open(spool_path, "wb")
     spooled: dict[tuple[int, int], tuple[int, int]] = {}  # (token, chunk) → (offset, length) in the spool
@@ -486,8 +502,7 @@ def _write(pages, out: Path) -> dict:
                 run(batch, n_pages - len(batch))
                 batch = []
             flush_chunk(n_pages // CHUNK_PAGES - 1)
-        (out / "t" / f"{n_pages}.json").write_text(json.dumps(p, ensure_ascii=False, separators=(",", ":")),
-                                                    encoding="utf-8")
+        _write_file(f"{text_dir}/{n_pages}.json", json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode())
         titles.setdefault(flat_title(p.get("title") or ""), []).append(n_pages)
         batch.append(p)
         n_pages += 1
@@ -529,7 +544,8 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
     (out / "q").mkdir()
     sizes = {"d": 0, "p": 0, "q": 0}
     files = {"d": 0, "p": 0, "q": 0}
-    spool = open(spool_path, "rb")
+    spool_file = open(spool_path, "rb")
+    spool = mmap.mmap(spool_file.fileno(), 0, access=mmap.ACCESS_READ) if spool_path.stat().st_size else b""
     for b, gids in enumerate(by_bucket):
         gids.sort(key=lambda g: (toks.kind[g], toks.spelling[g]))
         entries = bytearray()
@@ -542,8 +558,7 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
             word = toks.spelling[g].encode("utf-8")
             entries += varint(flags) + varint(len(word)) + word + varint(int(toks.count[g]))
             if flags & OWN_FILE:
-                path = out / "p" / f"{b}-{own}.bin"
-                path.write_bytes(bytes([fmt]) + data)
+                _write_file(f"{out}/p/{b}-{own}.bin", bytes([fmt]) + data)
                 sizes["p"] += len(data) + 1
                 files["p"] += 1
                 own += 1
@@ -551,7 +566,7 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
                 entries += varint(fmt) + varint(len(data)) + data
             for c in chunks_of.get(g, ()):
                 per_chunk.setdefault(c, []).append((index, g))
-        (out / "d" / f"{b}.bin").write_bytes(entries)
+        _write_file(f"{out}/d/{b}.bin", entries)
         sizes["d"] += len(entries)
         files["d"] += 1
         for c, items in per_chunk.items():
@@ -559,13 +574,14 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
             body = bytearray()
             for index, g in items:
                 at, length = spooled[(g, c)]
-                spool.seek(at)
-                body += spool.read(length)
+                body += spool[at:at + length]
                 head += varint(index) + varint(length)
-            (out / "q" / f"{b}-{c}.bin").write_bytes(head + body)
+            _write_file(f"{out}/q/{b}-{c}.bin", head + body)
             sizes["q"] += len(head) + len(body)
             files["q"] += 1
-    spool.close()
+    if spool:
+        spool.close()
+    spool_file.close()
     spool_path.unlink()
     (out / "fold.json").write_text(fold_table_json(), encoding="utf-8")
     meta = {"version": VERSION, "pages": n_pages, "buckets": buckets, "chunk": CHUNK_PAGES}
