@@ -8,7 +8,6 @@ description (``lookup``), and in Chromium by site.js itself.
 from __future__ import annotations
 
 import json
-import random
 import re
 from pathlib import Path
 
@@ -94,17 +93,26 @@ class Index:
 
     def places(self, e: dict) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
+        own = e["flags"] & textindex.OWN_POSITIONS
         for path in sorted((self.root / "q").glob(f"{e['b']}-*.bin")):
             data = path.read_bytes()
-            n, at = read_varint(data, 0)
-            skip, length = 0, -1
-            for _ in range(n):
-                index, at = read_varint(data, at)
-                size, at = read_varint(data, at)
-                if index == e["index"]:
-                    length = size
-                elif length < 0:
-                    skip += size
+            parts = path.stem.split("-")
+            if own:
+                if len(parts) < 3 or int(parts[2]) != e["index"]:
+                    continue
+                at, skip, length = 0, 0, len(data)
+            elif len(parts) == 3:
+                continue
+            else:
+                n, at = read_varint(data, 0)
+                skip, length = 0, -1
+                for _ in range(n):
+                    index, at = read_varint(data, at)
+                    size, at = read_varint(data, at)
+                    if index == e["index"]:
+                        length = size
+                    elif length < 0:
+                        skip += size
             if length < 0:
                 continue
             blob, pos, page = data[at + skip:at + skip + length], 0, -1
@@ -164,16 +172,21 @@ def test_numbers_and_codes_are_whole(tmp_path):
     assert index.lookup("台风") == set()
 
 
-def test_a_long_term_is_proved_by_positions_not_by_its_pieces(tmp_path):
-    # every page holds all four cover tokens of the term, but only the even pages hold the term
+@pytest.mark.parametrize("times", [1, 6])
+def test_a_long_term_is_proved_by_positions_not_by_its_pieces(tmp_path, times):
+    # every page holds all four cover tokens of the term, but only the even pages hold the term;
+    # written six times, the tokens' places get files of their own
     term = "甲乙丙丁戊己庚辛壬癸子丑"
     parts = ["甲乙丙丁", "戊己庚辛", "壬癸子丑"]
     pages = [{"url": f"{i}.html", "title": f"第{i}页",
-              "t": term if i % 2 == 0 else "，".join(parts)} for i in range(300)]
+              "t": "。".join([term if i % 2 == 0 else "，".join(parts)] * times)} for i in range(300)]
     index = build(tmp_path, pages)
+    own = index.entry(textindex.TEXT, units("甲乙丙丁"))["flags"] & textindex.OWN_POSITIONS
+    assert bool(own) == (times > 1)
     assert index.lookup(term) == set(range(0, 300, 2))
     assert index.lookup("丁戊己庚辛") == set(range(0, 300, 2))
     assert index.lookup("甲乙丙丁") == set(range(300))
+    assert index.lookup("癸子丑。甲乙丙丁戊") == (set(range(0, 300, 2)) if times > 1 else set())
 
 
 def test_heading_and_title_tokens(tmp_path):
@@ -237,6 +250,7 @@ PAGE_HTML = """<!doctype html><html lang="zh"><head><meta charset="utf-8"><title
 <script src="assets/site.js"></script></body></html>"""
 
 LONG = "关于城关中兴机械制造有限公司安全生产监督检查情况的报告"
+LONG2 = "甲乙丙丁戊己庚辛壬癸子丑"
 
 
 def _site_pages() -> list[dict]:
@@ -254,6 +268,9 @@ def _site_pages() -> list[dict]:
     for i in range(260):
         body = LONG if i % 2 == 0 and i < 240 else "；".join(reversed(parts))
         pages.append({"url": f"r/x{i}.html", "title": "检查记录", "sub": "检查组", "c": "报送单位 检查组", "t": body})
+    for i in range(400):
+        body = "。".join([LONG2 if i % 2 else "；".join(LONG2[k:k + 4] for k in (0, 4, 8))] * 6)
+        pages.append({"url": f"r/y{i}.html", "title": "巡查记录", "sub": "巡查组", "t": body})
     pages.append({"url": "r/title.html", "title": LONG, "sub": "检查组", "c": "报送单位 检查组", "t": "见附件。"})
     return pages
 
@@ -332,6 +349,9 @@ def test_long_term_is_checked_on_positions(index_search):
     assert found["message"] == f"找到 121 条含“{LONG}”的结果"
     assert found["titles"][0] == LONG  # the exact title first
     assert any("/q/" in url for url, _ in index_search.fetched)  # proved by positions, not by texts
+    found = index_search(LONG2)  # the places of common tokens: files of their own
+    assert found["message"] == f"找到 200 条含“{LONG2}”的结果"
+    assert any(re.search(r"/q/\d+-\d+-\d+\.bin$", url) for url, _ in index_search.fetched)
 
 
 @needs_chromium

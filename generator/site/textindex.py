@@ -30,15 +30,17 @@ title without spaces).
 - ``d/<b>.bin``: the tokens whose hash (``token_hash``: FNV-1a-32 over the FNV-1a-32 of each unit's
   UTF-8 bytes, so a token's bucket is computed from its units alone) is b modulo B, sorted by kind
   and spelling; each entry: ``flags`` (kind 0 text, 1 title, 2 heading; +4 when positions exist;
-  +8 when its page list is in its own file), the token's UTF-8 length and bytes, its page count,
+  +8 when its page list is in its own file, +16 when its positions are in files of their own), the token's UTF-8 length and bytes, its page count,
   then either the list inline (format, length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k
   counting the bucket's own-file lists in order; that file is the format byte then the bytes).
   A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of N bits
-  (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~12 KB.
+  (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~8 KB.
 - ``q/<b>-<c>.bin``: the positions of bucket b's 4-unit tokens in chunk c (pages c·C … c·C+C-1):
   a count, then per token its entry index in ``d/<b>.bin`` and its byte length, then per token per
   page: the page gap (from the previous page in this file, from -1) minus one, the number of
-  places, the unit offsets (the first as is, then gaps minus one).
+  places, the unit offsets (the first as is, then gaps minus one). A token with many places
+  (flag 16) has them in ``q/<b>-<c>-<entry index>.bin`` instead (the per-page part alone), so a
+  common token does not drag in its bucket's others.
 - ``t/<id>.json``: the page as the caller gave it (url, title, sub, c, t), fetched only for the
   results shown or checked.
 
@@ -50,7 +52,6 @@ is done on numpy arrays a batch of pages at a time; Python handles each distinct
 from __future__ import annotations
 
 import json
-import mmap
 import os
 import re
 import shutil
@@ -70,11 +71,15 @@ MAX_UNITS = 4
 TEXT, TITLE, HEADING = 0, 1, 2
 HAS_POSITIONS = 4
 OWN_FILE = 8
+OWN_POSITIONS = 16
 UNIT_SEP = "\x1f"
 #: a page list this small (bytes) stays in its bucket; a larger one gets its own file
 INLINE_LIST = 256
 #: the aimed-at size of a bucket file: a few fetched per query
-BUCKET_BYTES = 12_000
+BUCKET_BYTES = 8_000
+#: a 4-unit token with this many bytes of places per chunk (on average) has a file of them per
+#: chunk; the others share one per bucket and chunk
+OWN_POSITIONS_BYTES = 2048
 #: pages per positions chunk: a long term's check fetches one file per cover token per chunk
 #: holding candidates
 CHUNK_PAGES = 4096
@@ -537,15 +542,18 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
     for g in range(total):
         by_bucket[toks.hash[g] % buckets].append(g)
     chunks_of: dict[int, list[int]] = {}
-    for g, c in spooled:
+    pos_bytes: dict[int, int] = {}
+    for (g, c), (_, length) in spooled.items():
         chunks_of.setdefault(g, []).append(c)
+        pos_bytes[g] = pos_bytes.get(g, 0) + length
     (out / "d").mkdir()
     (out / "p").mkdir()
     (out / "q").mkdir()
     sizes = {"d": 0, "p": 0, "q": 0}
     files = {"d": 0, "p": 0, "q": 0}
-    spool_file = open(spool_path, "rb")
-    spool = mmap.mmap(spool_file.fileno(), 0, access=mmap.ACCESS_READ) if spool_path.stat().st_size else b""
+    # read back piece by piece, not mapped: a mapped spool (130 MB at 50,000 reports) would count
+    # in the build's memory
+    spool = open(spool_path, "rb")
     for b, gids in enumerate(by_bucket):
         gids.sort(key=lambda g: (toks.kind[g], toks.spelling[g]))
         entries = bytearray()
@@ -555,6 +563,8 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
             plain = bytes(toks.lists[g])
             fmt, data = (0, plain) if len(plain) <= bitmap_size else (1, _bitmap(plain, n_pages))
             flags = toks.kind[g] | (HAS_POSITIONS if g in chunks_of else 0) | (OWN_FILE if len(data) > INLINE_LIST else 0)
+            if g in chunks_of and pos_bytes[g] >= OWN_POSITIONS_BYTES * len(chunks_of[g]):
+                flags |= OWN_POSITIONS
             word = toks.spelling[g].encode("utf-8")
             entries += varint(flags) + varint(len(word)) + word + varint(int(toks.count[g]))
             if flags & OWN_FILE:
@@ -565,7 +575,14 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
             else:
                 entries += varint(fmt) + varint(len(data)) + data
             for c in chunks_of.get(g, ()):
-                per_chunk.setdefault(c, []).append((index, g))
+                if flags & OWN_POSITIONS:  # a common token's places: only its own bytes fetched
+                    at, length = spooled[(g, c)]
+                    spool.seek(at)
+                    _write_file(f"{out}/q/{b}-{c}-{index}.bin", spool.read(length))
+                    sizes["q"] += length
+                    files["q"] += 1
+                else:
+                    per_chunk.setdefault(c, []).append((index, g))
         _write_file(f"{out}/d/{b}.bin", entries)
         sizes["d"] += len(entries)
         files["d"] += 1
@@ -574,14 +591,13 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
             body = bytearray()
             for index, g in items:
                 at, length = spooled[(g, c)]
-                body += spool[at:at + length]
+                spool.seek(at)
+                body += spool.read(length)
                 head += varint(index) + varint(length)
             _write_file(f"{out}/q/{b}-{c}.bin", head + body)
             sizes["q"] += len(head) + len(body)
             files["q"] += 1
-    if spool:
-        spool.close()
-    spool_file.close()
+    spool.close()
     spool_path.unlink()
     (out / "fold.json").write_text(fold_table_json(), encoding="utf-8")
     meta = {"version": VERSION, "pages": n_pages, "buckets": buckets, "chunk": CHUNK_PAGES}
