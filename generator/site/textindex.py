@@ -470,14 +470,18 @@ def _write(pages, out: Path) -> dict:
     os.mkdir(text_dir)
     spool_path = out / ".positions"
     spool = open(spool_path, "wb")
-    spooled: dict[tuple[int, int], tuple[int, int]] = {}  # (token, chunk) → (offset, length) in the spool
+    # where each (token, chunk)'s places are in the spool: arrays per chunk (a dict of tuples
+    # would take some 150 MB at 50,000 reports)
+    spooled: list[tuple[np.ndarray, ...]] = []
     n_pages = 0
     batch: list[dict] = []
 
     def flush_chunk(chunk: int) -> None:
-        for g, buf in toks.positions.items():
-            spooled[(g, chunk)] = (spool.tell(), len(buf))
-            spool.write(buf)
+        if toks.positions:
+            gs = np.fromiter(toks.positions.keys(), dtype=np.int64, count=len(toks.positions))
+            lens = np.fromiter((len(b) for b in toks.positions.values()), dtype=np.int64, count=len(gs))
+            spooled.append((gs, np.full(len(gs), chunk, dtype=np.int64), spool.tell() + np.cumsum(lens) - lens, lens))
+            spool.write(b"".join(toks.positions.values()))
         toks.positions.clear()
         toks.pos_last[:] = -1
 
@@ -530,7 +534,7 @@ def _write(pages, out: Path) -> dict:
     return _write_buckets(toks, spooled, spool_path, n_pages, out)
 
 
-def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int, out: Path) -> dict:
+def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int, out: Path) -> dict:
     bitmap_size = (n_pages + 7) // 8
     total = len(toks.kind)
     entry_size = 0
@@ -541,11 +545,14 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
     by_bucket: list[list[int]] = [[] for _ in range(buckets)]
     for g in range(total):
         by_bucket[toks.hash[g] % buckets].append(g)
-    chunks_of: dict[int, list[int]] = {}
-    pos_bytes: dict[int, int] = {}
-    for (g, c), (_, length) in spooled.items():
-        chunks_of.setdefault(g, []).append(c)
-        pos_bytes[g] = pos_bytes.get(g, 0) + length
+    # the spool's pieces by token, then chunk: token g's are lo[g]:hi[g]
+    sg, sc, sa, sl = (np.concatenate([part[k] for part in spooled]) if spooled else np.zeros(0, dtype=np.int64)
+                      for k in range(4))
+    order = np.lexsort((sc, sg))
+    sg, sc, sa, sl = sg[order], sc[order], sa[order], sl[order]
+    lo = np.searchsorted(sg, np.arange(total))
+    hi = np.searchsorted(sg, np.arange(total), side="right")
+    cum = np.concatenate([[0], np.cumsum(sl)])
     (out / "d").mkdir()
     (out / "p").mkdir()
     (out / "q").mkdir()
@@ -558,13 +565,16 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
         gids.sort(key=lambda g: (toks.kind[g], toks.spelling[g]))
         entries = bytearray()
         own = 0
-        per_chunk: dict[int, list[tuple[int, int]]] = {}
+        per_chunk: dict[int, list[tuple[int, int, int]]] = {}
         for index, g in enumerate(gids):
             plain = bytes(toks.lists[g])
             fmt, data = (0, plain) if len(plain) <= bitmap_size else (1, _bitmap(plain, n_pages))
-            flags = toks.kind[g] | (HAS_POSITIONS if g in chunks_of else 0) | (OWN_FILE if len(data) > INLINE_LIST else 0)
-            if g in chunks_of and pos_bytes[g] >= OWN_POSITIONS_BYTES * len(chunks_of[g]):
-                flags |= OWN_POSITIONS
+            flags = toks.kind[g] | (OWN_FILE if len(data) > INLINE_LIST else 0)
+            pieces = range(int(lo[g]), int(hi[g]))
+            if pieces:
+                flags |= HAS_POSITIONS
+                if cum[pieces.stop] - cum[pieces.start] >= OWN_POSITIONS_BYTES * len(pieces):
+                    flags |= OWN_POSITIONS
             word = toks.spelling[g].encode("utf-8")
             entries += varint(flags) + varint(len(word)) + word + varint(int(toks.count[g]))
             if flags & OWN_FILE:
@@ -574,23 +584,22 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
                 own += 1
             else:
                 entries += varint(fmt) + varint(len(data)) + data
-            for c in chunks_of.get(g, ()):
+            for k in pieces:
+                c, at, length = int(sc[k]), int(sa[k]), int(sl[k])
                 if flags & OWN_POSITIONS:  # a common token's places: only its own bytes fetched
-                    at, length = spooled[(g, c)]
                     spool.seek(at)
                     _write_file(f"{out}/q/{b}-{c}-{index}.bin", spool.read(length))
                     sizes["q"] += length
                     files["q"] += 1
                 else:
-                    per_chunk.setdefault(c, []).append((index, g))
+                    per_chunk.setdefault(c, []).append((index, at, length))
         _write_file(f"{out}/d/{b}.bin", entries)
         sizes["d"] += len(entries)
         files["d"] += 1
         for c, items in per_chunk.items():
             head = bytearray(varint(len(items)))
             body = bytearray()
-            for index, g in items:
-                at, length = spooled[(g, c)]
+            for index, at, length in items:
                 spool.seek(at)
                 body += spool.read(length)
                 head += varint(index) + varint(length)
