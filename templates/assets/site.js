@@ -524,7 +524,8 @@
     var batch = shown.slice(from, from + PAGE);
     more.hidden = true;
     ui.msg.removeAttribute("data-sb-done");
-    Promise.all(batch.map(pageOf)).then(function (items) {
+    /* a page whose text cannot be fetched is dropped like one that does not hold the terms */
+    Promise.all(batch.map(function (r) { return pageOf(r).catch(function () { return {}; }); })).then(function (items) {
       if (ticket !== pending) { return; }
       var dropped = 0;
       items.forEach(function (d, i) {
