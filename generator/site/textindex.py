@@ -8,7 +8,8 @@ search; so the site carries this one: plain files that any web server serves, re
 **What a page holds.** A page holds a term exactly when site.js ``pageHolds`` says so: its folded
 text (``search.fold``) of ``title \\n sub \\n card lines \\n body`` contains the folded term as
 written, a run of spaces matching any run of spaces, and a term that starts or ends with a letter
-or digit not continuing a longer word or number there (3 is not 37 nor 3.5). The index reproduces
+or digit not continuing a longer word or number there (3 is not 37 nor 3.5, 5 not the end of
+3.5; 3. does not cut 3.5; a letter after "3." starts a word). The index reproduces
 that through *units* (``units``): a word (a maximal run of letters and digits that are not Chinese
 characters, a ``.`` between two digits inside it: 3.5, v1.2), a run of spaces (one unit " "), or
 any other single character (a Chinese character, a punctuation mark). A page holds a term exactly
@@ -19,7 +20,11 @@ token, spelled as its units joined by U+001F. A term of up to 4 units is one tok
 is the answer. A longer term is *covered* by 4-unit tokens at unit offsets 0, 4, 8, … and L-4: the
 pages holding all of them are the candidates, and a candidate holds the term when the tokens stand
 at those offsets from one place — which the *positions* of 4-unit tokens prove (fetched only for
-such long terms, only for the candidates' chunk of pages). For ranking only: *heading* tokens
+such long terms, only for the candidates' chunks of pages; site.js checks five candidates or fewer
+on their text instead, which it fetches to show them anyway). A cover window of spaces and
+punctuation alone is not a token: it is left out, and the pages shown are checked on their text.
+A run of units is told apart from others by a 64-bit key of its units (a collision, some 1e-8 per
+build, would merge two tokens). For ranking only: *heading* tokens
 ("\\x02" kind, the 1–4-unit runs of ``title \\n sub``) and one *title* token per page (the folded
 title without spaces).
 
@@ -30,14 +35,14 @@ title without spaces).
 - ``d/<b>.bin``: the tokens whose hash (``token_hash``: FNV-1a-32 over the FNV-1a-32 of each unit's
   UTF-8 bytes, so a token's bucket is computed from its units alone) is b modulo B, sorted by kind
   and spelling; each entry: ``flags`` (kind 0 text, 1 title, 2 heading; +4 when positions exist;
-  +8 when its page list is in its own file, +16 when its positions are in files of their own), the token's UTF-8 length and bytes, its page count,
-  then either the list inline (format, length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k
+  +8 when its page list is in its own file, +16 when its positions are in files of their own),
+  the token's UTF-8 length and bytes, its page count, then either the list inline (format, length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k
   counting the bucket's own-file lists in order; that file is the format byte then the bytes).
   A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of N bits
   (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~8 KB.
 - ``q/<b>-<c>.bin``: the positions of bucket b's 4-unit tokens in chunk c (pages c·C … c·C+C-1):
   a count, then per token its entry index in ``d/<b>.bin`` and its byte length, then per token per
-  page: the page gap (from the previous page in this file, from -1) minus one, the number of
+  page: the page gap (from the token's previous page in this chunk, from -1) minus one, the number of
   places, the unit offsets (the first as is, then gaps minus one). A token with many places
   (flag 16) has them in ``q/<b>-<c>-<entry index>.bin`` instead (the per-page part alone), so a
   common token does not drag in its bucket's others.
