@@ -89,7 +89,7 @@ OWN_POSITIONS_BYTES = 2048
 #: holding candidates
 CHUNK_PAGES = 4096
 #: pages tokenised at once (bounds the memory of the numpy arrays)
-BATCH_PAGES = 1024
+BATCH_PAGES = 768
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 #: JavaScript's \\s (site.js splits terms and runs of spaces with it), not Python's (which adds
