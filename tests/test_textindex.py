@@ -258,7 +258,7 @@ def _site_pages() -> list[dict]:
     (its 4-unit pieces at 0, 4, 8, …) but only 120 that hold LONG itself."""
     pages = [
         {"url": "r/a.html", "title": "配电房火情", "sub": "柳庄镇 · 突发事件", "c": "报送单位 柳庄镇\u2063执笔人 杜江",
-         "t": "低压配电柜起火，出动 3 辆消防车，37 人参与处置，损失约 3.5 万元。"},
+         "t": "低压配电柜起火，出动 3 辆消防车，37 人参与处置，损失约 3.5 万元。已更换1.LED灯。"},
         {"url": "r/b.html", "title": "收费站货车起火", "sub": "交通局 · 突发事件", "c": "报送单位 交通局",
          "t": "一辆货车在收费站起火，未造成人员伤亡。"},
         {"url": "r/c.html", "title": "周报", "sub": "安监股 · 周报", "c": "报送单位 安监股",
@@ -331,6 +331,8 @@ def test_counts_are_exact_and_numbers_whole(index_search):
     assert index_search("37")["titles"] == ["配电房火情"]
     assert index_search("3.5")["titles"] == ["配电房火情"]
     assert index_search("5")["message"] == "没有找到“5”"
+    assert index_search("3.")["message"] == "没有找到“3.”"  # 3.5 is one number
+    assert index_search("LED")["titles"] == ["配电房火情"]  # a letter after "1." starts a word
     assert index_search("台风")["message"] == "没有找到“台风”"
     assert index_search("杜江")["titles"] == ["配电房火情"]  # the metadata card is searched
     assert index_search("，")["message"] == "标点符号不能单独搜索，请输入文字或数字"
