@@ -86,7 +86,7 @@ def test_search_finds_a_report_by_exact_title_body_word_and_unit(page, base_url,
     titles = _search(page, "应急救援股")
     assert titles
     assert _outside(requests_seen) == []
-    assert any("/sb-index/" in u for u in requests_seen)
+    assert any("/sb-index/" in u for u in requests_seen)  # the site's own index
 
 
 @pytest.mark.parametrize("name,viewport", [("desktop", {"width": 1280, "height": 900}),

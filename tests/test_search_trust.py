@@ -104,8 +104,10 @@ def truth(pages: dict[str, tuple[str, str]], query: str) -> set[str]:
         if hay is None:
             hay = _HAY[text] = simplified(text).lower()
         # a number or code is whole: no letter or digit next to it, nor a decimal point and digit
-        if all(re.search(r"(?<![0-9a-z])(?<![0-9]\.)" * bool(re.match(r"[0-9a-z]", t)) + re.escape(t)
-                         + r"(?![0-9a-z])(?!\.[0-9])" * bool(re.search(r"[0-9a-z]$", t)), hay) for t in terms):
+        # next to a number (a letter after "1." starts a word: 1.LED灯 holds LED)
+        if all(re.search(r"(?<![0-9a-z])" * bool(re.match(r"[0-9a-z]", t)) + r"(?<![0-9]\.)" * bool(re.match(r"[0-9]", t))
+                         + re.escape(t) + r"(?![0-9a-z])" * bool(re.search(r"[0-9a-z]$", t))
+                         + r"(?!\.[0-9])" * bool(re.search(r"[0-9]$", t)), hay) for t in terms):
             found.add(url)
     return found
 

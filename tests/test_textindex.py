@@ -93,17 +93,26 @@ class Index:
 
     def places(self, e: dict) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
+        own = e["flags"] & textindex.OWN_POSITIONS
         for path in sorted((self.root / "q").glob(f"{e['b']}-*.bin")):
             data = path.read_bytes()
-            n, at = read_varint(data, 0)
-            skip, length = 0, -1
-            for _ in range(n):
-                index, at = read_varint(data, at)
-                size, at = read_varint(data, at)
-                if index == e["index"]:
-                    length = size
-                elif length < 0:
-                    skip += size
+            parts = path.stem.split("-")
+            if own:
+                if len(parts) < 3 or int(parts[2]) != e["index"]:
+                    continue
+                at, skip, length = 0, 0, len(data)
+            elif len(parts) == 3:
+                continue
+            else:
+                n, at = read_varint(data, 0)
+                skip, length = 0, -1
+                for _ in range(n):
+                    index, at = read_varint(data, at)
+                    size, at = read_varint(data, at)
+                    if index == e["index"]:
+                        length = size
+                    elif length < 0:
+                        skip += size
             if length < 0:
                 continue
             blob, pos, page = data[at + skip:at + skip + length], 0, -1
@@ -163,16 +172,21 @@ def test_numbers_and_codes_are_whole(tmp_path):
     assert index.lookup("台风") == set()
 
 
-def test_a_long_term_is_proved_by_positions_not_by_its_pieces(tmp_path):
-    # every page holds all four cover tokens of the term, but only the even pages hold the term
+@pytest.mark.parametrize("times", [1, 6])
+def test_a_long_term_is_proved_by_positions_not_by_its_pieces(tmp_path, times):
+    # every page holds all four cover tokens of the term, but only the even pages hold the term;
+    # written six times, the tokens' places get files of their own
     term = "甲乙丙丁戊己庚辛壬癸子丑"
     parts = ["甲乙丙丁", "戊己庚辛", "壬癸子丑"]
     pages = [{"url": f"{i}.html", "title": f"第{i}页",
-              "t": term if i % 2 == 0 else "，".join(parts)} for i in range(300)]
+              "t": "。".join([term if i % 2 == 0 else "，".join(parts)] * times)} for i in range(300)]
     index = build(tmp_path, pages)
+    own = index.entry(textindex.TEXT, units("甲乙丙丁"))["flags"] & textindex.OWN_POSITIONS
+    assert bool(own) == (times > 1)
     assert index.lookup(term) == set(range(0, 300, 2))
     assert index.lookup("丁戊己庚辛") == set(range(0, 300, 2))
     assert index.lookup("甲乙丙丁") == set(range(300))
+    assert index.lookup("癸子丑。甲乙丙丁戊") == (set(range(0, 300, 2)) if times > 1 else set())
 
 
 def test_heading_and_title_tokens(tmp_path):
@@ -236,6 +250,7 @@ PAGE_HTML = """<!doctype html><html lang="zh"><head><meta charset="utf-8"><title
 <script src="assets/site.js"></script></body></html>"""
 
 LONG = "关于城关中兴机械制造有限公司安全生产监督检查情况的报告"
+LONG2 = "甲乙丙丁戊己庚辛壬癸子丑"
 
 
 def _site_pages() -> list[dict]:
@@ -243,7 +258,7 @@ def _site_pages() -> list[dict]:
     (its 4-unit pieces at 0, 4, 8, …) but only 120 that hold LONG itself."""
     pages = [
         {"url": "r/a.html", "title": "配电房火情", "sub": "柳庄镇 · 突发事件", "c": "报送单位 柳庄镇\u2063执笔人 杜江",
-         "t": "低压配电柜起火，出动 3 辆消防车，37 人参与处置，损失约 3.5 万元。"},
+         "t": "低压配电柜起火，出动 3 辆消防车，37 人参与处置，损失约 3.5 万元。已更换1.LED灯。"},
         {"url": "r/b.html", "title": "收费站货车起火", "sub": "交通局 · 突发事件", "c": "报送单位 交通局",
          "t": "一辆货车在收费站起火，未造成人员伤亡。"},
         {"url": "r/c.html", "title": "周报", "sub": "安监股 · 周报", "c": "报送单位 安监股",
@@ -253,6 +268,9 @@ def _site_pages() -> list[dict]:
     for i in range(260):
         body = LONG if i % 2 == 0 and i < 240 else "；".join(reversed(parts))
         pages.append({"url": f"r/x{i}.html", "title": "检查记录", "sub": "检查组", "c": "报送单位 检查组", "t": body})
+    for i in range(400):
+        body = "。".join([LONG2 if i % 2 else "；".join(LONG2[k:k + 4] for k in (0, 4, 8))] * 6)
+        pages.append({"url": f"r/y{i}.html", "title": "巡查记录", "sub": "巡查组", "t": body})
     pages.append({"url": "r/title.html", "title": LONG, "sub": "检查组", "c": "报送单位 检查组", "t": "见附件。"})
     return pages
 
@@ -313,6 +331,8 @@ def test_counts_are_exact_and_numbers_whole(index_search):
     assert index_search("37")["titles"] == ["配电房火情"]
     assert index_search("3.5")["titles"] == ["配电房火情"]
     assert index_search("5")["message"] == "没有找到“5”"
+    assert index_search("3.")["message"] == "没有找到“3.”"  # 3.5 is one number
+    assert index_search("LED")["titles"] == ["配电房火情"]  # a letter after "1." starts a word
     assert index_search("台风")["message"] == "没有找到“台风”"
     assert index_search("杜江")["titles"] == ["配电房火情"]  # the metadata card is searched
     assert index_search("，")["message"] == "标点符号不能单独搜索，请输入文字或数字"
@@ -331,6 +351,9 @@ def test_long_term_is_checked_on_positions(index_search):
     assert found["message"] == f"找到 121 条含“{LONG}”的结果"
     assert found["titles"][0] == LONG  # the exact title first
     assert any("/q/" in url for url, _ in index_search.fetched)  # proved by positions, not by texts
+    found = index_search(LONG2)  # the places of common tokens: files of their own
+    assert found["message"] == f"找到 200 条含“{LONG2}”的结果"
+    assert any(re.search(r"/q/\d+-\d+-\d+\.bin$", url) for url, _ in index_search.fetched)
 
 
 @needs_chromium

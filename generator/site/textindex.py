@@ -8,7 +8,8 @@ search; so the site carries this one: plain files that any web server serves, re
 **What a page holds.** A page holds a term exactly when site.js ``pageHolds`` says so: its folded
 text (``search.fold``) of ``title \\n sub \\n card lines \\n body`` contains the folded term as
 written, a run of spaces matching any run of spaces, and a term that starts or ends with a letter
-or digit not continuing a longer word or number there (3 is not 37 nor 3.5). The index reproduces
+or digit not continuing a longer word or number there (3 is not 37 nor 3.5, 5 not the end of
+3.5; 3. does not cut 3.5; a letter after "3." starts a word). The index reproduces
 that through *units* (``units``): a word (a maximal run of letters and digits that are not Chinese
 characters, a ``.`` between two digits inside it: 3.5, v1.2), a run of spaces (one unit " "), or
 any other single character (a Chinese character, a punctuation mark). A page holds a term exactly
@@ -19,7 +20,11 @@ token, spelled as its units joined by U+001F. A term of up to 4 units is one tok
 is the answer. A longer term is *covered* by 4-unit tokens at unit offsets 0, 4, 8, … and L-4: the
 pages holding all of them are the candidates, and a candidate holds the term when the tokens stand
 at those offsets from one place — which the *positions* of 4-unit tokens prove (fetched only for
-such long terms, only for the candidates' chunk of pages). For ranking only: *heading* tokens
+such long terms, only for the candidates' chunks of pages; site.js checks five candidates or fewer
+on their text instead, which it fetches to show them anyway). A cover window of spaces and
+punctuation alone is not a token: it is left out, and the pages shown are checked on their text.
+A run of units is told apart from others by a 64-bit key of its units (a collision, some 1e-8 per
+build, would merge two tokens). For ranking only: *heading* tokens
 ("\\x02" kind, the 1–4-unit runs of ``title \\n sub``) and one *title* token per page (the folded
 title without spaces).
 
@@ -30,15 +35,17 @@ title without spaces).
 - ``d/<b>.bin``: the tokens whose hash (``token_hash``: FNV-1a-32 over the FNV-1a-32 of each unit's
   UTF-8 bytes, so a token's bucket is computed from its units alone) is b modulo B, sorted by kind
   and spelling; each entry: ``flags`` (kind 0 text, 1 title, 2 heading; +4 when positions exist;
-  +8 when its page list is in its own file), the token's UTF-8 length and bytes, its page count,
-  then either the list inline (format, length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k
+  +8 when its page list is in its own file, +16 when its positions are in files of their own),
+  the token's UTF-8 length and bytes, its page count, then either the list inline (format, length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k
   counting the bucket's own-file lists in order; that file is the format byte then the bytes).
   A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of N bits
-  (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~12 KB.
+  (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~8 KB.
 - ``q/<b>-<c>.bin``: the positions of bucket b's 4-unit tokens in chunk c (pages c·C … c·C+C-1):
   a count, then per token its entry index in ``d/<b>.bin`` and its byte length, then per token per
-  page: the page gap (from the previous page in this file, from -1) minus one, the number of
-  places, the unit offsets (the first as is, then gaps minus one).
+  page: the page gap (from the token's previous page in this chunk, from -1) minus one, the number of
+  places, the unit offsets (the first as is, then gaps minus one). A token with many places
+  (flag 16) has them in ``q/<b>-<c>-<entry index>.bin`` instead (the per-page part alone), so a
+  common token does not drag in its bucket's others.
 - ``t/<id>.json``: the page as the caller gave it (url, title, sub, c, t), fetched only for the
   results shown or checked.
 
@@ -68,16 +75,20 @@ MAX_UNITS = 4
 TEXT, TITLE, HEADING = 0, 1, 2
 HAS_POSITIONS = 4
 OWN_FILE = 8
+OWN_POSITIONS = 16
 UNIT_SEP = "\x1f"
 #: a page list this small (bytes) stays in its bucket; a larger one gets its own file
 INLINE_LIST = 256
 #: the aimed-at size of a bucket file: a few fetched per query
-BUCKET_BYTES = 12_000
+BUCKET_BYTES = 8_000
+#: a 4-unit token with this many bytes of places per chunk (on average) has a file of them per
+#: chunk; the others share one per bucket and chunk
+OWN_POSITIONS_BYTES = 2048
 #: pages per positions chunk: a long term's check fetches one file per cover token per chunk
 #: holding candidates
 CHUNK_PAGES = 4096
 #: pages tokenised at once (bounds the memory of the numpy arrays)
-BATCH_PAGES = 1024
+BATCH_PAGES = 768
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 #: JavaScript's \\s (site.js splits terms and runs of spaces with it), not Python's (which adds
@@ -163,19 +174,20 @@ def varint(n: int) -> bytes:
 
 
 def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unsigned LEB128 of each value (uint64 array): the bytes, and each value's byte count."""
+    """Unsigned LEB128 of each value (below 2**35): the bytes, and each value's byte count."""
     v = values.astype(np.uint64)
-    size = np.ones(len(v), dtype=np.int64)
-    for k in range(1, 10):
-        size += v >= np.uint64(1 << (7 * k))
+    size = 1 + (v >= 1 << 7).astype(np.int64)
+    for k in (14, 21, 28):
+        size += v >= 1 << k
     ends = np.cumsum(size)
     out = np.empty(int(ends[-1]) if len(v) else 0, dtype=np.uint8)
     starts = ends - size
-    for k in range(int(size.max()) if len(v) else 0):
-        has = size > k
-        byte = (v[has] >> np.uint64(7 * k)) & np.uint64(0x7F)
-        more = (size[has] > k + 1).astype(np.uint64) << np.uint64(7)
-        out[starts[has] + k] = (byte | more).astype(np.uint8)
+    out[starts] = (v & 0x7F).astype(np.uint8) | (size > 1).astype(np.uint8) << 7
+    at = np.flatnonzero(size > 1)
+    for k in range(1, int(size.max()) if len(v) else 0):
+        part = v[at] >> np.uint64(7 * k)
+        out[starts[at] + k] = (part & np.uint64(0x7F)).astype(np.uint8) | (size[at] > k + 1).astype(np.uint8) << 7
+        at = at[size[at] > k + 1]
     return out, size
 
 
@@ -304,21 +316,24 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
             break
         bad = sep[:count].copy()
         has = content[:count].copy()
-        key = ids[:count].astype(np.uint64)
-        h = ((np.uint32(_FNV_OFFSET) ^ uh[:count]).astype(np.uint64) * _FNV_PRIME).astype(np.uint32)
         for k in range(1, n):
             bad |= sep[k:k + count]
             has |= content[k:k + count]
-            key = (key * _MIX) ^ ids[k:k + count].astype(np.uint64)
-            h = ((h ^ uh[k:k + count]).astype(np.uint64) * _FNV_PRIME).astype(np.uint32)
         at = np.flatnonzero(~bad & has)
         if not len(at):
             continue
-        key = key[at]
+        # the token's hash (FNV-1a over unit hashes: uint32 arithmetic wraps as it should) and an
+        # exact-enough 64-bit key of its units, for the runs that are tokens only
+        h = (np.uint32(_FNV_OFFSET) ^ uh[at]) * np.uint32(_FNV_PRIME)
+        key = ids[at].astype(np.uint64)
+        for k in range(1, n):
+            h = (h ^ uh[at + k]) * np.uint32(_FNV_PRIME)
+            key = (key * _MIX) ^ ids[at + k]
         # one stable sort: by token, then (the units come in page order) by page and offset
         order = np.argsort(key, kind="stable")
         key = key[order]
         at = at[order]
+        h = h[order]
         new_key = np.ones(len(key), dtype=bool)
         new_key[1:] = key[1:] != key[:-1]
         group_first = np.flatnonzero(new_key)
@@ -336,10 +351,11 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
         if len(fresh):
             base = len(toks.kind)
             gids[fresh] = np.arange(base, base + len(fresh))
-            for p in at[group_first[fresh]].tolist():
+            for j in group_first[fresh].tolist():
+                p = int(at[j])
                 toks.kind.append(kind)
                 toks.spelling.append(UNIT_SEP.join(reg.text(u) for u in ids[p:p + n].tolist()))
-                toks.hash.append(int(h[p]))
+                toks.hash.append(int(h[j]))
                 toks.lists.append(bytearray())
             keys = np.concatenate([table[0], uniq[fresh]])
             vals = np.concatenate([table[1], gids[fresh]])
@@ -410,6 +426,15 @@ def _add_positions(toks: _Tokens, gid: np.ndarray, pg: np.ndarray, off: np.ndarr
     toks.pos_last[g_gid[tok_first]] = g_pg[last]
 
 
+def _write_file(path, data: bytes) -> None:
+    """A new file (os calls: a site index is tens of thousands of small files)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
 def _bitmap(values: bytes, pages: int) -> bytes:
     """The page list (gap varints) as a bitmap of ``pages`` bits."""
     arr = np.frombuffer(bytes(values), dtype=np.uint8)
@@ -445,17 +470,22 @@ def _write(pages, out: Path) -> dict:
     reg = _Units()
     toks = _Tokens()
     titles: dict[str, list[int]] = {}
-    (out / "t").mkdir()
+    text_dir = str(out / "t")
+    os.mkdir(text_dir)
     spool_path = out / ".positions"
     spool = open(spool_path, "wb")
-    spooled: dict[tuple[int, int], tuple[int, int]] = {}  # (token, chunk) → (offset, length) in the spool
+    # where each (token, chunk)'s places are in the spool: arrays per chunk (a dict of tuples
+    # would take some 150 MB at 50,000 reports)
+    spooled: list[tuple[np.ndarray, ...]] = []
     n_pages = 0
     batch: list[dict] = []
 
     def flush_chunk(chunk: int) -> None:
-        for g, buf in toks.positions.items():
-            spooled[(g, chunk)] = (spool.tell(), len(buf))
-            spool.write(buf)
+        if toks.positions:
+            gs = np.fromiter(toks.positions.keys(), dtype=np.int64, count=len(toks.positions))
+            lens = np.fromiter((len(b) for b in toks.positions.values()), dtype=np.int64, count=len(gs))
+            spooled.append((gs, np.full(len(gs), chunk, dtype=np.int64), spool.tell() + np.cumsum(lens) - lens, lens))
+            spool.write(b"".join(toks.positions.values()))
         toks.positions.clear()
         toks.pos_last[:] = -1
 
@@ -485,8 +515,7 @@ def _write(pages, out: Path) -> dict:
                 run(batch, n_pages - len(batch))
                 batch = []
             flush_chunk(n_pages // CHUNK_PAGES - 1)
-        (out / "t" / f"{n_pages}.json").write_text(json.dumps(p, ensure_ascii=False, separators=(",", ":")),
-                                                    encoding="utf-8")
+        _write_file(f"{text_dir}/{n_pages}.json", json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode())
         titles.setdefault(flat_title(p.get("title") or ""), []).append(n_pages)
         batch.append(p)
         n_pages += 1
@@ -509,7 +538,7 @@ def _write(pages, out: Path) -> dict:
     return _write_buckets(toks, spooled, spool_path, n_pages, out)
 
 
-def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int, out: Path) -> dict:
+def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int, out: Path) -> dict:
     bitmap_size = (n_pages + 7) // 8
     total = len(toks.kind)
     entry_size = 0
@@ -520,48 +549,65 @@ def _write_buckets(toks: _Tokens, spooled: dict, spool_path: Path, n_pages: int,
     by_bucket: list[list[int]] = [[] for _ in range(buckets)]
     for g in range(total):
         by_bucket[toks.hash[g] % buckets].append(g)
-    chunks_of: dict[int, list[int]] = {}
-    for g, c in spooled:
-        chunks_of.setdefault(g, []).append(c)
+    # the spool's pieces by token, then chunk: token g's are lo[g]:hi[g]
+    sg, sc, sa, sl = (np.concatenate([part[k] for part in spooled]) if spooled else np.zeros(0, dtype=np.int64)
+                      for k in range(4))
+    order = np.lexsort((sc, sg))
+    sg, sc, sa, sl = sg[order], sc[order], sa[order], sl[order]
+    lo = np.searchsorted(sg, np.arange(total))
+    hi = np.searchsorted(sg, np.arange(total), side="right")
+    cum = np.concatenate([[0], np.cumsum(sl)])
     (out / "d").mkdir()
     (out / "p").mkdir()
     (out / "q").mkdir()
     sizes = {"d": 0, "p": 0, "q": 0}
     files = {"d": 0, "p": 0, "q": 0}
+    # read back piece by piece, not mapped: a mapped spool (130 MB at 50,000 reports) would count
+    # in the build's memory
     spool = open(spool_path, "rb")
     for b, gids in enumerate(by_bucket):
         gids.sort(key=lambda g: (toks.kind[g], toks.spelling[g]))
         entries = bytearray()
         own = 0
-        per_chunk: dict[int, list[tuple[int, int]]] = {}
+        per_chunk: dict[int, list[tuple[int, int, int]]] = {}
         for index, g in enumerate(gids):
             plain = bytes(toks.lists[g])
             fmt, data = (0, plain) if len(plain) <= bitmap_size else (1, _bitmap(plain, n_pages))
-            flags = toks.kind[g] | (HAS_POSITIONS if g in chunks_of else 0) | (OWN_FILE if len(data) > INLINE_LIST else 0)
+            flags = toks.kind[g] | (OWN_FILE if len(data) > INLINE_LIST else 0)
+            pieces = range(int(lo[g]), int(hi[g]))
+            if pieces:
+                flags |= HAS_POSITIONS
+                if cum[pieces.stop] - cum[pieces.start] >= OWN_POSITIONS_BYTES * len(pieces):
+                    flags |= OWN_POSITIONS
             word = toks.spelling[g].encode("utf-8")
             entries += varint(flags) + varint(len(word)) + word + varint(int(toks.count[g]))
             if flags & OWN_FILE:
-                path = out / "p" / f"{b}-{own}.bin"
-                path.write_bytes(bytes([fmt]) + data)
+                _write_file(f"{out}/p/{b}-{own}.bin", bytes([fmt]) + data)
                 sizes["p"] += len(data) + 1
                 files["p"] += 1
                 own += 1
             else:
                 entries += varint(fmt) + varint(len(data)) + data
-            for c in chunks_of.get(g, ()):
-                per_chunk.setdefault(c, []).append((index, g))
-        (out / "d" / f"{b}.bin").write_bytes(entries)
+            for k in pieces:
+                c, at, length = int(sc[k]), int(sa[k]), int(sl[k])
+                if flags & OWN_POSITIONS:  # a common token's places: only its own bytes fetched
+                    spool.seek(at)
+                    _write_file(f"{out}/q/{b}-{c}-{index}.bin", spool.read(length))
+                    sizes["q"] += length
+                    files["q"] += 1
+                else:
+                    per_chunk.setdefault(c, []).append((index, at, length))
+        _write_file(f"{out}/d/{b}.bin", entries)
         sizes["d"] += len(entries)
         files["d"] += 1
         for c, items in per_chunk.items():
             head = bytearray(varint(len(items)))
             body = bytearray()
-            for index, g in items:
-                at, length = spooled[(g, c)]
+            for index, at, length in items:
                 spool.seek(at)
                 body += spool.read(length)
                 head += varint(index) + varint(length)
-            (out / "q" / f"{b}-{c}.bin").write_bytes(head + body)
+            _write_file(f"{out}/q/{b}-{c}.bin", head + body)
             sizes["q"] += len(head) + len(body)
             files["q"] += 1
     spool.close()

@@ -176,7 +176,7 @@
 
   /* --- the index (textindex.py) ------------------------------------------------------------- */
 
-  var TEXT = 0, TITLE = 1, HEADING = 2, HAS_POSITIONS = 4, OWN_FILE = 8;
+  var TEXT = 0, TITLE = 1, HEADING = 2, OWN_FILE = 8, OWN_POSITIONS = 16;
   var UNIT_SEP = "\u001f";
   var utf8 = new TextEncoder();
   var fromUtf8 = new TextDecoder();
@@ -312,17 +312,21 @@
   /* q/<b>-<c>.bin: the places of bucket b's 4-unit tokens in chunk c; this token's, for the pages
      wanted: page → sorted offsets */
   function placesOf(root, e, chunk, wanted) {
-    return fetchBytes(root, "q/" + e.b + "-" + chunk + ".bin").then(function (data) {
-      var r = new Reader(data);
-      var n = r.v();
-      var skip = 0, length = -1;
-      for (var i = 0; i < n; i++) {
-        var index = r.v(), len = r.v();
-        if (index === e.index) { length = len; } else if (length < 0) { skip += len; }
+    var own = e.flags & OWN_POSITIONS;  /* a common token's places: a file of their own */
+    return fetchBytes(root, "q/" + e.b + "-" + chunk + (own ? "-" + e.index : "") + ".bin").then(function (data) {
+      var skip = 0, length = -1, at = 0;
+      if (own) { length = data.length; } else {
+        var r = new Reader(data);
+        var n = r.v();
+        for (var i = 0; i < n; i++) {
+          var index = r.v(), len = r.v();
+          if (index === e.index) { length = len; } else if (length < 0) { skip += len; }
+        }
+        at = r.at;
       }
       var out = new Map();
       if (length < 0) { return out; }
-      var blob = new Reader(data.subarray(r.at + skip, r.at + skip + length));
+      var blob = new Reader(data.subarray(at + skip, at + skip + length));
       var page = -1;
       while (blob.at < length) {
         page += blob.v() + 1;
@@ -520,7 +524,8 @@
     var batch = shown.slice(from, from + PAGE);
     more.hidden = true;
     ui.msg.removeAttribute("data-sb-done");
-    Promise.all(batch.map(pageOf)).then(function (items) {
+    /* a page whose text cannot be fetched is dropped like one that does not hold the terms */
+    Promise.all(batch.map(function (r) { return pageOf(r).catch(function () { return {}; }); })).then(function (items) {
       if (ticket !== pending) { return; }
       var dropped = 0;
       items.forEach(function (d, i) {
