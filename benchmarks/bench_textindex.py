@@ -38,7 +38,7 @@ PAGE_HTML = """<!doctype html><html lang="zh"><head><meta charset="utf-8"><title
 
 def side_files(site: Path) -> list[Path]:
     """The side texts of the site's pages, newest report first (pages without a time last)."""
-    files = sorted(site.glob("pagefind/**/t/*.json")) or sorted(site.glob("sb-index/t/*.json"))
+    files = sorted(site.glob("pagefind/**/t/*.json")) or sorted(site.glob("sb-index/*/t/*.json"))
     keyed = []
     for path in files:
         page = json.loads(path.read_text(encoding="utf-8"))

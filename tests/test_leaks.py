@@ -264,7 +264,7 @@ def test_control_scan_finds_visible_markers_in_pages_and_compressed_search(build
     # bodies are searchable: the marker is a word of the search index and in the side files of
     # the readable text the results show
     def side_file(rel: str) -> bool:
-        return rel.startswith("sb-index/t/")
+        return rel.startswith("sb-index/") and "/t/" in rel
 
     def index_file(rel: str) -> bool:
         return rel.startswith("sb-index/") and not side_file(rel)
@@ -329,7 +329,7 @@ def test_public_build_has_only_public_report_pages(builds):
 
 def _anon_fragments(site: Path) -> list[bytes]:
     """The side files of the search index (the text a result shows) of the anonymous report's page."""
-    return [data for path in (site / "sb-index" / "t").glob("*.json")
+    return [data for path in (site / "sb-index").glob("*/t/*.json")
             if I4["title"].encode() in (data := path.read_bytes())]
 
 

@@ -46,8 +46,8 @@ def holds(page: dict, term: str) -> bool:
 
 class Index:
     def __init__(self, root: Path):
-        self.root = root
         self.meta = json.loads((root / "meta.json").read_text())
+        self.root = root / self.meta["id"]  # (every file but meta.json and fold.json)
         self.buckets: dict[int, dict] = {}
 
     def bucket(self, b: int) -> dict:
@@ -197,7 +197,7 @@ def test_heading_and_title_tokens(tmp_path):
     assert index.lookup("安监股", textindex.HEADING) == {0}
     assert set(index.pages(index.entry(textindex.TITLE, ["配电房火情"]))) == {0}
     assert index.lookup("配电房火情") == {1}  # the title has a space there: not the same text
-    assert (tmp_path / "sb-index" / "t" / "1.json").read_text(encoding="utf-8") == json.dumps(
+    assert (index.root / "t" / "1.json").read_text(encoding="utf-8") == json.dumps(
         pages[1], ensure_ascii=False, separators=(",", ":"))
 
 
@@ -365,3 +365,40 @@ def test_title_and_heading_rank_first_and_members_follow(index_search):
     assert found["message"] == "找到 3 条含“配电房火情”的结果"
     found = index_search("柳庄镇")  # in the subtitle of 配电房火情: before the pages that mention it elsewhere
     assert found["titles"] == ["配电房火情"]
+
+
+@needs_chromium
+def test_a_page_opened_before_the_site_was_rebuilt_says_so_and_counts_nothing(browser, tmp_path):
+    """The index's files are in a folder of their build: a reader whose page predates a new build
+    is told to reload, not shown another build's pages under this one's ids, nor 没有找到."""
+    import shutil
+
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    shutil.copy(ASSETS / "site.js", site / "assets" / "site.js")
+    (site / "index.html").write_text(PAGE_HTML, encoding="utf-8")
+    write_index(_site_pages(), site / "sb-index")
+    with serve_directory(site) as url:
+        context = browser.new_context(locale="zh-CN")
+        pg = context.new_page()
+        pg.goto(url + "index.html")
+
+        def search(query: str) -> str:
+            pg.click("[data-sb-search-open]")
+            box = pg.locator("#sb-search input")
+            box.fill(query)
+            pg.wait_for_function("q => document.querySelector('.pagefind-ui__message').getAttribute('data-sb-done') === q",
+                                 arg=query, timeout=20_000)
+            return pg.locator(".pagefind-ui__message").inner_text()
+
+        before = search("配电房")
+        assert re.fullmatch(r"找到 \d+ 条含“配电房”的结果", before)
+        # the site is rebuilt with one more page, newest: every page id moves by one
+        write_index([{"url": "r/new.html", "title": "配电房新情况", "t": "新的配电房。"}] + _site_pages(),
+                    site / "sb-index")
+        assert search("收费站") == "搜索索引已更新或暂时无法读取，请刷新页面后再搜索。"
+        assert pg.locator("li.pagefind-ui__result").count() == 0
+        pg.reload()
+        after = search("配电房")
+        context.close()
+    assert int(re.search(r"\d+", after).group()) == int(re.search(r"\d+", before).group()) + 1

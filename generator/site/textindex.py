@@ -30,14 +30,16 @@ title without spaces).
 
 **Files** (under ``sb-index/``; every integer an unsigned LEB128 varint):
 
-- ``meta.json``: ``{"version": 1, "pages": N, "buckets": B, "chunk": C}``; ``fold.json``: the
-  traditional → simplified pairs (``search.fold_table_json``).
+- ``meta.json``: ``{"version": 1, "pages": N, "buckets": B, "chunk": C, "id": I}``; ``fold.json``:
+  the traditional → simplified pairs (``search.fold_table_json``). Every other file is under the
+  folder ``I/`` (a digest of the pages and the format; ``write_index``).
 - ``d/<b>.bin``: the tokens whose hash (``token_hash``: FNV-1a-32 over the FNV-1a-32 of each unit's
   UTF-8 bytes, so a token's bucket is computed from its units alone) is b modulo B, sorted by kind
   and spelling; each entry: ``flags`` (kind 0 text, 1 title, 2 heading; +4 when positions exist;
   +8 when its page list is in its own file, +16 when its positions are in files of their own),
-  the token's UTF-8 length and bytes, its page count, then either the list inline (format, length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k
-  counting the bucket's own-file lists in order; that file is the format byte then the bytes).
+  the token's UTF-8 length and bytes, its page count, then either the list inline (format,
+  length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k counting the bucket's own-file lists in
+  order; that file is the format byte then the bytes).
   A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of N bits
   (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~8 KB.
 - ``q/<b>-<c>.bin``: the positions of bucket b's 4-unit tokens in chunk c (pages c·C … c·C+C-1):
@@ -56,6 +58,7 @@ is done on numpy arrays a batch of pages at a time; Python handles each distinct
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -452,12 +455,24 @@ def _bitmap(values: bytes, pages: int) -> bytes:
 
 def write_index(pages, out_dir: Path) -> dict:
     """Write the search index of ``pages`` (side-text dicts: url, title, sub, c, t; in rank order,
-    page ids 0…N-1 in that order) as the folder ``out_dir`` (replaced). Returns figures."""
+    page ids 0…N-1 in that order) as the folder ``out_dir`` (replaced). Returns figures.
+
+    ``meta.json`` and ``fold.json`` are at the top; everything else is in a folder named by the
+    index's ``id``, a digest of the pages and the format: a reader that opened the site before it was
+    rebuilt asks for files that are no longer there, instead of taking the new build's buckets and
+    texts (other page ids) for its own. The same pages give the same bytes."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        stats = _write(pages, staged)
+        data = staged / "data"
+        data.mkdir()
+        stats = _write(pages, data)
+        for name in ("fold.json", "meta.json"):
+            os.replace(data / name, staged / name)
+        meta = {**json.loads((staged / "meta.json").read_text(encoding="utf-8")), "id": stats["id"]}
+        (staged / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(data, staged / stats["id"])
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(staged, out_dir)
@@ -467,6 +482,7 @@ def write_index(pages, out_dir: Path) -> dict:
 
 
 def _write(pages, out: Path) -> dict:
+    digest = hashlib.sha256(f"sb-index {VERSION}\n".encode())
     reg = _Units()
     toks = _Tokens()
     titles: dict[str, list[int]] = {}
@@ -515,7 +531,9 @@ def _write(pages, out: Path) -> dict:
                 run(batch, n_pages - len(batch))
                 batch = []
             flush_chunk(n_pages // CHUNK_PAGES - 1)
-        _write_file(f"{text_dir}/{n_pages}.json", json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode())
+        text = json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode()
+        digest.update(len(text).to_bytes(8, "little") + text)
+        _write_file(f"{text_dir}/{n_pages}.json", text)
         titles.setdefault(flat_title(p.get("title") or ""), []).append(n_pages)
         batch.append(p)
         n_pages += 1
@@ -535,7 +553,7 @@ def _write(pages, out: Path) -> dict:
         toks.lists.append(bytearray(b"".join(varint(b - a - 1) for a, b in zip([-1] + ids, ids))))
     toks.grow()
     toks.count[len(toks.kind) - len(named):len(toks.kind)] = [len(ids) for _, ids in named]
-    return _write_buckets(toks, spooled, spool_path, n_pages, out)
+    return {**_write_buckets(toks, spooled, spool_path, n_pages, out), "id": digest.hexdigest()[:16]}
 
 
 def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int, out: Path) -> dict:

@@ -204,7 +204,7 @@
 
   /* A root: one site's index (ours, or a member's) and where its pages live. */
   function fetchBytes(root, path) {
-    var url = new URL(path, root.index).href;
+    var url = new URL(path, root.data).href;
     return root.files[url] || (root.files[url] = fetch(url).then(function (res) {
       if (!res.ok) { delete root.files[url]; throw new Error(res.status); }
       return res.arrayBuffer();
@@ -404,11 +404,24 @@
     var terms = parseQuery(q);
     if (!terms.length) { return Promise.resolve({ terms: terms, results: [] }); }
     var wanted = flat(q.replace(/"/g, ""));
+    var failed = false;
     return Promise.all(roots.map(function (root) {
-      return findIn(root, terms, wanted).catch(function () { return []; });
+      /* a member that cannot be read is left out (its site may be down); our own index that
+         cannot be read is not "nothing found" */
+      return findIn(root, terms, wanted).catch(function () { if (!root.member) { failed = true; } return []; });
     })).then(function (lists) {
-      return { terms: terms, results: [].concat.apply([], lists) };
+      return { terms: terms, results: [].concat.apply([], lists), stale: failed };
     });
+  }
+
+  /* Our own index could not be read: the site was rebuilt since this page was opened (its files
+     are in a folder of that build's own), or the server is unreachable. No count is said. */
+  function stale(q) {
+    shown = [];
+    say("搜索索引已更新或暂时无法读取，请刷新页面后再搜索。");
+    ui.list.textContent = "";
+    ui.more.hidden = true;
+    ui.msg.setAttribute("data-sb-done", q);
   }
 
   function base() {
@@ -507,6 +520,7 @@
     say("正在搜索“" + q + "”……");
     find(q).then(function (found) {
       if (ticket !== pending) { return; }
+      if (found.stale) { stale(q); return; }
       query = q;
       terms = found.terms;
       shown = found.results;
@@ -524,9 +538,14 @@
     var batch = shown.slice(from, from + PAGE);
     more.hidden = true;
     ui.msg.removeAttribute("data-sb-done");
-    /* a page whose text cannot be fetched is dropped like one that does not hold the terms */
-    Promise.all(batch.map(function (r) { return pageOf(r).catch(function () { return {}; }); })).then(function (items) {
+    /* a member's page whose text cannot be fetched is dropped like one that does not hold the
+       terms; one of ours means the site was rebuilt or cannot be reached (stale) */
+    var lost = false;
+    Promise.all(batch.map(function (r) {
+      return pageOf(r).catch(function () { if (!r.root.member) { lost = true; } return {}; });
+    })).then(function (items) {
       if (ticket !== pending) { return; }
+      if (lost) { stale(query); return; }
       var dropped = 0;
       items.forEach(function (d, i) {
         if (!pageHolds(d, terms)) {
@@ -561,7 +580,7 @@
      prefixed with the member's name. */
   function pageOf(r) {
     var root = r.root;
-    var url = new URL("t/" + r.id + ".json", root.index).href;
+    var url = new URL("t/" + r.id + ".json", root.data).href;
     var text = root.texts[url] || (root.texts[url] = fetch(url).then(function (res) {
       if (!res.ok) { delete root.texts[url]; throw new Error(res.status); }
       return res.json();
@@ -589,6 +608,10 @@
     }).then(function (meta) {
       if (!meta || meta.version !== 1) { throw new Error("version"); }
       root.meta = meta;
+      /* the index's files are in a folder named after what it was built from (textindex.py): a
+         page opened before the site was rebuilt asks for files that are gone, and says so, rather
+         than reading another build's buckets and texts as if they were its own */
+      root.data = new URL((meta.id ? meta.id + "/" : ""), index).href;
       return root;
     });
   }
