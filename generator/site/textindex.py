@@ -168,12 +168,21 @@ def _char_class(ch: str) -> int:
 # --- varints -------------------------------------------------------------------------------------
 
 def varint(n: int) -> bytes:
+    if n < len(_SMALL_VARINTS):
+        return _SMALL_VARINTS[n]
+    return _varint(n)
+
+
+def _varint(n: int) -> bytes:
     out = bytearray()
     while n >= 0x80:
         out.append((n & 0x7F) | 0x80)
         n >>= 7
     out.append(n)
     return bytes(out)
+
+
+_SMALL_VARINTS = [_varint(n) for n in range(1 << 14)]
 
 
 def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -216,6 +225,15 @@ class _Units:
         self.cp_class = np.full(0x110000, 255, dtype=np.uint8)
         self.cp_hash = np.zeros(0x110000, dtype=np.uint32)
         self.word_hash: list[int] = []
+        #: code point → its folded code point (search.fold: one character for one), filled as
+        #: characters come; 0x110000 for not yet known
+        self.cp_fold = np.full(0x110000, 0x110000, dtype=np.uint32)
+
+    def fold(self, cps: np.ndarray) -> np.ndarray:
+        new = np.unique(cps[self.cp_fold[cps] == 0x110000])
+        if len(new):
+            self.cp_fold[new] = [ord(fold(chr(cp))) for cp in new.tolist()]
+        return self.cp_fold[cps]
 
     def classes(self, cps: np.ndarray) -> np.ndarray:
         new = np.unique(cps[self.cp_class[cps] == 255])
@@ -248,9 +266,10 @@ class _Units:
 
 
 def _tokenise(text: str, reg: _Units) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unit ids of a folded text (pages joined by \\x00), whether each is content, and the unit
-    index of each character."""
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    """Unit ids of a text (pages joined by \\x00) once folded, whether each is content, and the
+    unit index of each character."""
+    cps = reg.fold(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+    text = cps.tobytes().decode("utf-32-le")
     cls = reg.classes(cps)
     cls[cps == 0] = _PAGE_END
     word = (cls == _LETTER) | (cls == _DIGIT)
@@ -306,6 +325,28 @@ class _Tokens:
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
+def _group_order(key: np.ndarray) -> np.ndarray:
+    """The order that groups equal keys, each group's places in ascending order (what a stable
+    argsort gives, groups in another order): one plain sort of the keys' high bits with each place
+    in the low bits (several times faster than a stable argsort), then the rare groups of high bits
+    that hold several keys sorted apart."""
+    n = len(key)
+    bits = max(1, (n - 1).bit_length())
+    low = np.uint64((1 << bits) - 1)
+    key = key * _MIX  # one to one, and small keys (single units) spread over the high bits
+    combo = (key & ~low) | np.arange(n, dtype=np.uint64)
+    combo.sort()
+    order = (combo & low).astype(np.int64)
+    high = combo >> np.uint64(bits)
+    full = key[order]
+    mixed = np.flatnonzero((high[1:] == high[:-1]) & (full[1:] != full[:-1]))
+    for h in np.unique(high[mixed]).tolist():
+        a, b = np.searchsorted(high, [h, h + 1])
+        part = order[a:b]
+        order[a:b] = part[np.argsort(key[part], kind="stable")]
+    return order
+
+
 def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, page: np.ndarray,
               offset: np.ndarray, kind: int) -> None:
     """Register the 1–4-unit runs of the unit array ``ids`` (pages apart by _SEP): page lists, and
@@ -332,8 +373,8 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
         for k in range(1, n):
             h = (h ^ uh[at + k]) * np.uint32(_FNV_PRIME)
             key = (key * _MIX) ^ ids[at + k]
-        # one stable sort: by token, then (the units come in page order) by page and offset
-        order = np.argsort(key, kind="stable")
+        # by token, then (the units come in page order) by page and offset
+        order = _group_order(key)
         key = key[order]
         at = at[order]
         h = h[order]
@@ -360,10 +401,10 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
                 toks.spelling.append(UNIT_SEP.join(reg.text(u) for u in ids[p:p + n].tolist()))
                 toks.hash.append(int(h[j]))
                 toks.lists.append(bytearray())
-            keys = np.concatenate([table[0], uniq[fresh]])
-            vals = np.concatenate([table[1], gids[fresh]])
-            o = np.argsort(keys)
-            toks.table[tag] = (keys[o], vals[o])
+            o = np.argsort(uniq[fresh])
+            new_keys, new_vals = uniq[fresh][o], gids[fresh][o]
+            where = np.searchsorted(table[0], new_keys)
+            toks.table[tag] = (np.insert(table[0], where, new_keys), np.insert(table[1], where, new_vals))
         toks.grow()
         gid = gids[np.cumsum(new_key) - 1]
         pg = page[at]
@@ -506,7 +547,7 @@ def _write(pages, out: Path) -> dict:
         toks.pos_last[:] = -1
 
     def run(batch: list[dict], first: int) -> None:
-        texts = [fold(page_text(p)).replace("\x00", "\x01") for p in batch]
+        texts = [page_text(p).replace("\x00", "\x01") for p in batch]  # folded in _tokenise
         heads = [len(p.get("title") or "") + 1 + len(p.get("sub") or "") for p in batch]
         joined = "\x00".join(texts) + "\x00"
         ids, content, unit_of_char = _tokenise(joined, reg)
