@@ -325,11 +325,11 @@ class _Tokens:
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _group_order(key: np.ndarray) -> np.ndarray:
+def _group_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The order that groups equal keys, each group's places in ascending order (what a stable
-    argsort gives, groups in another order): one plain sort of the keys' high bits with each place
-    in the low bits (several times faster than a stable argsort), then the rare groups of high bits
-    that hold several keys sorted apart."""
+    argsort gives, groups in another order), and the keys so ordered, mixed (one to one): one plain
+    sort of the keys' high bits with each place in the low bits (several times faster than a stable
+    argsort), then the rare groups of high bits that hold several keys sorted apart."""
     n = len(key)
     bits = max(1, (n - 1).bit_length())
     low = np.uint64((1 << bits) - 1)
@@ -344,7 +344,8 @@ def _group_order(key: np.ndarray) -> np.ndarray:
         a, b = np.searchsorted(high, [h, h + 1])
         part = order[a:b]
         order[a:b] = part[np.argsort(key[part], kind="stable")]
-    return order
+        full[a:b] = key[order[a:b]]
+    return order, full
 
 
 def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, page: np.ndarray,
@@ -366,18 +367,13 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
         at = np.flatnonzero(~bad & has)
         if not len(at):
             continue
-        # the token's hash (FNV-1a over unit hashes: uint32 arithmetic wraps as it should) and an
-        # exact-enough 64-bit key of its units, for the runs that are tokens only
-        h = (np.uint32(_FNV_OFFSET) ^ uh[at]) * np.uint32(_FNV_PRIME)
+        # an exact-enough 64-bit key of the units, for the runs that are tokens only
         key = ids[at].astype(np.uint64)
         for k in range(1, n):
-            h = (h ^ uh[at + k]) * np.uint32(_FNV_PRIME)
             key = (key * _MIX) ^ ids[at + k]
         # by token, then (the units come in page order) by page and offset
-        order = _group_order(key)
-        key = key[order]
+        order, key = _group_order(key)
         at = at[order]
-        h = h[order]
         new_key = np.ones(len(key), dtype=bool)
         new_key[1:] = key[1:] != key[:-1]
         group_first = np.flatnonzero(new_key)
@@ -395,11 +391,15 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
         if len(fresh):
             base = len(toks.kind)
             gids[fresh] = np.arange(base, base + len(fresh))
-            for j in group_first[fresh].tolist():
-                p = int(at[j])
+            # the new tokens' hashes (FNV-1a over unit hashes: uint32 arithmetic wraps as it should)
+            first_at = at[group_first[fresh]]
+            h = (np.uint32(_FNV_OFFSET) ^ uh[first_at]) * np.uint32(_FNV_PRIME)
+            for k in range(1, n):
+                h = (h ^ uh[first_at + k]) * np.uint32(_FNV_PRIME)
+            toks.hash.extend(h.tolist())
+            for p in first_at.tolist():
                 toks.kind.append(kind)
                 toks.spelling.append(UNIT_SEP.join(reg.text(u) for u in ids[p:p + n].tolist()))
-                toks.hash.append(int(h[j]))
                 toks.lists.append(bytearray())
             o = np.argsort(uniq[fresh])
             new_keys, new_vals = uniq[fresh][o], gids[fresh][o]
