@@ -81,15 +81,15 @@ OWN_FILE = 8
 OWN_POSITIONS = 16
 UNIT_SEP = "\x1f"
 #: a page list this small (bytes) stays in its bucket; a larger one gets its own file
-INLINE_LIST = 256
+INLINE_LIST = 1024
 #: the aimed-at size of a bucket file: a few fetched per query
 BUCKET_BYTES = 8_000
 #: a 4-unit token with this many bytes of places per chunk (on average) has a file of them per
 #: chunk; the others share one per bucket and chunk
-OWN_POSITIONS_BYTES = 2048
+OWN_POSITIONS_BYTES = 8192
 #: pages per positions chunk: a long term's check fetches one file per cover token per chunk
 #: holding candidates
-CHUNK_PAGES = 4096
+CHUNK_PAGES = 16384
 #: pages tokenised at once (bounds the memory of the numpy arrays)
 BATCH_PAGES = 768
 
