@@ -172,10 +172,10 @@ def test_numbers_and_codes_are_whole(tmp_path):
     assert index.lookup("台风") == set()
 
 
-@pytest.mark.parametrize("times", [1, 6])
+@pytest.mark.parametrize("times", [1, 30])
 def test_a_long_term_is_proved_by_positions_not_by_its_pieces(tmp_path, times):
     # every page holds all four cover tokens of the term, but only the even pages hold the term;
-    # written six times, the tokens' places get files of their own
+    # written thirty times (some 9 KB of places), the tokens' places get files of their own
     term = "甲乙丙丁戊己庚辛壬癸子丑"
     parts = ["甲乙丙丁", "戊己庚辛", "壬癸子丑"]
     pages = [{"url": f"{i}.html", "title": f"第{i}页",
@@ -202,11 +202,11 @@ def test_heading_and_title_tokens(tmp_path):
 
 
 def test_lists_are_bitmaps_when_smaller(tmp_path):
-    pages = [{"url": f"{i}.html", "title": "报告", "t": "安全生产" if i % 3 else "其他"} for i in range(4000)]
+    pages = [{"url": f"{i}.html", "title": "报告", "t": "安全生产" if i % 3 else "其他"} for i in range(10000)]
     index = build(tmp_path, pages)
     e = index.entry(textindex.TEXT, units("安全生产"))
     assert e["fmt"] == 1 and e["flags"] & textindex.OWN_FILE
-    assert index.lookup("安全生产") == {i for i in range(4000) if i % 3}
+    assert index.lookup("安全生产") == {i for i in range(10000) if i % 3}
 
 
 # --- the property: the index answers what pageHolds says --------------------------------------
@@ -269,7 +269,7 @@ def _site_pages() -> list[dict]:
         body = LONG if i % 2 == 0 and i < 240 else "；".join(reversed(parts))
         pages.append({"url": f"r/x{i}.html", "title": "检查记录", "sub": "检查组", "c": "报送单位 检查组", "t": body})
     for i in range(400):
-        body = "。".join([LONG2 if i % 2 else "；".join(LONG2[k:k + 4] for k in (0, 4, 8))] * 6)
+        body = "。".join([LONG2 if i % 2 else "；".join(LONG2[k:k + 4] for k in (0, 4, 8))] * 25)  # some 11 KB of places: over OWN_POSITIONS_BYTES
         pages.append({"url": f"r/y{i}.html", "title": "巡查记录", "sub": "巡查组", "t": body})
     pages.append({"url": "r/title.html", "title": LONG, "sub": "检查组", "c": "报送单位 检查组", "t": "见附件。"})
     return pages

@@ -140,6 +140,23 @@ def fnv1a(data: bytes) -> int:
     return h
 
 
+def fnv1a_many(items: list[bytes]) -> np.ndarray:
+    """``fnv1a`` of each byte string, on arrays: one step per byte position, the longest first."""
+    order = sorted(range(len(items)), key=lambda i: -len(items[i]))
+    lens = np.fromiter((len(items[i]) for i in order), dtype=np.int64, count=len(items))
+    flat = np.frombuffer(b"".join(items[i] for i in order), dtype=np.uint8)
+    starts = np.cumsum(lens) - lens
+    h = np.full(len(items), _FNV_OFFSET, dtype=np.uint32)
+    live = len(items)
+    for k in range(int(lens[0]) if len(items) else 0):
+        while lens[live - 1] <= k:
+            live -= 1
+        h[:live] = (h[:live] ^ flat[starts[:live] + k]) * np.uint32(_FNV_PRIME)
+    out = np.empty(len(items), dtype=np.uint32)
+    out[order] = h
+    return out
+
+
 def token_hash(parts: list[str]) -> int:
     """The hash a token's bucket comes from: FNV-1a-32 over its units' own FNV-1a-32 hashes (one
     step per unit), so the writer computes it on arrays of unit hashes. The kind plays no part:
@@ -186,21 +203,28 @@ _SMALL_VARINTS = [_varint(n) for n in range(1 << 14)]
 
 
 def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unsigned LEB128 of each value (below 2**35): the bytes, and each value's byte count."""
-    v = values.astype(np.uint64)
-    size = 1 + (v >= 1 << 7).astype(np.int64)
-    for k in (14, 21, 28):
-        size += v >= 1 << k
-    ends = np.cumsum(size)
-    out = np.empty(int(ends[-1]) if len(v) else 0, dtype=np.uint8)
-    starts = ends - size
-    out[starts] = (v & 0x7F).astype(np.uint8) | (size > 1).astype(np.uint8) << 7
-    at = np.flatnonzero(size > 1)
-    for k in range(1, int(size.max()) if len(v) else 0):
-        part = v[at] >> np.uint64(7 * k)
-        out[starts[at] + k] = (part & np.uint64(0x7F)).astype(np.uint8) | (size[at] > k + 1).astype(np.uint8) << 7
-        at = at[size[at] > k + 1]
-    return out, size
+    """Unsigned LEB128 of each value (below 2**35): the bytes, and each value's byte count. A row
+    of bytes per value, the unneeded ones dropped in one pass."""
+    v = np.asarray(values)
+    n = len(v)
+    if not n:
+        return np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64)
+    top = int(v.max())
+    v = v.astype(np.uint32 if top < 1 << 32 else np.uint64)
+    width = max(1, (top.bit_length() + 6) // 7)
+    rows = np.empty((n, width), dtype=np.uint8)
+    keep = np.empty((n, width), dtype=bool)
+    keep[:, 0] = True
+    size = np.ones(n, dtype=np.int64)
+    rest = v
+    for k in range(width):
+        more = rest >= 0x80
+        rows[:, k] = (rest & 0x7F).astype(np.uint8) | (more.view(np.uint8) << 7)
+        if k + 1 < width:
+            keep[:, k + 1] = more
+            size += more
+            rest = rest >> 7
+    return rows[keep], size
 
 
 def read_varint(data: bytes, at: int) -> tuple[int, int]:
@@ -248,7 +272,6 @@ class _Units:
         if i is None:
             i = self.words[word] = _WORD_BASE + len(self.word_list)
             self.word_list.append(word)
-            self.word_hash.append(fnv1a(word.encode("utf-8")))
         return i
 
     def hashes(self, ids: np.ndarray) -> np.ndarray:
@@ -256,6 +279,9 @@ class _Units:
         cp = ids < _WORD_BASE
         out[cp] = self.cp_hash[ids[cp]]
         word = (ids >= _WORD_BASE) & (ids != _SEP)
+        if len(self.word_hash) < len(self.word_list):
+            new = self.word_list[len(self.word_hash):]
+            self.word_hash.extend(fnv1a_many([w.encode("utf-8") for w in new]).tolist())
         if word.any():
             table = np.asarray(self.word_hash, dtype=np.uint32)
             out[word] = table[ids[word] - _WORD_BASE]
@@ -587,10 +613,12 @@ def _write(pages, out: Path) -> dict:
         flush_chunk((n_pages - 1) // CHUNK_PAGES)
     spool.close()
     named = [(title, ids) for title, ids in titles.items() if title]
+    # token_hash([title]) of every title at once
+    title_hashes = (np.uint32(_FNV_OFFSET) ^ fnv1a_many([t.encode("utf-8") for t, _ in named])) * np.uint32(_FNV_PRIME)
+    toks.hash.extend(title_hashes.tolist())
     for title, ids in named:
         toks.kind.append(TITLE)
         toks.spelling.append(title)
-        toks.hash.append(token_hash([title]))
         toks.lists.append(bytearray(b"".join(varint(b - a - 1) for a, b in zip([-1] + ids, ids))))
     toks.grow()
     toks.count[len(toks.kind) - len(named):len(toks.kind)] = [len(ids) for _, ids in named]
