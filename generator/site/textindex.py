@@ -91,7 +91,7 @@ OWN_POSITIONS_BYTES = 8192
 #: holding candidates
 CHUNK_PAGES = 16384
 #: pages tokenised at once (bounds the memory of the numpy arrays)
-BATCH_PAGES = 768
+BATCH_PAGES = 512
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 #: JavaScript's \\s (site.js splits terms and runs of spaces with it), not Python's (which adds
@@ -337,7 +337,8 @@ class _Tokens:
         self.count = np.zeros(0, dtype=np.int64)
         self.last_page = np.zeros(0, dtype=np.int64)
         self.pos_last = np.zeros(0, dtype=np.int64)
-        self.positions: dict[int, bytearray] = {}  # this chunk's positions of each 4-unit token
+        #: this chunk's positions of 4-unit tokens, per batch: (bytes, token ids, byte starts, lengths)
+        self.positions: list[tuple[np.ndarray, ...]] = []
 
     def grow(self) -> None:
         n = len(self.kind)
@@ -484,16 +485,27 @@ def _add_positions(toks: _Tokens, gid: np.ndarray, pg: np.ndarray, off: np.ndarr
     tok_first = np.flatnonzero(new_tok)
     value_starts = head[tok_first]
     byte_starts = np.cumsum(size) - size
-    starts = byte_starts[value_starts].tolist()
-    ends = starts[1:] + [len(data)]
-    blob = data.tobytes()
-    for g, a, b in zip(g_gid[tok_first].tolist(), starts, ends):
-        buf = toks.positions.get(g)
-        if buf is None:
-            buf = toks.positions[g] = bytearray()
-        buf += blob[a:b]
+    starts = byte_starts[value_starts]
+    toks.positions.append((data, g_gid[tok_first], starts, np.append(starts[1:], len(data)) - starts))
     last = np.append(tok_first[1:], len(groups)) - 1
     toks.pos_last[g_gid[tok_first]] = g_pg[last]
+
+
+def _gather(blob: np.ndarray, starts: np.ndarray, lengths: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+    """The pieces ``blob[starts[i]:starts[i] + lengths[i]]`` one after another, copied a few MB at a
+    time (an index per byte of the whole would take eight times its size)."""
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    out = np.empty(total, dtype=np.uint8)
+    cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, np.arange(block, total, block)), [len(ends)]]))
+    for i, j in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        if i == j:
+            continue
+        base = int(ends[i - 1]) if i else 0
+        size = int(ends[j - 1]) - base
+        index = np.repeat(starts[i:j] - (ends[i:j] - lengths[i:j] - base), lengths[i:j]) + np.arange(size)
+        out[base:base + size] = blob[index]
+    return out
 
 
 def _write_file(path, data: bytes) -> None:
@@ -565,10 +577,22 @@ def _write(pages, out: Path) -> dict:
 
     def flush_chunk(chunk: int) -> None:
         if toks.positions:
-            gs = np.fromiter(toks.positions.keys(), dtype=np.int64, count=len(toks.positions))
-            lens = np.fromiter((len(b) for b in toks.positions.values()), dtype=np.int64, count=len(gs))
-            spooled.append((gs, np.full(len(gs), chunk, dtype=np.int64), spool.tell() + np.cumsum(lens) - lens, lens))
-            spool.write(b"".join(toks.positions.values()))
+            # each token's pieces (one per batch) one after another, tokens in id order
+            parts, toks.positions = toks.positions, []
+            base = np.cumsum([0] + [len(part[0]) for part in parts[:-1]])
+            blob = np.concatenate([part[0] for part in parts])
+            g = np.concatenate([part[1] for part in parts])
+            starts = np.concatenate([part[2] + b for part, b in zip(parts, base.tolist())])
+            lens = np.concatenate([part[3] for part in parts])
+            del parts  # the pieces are in blob now
+            order = np.argsort(g, kind="stable")
+            g, starts, lens = g[order], starts[order], lens[order]
+            data = _gather(blob, starts, lens)
+            first = np.flatnonzero(np.append(True, g[1:] != g[:-1]))
+            gs, tok_lens = g[first], np.add.reduceat(lens, first)
+            spooled.append((gs, np.full(len(gs), chunk, dtype=np.int64), spool.tell() + np.cumsum(tok_lens) - tok_lens,
+                            tok_lens))
+            spool.write(data)
         toks.positions.clear()
         toks.pos_last[:] = -1
 
