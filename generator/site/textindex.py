@@ -52,8 +52,13 @@ title without spaces).
   results shown or checked.
 
 Page ids are the pages' order as given (the caller passes rank order: newest report first).
-The heavy work (units, tokens, page lists, positions of some 50 million units at 50,000 reports)
-is done on numpy arrays a batch of pages at a time; Python handles each distinct token once.
+The heavy work (folding, units, tokens, page lists, positions of some 50 million units at 50,000
+reports) is done on numpy arrays a batch of pages at a time; Python handles each distinct token
+once. The runs of a batch are grouped by one plain sort of 64-bit words (a key's high bits, the
+run's place in the low bits), several times faster than a stable argsort. What costs time besides
+is creating files (some 60 µs each here): page lists of up to 1 KB stay in their bucket and
+positions come in chunks of 16,384 pages, so 50,000 reports make some 77,000 files (118,000 before,
+most of them ``t/``), for first queries of about the same size.
 """
 
 from __future__ import annotations
