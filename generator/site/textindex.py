@@ -429,10 +429,11 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
             for k in range(1, n):
                 h = (h ^ uh[first_at + k]) * np.uint32(_FNV_PRIME)
             toks.hash.extend(h.tolist())
-            for p in first_at.tolist():
-                toks.kind.append(kind)
-                toks.spelling.append(UNIT_SEP.join(reg.text(u) for u in ids[p:p + n].tolist()))
-                toks.lists.append(bytearray())
+            toks.kind.extend([kind] * len(fresh))
+            text = reg.text
+            columns = [[text(u) for u in ids[first_at + k].tolist()] for k in range(n)]
+            toks.spelling.extend(columns[0] if n == 1 else map(UNIT_SEP.join, zip(*columns)))
+            toks.lists.extend(bytearray() for _ in range(len(fresh)))
             o = np.argsort(uniq[fresh])
             new_keys, new_vals = uniq[fresh][o], gids[fresh][o]
             where = np.searchsorted(table[0], new_keys)
@@ -456,8 +457,8 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
         byte_at = np.concatenate([[0], byte_ends[tok_starts[1:] - 1], [byte_ends[-1]]]).tolist()
         blob = data.tobytes()
         lists = toks.lists
-        for j, g in enumerate(tok_ids.tolist()):
-            lists[g] += blob[byte_at[j]:byte_at[j + 1]]
+        for g, a, b in zip(tok_ids.tolist(), byte_at, byte_at[1:]):
+            lists[g] += blob[a:b]
         toks.count += np.bincount(pair_gid, minlength=len(toks.count))[:len(toks.count)]
         last_of_tok = np.append(tok_starts[1:], len(pair_pg)) - 1
         toks.last_page[tok_ids] = pair_pg[last_of_tok]
