@@ -97,6 +97,8 @@ OWN_POSITIONS_BYTES = 8192
 CHUNK_PAGES = 16384
 #: pages tokenised at once (bounds the memory of the numpy arrays)
 BATCH_PAGES = 512
+#: bytes of page lists gathered from batches before they are appended to their tokens' lists
+LIST_PIECES_BYTES = 16 << 20
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 #: JavaScript's \\s (site.js splits terms and runs of spaces with it), not Python's (which adds
@@ -339,11 +341,26 @@ class _Tokens:
         self.spelling: list[str] = []
         self.hash: list[int] = []
         self.lists: list[bytearray] = []
+        #: pieces of page lists not yet in ``lists``: (bytes, token ids, byte starts, lengths)
+        self.list_parts: list[tuple[np.ndarray, ...]] = []
+        self.list_bytes = 0
         self.count = np.zeros(0, dtype=np.int64)
         self.last_page = np.zeros(0, dtype=np.int64)
         self.pos_last = np.zeros(0, dtype=np.int64)
         #: this chunk's positions of 4-unit tokens, per batch: (bytes, token ids, byte starts, lengths)
         self.positions: list[tuple[np.ndarray, ...]] = []
+
+    def flush_lists(self) -> None:
+        """Append the pieces of page lists gathered since the last time to the tokens' lists: one
+        Python step per token, not per token and batch."""
+        if self.list_parts:
+            parts, self.list_parts, self.list_bytes = self.list_parts, [], 0
+            gs, data, lens = _regroup(parts)
+            blob = data.tobytes()
+            ends = np.cumsum(lens).tolist()
+            lists = self.lists
+            for g, a, b in zip(gs.tolist(), [0] + ends, ends):
+                lists[g] += blob[a:b]
 
     def grow(self) -> None:
         n = len(self.kind)
@@ -454,11 +471,11 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
         tok_starts = np.flatnonzero(new_tok)
         tok_ids = pair_gid[tok_starts]
         byte_ends = np.cumsum(size)
-        byte_at = np.concatenate([[0], byte_ends[tok_starts[1:] - 1], [byte_ends[-1]]]).tolist()
-        blob = data.tobytes()
-        lists = toks.lists
-        for g, a, b in zip(tok_ids.tolist(), byte_at, byte_at[1:]):
-            lists[g] += blob[a:b]
+        byte_at = np.concatenate([[0], byte_ends[tok_starts[1:] - 1], [byte_ends[-1]]])
+        toks.list_parts.append((data, tok_ids, byte_at[:-1], np.diff(byte_at)))
+        toks.list_bytes += len(data)
+        if toks.list_bytes >= LIST_PIECES_BYTES:
+            toks.flush_lists()
         toks.count += np.bincount(pair_gid, minlength=len(toks.count))[:len(toks.count)]
         last_of_tok = np.append(tok_starts[1:], len(pair_pg)) - 1
         toks.last_page[tok_ids] = pair_pg[last_of_tok]
@@ -495,6 +512,23 @@ def _add_positions(toks: _Tokens, gid: np.ndarray, pg: np.ndarray, off: np.ndarr
     toks.positions.append((data, g_gid[tok_first], starts, np.append(starts[1:], len(data)) - starts))
     last = np.append(tok_first[1:], len(groups)) - 1
     toks.pos_last[g_gid[tok_first]] = g_pg[last]
+
+
+def _regroup(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pieces of bytes of tokens, as parts (bytes, token ids, byte starts, lengths; one piece per
+    token a part), regrouped: the tokens in id order, the bytes of each one after another (parts in
+    the order given), and each token's length."""
+    base = np.cumsum([0] + [len(part[0]) for part in parts[:-1]])
+    blob = np.concatenate([part[0] for part in parts])
+    g = np.concatenate([part[1] for part in parts])
+    starts = np.concatenate([part[2] + b for part, b in zip(parts, base.tolist())])
+    lens = np.concatenate([part[3] for part in parts])
+    parts.clear()  # the pieces are in blob now
+    order = np.argsort(g, kind="stable")
+    g, starts, lens = g[order], starts[order], lens[order]
+    data = _gather(blob, starts, lens)
+    first = np.flatnonzero(np.append(True, g[1:] != g[:-1]))
+    return g[first], data, np.add.reduceat(lens, first)
 
 
 def _gather(blob: np.ndarray, starts: np.ndarray, lengths: np.ndarray, block: int = 1 << 20) -> np.ndarray:
@@ -583,19 +617,8 @@ def _write(pages, out: Path) -> dict:
 
     def flush_chunk(chunk: int) -> None:
         if toks.positions:
-            # each token's pieces (one per batch) one after another, tokens in id order
             parts, toks.positions = toks.positions, []
-            base = np.cumsum([0] + [len(part[0]) for part in parts[:-1]])
-            blob = np.concatenate([part[0] for part in parts])
-            g = np.concatenate([part[1] for part in parts])
-            starts = np.concatenate([part[2] + b for part, b in zip(parts, base.tolist())])
-            lens = np.concatenate([part[3] for part in parts])
-            del parts  # the pieces are in blob now
-            order = np.argsort(g, kind="stable")
-            g, starts, lens = g[order], starts[order], lens[order]
-            data = _gather(blob, starts, lens)
-            first = np.flatnonzero(np.append(True, g[1:] != g[:-1]))
-            gs, tok_lens = g[first], np.add.reduceat(lens, first)
+            gs, data, tok_lens = _regroup(parts)
             spooled.append((gs, np.full(len(gs), chunk, dtype=np.int64), spool.tell() + np.cumsum(tok_lens) - tok_lens,
                             tok_lens))
             spool.write(data)
@@ -641,6 +664,7 @@ def _write(pages, out: Path) -> dict:
         run(batch, n_pages - len(batch))
     if n_pages:
         flush_chunk((n_pages - 1) // CHUNK_PAGES)
+    toks.flush_lists()
     spool.close()
     named = [(title, ids) for title, ids in titles.items() if title]
     # token_hash([title]) of every title at once
