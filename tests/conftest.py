@@ -74,6 +74,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+#: the search panel has shown (or said it found nothing for) this query: site.js sets data-sb-done
+SEARCH_DONE = "q => document.querySelector('.pagefind-ui__message')?.getAttribute('data-sb-done') === q"
+
+
+def wait_search_done(page, query: str, timeout: int = 20_000) -> None:
+    page.wait_for_function(SEARCH_DONE, arg=query, timeout=timeout)
+
+
 @contextlib.contextmanager
 def serve_directory(directory: Path):
     """Serve a built site over http on 127.0.0.1 from a thread; yields its base URL."""

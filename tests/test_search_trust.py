@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import needs_chromium, serve_directory
+from conftest import needs_chromium, serve_directory, wait_search_done
 
 from generator.site.search import fold, shadow_page, side_text, text_key
 
@@ -351,12 +351,10 @@ def test_shards_merged_give_every_true_result_newest_first(browser, sharded_site
         context = browser.new_context(locale="zh-CN")
         pg = context.new_page()
         pg.goto(url + "index.html?q=" + query)
-        pg.wait_for_function("q => document.querySelector('.pagefind-ui__message')?.getAttribute('data-sb-done') === q",
-                             arg=query, timeout=20_000)
+        wait_search_done(pg, query)
         while pg.locator(".pagefind-ui__button").is_visible():
             pg.locator(".pagefind-ui__button").click()
-            pg.wait_for_function("q => document.querySelector('.pagefind-ui__message')"
-                                 ".getAttribute('data-sb-done') === q", arg=query, timeout=20_000)
+            wait_search_done(pg, query)
         shown = [_path(a.get_attribute("href")) for a in pg.locator("a.pagefind-ui__result-link").all()]
         message = pg.locator(".pagefind-ui__message").inner_text()
         context.close()

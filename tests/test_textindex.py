@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import needs_chromium, serve_directory
+from conftest import needs_chromium, serve_directory, wait_search_done
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -367,17 +367,23 @@ def test_title_and_heading_rank_first_and_members_follow(index_search):
     assert found["titles"] == ["配电房火情"]
 
 
-@needs_chromium
-def test_a_page_opened_before_the_site_was_rebuilt_says_so_and_counts_nothing(browser, tmp_path):
-    """The index's files are in a folder of their build: a reader whose page predates a new build
-    is told to reload, not shown another build's pages under this one's ids, nor 没有找到."""
+def _small_site(tmp_path: Path, pages: list[dict]) -> Path:
+    """A site of one search page with site.js and the index of ``pages``."""
     import shutil
 
     site = tmp_path / "site"
     (site / "assets").mkdir(parents=True)
     shutil.copy(ASSETS / "site.js", site / "assets" / "site.js")
     (site / "index.html").write_text(PAGE_HTML, encoding="utf-8")
-    write_index(_site_pages(), site / "sb-index")
+    write_index(pages, site / "sb-index")
+    return site
+
+
+@needs_chromium
+def test_a_page_opened_before_the_site_was_rebuilt_says_so_and_counts_nothing(browser, tmp_path):
+    """The index's files are in a folder of their build: a reader whose page predates a new build
+    is told to reload, not shown another build's pages under this one's ids, nor 没有找到."""
+    site = _small_site(tmp_path, _site_pages())
     with serve_directory(site) as url:
         context = browser.new_context(locale="zh-CN")
         pg = context.new_page()
@@ -385,10 +391,8 @@ def test_a_page_opened_before_the_site_was_rebuilt_says_so_and_counts_nothing(br
 
         def search(query: str) -> str:
             pg.click("[data-sb-search-open]")
-            box = pg.locator("#sb-search input")
-            box.fill(query)
-            pg.wait_for_function("q => document.querySelector('.pagefind-ui__message').getAttribute('data-sb-done') === q",
-                                 arg=query, timeout=20_000)
+            pg.locator("#sb-search input").fill(query)
+            wait_search_done(pg, query)
             return pg.locator(".pagefind-ui__message").inner_text()
 
         before = search("配电房")
@@ -402,3 +406,24 @@ def test_a_page_opened_before_the_site_was_rebuilt_says_so_and_counts_nothing(br
         after = search("配电房")
         context.close()
     assert int(re.search(r"\d+", after).group()) == int(re.search(r"\d+", before).group()) + 1
+
+
+@needs_chromium
+def test_a_long_term_with_a_run_of_punctuation_is_counted_exactly(browser, tmp_path):
+    """甲————————乙: the middle of the dashes is in no token (punctuation alone is not indexed), so
+    positions cannot prove it; pages holding 甲——— and ———乙 with other characters between must not
+    be counted (the count is checked on the candidates' text)."""
+    term = "甲" + "—" * 8 + "乙"
+    # six that hold it rank first: the five shown hold it, so the list's own check of the shown
+    # pages would never meet the seven that do not
+    pages = [{"url": f"r/a{i}.html", "title": f"真的{i}", "t": f"编号{term}。"} for i in range(6)]
+    pages += [{"url": f"r/b{i}.html", "title": f"假的{i}", "t": "编号甲———天地———乙。"} for i in range(7)]
+    with serve_directory(_small_site(tmp_path, pages)) as url:
+        context = browser.new_context(locale="zh-CN")
+        pg = context.new_page()
+        pg.goto(url + "index.html?q=" + term)
+        wait_search_done(pg, term)
+        message = pg.locator(".pagefind-ui__message").inner_text()
+        titles = pg.locator(".pagefind-ui__result-link").all_inner_texts()
+        context.close()
+    assert message == f"找到 6 条含“{term}”的结果" and titles == [f"真的{i}" for i in range(5)]

@@ -22,7 +22,8 @@ pages holding all of them are the candidates, and a candidate holds the term whe
 at those offsets from one place — which the *positions* of 4-unit tokens prove (fetched only for
 such long terms, only for the candidates' chunks of pages; site.js checks five candidates or fewer
 on their text instead, which it fetches to show them anyway). A cover window of spaces and
-punctuation alone is not a token: it is left out, and the pages shown are checked on their text.
+punctuation alone is not a token: it is left out, and when the units only it covered are then
+proved by no window, every candidate is checked on its text (the count stays exact).
 A run of units is told apart from others by a 64-bit key of its units (a collision, some 1e-8 per
 build, would merge two tokens). For ranking only: *heading* tokens
 ("\\x02" kind, the 1–4-unit runs of ``title \\n sub``) and one *title* token per page (the folded

@@ -280,8 +280,14 @@
     var offsets = [];
     for (var o = 0; o + 4 < units.length; o += 4) { offsets.push(o); }
     offsets.push(units.length - 4);
-    return offsets.map(function (o) { return { at: o, units: units.slice(o, o + 4) }; })
+    var windows = offsets.map(function (o) { return { at: o, units: units.slice(o, o + 4) }; })
       .filter(function (w) { return w.units.some(isContent); });
+    /* a window of spaces and punctuation alone is no token: the units only it covered are proved
+       by no position (甲————————乙), so such a term is checked on the candidates' text */
+    var covered = new Uint8Array(units.length);
+    windows.forEach(function (w) { covered.fill(1, w.at, w.at + 4); });
+    windows.gap = covered.indexOf(0) >= 0;
+    return windows;
   }
 
   /* The pages holding a term (exact), or holding it in title and subtitle (kind HEADING: for
@@ -296,7 +302,7 @@
       return Promise.all(entries.map(function (e) { return pagesOf(root, e); })).then(function (lists) {
         var found = intersect(lists);
         if (kind !== TEXT || !found.length) { return found; }
-        if (found.length <= CHECK_TEXT) { return checkText(root, found, term); }
+        if (found.length <= CHECK_TEXT || windows.gap) { return checkText(root, found, term); }
         return checkPositions(root, found, windows, entries);
       });
     });
