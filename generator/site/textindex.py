@@ -463,12 +463,8 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
         new_pair = new_key.copy()
         new_pair[1:] |= pg[1:] != pg[:-1]
         pair_gid, pair_pg = gid[new_pair], pg[new_pair]
-        new_tok = np.ones(len(pair_gid), dtype=bool)
-        new_tok[1:] = pair_gid[1:] != pair_gid[:-1]
-        prev = np.empty(len(pair_pg), dtype=np.int64)
-        prev[1:] = pair_pg[:-1]
-        prev[new_tok] = toks.last_page[pair_gid[new_tok]]
-        data, size = varints(pair_pg - prev - 1)
+        gaps, new_tok = _page_gaps(pair_gid, pair_pg, toks.last_page)
+        data, size = varints(gaps)
         tok_starts = np.flatnonzero(new_tok)
         tok_ids = pair_gid[tok_starts]
         byte_ends = np.cumsum(size)
@@ -484,17 +480,25 @@ def _add_runs(toks: _Tokens, reg: _Units, ids: np.ndarray, content: np.ndarray, 
             _add_positions(toks, gid, pg, offset[at], new_pair)
 
 
+def _page_gaps(tok: np.ndarray, page: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For (token, page) pairs grouped by token, pages ascending within a token: each page's gap
+    from the token's page before it (from ``last``, the token's last page so far, for its first)
+    minus one, as the lists and positions store it; and where each token's pairs start."""
+    new_tok = np.ones(len(tok), dtype=bool)
+    new_tok[1:] = tok[1:] != tok[:-1]
+    prev = np.empty(len(page), dtype=np.int64)
+    prev[1:] = page[:-1]
+    prev[new_tok] = last[tok[new_tok]]
+    return page - prev - 1, new_tok
+
+
 def _add_positions(toks: _Tokens, gid: np.ndarray, pg: np.ndarray, off: np.ndarray, new_pair: np.ndarray) -> None:
     """Append this batch's places of 4-unit tokens to their chunk blobs: per page, the page gap,
     the number of places and the offsets (first as is, then gaps minus one)."""
     groups = np.flatnonzero(new_pair)
     g_count = np.diff(np.append(groups, len(gid)))
     g_gid, g_pg = gid[groups], pg[groups]
-    new_tok = np.ones(len(groups), dtype=bool)
-    new_tok[1:] = g_gid[1:] != g_gid[:-1]
-    prev_pg = np.empty(len(groups), dtype=np.int64)
-    prev_pg[1:] = g_pg[:-1]
-    prev_pg[new_tok] = toks.pos_last[g_gid[new_tok]]
+    page_gaps, new_tok = _page_gaps(g_gid, g_pg, toks.pos_last)
     group_of = np.cumsum(new_pair) - 1
     prev_off = np.empty(len(off), dtype=np.int64)
     prev_off[1:] = off[:-1]
@@ -502,7 +506,7 @@ def _add_positions(toks: _Tokens, gid: np.ndarray, pg: np.ndarray, off: np.ndarr
     values = np.empty(len(off) + 2 * len(groups), dtype=np.int64)
     values[np.arange(len(off)) + 2 * (group_of + 1)] = off - prev_off - 1
     head = groups + 2 * np.arange(len(groups))
-    values[head] = g_pg - prev_pg - 1
+    values[head] = page_gaps
     values[head + 1] = g_count
     data, size = varints(values)
     # each token's bytes: from its first group's header to its last offset
