@@ -427,3 +427,16 @@ def test_a_long_term_with_a_run_of_punctuation_is_counted_exactly(browser, tmp_p
         titles = pg.locator(".pagefind-ui__result-link").all_inner_texts()
         context.close()
     assert message == f"找到 6 条含“{term}”的结果" and titles == [f"真的{i}" for i in range(5)]
+
+
+def test_the_index_folder_is_named_by_its_pages_and_its_writer(tmp_path, monkeypatch):
+    """A reader holding an older meta.json must not find another layout's files under its id."""
+    pages = _site_pages()
+    first = write_index(pages, tmp_path / "a")["id"]
+    assert write_index(pages, tmp_path / "b")["id"] == first  # the same pages, the same folder
+    assert (tmp_path / "a" / first / "d").is_dir() and sorted(p.name for p in (tmp_path / "a").iterdir()) == [
+        first, "fold.json", "meta.json"]
+    monkeypatch.setattr(textindex, "CHUNK_PAGES", 2)  # same pages and format, other files
+    assert write_index(pages, tmp_path / "c")["id"] != first
+    monkeypatch.undo()
+    assert write_index(pages[1:], tmp_path / "d")["id"] != first

@@ -33,7 +33,7 @@ title without spaces).
 
 - ``meta.json``: ``{"version": 1, "pages": N, "buckets": B, "chunk": C, "id": I}``; ``fold.json``:
   the traditional → simplified pairs (``search.fold_table_json``). Every other file is under the
-  folder ``I/`` (a digest of the pages and the format; ``write_index``).
+  folder ``I/`` (a digest of the pages and of the writer; ``write_index``).
 - ``d/<b>.bin``: the tokens whose hash (``token_hash``: FNV-1a-32 over the FNV-1a-32 of each unit's
   UTF-8 bytes, so a token's bucket is computed from its units alone) is b modulo B, sorted by kind
   and spelling; each entry: ``flags`` (kind 0 text, 1 title, 2 heading; +4 when positions exist;
@@ -582,9 +582,9 @@ def write_index(pages, out_dir: Path) -> dict:
     page ids 0…N-1 in that order) as the folder ``out_dir`` (replaced). Returns figures.
 
     ``meta.json`` and ``fold.json`` are at the top; everything else is in a folder named by the
-    index's ``id``, a digest of the pages and the format: a reader that opened the site before it was
-    rebuilt asks for files that are no longer there, instead of taking the new build's buckets and
-    texts (other page ids) for its own. The same pages give the same bytes."""
+    index's ``id``, a digest of the pages and of this writer: a reader that opened the site before
+    it was rebuilt asks for files that are no longer there, instead of taking the new build's
+    buckets and texts (other page ids) for its own. The same pages give the same bytes."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
@@ -606,7 +606,9 @@ def write_index(pages, out_dir: Path) -> dict:
 
 
 def _write(pages, out: Path) -> dict:
-    digest = hashlib.sha256(f"sb-index {VERSION}\n".encode())
+    # the id names the folder of the files: it changes with the pages and with this writer (its
+    # code, and its parameters — buckets, chunk of positions — change the files, not the format)
+    digest = hashlib.sha256(f"sb-index {VERSION}\n".encode() + Path(__file__).read_bytes())
     reg = _Units()
     toks = _Tokens()
     titles: dict[str, list[int]] = {}
@@ -681,7 +683,9 @@ def _write(pages, out: Path) -> dict:
         toks.lists.append(bytearray(b"".join(varint(b - a - 1) for a, b in zip([-1] + ids, ids))))
     toks.grow()
     toks.count[len(toks.kind) - len(named):len(toks.kind)] = [len(ids) for _, ids in named]
-    return {**_write_buckets(toks, spooled, spool_path, n_pages, out), "id": digest.hexdigest()[:16]}
+    stats = _write_buckets(toks, spooled, spool_path, n_pages, out)
+    digest.update(json.dumps([stats["buckets"], CHUNK_PAGES, INLINE_LIST, OWN_POSITIONS_BYTES]).encode())
+    return {**stats, "id": digest.hexdigest()[:16]}
 
 
 def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int, out: Path) -> dict:
