@@ -383,7 +383,14 @@ def _small_site(tmp_path: Path, pages: list[dict]) -> Path:
 def test_a_page_opened_before_the_site_was_rebuilt_says_so_and_counts_nothing(browser, tmp_path):
     """The index's files are in a folder of their build: a reader whose page predates a new build
     is told to reload, not shown another build's pages under this one's ids, nor 没有找到."""
+    import os
+    import time
+
     site = _small_site(tmp_path, _site_pages())
+    # published ten days ago: a browser may keep a file that old for a day without asking again
+    # (heuristic freshness), so the meta.json of the new build must not be taken from its cache
+    old = time.time() - 10 * 86400
+    os.utime(site / "sb-index" / "meta.json", (old, old))
     with serve_directory(site) as url:
         context = browser.new_context(locale="zh-CN")
         pg = context.new_page()

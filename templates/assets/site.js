@@ -608,7 +608,10 @@
 
   function openRoot(index, site, member) {
     var root = { index: index, site: site, member: member, files: {}, buckets: {}, texts: {} };
-    return fetch(new URL("meta.json", index).href).then(function (res) {
+    /* never from the browser's cache: after a rebuild within the same second as the last one, a
+       revalidation by Last-Modified (one-second steps) would keep the old meta.json, and its id
+       names a folder that is gone */
+    return fetch(new URL("meta.json", index).href, { cache: "no-store" }).then(function (res) {
       if (!res.ok) { throw new Error(res.status); }
       return res.json();
     }).then(function (meta) {
