@@ -278,14 +278,7 @@ def _site_pages() -> list[dict]:
 @pytest.fixture(scope="module")
 def index_site(tmp_path_factory):
     """A site of the pages above with the index and site.js, and a member site beside it."""
-    import shutil
-
-    root = tmp_path_factory.mktemp("index-site")
-    site = root / "site"
-    (site / "assets").mkdir(parents=True)
-    shutil.copy(ASSETS / "site.js", site / "assets" / "site.js")
-    (site / "index.html").write_text(PAGE_HTML, encoding="utf-8")
-    write_index(_site_pages(), site / "sb-index")
+    site = _small_site(tmp_path_factory.mktemp("index-site"), _site_pages())
     member = site / "member"
     member.mkdir()
     write_index([{"url": "r/m.html", "title": "乡镇配电房火情", "sub": "西坪镇 · 突发事件", "t": "配电房火情已扑灭。"}],

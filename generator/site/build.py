@@ -418,7 +418,7 @@ class _Indexer:
         # the shadows are read once by the indexer and thrown away: in memory (tmpfs) when
         # there is room, where writing and removing ten thousand files costs next to nothing; not
         # for a larger site, where they would hold memory the build's processes need (tmpfs counts
-        # against a runner's memory limit like the processes do: 0.6 GB at 50,000 reports)
+        # against a runner's memory limit like the processes do: about 0.25 GB at 50,000 reports)
         scratch = _scratch_dir(pages * SHADOW_BYTES) if pages <= SCRATCH_PAGES else None
         self.scratch = (Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=scratch))
                         if scratch else None)

@@ -315,7 +315,6 @@ class Generator:
                 for future in planned:
                     keys.extend(workers.result(future))
                 self._plan_shards(keys)
-            self._create_shadow_entries(reports)
             shadows = [workers.submit(_report_shadows, span, self.reused_shards) for span in spans]
             pages = [workers.submit(_report_pages, span) for span in spans]
             for r in reports[:share]:
@@ -351,24 +350,6 @@ class Generator:
         if self.cache is not None:
             self.cache.keep(used)
             self.cache.hits += hits
-
-    def _create_shadow_entries(self, reports: list[Report]) -> None:
-        """Create the reports' shadow files, empty, in report order, before several processes fill them.
-
-        Created by one process in a fixed order, the folders list them in the same order whatever
-        the number of processes that fill them (reproducible builds, SPEC §14).
-        """
-        if self.shadow_dir is None:
-            return
-        made: set[Path] = set()
-        for r in reports:
-            if self.shard(r) in self.reused_shards:
-                continue
-            target = self.shadow_dir / self.shard(r) / urls.html_path(self.f.doc[r.id])
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.touch()
 
     def copy_assets(self) -> None:
         src = templates_dir(self.root, "assets")
@@ -435,7 +416,7 @@ class Generator:
         if key is None:
             from .cache import digest
 
-            # the shard too: it names the shadow page's side file (search.text_key)
+            # the shard too: the shadow carries a key made from it (search.text_key)
             key = digest(self.cache_key, self.f.doc[r.id], r.title or r.id, self.shard(r),
                          repr(inputs or self._report_inputs(r)))
         if keep:
@@ -445,8 +426,9 @@ class Generator:
     def _plan_shards(self, keys: list[str | None]) -> None:
         """Decide from the reports' keys (in report order) which search shards the build cache
         holds already: a shard's bundle depends only on its shadow pages, and each shadow page only
-        on its report's key. The shadow pages of those shards are not written at all; their bundles, checked, go to the indexer beside the shadow folder
-        (search.py ``index_shards``), with every shard's key (``search.SHARD_KEYS``)."""
+        on its report's key. The shadow pages of those shards are not written at all; their bundles,
+        checked, go to the indexer beside the shadow folder (``indexer.index_shards``), with every
+        shard's key (``search.SHARD_KEYS``)."""
         from .cache import shard_key
         from .search import BUNDLE_SUFFIX, SHARD_KEYS, SITE_SHARD
 

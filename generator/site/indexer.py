@@ -52,7 +52,7 @@ def index_shards(shadow_dir: Path, out: Path, reuse=None) -> list[str]:
         pages.mkdir(parents=True, exist_ok=True)
         if reuse is not None and reuse.fetch(pages, bundle, site, keys.get(pages.name)):
             return bundle
-        index_shard(pages, bundle, site=site)
+        index_shard(pages, bundle)
         if reuse is not None:
             reuse.store(bundle)
         return bundle

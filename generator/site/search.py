@@ -302,11 +302,11 @@ def _reported(text: str) -> str:
     return m.group(1) if m else ""
 
 
-def index_shard(shadow_dir: Path, out: Path, site: bool = False) -> None:
+def index_shard(shadow_dir: Path, out: Path) -> None:
     """The texts of one shard's pages (``shadow_dir``) as ``out/texts.jsonl`` (``out`` replaced), in
     rank order: the latest reported time first, then by address. Depends on those pages only: the
-    same pages give the same bytes, so a build may reuse a shard whose pages did not change.
-    (``site``: the shard of the pages that are not reports; kept for the cache's key.)"""
+    same pages give the same bytes, whatever order they were written in, so a build may reuse a
+    shard whose pages did not change."""
     rows: list[tuple[str, str, str]] = []
     for path in shadow_dir.rglob("*.html"):
         m = _SIDE.search(path.read_text(encoding="utf-8"))

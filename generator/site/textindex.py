@@ -75,7 +75,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .search import CARD_SEP, INDEX_DIR, fold, fold_table_json
+from .search import CARD_SEP, fold, fold_table_json
 
 VERSION = 1
 #: runs of at most this many units are tokens
