@@ -44,6 +44,10 @@ import zoneinfo
 from pathlib import Path
 from typing import Any
 
+from . import parallel
+from .model import Finding
+from .reader import read_report
+from .safefile import read_regular
 from .site.cache import _alive, _secret, code_digest, digest, versions
 
 #: Change when the layout of entries changes: older files then no longer validate.
@@ -80,8 +84,14 @@ def context_key(org: Any) -> str | None:
 
 
 def file_key(context: str, path: str, data: bytes) -> bytes:
-    return hashlib.sha256(b"%s\0%s\0%s\0" % (context.encode(), path.encode("utf-8", "surrogateescape"),
-                                           len(data).to_bytes(8, "little")) + data).digest()
+    """SHA-256 of the context, the file's path and its bytes (each length-prefixed)."""
+    h = hashlib.sha256(context.encode())
+    name = path.encode("utf-8", "surrogateescape")
+    h.update(len(name).to_bytes(8, "little"))
+    h.update(name)
+    h.update(len(data).to_bytes(8, "little"))
+    h.update(data)
+    return h.digest()
 
 
 # --- what an entry holds ------------------------------------------------------------------
@@ -230,9 +240,6 @@ def entry_of(path: str, data: bytes, org: Any, ctx: Any) -> tuple:
     """The entry of one file: its report, the findings of reading it and of the checks of it
     alone, the codes of the checks that need more (``ctx`` from ``parallel.alone_context`` with
     the moment of the check unknown)."""
-    from . import parallel
-    from .reader import read_report
-
     report, findings = read_report(path, data, org)
     deferred: list[str] = []
     if report is not None:
@@ -245,8 +252,6 @@ def entry_of(path: str, data: bytes, org: Any, ctx: Any) -> tuple:
 def _compute(state: tuple, path: str) -> tuple[bytes, tuple] | None:
     """(file key, entry) of ``path``, or None when it is not a regular file that can be read
     (``read_all`` then says why, on every build)."""
-    from .safefile import read_regular
-
     root, org, context, ctx = state
     try:
         data = read_regular(os.path.join(root, path), org.file_size_limit)
@@ -258,9 +263,6 @@ def _compute(state: tuple, path: str) -> tuple[bytes, tuple] | None:
 def _decode(entry: Any) -> tuple | None:
     """(report or None, findings, deferred codes) of an entry (the entry itself is left as it
     was, to be stored again); None when it is not one this code wrote (then computed anew)."""
-    from . import parallel
-    from .model import Finding
-
     try:
         values, found, deferred = entry
         report = None if values is None else parallel.unpack(list(values))
@@ -283,9 +285,6 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
     runs in a thread meanwhile). None when ``org`` cannot be keyed (then nothing is cached).
     """
     import threading
-
-    from . import parallel
-    from .safefile import read_regular
 
     context = context_key(org)
     if context is None:
@@ -313,7 +312,7 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
         for i in range(start, end):
             path = files[i]
             try:
-                data = read_regular(os.path.join(base, path), limit)
+                data = read_regular(f"{base}/{path}", limit)
             except OSError:
                 continue  # not cached: read_all names it below
             key = keys[i] = file_key(context, path, data)

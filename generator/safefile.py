@@ -89,10 +89,11 @@ def _read_all(fd: int, size: int, cap: int | None) -> bytes:
     got = 0
     ask = size + 1
     while cap is None or got < cap:
-        piece = os.read(fd, ask if cap is None else min(ask, cap - got))
-        if not piece:
-            break
+        want = ask if cap is None else min(ask, cap - got)
+        piece = os.read(fd, want)
         parts.append(piece)
         got += len(piece)
+        if len(piece) < want:  # a regular file reads short only at its end
+            break
         ask = max(ask, 1 << 16)
     return parts[0] if len(parts) == 1 else b"".join(parts)
