@@ -46,7 +46,7 @@ from typing import Any
 
 from . import parallel
 from .model import Finding
-from .reader import read_report
+from .reader import body_of, read_report
 from .safefile import read_regular
 from .site.cache import _alive, _secret, code_digest, digest, versions
 
@@ -54,6 +54,8 @@ from .site.cache import _alive, _secret, code_digest, digest, versions
 FORMAT = b"shangbao-check-cache-1"
 FOLDER = "check"  # beside the build cache's audience folders
 _MAC = 32
+_BODY = parallel.FIELDS.index("body")
+_BODY_LINE = parallel.FIELDS.index("body_line")
 _PICKLE = 5
 
 
@@ -236,36 +238,46 @@ def open_beside(site_cache_folder: Path | None) -> CheckCache | None:
 
 
 # --- reading a repository with it ----------------------------------------------------------
-def entry_of(path: str, data: bytes, org: Any, ctx: Any) -> tuple:
-    """The entry of one file: its report, the findings of reading it and of the checks of it
-    alone, the codes of the checks that need more (``ctx`` from ``parallel.alone_context`` with
-    the moment of the check unknown)."""
+def entry_of(path: str, data: bytes, org: Any, ctx: Any) -> tuple[tuple, str | None]:
+    """The entry of one file — its report without its body, the findings of reading it and of
+    the checks of it alone, the codes of the checks that need more (``ctx`` from
+    ``parallel.alone_context`` with the moment of the check unknown) — and the report's body.
+    (A body is most of a report and is read from the file's bytes again: ``reader.body_of``.)"""
     report, findings = read_report(path, data, org)
     deferred: list[str] = []
+    values = body = None
     if report is not None:
         found, deferred = parallel.check_unaware(report, ctx)
         findings.extend(found)
-    return (None if report is None else parallel.pack(report),
-            [(f.path, f.line, f.column, f.code, f.severity, f.message) for f in findings], deferred)
+        values = parallel.pack(report)
+        body, values[_BODY] = values[_BODY], None
+    return (values, [(f.path, f.line, f.column, f.code, f.severity, f.message) for f in findings], deferred), body
 
 
-def _compute(state: tuple, path: str) -> tuple[bytes, tuple] | None:
-    """(file key, entry) of ``path``, or None when it is not a regular file that can be read
-    (``read_all`` then says why, on every build)."""
+def _compute(state: tuple, path: str) -> tuple[bytes, tuple, str | None] | None:
+    """(file key, entry, body) of ``path``, or None when it is not a regular file that can be
+    read (``read_all`` then says why, on every build)."""
     root, org, context, ctx = state
     try:
         data = read_regular(os.path.join(root, path), org.file_size_limit)
     except OSError:
         return None
-    return file_key(context, path, data), entry_of(path, data, org, ctx)
+    return (file_key(context, path, data), *entry_of(path, data, org, ctx))
 
 
-def _decode(entry: Any) -> tuple | None:
-    """(report or None, findings, deferred codes) of an entry (the entry itself is left as it
-    was, to be stored again); None when it is not one this code wrote (then computed anew)."""
+def _decode(entry: Any, data: bytes | None, body: str | None = None) -> tuple | None:
+    """(report or None, findings, deferred codes) of an entry, the report's body from ``body`` or
+    else from ``data``, the file's bytes (the entry itself is left as it was, to be stored again);
+    None when it is not one this code wrote (then computed anew)."""
     try:
         values, found, deferred = entry
-        report = None if values is None else parallel.unpack(list(values))
+        report = None
+        if values is not None:
+            values = list(values)
+            if values[_BODY] is not None or len(values) != len(parallel.FIELDS):
+                return None
+            values[_BODY] = body if body is not None else body_of(data, values[_BODY_LINE])
+            report = parallel.unpack(values)
         return report, [Finding(*f) for f in found], [str(code) for code in deferred]
     except Exception:  # noqa: BLE001 - damaged or foreign: computed anew
         return None
@@ -318,7 +330,7 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
             key = keys[i] = file_key(context, path, data)
             old = pack.get(path)
             if isinstance(old, tuple) and len(old) == 2 and old[0] == key:
-                decoded[i] = _decode(old[1])
+                decoded[i] = _decode(old[1], data)
                 if decoded[i] is not None:
                     entries[i] = old[1]
         start = end
@@ -340,8 +352,8 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
             if result is None:
                 keys[i] = None  # unreadable now: read_all names it
             else:
-                keys[i], entries[i] = result
-                decoded[i] = _decode(entries[i])
+                keys[i], entries[i], body = result
+                decoded[i] = _decode(entries[i], None, body)
                 if decoded[i] is None:  # a value an entry cannot hold: not kept, checked below
                     entries[i] = None
     # each folder's file holds the entries of its files now, and only those

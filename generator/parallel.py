@@ -76,9 +76,9 @@ UNKNOWN = _Unknown()
 
 # Reports travel back from a worker as plain tuples of their fields (sections as (title, line)):
 # cheaper to pickle and rebuild than dataclass instances, and rebuilt by Report(*fields).
-_FIELDS = [f.name for f in dataclasses.fields(Report)]
-_fields_of = operator.attrgetter(*_FIELDS)
-_SECTIONS = _FIELDS.index("sections")
+FIELDS = [f.name for f in dataclasses.fields(Report)]
+_fields_of = operator.attrgetter(*FIELDS)
+_SECTIONS = FIELDS.index("sections")
 
 
 def pack(report: Report) -> list[Any]:

@@ -270,6 +270,21 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
     return report, findings
 
 
+def body_of(data: bytes, body_line: int) -> str:
+    """The body ``read_report`` gave for a file of these bytes whose body starts at ``body_line``:
+    what follows its ``body_line - 1``-th line break, in the text as read (BOM dropped, line
+    breaks made ``\n``). The check cache keeps reports without their bodies (check_cache.py)."""
+    text = (data[len(BOM):] if data.startswith(BOM) else data).decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    at = -1
+    for _ in range(body_line - 1):
+        at = text.find("\n", at + 1)
+        if at < 0:
+            return ""
+    return text[at + 1:]
+
+
 def walk_submissions(root: Path) -> tuple[list[str], list[tuple[str, str]]]:
     """Every path under submissions/ meant as a report, sorted, and the folders that could not
     be read, each with the reason (relative to ``root``).

@@ -221,3 +221,24 @@ def test_an_entry_is_keyed_by_the_bytes_of_its_file():
     assert check_cache.file_key(context, "a.md", b"x") != check_cache.file_key(context, "a.md", b"y")
     assert check_cache.file_key(context, "a.md", b"x") != check_cache.file_key(context, "b.md", b"x")
     assert check_cache.file_key(context, "a.md", b"x") != check_cache.file_key("d" * 64, "a.md", b"x")
+
+
+def test_bodies_are_those_the_reader_gives_whatever_the_line_breaks(repo, tmp_path):
+    """An entry keeps a report without its body, read again from the file: the same text for a
+    BOM, CRLF or CR line breaks, and a file that ends at its closing fence."""
+    files = sorted((repo / "submissions").rglob("*.md"))  # [22:26]: reports without the breakages
+    text = files[22].read_text(encoding="utf-8")
+    files[22].write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    files[23].write_bytes(files[23].read_text(encoding="utf-8").replace("\n", "\r").encode())
+    head = files[24].read_text(encoding="utf-8")
+    files[24].write_text(head[: head.find("\n---\n", 3) + 4], encoding="utf-8")  # no line break after it
+    files[25].write_text(head[: head.find("\n---\n", 3) + 5] + "\n\n正文\n\n", encoding="utf-8")
+    plain = load_repository(repo, AS_OF)
+    _cached(repo, tmp_path / "cache")
+    warm, cache = _cached(repo, tmp_path / "cache")
+    assert cache.misses == 0
+    assert _result(warm) == _result(plain)
+    bodies = {r.path: r.body for r in warm.reports}
+    assert {f.relative_to(repo).as_posix() for f in files[22:26]} <= set(bodies)
+    assert bodies[files[24].relative_to(repo).as_posix()] == ""
+    assert "\r" not in bodies[files[23].relative_to(repo).as_posix()]
