@@ -87,13 +87,9 @@ def context_key(org: Any) -> str | None:
 
 def file_key(context: str, path: str, data: bytes) -> bytes:
     """SHA-256 of the context, the file's path and its bytes (each length-prefixed)."""
-    h = hashlib.sha256(context.encode())
     name = path.encode("utf-8", "surrogateescape")
-    h.update(len(name).to_bytes(8, "little"))
-    h.update(name)
-    h.update(len(data).to_bytes(8, "little"))
-    h.update(data)
-    return h.digest()
+    return hashlib.sha256(b"".join((context.encode(), len(name).to_bytes(8, "little"), name,
+                                    len(data).to_bytes(8, "little"), data))).digest()
 
 
 # --- what an entry holds ------------------------------------------------------------------
@@ -293,20 +289,12 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
     the same, computing the others (on every core when there are many) and storing them.
 
     Returns ``parallel.Loaded``: reports and findings in file order, the checks each report
-    still needs (``run_deferred``, after the history) and what ``read_history()`` returned (it
-    runs in a thread meanwhile). None when ``org`` cannot be keyed (then nothing is cached).
+    still needs (``run_deferred``, after the history) and what ``read_history()`` returned.
+    None when ``org`` cannot be keyed (then nothing is cached).
     """
-    import threading
-
     context = context_key(org)
     if context is None:
         return None
-    git: dict[str, Any] = {}
-    reader = None
-    if read_history is not None:
-        reader = threading.Thread(target=lambda: git.update(history=parallel.read_guarded(read_history)),
-                                  daemon=True)
-        reader.start()
     base = os.fspath(root)
     keys: list[bytes | None] = [None] * len(files)
     entries: list[tuple | None] = [None] * len(files)
@@ -342,9 +330,6 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
         state = (base, org, context, ctx)
         paths = [files[i] for i in missing]
         if parallel.worth_it(len(paths)):
-            if reader is not None:  # never fork beside a thread (pool.worth_it): the history first
-                reader.join()
-                reader = None
             computed = parallel.map_files(_compute, state, paths)
         else:
             computed = [_compute(state, path) for path in paths]
@@ -384,12 +369,8 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
         if report is not None:
             loaded.reports.append(report)
             loaded.deferred.extend((report, code) for code in deferred)
-    if reader is not None:
-        reader.join()
     if read_history is not None:
-        if "history" not in git:
-            git["history"] = parallel.read_guarded(read_history)
-        if isinstance(git["history"], BaseException):
-            raise git["history"]
-        loaded.history = git["history"]
+        # here, not in a thread beside the reading above: both are mostly Python, and on a busy
+        # machine two threads that take turns with the interpreter lock took twice as long
+        loaded.history = read_history()
     return loaded

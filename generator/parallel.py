@@ -190,7 +190,7 @@ def load(root: Path, org: Org, as_of: dt.datetime, files: list[str], read_all: C
                                check_context)) as workers:
         reader = None
         if read_history is not None:  # started after the fork (Pool forks at once)
-            reader = threading.Thread(target=lambda: git.update(history=read_guarded(read_history)), daemon=True)
+            reader = threading.Thread(target=lambda: git.update(history=_read(read_history)), daemon=True)
             reader.start()
         try:
             results = workers.map_shared(_chunk_task, spans, on_result=_unpack_chunk)
@@ -222,7 +222,7 @@ def run_deferred(deferred: list[tuple[Report, str]], ctx: Any) -> list[Finding]:
     return findings
 
 
-def read_guarded(read_history: Callable[[], Any]) -> Any:
+def _read(read_history: Callable[[], Any]) -> Any:
     try:
         return read_history()
     except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
