@@ -323,7 +323,7 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
                     entries[i] = old[1]
         start = end
     missing = [i for i, entry in enumerate(entries) if entry is None and keys[i] is not None]
-    cache.hits += len(files) - len(missing)
+    cache.hits += sum(entry is not None for entry in entries)
     cache.misses += len(missing)
     ctx = parallel.alone_context(check_context, org, parallel.UNKNOWN)
     if missing:

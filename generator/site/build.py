@@ -781,4 +781,6 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
     if cache is not None:
         shards = f"，搜索索引分片沿用 {result.reused_index}" if result.reused_index else ""
         console.print(f"构建缓存：{result.reused_pages} 个页面沿用上次构建的结果{shards}（{cache.folder}）")
+    if checks is not None:
+        console.print(f"检查缓存：{checks.hits} 个文件沿用上次的检查结果，{checks.misses} 个重新检查")
     return 0
