@@ -32,7 +32,6 @@ from ..config import Org
 from ..feeds import write_feeds
 from ..model import Report
 from ..pool import WorkerLost
-from ..timeparse import format_time
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
 from .cache import (FORMAT, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
@@ -162,10 +161,12 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         cfg["extra"]["sb_print_org"] = css_string(org.organization)  # in the header of every printed page
         if audience != "public":
             _add_fill_nav(cfg)
-        # reproducible: the same repository and --as-of give the same bytes (footer, sitemap dates,
-        # sitemap.xml.gz header all come from as_of, never from the clock)
+        # reproducible: the same repository and --as-of give the same bytes (sitemap dates and the
+        # sitemap.xml.gz header come from as_of, never from the clock). No page prints the build
+        # time: a page whose content did not change stays the same file from one build to the next
+        # (the build cache links it, _PageCache); the pages that count with the as-of print it
+        # ("统计截至").
         moment = as_of or dt.datetime.now(org.timezone)
-        cfg["extra"]["sb_built"] = format_time(moment, org.timezone)
         if live:
             cfg["extra"]["sb_live"] = True
         _once_per_depth(cfg, compiled)
@@ -212,9 +213,9 @@ def _nav_docs(nav) -> set[str]:
 
 
 class _PageCache:
-    """The pages of this MkDocs run that an earlier build rendered from the same inputs, copied from
-    the build cache (cache.py) into the site before MkDocs runs and skipped by it; the others are
-    rendered and stored (``on_post_page``).
+    """The pages of this MkDocs run that an earlier build rendered from the same inputs, linked from
+    the build cache (cache.py ``link``: the entry is the page itself) into the site before MkDocs
+    runs and skipped by it; the others are rendered and stored (``on_post_page``).
 
     A page's key is its docs page's bytes and address plus ``_site_key`` (the MkDocs configuration,
     theme overrides, navigation, versions, code); a report page's is its key in the generator (its
@@ -223,16 +224,13 @@ class _PageCache:
     and it joins MkDocs' files here (``on_files``) where the walk of the docs tree would have found
     it. A deferred page whose HTML is not reused is written now (``Generator.materialise``) and
     rendered. The pages of the navigation are always rendered:
-    their titles and order are read from them. The build time in the footer (``sb_built``) is the
-    only part of a page that changes from one build to the next with the same inputs: an entry is
-    the page without it and the place it goes, and a page in which the time appears more than once
-    is not stored (it is rendered every time).
+    their titles and order are read from them. No page carries the build time, so a page made from
+    the same inputs is the same bytes in every build.
     """
 
     def __init__(self, cache: SiteCache, cfg, root: Path, docs_dir: Path, site_dir: Path,
                  generated: Generator | None = None) -> None:
         self.cache = cache
-        self.built = cfg["extra"]["sb_built"].encode("utf-8")
         self.nav_docs = _nav_docs(cfg.get("nav"))
         self.site_key = _site_key(cfg, root, docs_dir, self.nav_docs)
         self.keys: dict[str, str] = {}
@@ -251,20 +249,14 @@ class _PageCache:
                 self.keys[doc] = key = digest(self.site_key, doc, "report", inputs)
             else:
                 self.keys[doc] = key = digest(self.site_key, doc, (self.docs_dir / doc).read_bytes())
-            entry = cache.get("html", key)
-            if entry is None or len(entry) < 8:
+            target = Path(site_dir) / html_path(doc)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not cache.link("html", key, target):
                 if doc in deferred:
                     generated.materialise(doc)
                 continue
             if doc in deferred:
                 self.virtual.append(doc)
-            at = int.from_bytes(entry[:8], "little", signed=True)
-            html = entry[8:]
-            if at >= 0:
-                html = html[:at] + self.built + html[at:]
-            target = Path(site_dir) / html_path(doc)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(html)
             self.reused.add(doc)
 
     # MkDocs calls a plugin's methods by event name (on_<event>)
@@ -285,12 +277,7 @@ class _PageCache:
     def on_post_page(self, output: str, page, config) -> str:
         key = self.keys.get(page.file.src_uri)
         if key is not None and page.file.src_uri not in self.reused:
-            html = output.encode("utf-8", errors="xmlcharrefreplace")  # what MkDocs writes
-            count = html.count(self.built)
-            if count <= 1:
-                at = html.rfind(self.built)
-                stored = html if at < 0 else html[:at] + html[at + len(self.built):]
-                self.cache.put("html", key, at.to_bytes(8, "little", signed=True) + stored)
+            self.cache.put("html", key, output.encode("utf-8", errors="xmlcharrefreplace"))  # what MkDocs writes
         return output
 
 
@@ -313,7 +300,7 @@ def _doc_pages(docs_dir: Path) -> list[Path]:
 
 def _site_key(cfg, root: Path, docs_dir: Path, nav_docs: set[str]) -> str:
     """What every rendered page depends on besides its own docs page (``_PageCache``)."""
-    extra = {k: v for k, v in cfg["extra"].items() if k != "sb_built"}
+    extra = dict(cfg["extra"])
     titles = []
     for doc in sorted(nav_docs):  # a navigation entry without a title shows its page's title
         try:
