@@ -194,7 +194,7 @@ def test_a_published_page_changed_in_place_is_not_taken_again(repo, tmp_path, ca
     _build(repo, tmp_path / "site0", "2026-11-27 18:00", capsys, cache)
     _build(repo, tmp_path / "site1", "2026-11-27 18:00", capsys, cache)
     page = next(p for p in sorted((tmp_path / "site1").rglob("*.html")) if "宏达建材行政处罚" in p.name)
-    assert page.stat().st_nlink == 2  # linked from the cache, not written again
+    assert page.stat().st_nlink >= 2  # linked from the cache, not written again
     forged = "发布后被改动的内容"
     with open(page, "ab") as fh:  # in place, as an editor or a careless deploy script might
         fh.write(forged.encode())

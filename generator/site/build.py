@@ -174,6 +174,7 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
             cfg["theme"].static_templates.clear()
             cfg["plugins"]["shangbao-pages-only"] = _PagesOnly()
         reused = 0
+        pages = None
         # (strict mode fails a build on a page's warnings, which a page taken from the cache would not give)
         if cache is not None and not live and not cfg["strict"]:
             pages = _PageCache(cache, cfg, root, docs_dir, site_dir, generated)
@@ -187,6 +188,8 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
         try:
             mkdocs_build(cfg, dirty=dirty)
+            if pages is not None:
+                pages.store()
         finally:
             if saved is None:
                 os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -240,6 +243,8 @@ class _PageCache:
         deferred = dict(generated.deferred) if generated is not None else {}
         #: the deferred pages reused: not in the docs tree, added to MkDocs' files (``on_files``)
         self.virtual: list[str] = []
+        #: the pages rendered this time: (key, where MkDocs writes it, its HMAC), stored by ``store``
+        self.fresh: list[tuple[str, str, str]] = []
         docs = [path.relative_to(self.docs_dir).as_posix() for path in _doc_pages(self.docs_dir)]
         for doc in [*docs, *deferred]:
             if doc in self.nav_docs:
@@ -277,8 +282,15 @@ class _PageCache:
     def on_post_page(self, output: str, page, config) -> str:
         key = self.keys.get(page.file.src_uri)
         if key is not None and page.file.src_uri not in self.reused:
-            self.cache.put("html", key, output.encode("utf-8", errors="xmlcharrefreplace"))  # what MkDocs writes
+            html = output.encode("utf-8", errors="xmlcharrefreplace")  # what MkDocs writes
+            self.fresh.append((key, page.file.abs_dest_path, self.cache.plain_mac("html", key, html)))
         return output
+
+    def store(self) -> None:
+        """After MkDocs wrote the site: the pages it rendered become entries (linked, not copied)."""
+        for key, path, mac in self.fresh:
+            self.cache.adopt("html", key, Path(path), mac)
+        self.fresh.clear()
 
 
 def _not_modified() -> bool:

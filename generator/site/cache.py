@@ -135,6 +135,36 @@ class SiteCache:
                 fh.write(data)
         return True
 
+    def plain_mac(self, kind: str, key: str, data: bytes) -> str:
+        """What ``adopt`` needs to take a file holding ``data`` as the entry (kind, key)."""
+        return self._mac(kind, key, data).hex()
+
+    def adopt(self, kind: str, key: str, path: Path, mac: str) -> None:
+        """Make the file at ``path`` — written by this build, its bytes those ``plain_mac`` was given —
+        the (plain) entry (kind, key), by a hard link (a copy across file systems): a full build's
+        pages are not written twice. Had the file changed since, its name's HMAC no longer matches and
+        the entry is ignored when read."""
+        target = self._path(kind, key)
+        target = target.with_name(f"{target.name}.{mac}")
+        old = self._plain_entries(kind).get(key)
+        tmp = self._tmp / f"{os.getpid()}-{secrets.token_hex(8)}"
+        try:
+            try:
+                os.link(path, tmp)
+            except OSError:
+                import shutil
+
+                shutil.copyfile(path, tmp)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+            if old is not None and old != target:
+                old.unlink(missing_ok=True)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            return
+        self._plain[kind][key] = target
+        self.used.add((kind, key))
+
     def get(self, kind: str, key: str) -> bytes | None:
         """The entry's output, or None when there is none or it does not validate."""
         if kind in PLAIN_KINDS:
