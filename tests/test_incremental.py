@@ -244,20 +244,3 @@ def test_what_a_killed_writer_left_is_neither_trusted_nor_kept(tmp_path):
     assert not left.exists()
     assert again.get("html", "cd" * 32) is None
     assert again.get("html", "ab" * 32) == b"whole entry"
-
-
-def test_pages_added_without_a_docs_file_take_the_place_the_docs_walk_gives(tmp_path):
-    """A reused report page has no docs file (the generator did not write it); MkDocs' files list must
-    still hold it where walking a full docs tree puts it, or the sitemap and the order differ."""
-    from mkdocs.config import load_config
-    from mkdocs.structure.files import get_files
-
-    docs = tmp_path / "docs"
-    names = ["index.md", "a.md", "Z.md", "r/index.md", "r/b/2025/x.md", "r/b/2025/index.md", "r/b/x.md",
-             "r/a-b/y.md", "r/a/z.md", "r/ab/w.md", "r/中文/报告.md", "units/index.md", "units/u1.md"]
-    for name in names:
-        (docs / name).parent.mkdir(parents=True, exist_ok=True)
-        (docs / name).write_text("# x\n", encoding="utf-8")
-    cfg = load_config(config_file=str(PROJECT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "site"))
-    walked = [f.src_uri for f in get_files(cfg) if f.src_uri.endswith(".md")]
-    assert sorted(names, key=build_mod._walk_order) == walked

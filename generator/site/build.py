@@ -170,6 +170,10 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         if live:
             cfg["extra"]["sb_live"] = True
         _once_per_depth(cfg, compiled)
+        # no sitemap.xml: an intranet site has no crawler to read it, and it would list every page — a
+        # page the build cache gives is never an MkDocs page (_PageCache), so a cached build's sitemap
+        # would not be the full build's
+        cfg["theme"].static_templates.discard("sitemap.xml")
         if pages_only:
             cfg["theme"].static_templates.clear()
             cfg["plugins"]["shangbao-pages-only"] = _PagesOnly()
@@ -180,7 +184,7 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
             pages = _PageCache(cache, cfg, root, docs_dir, site_dir, generated)
             reused = len(pages.reused)
             cfg["plugins"]["shangbao-page-cache"] = pages
-            dirty = dirty or reused > 0  # the reused pages are not rendered (File.is_modified)
+            dirty = dirty or reused > 0  # MkDocs must not empty the site the reused pages are in
         elif generated is not None:
             for doc in list(generated.deferred):
                 generated.materialise(doc)
@@ -241,8 +245,6 @@ class _PageCache:
         self.docs_dir = Path(docs_dir)
         page_keys = generated.page_keys if generated is not None else {}
         deferred = dict(generated.deferred) if generated is not None else {}
-        #: the deferred pages reused: not in the docs tree, added to MkDocs' files (``on_files``)
-        self.virtual: list[str] = []
         #: the pages rendered this time: (key, where MkDocs writes it, its HMAC), stored by ``store``
         self.fresh: list[tuple[str, str, str]] = []
         docs = [path.relative_to(self.docs_dir).as_posix() for path in _doc_pages(self.docs_dir)]
@@ -260,24 +262,15 @@ class _PageCache:
                 if doc in deferred:
                     generated.materialise(doc)
                 continue
-            if doc in deferred:
-                self.virtual.append(doc)
             self.reused.add(doc)
 
     # MkDocs calls a plugin's methods by event name (on_<event>)
     def on_files(self, files, config):
-        if self.virtual:
-            from mkdocs.structure.files import File, Files
+        # a reused page is in the site already: MkDocs never sees it (no Page, no navigation entry,
+        # nothing rendered), so its time grows with the pages rendered, not with the site
+        from mkdocs.structure.files import Files
 
-            docs_dir = config["docs_dir"]
-            walked = [f for f in files if f.src_dir == docs_dir]
-            added = [File(doc, docs_dir, config["site_dir"], config["use_directory_urls"]) for doc in self.virtual]
-            files = Files(sorted([*walked, *added], key=lambda f: _walk_order(f.src_uri))
-                          + [f for f in files if f.src_dir != docs_dir])
-        for file in files.documentation_pages():
-            if file.src_uri in self.reused:
-                file.is_modified = _not_modified
-        return files
+        return Files([f for f in files if f.src_uri not in self.reused])
 
     def on_post_page(self, output: str, page, config) -> str:
         key = self.keys.get(page.file.src_uri)
@@ -291,19 +284,6 @@ class _PageCache:
         for key, path, mac in self.fresh:
             self.cache.adopt("html", key, Path(path), mac)
         self.fresh.clear()
-
-
-def _not_modified() -> bool:
-    return False
-
-
-def _walk_order(src_uri: str) -> tuple:
-    """Where MkDocs' walk of the docs tree (``get_files``) puts a file: a folder's files before its
-    folders, files by ``_file_sort_key`` (index first), folders by name."""
-    from mkdocs.structure.files import _file_sort_key
-
-    *folders, name = src_uri.split("/")
-    return (*((1, folder) for folder in folders), (0, _file_sort_key(name)))
 
 
 def _doc_pages(docs_dir: Path) -> list[Path]:
