@@ -31,7 +31,7 @@ from rich.markup import escape
 from ..config import Org
 from ..feeds import write_feeds
 from ..model import Report
-from ..pool import WorkerLost
+from ..pool import WorkerLost, io_map
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
 from .cache import (FORMAT, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
@@ -248,6 +248,8 @@ class _PageCache:
         #: the pages rendered this time: (key, where MkDocs writes it, its HMAC), stored by ``store``
         self.fresh: list[tuple[str, str, str]] = []
         docs = [path.relative_to(self.docs_dir).as_posix() for path in _doc_pages(self.docs_dir)]
+        site, made = str(site_dir), set()
+        wanted: list[tuple[str, str, str]] = []  # (docs page, key, where its HTML goes)
         for doc in [*docs, *deferred]:
             if doc in self.nav_docs:
                 continue
@@ -256,13 +258,19 @@ class _PageCache:
                 self.keys[doc] = key = digest(self.site_key, doc, "report", inputs)
             else:
                 self.keys[doc] = key = digest(self.site_key, doc, (self.docs_dir / doc).read_bytes())
-            target = Path(site_dir) / html_path(doc)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not cache.link("html", key, target):
-                if doc in deferred:
-                    generated.materialise(doc)
-                continue
-            self.reused.add(doc)
+            target = os.path.join(site, html_path(doc))
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            wanted.append((doc, key, target))
+        # reading, checking and linking tens of thousands of entries waits on the disk: a few threads
+        linked = io_map(lambda item: cache.link("html", item[1], item[2]), wanted)
+        for (doc, _key, _target), ok in zip(wanted, linked):
+            if ok:
+                self.reused.add(doc)
+            elif doc in deferred:
+                generated.materialise(doc)
 
     # MkDocs calls a plugin's methods by event name (on_<event>)
     def on_files(self, files, config):

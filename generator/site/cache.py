@@ -79,11 +79,13 @@ class SiteCache:
         self.hits = 0
         self.misses = 0
         #: per plain kind: key → the entry's file (its name carries the HMAC), listed once
-        self._plain: dict[str, dict[str, Path]] = {}
+        self._plain: dict[str, dict[str, str]] = {}
+        self._base = str(self.folder)
 
     # --- entries ------------------------------------------------------------------------
-    def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / key[2:]
+    def _path(self, kind: str, key: str) -> str:
+        # (strings, not Path: tens of thousands of lookups per build)
+        return os.path.join(self._base, kind, key[:2], key[2:])
 
     def _mac(self, kind: str, key: str, data: bytes) -> bytes:
         mac = hmac.new(self._secret, FORMAT, hashlib.sha256)
@@ -91,18 +93,19 @@ class SiteCache:
         mac.update(data)
         return mac.digest()
 
-    def _plain_entries(self, kind: str) -> dict[str, Path]:
+    def _plain_entries(self, kind: str) -> dict[str, str]:
         entries = self._plain.get(kind)
         if entries is None:
-            entries = self._plain[kind] = {}
-            base = self.folder / kind
-            for sub in (os.scandir(base) if base.is_dir() else ()):
+            entries = {}  # filled, then published: threads linking at once never see half of it
+            base = os.path.join(self._base, kind)
+            for sub in (os.scandir(base) if os.path.isdir(base) else ()):
                 if sub.is_dir(follow_symlinks=False):
                     for entry in os.scandir(sub.path):
-                        entries[sub.name + entry.name.split(".", 1)[0]] = Path(entry.path)
+                        entries[sub.name + entry.name.split(".", 1)[0]] = entry.path
+            entries = self._plain.setdefault(kind, entries)
         return entries
 
-    def _plain_get(self, kind: str, key: str) -> tuple[Path, bytes] | None:
+    def _plain_get(self, kind: str, key: str) -> tuple[str, bytes] | None:
         path = self._plain_entries(kind).get(key)
         data = None
         if path is not None:
@@ -111,7 +114,7 @@ class SiteCache:
                     data = fh.read()
             except OSError:
                 data = None
-        if data is None or not hmac.compare_digest(path.name.split(".", 1)[-1], self._mac(kind, key, data).hex()):
+        if data is None or not hmac.compare_digest(path.rsplit(".", 1)[-1], self._mac(kind, key, data).hex()):
             self.misses += 1
             return None
         self.used.add((kind, key))
@@ -144,8 +147,7 @@ class SiteCache:
         the (plain) entry (kind, key), by a hard link (a copy across file systems): a full build's
         pages are not written twice. Had the file changed since, its name's HMAC no longer matches and
         the entry is ignored when read."""
-        target = self._path(kind, key)
-        target = target.with_name(f"{target.name}.{mac}")
+        target = f"{self._path(kind, key)}.{mac}"
         old = self._plain_entries(kind).get(key)
         tmp = self._tmp / f"{os.getpid()}-{secrets.token_hex(8)}"
         try:
@@ -155,10 +157,10 @@ class SiteCache:
                 import shutil
 
                 shutil.copyfile(path, tmp)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
             os.replace(tmp, target)
             if old is not None and old != target:
-                old.unlink(missing_ok=True)
+                os.unlink(old)
         except OSError:
             tmp.unlink(missing_ok=True)
             return
@@ -201,17 +203,17 @@ class SiteCache:
         plain = kind in PLAIN_KINDS
         old = self._plain_entries(kind).get(key) if plain else None
         if plain:
-            target = target.with_name(f"{target.name}.{self._mac(kind, key, data).hex()}")
+            target = f"{target}.{self._mac(kind, key, data).hex()}"
         tmp = self._tmp / f"{os.getpid()}-{secrets.token_hex(8)}"
         try:
             with open(tmp, "wb") as fh:
                 if not plain:
                     fh.write(self._mac(kind, key, data))
                 fh.write(data)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
             os.replace(tmp, target)
             if old is not None and old != target:
-                old.unlink(missing_ok=True)
+                os.unlink(old)
         except OSError:  # a full disk or a read-only cache costs speed, never the build
             tmp.unlink(missing_ok=True)
             return
