@@ -244,3 +244,16 @@ def test_what_a_killed_writer_left_is_neither_trusted_nor_kept(tmp_path):
     assert not left.exists()
     assert again.get("html", "cd" * 32) is None
     assert again.get("html", "ab" * 32) == b"whole entry"
+
+
+def test_pages_without_markdown_skip_the_converter_and_come_out_the_same(repo, tmp_path, capsys, monkeypatch):
+    """Generated pages carry their HTML in the front matter; MkDocs is spared a Markdown converter for
+    each of them (``_HtmlPages``), and the site is the one MkDocs makes converting them."""
+    skipped = []
+    real = build_mod._render_nothing
+    monkeypatch.setattr(build_mod, "_render_nothing", lambda page, *a: (skipped.append(page), real(page, *a)))
+    _build(repo, tmp_path / "fast", "2026-11-27 18:00", capsys, None)
+    assert len(skipped) > 100
+    monkeypatch.setattr(build_mod._HtmlPages, "on_page_markdown", lambda self, text, **kw: text)
+    _build(repo, tmp_path / "plain", "2026-11-27 18:00", capsys, None)
+    _assert_same(tmp_path / "fast", tmp_path / "plain")
