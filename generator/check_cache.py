@@ -347,9 +347,10 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
         key, entry = keys[i], entries[i]
         if key is not None and entry is not None:
             fresh.setdefault(_folder(path), {})[path] = (key, entry)
+    dirty = {_folder(files[i]) for i in missing}  # an entry computed (or a file now unreadable)
     for folder, pack in stored.items():
         now = fresh.get(folder, {})
-        if now.keys() != pack.keys() or any(pack[p][0] != k for p, (k, _) in now.items()):
+        if folder in dirty or now.keys() != pack.keys():  # or a file came or went
             cache.write(folder, now)
 
     loaded = parallel.Loaded([], [], [])

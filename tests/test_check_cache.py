@@ -132,6 +132,13 @@ def _damage(how: str, pack: Path, cache_folder: Path) -> None:
     elif how == "moved":  # another folder's file, correctly signed for that folder
         others = [p for p in _packs(cache_folder) if p != pack]
         pack.write_bytes(others[0].read_bytes())
+    elif how == "malformed":  # signed with the right secret, the right keys, entries not of this code
+        cache = CheckCache(cache_folder)
+        entries = check_cache.loads(raw[32:])
+        for key, (file_key, _entry) in entries.items():
+            entries[key] = (file_key, (["not", "a", "report"], [("x",)], None))
+        data = check_cache.dumps(entries)
+        pack.write_bytes(cache._mac(pack.name, data) + data)
     elif how == "foreign-type":  # signed with the right secret, but naming a type an entry never holds
         cache = CheckCache(cache_folder)
         data = pickle.dumps(_Evil(), 5)
@@ -143,7 +150,7 @@ class _Evil:
         return (print, ("should never run",))
 
 
-@pytest.mark.parametrize("how", ["flipped", "truncated", "empty", "forged", "moved", "foreign-type"])
+@pytest.mark.parametrize("how", ["flipped", "truncated", "empty", "forged", "moved", "malformed", "foreign-type"])
 def test_a_damaged_or_forged_cache_file_is_ignored(repo, tmp_path, how, capsys):
     folder = tmp_path / "cache"
     _cached(repo, folder)
