@@ -45,8 +45,11 @@ def holds(page: dict, term: str) -> bool:
 # --- a reader of the files, written from the format's description ----------------------------
 
 class Index:
-    def __init__(self, root: Path):
-        self.meta = json.loads((root / "meta.json").read_text())
+    """One shard's files (its folder, listed in meta.json); ``lookup`` gives its own page ids."""
+
+    def __init__(self, root: Path, shard: int = 0):
+        meta = json.loads((root / "meta.json").read_text())
+        self.meta = {**meta["shards"][shard], "chunk": meta["chunk"]}
         self.root = root / self.meta["id"]  # (every file but meta.json and fold.json)
         self.buckets: dict[int, dict] = {}
 
@@ -144,6 +147,19 @@ class Index:
                        for start in places[0].get(p, ()))}
 
 
+class Site:
+    """The whole index: every shard's pages after the shards before it."""
+
+    def __init__(self, root: Path):
+        meta = json.loads((root / "meta.json").read_text())
+        self.shards = [Index(root, i) for i in range(len(meta["shards"]))]
+        self.offsets = [sum(s["pages"] for s in meta["shards"][:i]) for i in range(len(meta["shards"]))]
+        assert meta["pages"] == sum(s["pages"] for s in meta["shards"])
+
+    def lookup(self, term: str, kind: int = textindex.TEXT) -> set[int]:
+        return {o + p for o, shard in zip(self.offsets, self.shards) for p in shard.lookup(term, kind)}
+
+
 def build(tmp_path: Path, pages: list[dict]) -> Index:
     write_index(pages, tmp_path / "sb-index")
     return Index(tmp_path / "sb-index")
@@ -224,7 +240,11 @@ def _normal(term: str) -> str:
 @given(st.lists(st.fixed_dictionaries({"title": text, "t": text}), min_size=1, max_size=6), st.data())
 def test_the_index_answers_what_page_holds_says(tmp_path_factory, pages, data):
     tmp = tmp_path_factory.mktemp("prop")
-    index = build(tmp, pages)
+    # the pages cut into shards (each with page ids of its own): the whole answers the same
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(pages) - 1), max_size=3)) if len(pages) > 1 else set())
+    bounds = [0, *cuts, len(pages)]
+    write_index([pages[a:b] for a, b in zip(bounds, bounds[1:])], tmp / "sb-index")
+    index = Site(tmp / "sb-index")
     for _ in range(8):
         if data.draw(st.booleans()):
             src = fold(page_text(data.draw(st.sampled_from(pages))))
