@@ -202,18 +202,19 @@
   };
   Reader.prototype.bytes = function (n) { var out = this.d.subarray(this.at, this.at + n); this.at += n; return out; };
 
-  /* A root: one site's index (ours, or a member's) and where its pages live. */
-  function fetchBytes(root, path) {
-    var url = new URL(path, root.data).href;
-    return root.files[url] || (root.files[url] = fetch(url).then(function (res) {
-      if (!res.ok) { delete root.files[url]; throw new Error(res.status); }
+  /* A root: one site's index (ours, or a member's) and where its pages live; its shards (a folder
+     each, page ids of their own: a shard's ids follow those of the shards before it). */
+  function fetchBytes(shard, path) {
+    var url = new URL(path, shard.data).href;
+    return shard.files[url] || (shard.files[url] = fetch(url).then(function (res) {
+      if (!res.ok) { delete shard.files[url]; throw new Error(res.status); }
       return res.arrayBuffer();
     }).then(function (buf) { return new Uint8Array(buf); }));
   }
 
   /* d/<b>.bin: "kind␟spelling" → entry {flags, count, index, list (inline bytes) or own (file number)} */
-  function bucket(root, b) {
-    return root.buckets[b] || (root.buckets[b] = fetchBytes(root, "d/" + b + ".bin").then(function (data) {
+  function bucket(shard, b) {
+    return shard.buckets[b] || (shard.buckets[b] = fetchBytes(shard, "d/" + b + ".bin").then(function (data) {
       var r = new Reader(data);
       var map = new Map();
       var own = 0;
@@ -228,19 +229,19 @@
     }));
   }
 
-  function entryOf(root, kind, units) {
-    var b = tokenHash(units) % root.meta.buckets;
-    return bucket(root, b).then(function (map) { return map.get(kind + units.join(UNIT_SEP)) || null; });
+  function entryOf(shard, kind, units) {
+    var b = tokenHash(units) % shard.meta.buckets;
+    return bucket(shard, b).then(function (map) { return map.get(kind + units.join(UNIT_SEP)) || null; });
   }
 
   var NONE = new Uint32Array(0);
 
   /* the page ids of an entry, ascending */
-  function pagesOf(root, e) {
+  function pagesOf(shard, e) {
     if (!e) { return Promise.resolve(NONE); }
     if (e.pages) { return e.pages; }
     var data = e.data ? Promise.resolve([e.fmt, e.data])
-      : fetchBytes(root, "p/" + e.b + "-" + e.own + ".bin").then(function (d) { return [d[0], d.subarray(1)]; });
+      : fetchBytes(shard, "p/" + e.b + "-" + e.own + ".bin").then(function (d) { return [d[0], d.subarray(1)]; });
     return (e.pages = data.then(function (x) { return decodeList(x[0], x[1], e.count); }));
   }
 
@@ -291,35 +292,46 @@
   }
 
   /* The pages holding a term (exact), or holding it in title and subtitle (kind HEADING: for
-     ranking only, a long term by its cover). */
+     ranking only, a long term by its cover): a list per shard, the shard's own ids. */
   function termPages(root, term, kind) {
+    var shards = root.shards;
     if (term.units.length <= 4) {
-      return entryOf(root, kind, term.units).then(function (e) { return pagesOf(root, e); });
+      return Promise.all(shards.map(function (s) {
+        return entryOf(s, kind, term.units).then(function (e) { return pagesOf(s, e); });
+      }));
     }
     var windows = cover(term.units);
-    return Promise.all(windows.map(function (w) { return entryOf(root, kind, w.units); })).then(function (entries) {
-      if (entries.some(function (e) { return !e; })) { return NONE; }
-      return Promise.all(entries.map(function (e) { return pagesOf(root, e); })).then(function (lists) {
-        var found = intersect(lists);
-        if (kind !== TEXT || !found.length) { return found; }
-        if (found.length <= CHECK_TEXT || windows.gap) { return checkText(root, found, term); }
-        return checkPositions(root, found, windows, entries);
+    return Promise.all(shards.map(function (s) {
+      return Promise.all(windows.map(function (w) { return entryOf(s, kind, w.units); })).then(function (entries) {
+        if (entries.some(function (e) { return !e; })) { return { found: NONE }; }
+        return Promise.all(entries.map(function (e) { return pagesOf(s, e); })).then(function (lists) {
+          return { found: intersect(lists), entries: entries };
+        });
       });
+    })).then(function (per) {
+      if (kind !== TEXT) { return per.map(function (x) { return x.found; }); }
+      /* few candidates in all: checked on their text (fetched to show them anyway) */
+      var total = per.reduce(function (n, x) { return n + x.found.length; }, 0);
+      var onText = total <= CHECK_TEXT || windows.gap;
+      return Promise.all(per.map(function (x, i) {
+        if (!x.found.length) { return x.found; }
+        return onText ? checkText(shards[i], x.found, term) : checkPositions(shards[i], x.found, windows, x.entries);
+      }));
     });
   }
 
-  function checkText(root, ids, term) {
+  function checkText(shard, ids, term) {
     var list = Array.prototype.slice.call(ids);
-    return Promise.all(list.map(function (id) { return pageOf({ id: id, root: root }); })).then(function (pages) {
+    return Promise.all(list.map(function (id) { return pageOf({ id: id, shard: shard, root: shard.root }); })).then(function (pages) {
       return Uint32Array.from(list.filter(function (id, i) { return pageHolds(pages[i], [term]); }));
     });
   }
 
   /* q/<b>-<c>.bin: the places of bucket b's 4-unit tokens in chunk c; this token's, for the pages
      wanted: page → sorted offsets */
-  function placesOf(root, e, chunk, wanted) {
+  function placesOf(shard, e, chunk, wanted) {
     var own = e.flags & OWN_POSITIONS;  /* a common token's places: a file of their own */
-    return fetchBytes(root, "q/" + e.b + "-" + chunk + (own ? "-" + e.index : "") + ".bin").then(function (data) {
+    return fetchBytes(shard, "q/" + e.b + "-" + chunk + (own ? "-" + e.index : "") + ".bin").then(function (data) {
       var skip = 0, length = -1, at = 0;
       if (own) { length = data.length; } else {
         var r = new Reader(data);
@@ -346,8 +358,8 @@
     });
   }
 
-  function checkPositions(root, found, windows, entries) {
-    var chunkSize = root.meta.chunk;
+  function checkPositions(shard, found, windows, entries) {
+    var chunkSize = shard.meta.chunk;
     var wanted = new Set(found);
     var chunks = [];
     found.forEach(function (id) {
@@ -355,7 +367,7 @@
       if (chunks.indexOf(c) < 0) { chunks.push(c); }
     });
     return Promise.all(entries.map(function (e) {
-      return Promise.all(chunks.map(function (c) { return placesOf(root, e, c, wanted); })).then(function (maps) {
+      return Promise.all(chunks.map(function (c) { return placesOf(shard, e, c, wanted); })).then(function (maps) {
         var all = new Map();
         maps.forEach(function (m) { m.forEach(function (v, k) { all.set(k, v); }); });
         return all;
@@ -388,18 +400,27 @@
   function flat(text) { return foldText(text || "").replace(/\s+/g, ""); }
 
   /* One root's results, in this order: the pages whose whole title is the query; pages whose
-     title or subtitle holds every term; the others; by page id (newest first) within each. */
+     title or subtitle holds every term; the others; by page id (newest first: the shards in
+     order, each shard's own ids ascending) within each. */
   function findIn(root, terms, wanted) {
-    var exact = Promise.all(terms.map(function (t) { return termPages(root, t, TEXT); })).then(intersect);
-    var heading = Promise.all(terms.map(function (t) { return termPages(root, t, HEADING); })).then(intersect);
-    var titled = wanted ? entryOf(root, TITLE, [wanted]).then(function (e) { return pagesOf(root, e); })
-      : Promise.resolve(NONE);
+    var shards = root.shards;
+    function everyTerm(lists) {  /* per shard: the pages holding every term */
+      return shards.map(function (s, i) { return intersect(lists.map(function (l) { return l[i]; })); });
+    }
+    var exact = Promise.all(terms.map(function (t) { return termPages(root, t, TEXT); })).then(everyTerm);
+    var heading = Promise.all(terms.map(function (t) { return termPages(root, t, HEADING); })).then(everyTerm);
+    var titled = wanted ? Promise.all(shards.map(function (s) {
+      return entryOf(s, TITLE, [wanted]).then(function (e) { return pagesOf(s, e); });
+    })) : Promise.resolve(shards.map(function () { return NONE; }));
     return Promise.all([exact, heading, titled]).then(function (all) {
-      var rank = new Uint8Array(root.meta.pages).fill(2);
-      all[1].forEach(function (id) { rank[id] = 1; });
-      all[2].forEach(function (id) { rank[id] = 0; });
       var byRank = [[], [], []];
-      all[0].forEach(function (id) { byRank[rank[id]].push({ id: id, root: root }); });
+      shards.forEach(function (s, i) {
+        if (!all[0][i].length) { return; }
+        var rank = new Uint8Array(s.meta.pages).fill(2);
+        all[1][i].forEach(function (id) { rank[id] = 1; });
+        all[2][i].forEach(function (id) { rank[id] = 0; });
+        all[0][i].forEach(function (id) { byRank[rank[id]].push({ id: id, shard: s, root: root }); });
+      });
       return byRank[0].concat(byRank[1], byRank[2]);
     });
   }
@@ -586,7 +607,7 @@
      prefixed with the member's name. */
   function pageOf(r) {
     var root = r.root;
-    var url = new URL("t/" + r.id + ".json", root.data).href;
+    var url = new URL("t/" + r.id + ".json", r.shard.data).href;
     var text = root.texts[url] || (root.texts[url] = fetch(url).then(function (res) {
       if (!res.ok) { delete root.texts[url]; throw new Error(res.status); }
       return res.json();
@@ -607,7 +628,7 @@
   var sitePath = "/";
 
   function openRoot(index, site, member) {
-    var root = { index: index, site: site, member: member, files: {}, buckets: {}, texts: {} };
+    var root = { index: index, site: site, member: member, texts: {} };
     /* never from the browser's cache: after a rebuild within the same second as the last one, a
        revalidation by Last-Modified (one-second steps) would keep the old meta.json, and its id
        names a folder that is gone */
@@ -615,12 +636,15 @@
       if (!res.ok) { throw new Error(res.status); }
       return res.json();
     }).then(function (meta) {
-      if (!meta || meta.version !== 1) { throw new Error("version"); }
+      if (!meta || meta.version !== 2) { throw new Error("version"); }
       root.meta = meta;
-      /* the index's files are in a folder named after what it was built from (textindex.py): a
-         page opened before the site was rebuilt asks for files that are gone, and says so, rather
+      /* each shard's files are in a folder named after what it was built from (textindex.py): a
+         page opened before a shard changed asks for files that are gone, and says so, rather
          than reading another build's buckets and texts as if they were its own */
-      root.data = new URL((meta.id ? meta.id + "/" : ""), index).href;
+      root.shards = meta.shards.map(function (s) {
+        return { root: root, data: new URL(s.id + "/", index).href, meta: { pages: s.pages, buckets: s.buckets, chunk: meta.chunk },
+                 files: {}, buckets: {} };
+      });
       return root;
     });
   }
