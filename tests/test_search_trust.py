@@ -332,8 +332,9 @@ def test_the_index_holds_every_shards_pages_newest_first_and_the_site_pages_last
 
     index = sharded_site / "sb-index"
     meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
-    texts = [json.loads((index / meta["id"] / "t" / f"{i}.json").read_text(encoding="utf-8"))
-             for i in range(meta["pages"])]
+    texts = [json.loads((index / shard["id"] / "t" / f"{i}.json").read_text(encoding="utf-8"))
+             for shard in meta["shards"] for i in range(shard["pages"])]
+    assert len(texts) == meta["pages"] and len(meta["shards"]) == 3  # two report shards, the site's pages
     times = [m.group(1) for t in texts if (m := re.search("报送时间 (\\S+ \\S+)", t.get("c", "")))]
     assert len(times) > 100 and times == sorted(times, reverse=True)
     assert times[0] >= SPLIT_AT > times[-1]  # control: both shards are in it
