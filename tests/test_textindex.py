@@ -157,7 +157,7 @@ class Site:
         assert meta["pages"] == sum(s["pages"] for s in meta["shards"])
 
     def lookup(self, term: str, kind: int = textindex.TEXT) -> set[int]:
-        return {o + p for o, shard in zip(self.offsets, self.shards) for p in shard.lookup(term, kind)}
+        return {o + p for o, shard in zip(self.offsets, self.shards, strict=True) for p in shard.lookup(term, kind)}
 
 
 def build(tmp_path: Path, pages: list[dict]) -> Index:
@@ -243,7 +243,7 @@ def test_the_index_answers_what_page_holds_says(tmp_path_factory, pages, data):
     # the pages cut into shards (each with page ids of its own): the whole answers the same
     cuts = sorted(data.draw(st.sets(st.integers(1, len(pages) - 1), max_size=3)) if len(pages) > 1 else set())
     bounds = [0, *cuts, len(pages)]
-    write_index([pages[a:b] for a, b in zip(bounds, bounds[1:])], tmp / "sb-index")
+    write_index([pages[a:b] for a, b in zip(bounds, bounds[1:], strict=False)], tmp / "sb-index")
     index = Site(tmp / "sb-index")
     for _ in range(8):
         if data.draw(st.booleans()):
@@ -383,7 +383,7 @@ def test_title_and_heading_rank_first_and_members_follow(index_search):
 
 def _shards(pages: list[dict], cuts=()) -> list[list[dict]]:
     bounds = [0, *cuts, len(pages)]
-    return [pages[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [pages[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def _small_site(tmp_path: Path, pages: list[dict], cuts=()) -> Path:

@@ -29,11 +29,21 @@ build, would merge two tokens). For ranking only: *heading* tokens
 ("\\x02" kind, the 1–4-unit runs of ``title \\n sub``) and one *title* token per page (the folded
 title without spaces).
 
+**Shards.** The pages come in shards (search.py: a year of reports, or a run of months of a big
+one; the site's own pages), the shards in rank order. Each shard is an index of its own, in a
+folder of its own, its pages numbered 0…n-1 in its own rank order: everything in it depends on
+that shard's pages alone, so a shard whose pages did not change is the same folder, byte for byte,
+and a build takes it from the build cache (``cache.ShardReuse``: hard links, each file checked
+against its SHA-256 in a signed list) instead of writing it again. A page's place in the whole
+index is the pages of the shards before it plus its own id: the reader queries every shard and
+puts their results one after another within each rank.
+
 **Files** (under ``sb-index/``; every integer an unsigned LEB128 varint):
 
-- ``meta.json``: ``{"version": 1, "pages": N, "buckets": B, "chunk": C, "id": I}``; ``fold.json``:
-  the traditional → simplified pairs (``search.fold_table_json``). Every other file is under the
-  folder ``I/`` (a digest of the pages and of the writer; ``write_index``).
+- ``meta.json``: ``{"version": 2, "pages": N, "chunk": C, "shards": [{"id": I, "pages": n,
+  "buckets": B}, …]}`` (rank order); ``fold.json``: the traditional → simplified pairs
+  (``search.fold_table_json``). Every other file is in a shard's folder ``I/`` (a digest of its
+  pages and of the writer, ``write_shard``), page ids and bucket numbers its own:
 - ``d/<b>.bin``: the tokens whose hash (``token_hash``: FNV-1a-32 over the FNV-1a-32 of each unit's
   UTF-8 bytes, so a token's bucket is computed from its units alone) is b modulo B, sorted by kind
   and spelling; each entry: ``flags`` (kind 0 text, 1 title, 2 heading; +4 when positions exist;
@@ -41,7 +51,7 @@ title without spaces).
   the token's UTF-8 length and bytes, its page count, then either the list inline (format,
   length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k counting the bucket's own-file lists in
   order; that file is the format byte then the bytes).
-  A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of N bits
+  A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of n bits
   (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~8 KB.
 - ``q/<b>-<c>.bin``: the positions of bucket b's 4-unit tokens in chunk c (pages c·C … c·C+C-1):
   a count, then per token its entry index in ``d/<b>.bin`` and its byte length, then per token per
@@ -52,7 +62,8 @@ title without spaces).
 - ``t/<id>.json``: the page as the caller gave it (url, title, sub, c, t), fetched only for the
   results shown or checked.
 
-Page ids are the pages' order as given (the caller passes rank order: newest report first).
+Page ids are the pages' order as given in their shard (the caller passes rank order: newest
+report first).
 The heavy work (folding, units, tokens, page lists, positions of some 50 million units at 50,000
 reports) is done on numpy arrays a batch of pages at a time; Python handles each distinct token
 once. The runs of a batch are grouped by one plain sort of 64-bit words (a key's high bits, the

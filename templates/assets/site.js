@@ -10,9 +10,12 @@
      buckets (d/<b>.bin) chosen by a hash of the token's units. A term of up to 4 units is one
      token; a longer one is covered by 4-unit tokens at offsets 0, 4, 8, … and L-4, its candidates
      checked on those tokens' positions (q/) or, when they are few, on their text. Pages must hold
-     every term (the lists are intersected here). The excerpt is cut here from the page's own text
-     (its side file t/<id>.json: url, title, sub, c: metadata card, t: body). Keep foldText, units
-     and tokenHash in step with textindex.py. */
+     every term (the lists are intersected here). The index is cut into shards (meta.json lists
+     them in rank order), each a folder of these files with page ids of its own; every shard is
+     asked, and its results follow those of the shards before it within each rank. The excerpt is
+     cut here from the page's own text (its side file t/<id>.json in its shard's folder: url,
+     title, sub, c: metadata card, t: body). Keep foldText, units and tokenHash in step with
+     textindex.py. */
   var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
   var WORDCH = "(?:(?![" + HAN + "])[\\p{L}\\p{N}])";
   var HAN_SPACE = new RegExp("([" + HAN + "]) (?=[" + HAN + "])", "gu");
