@@ -294,32 +294,29 @@
     return windows;
   }
 
-  /* The pages holding a term (exact), or holding it in title and subtitle (kind HEADING: for
-     ranking only, a long term by its cover): a list per shard, the shard's own ids. */
-  function termPages(root, term, kind) {
-    var shards = root.shards;
+  /* The pages of one shard holding a term (exact), or holding it in title and subtitle (kind
+     HEADING: for ranking only, a long term by its cover), the shard's own ids. A long term's
+     first cover token is looked up first: in most shards it is not there, and the others'
+     buckets are not fetched. */
+  function termPages(shard, term, kind) {
     if (term.units.length <= 4) {
-      return Promise.all(shards.map(function (s) {
-        return entryOf(s, kind, term.units).then(function (e) { return pagesOf(s, e); });
-      }));
+      return entryOf(shard, kind, term.units).then(function (e) { return pagesOf(shard, e); });
     }
     var windows = cover(term.units);
-    return Promise.all(shards.map(function (s) {
-      return Promise.all(windows.map(function (w) { return entryOf(s, kind, w.units); })).then(function (entries) {
-        if (entries.some(function (e) { return !e; })) { return { found: NONE }; }
-        return Promise.all(entries.map(function (e) { return pagesOf(s, e); })).then(function (lists) {
-          return { found: intersect(lists), entries: entries };
-        });
+    return entryOf(shard, kind, windows[0].units).then(function (first) {
+      if (!first) { return [null]; }
+      return Promise.all(windows.slice(1).map(function (w) { return entryOf(shard, kind, w.units); })).then(function (rest) {
+        return [first].concat(rest);
       });
-    })).then(function (per) {
-      if (kind !== TEXT) { return per.map(function (x) { return x.found; }); }
-      /* few candidates in all: checked on their text (fetched to show them anyway) */
-      var total = per.reduce(function (n, x) { return n + x.found.length; }, 0);
-      var onText = total <= CHECK_TEXT || windows.gap;
-      return Promise.all(per.map(function (x, i) {
-        if (!x.found.length) { return x.found; }
-        return onText ? checkText(shards[i], x.found, term) : checkPositions(shards[i], x.found, windows, x.entries);
-      }));
+    }).then(function (entries) {
+      if (entries.some(function (e) { return !e; })) { return NONE; }
+      return Promise.all(entries.map(function (e) { return pagesOf(shard, e); })).then(function (lists) {
+        var found = intersect(lists);
+        if (kind !== TEXT || !found.length) { return found; }
+        /* few candidates: checked on their text (fetched to show them, most likely) */
+        if (found.length <= CHECK_TEXT || windows.gap) { return checkText(shard, found, term); }
+        return checkPositions(shard, found, windows, entries);
+      });
     });
   }
 
@@ -406,25 +403,34 @@
      title or subtitle holds every term; the others; by page id (newest first: the shards in
      order, each shard's own ids ascending) within each. */
   function findIn(root, terms, wanted) {
-    var shards = root.shards;
-    function everyTerm(lists) {  /* per shard: the pages holding every term */
-      return shards.map(function (s, i) { return intersect(lists.map(function (l) { return l[i]; })); });
-    }
-    var exact = Promise.all(terms.map(function (t) { return termPages(root, t, TEXT); })).then(everyTerm);
-    var heading = Promise.all(terms.map(function (t) { return termPages(root, t, HEADING); })).then(everyTerm);
-    var titled = wanted ? Promise.all(shards.map(function (s) {
-      return entryOf(s, TITLE, [wanted]).then(function (e) { return pagesOf(s, e); });
-    })) : Promise.resolve(shards.map(function () { return NONE; }));
-    return Promise.all([exact, heading, titled]).then(function (all) {
+    return Promise.all(root.shards.map(function (s) { return findInShard(s, terms, wanted); })).then(function (per) {
       var byRank = [[], [], []];
-      shards.forEach(function (s, i) {
-        if (!all[0][i].length) { return; }
-        var rank = new Uint8Array(s.meta.pages).fill(2);
-        all[1][i].forEach(function (id) { rank[id] = 1; });
-        all[2][i].forEach(function (id) { rank[id] = 0; });
-        all[0][i].forEach(function (id) { byRank[rank[id]].push({ id: id, shard: s, root: root }); });
-      });
+      per.forEach(function (ranks) { for (var k = 0; k < 3; k++) { byRank[k] = byRank[k].concat(ranks[k]); } });
       return byRank[0].concat(byRank[1], byRank[2]);
+    });
+  }
+
+  /* One shard's results by rank. The first term is looked up alone: a shard that lacks it needs
+     none of the others' buckets, nor the heading and title ones. */
+  function findInShard(shard, terms, wanted) {
+    return termPages(shard, terms[0], TEXT).then(function (first) {
+      if (!first.length || terms.length === 1) { return first; }
+      return Promise.all(terms.slice(1).map(function (t) { return termPages(shard, t, TEXT); })).then(function (rest) {
+        return intersect([first].concat(rest));
+      });
+    }).then(function (exact) {
+      if (!exact.length) { return [[], [], []]; }
+      var heading = Promise.all(terms.map(function (t) { return termPages(shard, t, HEADING); })).then(intersect);
+      var titled = wanted ? entryOf(shard, TITLE, [wanted]).then(function (e) { return pagesOf(shard, e); })
+        : Promise.resolve(NONE);
+      return Promise.all([heading, titled]).then(function (all) {
+        var rank = new Uint8Array(shard.meta.pages).fill(2);
+        all[0].forEach(function (id) { rank[id] = 1; });
+        all[1].forEach(function (id) { rank[id] = 0; });
+        var byRank = [[], [], []];
+        exact.forEach(function (id) { byRank[rank[id]].push({ id: id, shard: shard, root: shard.root }); });
+        return byRank;
+      });
     });
   }
 
