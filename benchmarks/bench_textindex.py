@@ -43,7 +43,9 @@ def side_shards(site: Path) -> list[list[Path]]:
     meta = site / "sb-index" / "meta.json"
     if meta.is_file() and json.loads(meta.read_text(encoding="utf-8")).get("version") == 2:
         shards = json.loads(meta.read_text(encoding="utf-8"))["shards"]
-        return [[site / "sb-index" / s["id"] / "t" / f"{i}.json" for i in range(s["pages"])] for s in shards]
+        group = json.loads(meta.read_text(encoding="utf-8"))["texts"]
+        return [[(site / "sb-index" / s["id"] / "t" / f"{i // group}.json", i % group) for i in range(s["pages"])]
+                for s in shards]
     files = sorted(site.glob("pagefind/**/t/*.json")) or sorted(site.glob("sb-index/*/t/*.json"))
     keyed = []
     for path in files:
@@ -52,18 +54,25 @@ def side_shards(site: Path) -> list[list[Path]]:
         keyed.append((when.group(1) if when else "", page.get("url", ""), path))
     keyed.sort(key=lambda k: k[1])
     keyed.sort(key=lambda k: k[0], reverse=True)  # stable: by path within one time; no time ("") last
-    return [[k[2] for k in keyed]]
+    return [[(k[2], None) for k in keyed]]
 
 
-def pages_of(files: list[Path]):
-    for path in files:
-        yield json.loads(path.read_text(encoding="utf-8"))
+def page_at(entry: tuple[Path, int | None], _last: dict = {}) -> dict:  # noqa: B006 (the last file read)
+    path, at = entry
+    if _last.get("path") != path:
+        _last.update(path=path, data=json.loads(path.read_text(encoding="utf-8")))
+    return _last["data"] if at is None else _last["data"][at]
+
+
+def pages_of(files: list[tuple[Path, int | None]]):
+    for entry in files:
+        yield page_at(entry)
 
 
 def queries(files: list[Path]) -> dict[str, list[str]]:
     """安全生产, 检查 整改, five long titles spread over the site, a common phrase, an absent word."""
     step = max(1, len(files) // 5)
-    titles = [json.loads(files[min(i * step + step // 2, len(files) - 1)].read_text(encoding="utf-8"))["title"]
+    titles = [page_at(files[min(i * step + step // 2, len(files) - 1)])["title"]
               for i in range(5)]
     return {"common": ["安全生产", "检查 整改"], "title": titles, "phrase": ["隐患排查台账"], "absent": ["鹤影行动"]}
 

@@ -40,7 +40,7 @@ puts their results one after another within each rank.
 
 **Files** (under ``sb-index/``; every integer an unsigned LEB128 varint):
 
-- ``meta.json``: ``{"version": 2, "pages": N, "chunk": C, "shards": [{"id": I, "pages": n,
+- ``meta.json``: ``{"version": 2, "pages": N, "chunk": C, "texts": G, "shards": [{"id": I, "pages": n,
   "buckets": B}, …]}`` (rank order); ``fold.json``: the traditional → simplified pairs
   (``search.fold_table_json``). Every other file is in a shard's folder ``I/`` (a digest of its
   pages and of the writer, ``write_shard``), page ids and bucket numbers its own:
@@ -59,8 +59,9 @@ puts their results one after another within each rank.
   places, the unit offsets (the first as is, then gaps minus one). A token with many places
   (flag 16) has them in ``q/<b>-<c>-<entry index>.bin`` instead (the per-page part alone), so a
   common token does not drag in its bucket's others.
-- ``t/<id>.json``: the page as the caller gave it (url, title, sub, c, t), fetched only for the
-  results shown or checked.
+- ``t/<g>.json``: the pages g·G … g·G+G-1 (G = ``TEXT_GROUP``, in ``meta.json`` as ``"texts"``)
+  as the caller gave them (url, title, sub, c, t), a JSON array; fetched only for the results
+  shown or checked.
 
 Page ids are the pages' order as given in their shard (the caller passes rank order: newest
 report first).
@@ -107,6 +108,9 @@ OWN_POSITIONS_BYTES = 8192
 #: pages per positions chunk: a long term's check fetches one file per cover token per chunk
 #: holding candidates
 CHUNK_PAGES = 16384
+#: pages' texts per file of ``t/``: fewer files to write and to take from the build cache (a file
+#: costs more than its bytes), a few KB more for the results a query shows
+TEXT_GROUP = 8
 #: pages tokenised at once (bounds the memory of the numpy arrays)
 BATCH_PAGES = 512
 #: bytes of page lists gathered from batches before they are appended to their tokens' lists
@@ -634,7 +638,8 @@ def write_index(shards, out_dir: Path, reuse=None) -> dict:
             if entry["pages"]:
                 listed.append({"id": entry["id"], "pages": entry["pages"], "buckets": entry["buckets"]})
                 figures["pages"] += entry["pages"]
-        meta = {"version": VERSION, "pages": figures["pages"], "chunk": CHUNK_PAGES, "shards": listed}
+        meta = {"version": VERSION, "pages": figures["pages"], "chunk": CHUNK_PAGES, "texts": TEXT_GROUP,
+                "shards": listed}
         (staged / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         (staged / "fold.json").write_text(fold_table_json(), encoding="utf-8")
         if out_dir.exists():
@@ -678,6 +683,7 @@ def _write(pages, out: Path) -> dict:
     spooled: list[tuple[np.ndarray, ...]] = []
     n_pages = 0
     batch: list[dict] = []
+    texts: list[bytes] = []
 
     def flush_chunk(chunk: int) -> None:
         if toks.positions:
@@ -717,7 +723,10 @@ def _write(pages, out: Path) -> dict:
             flush_chunk(n_pages // CHUNK_PAGES - 1)
         text = json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode()
         digest.update(len(text).to_bytes(8, "little") + text)
-        files.write(f"t/{n_pages}.json", text)
+        texts.append(text)
+        if len(texts) == TEXT_GROUP:
+            files.write(f"t/{n_pages // TEXT_GROUP}.json", b"[" + b",".join(texts) + b"]")
+            texts = []
         titles.setdefault(flat_title(p.get("title") or ""), []).append(n_pages)
         batch.append(p)
         n_pages += 1
@@ -726,6 +735,8 @@ def _write(pages, out: Path) -> dict:
             batch = []
     if batch:
         run(batch, n_pages - len(batch))
+    if texts:
+        files.write(f"t/{n_pages // TEXT_GROUP}.json", b"[" + b",".join(texts) + b"]")
     if n_pages:
         flush_chunk((n_pages - 1) // CHUNK_PAGES)
     toks.flush_lists()
@@ -741,7 +752,7 @@ def _write(pages, out: Path) -> dict:
     toks.grow()
     toks.count[len(toks.kind) - len(named):len(toks.kind)] = [len(ids) for _, ids in named]
     stats = _write_buckets(toks, spooled, spool_path, n_pages, out, files)
-    digest.update(json.dumps([stats["buckets"], CHUNK_PAGES, INLINE_LIST, OWN_POSITIONS_BYTES]).encode())
+    digest.update(json.dumps([stats["buckets"], CHUNK_PAGES, INLINE_LIST, OWN_POSITIONS_BYTES, TEXT_GROUP]).encode())
     return {**stats, "id": digest.hexdigest()[:16], "digests": files.digests}
 
 

@@ -13,7 +13,7 @@
      every term (the lists are intersected here). The index is cut into shards (meta.json lists
      them in rank order), each a folder of these files with page ids of its own; every shard is
      asked, and its results follow those of the shards before it within each rank. The excerpt is
-     cut here from the page's own text (its side file t/<id>.json in its shard's folder: url,
+     cut here from the page's own text (in t/<g>.json of its shard's folder, a few pages': url,
      title, sub, c: metadata card, t: body). Keep foldText, units and tokenHash in step with
      textindex.py. */
   var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
@@ -441,12 +441,16 @@
     if (!terms.length) { return Promise.resolve({ terms: terms, results: [] }); }
     var wanted = flat(q.replace(/"/g, ""));
     var failed = false;
-    return Promise.all(roots.map(function (root) {
+    /* our own meta.json asked again (a few hundred bytes): a site rebuilt since this page was
+       opened is told apart even when every file this query needs was fetched before */
+    var current = fetchMeta(roots[0].index).then(function (text) { return text === roots[0].metaText; },
+                                                   function () { return false; });
+    return Promise.all([current].concat(roots.map(function (root) {
       /* a member that cannot be read is left out (its site may be down); our own index that
          cannot be read is not "nothing found" */
       return findIn(root, terms, wanted).catch(function () { if (!root.member) { failed = true; } return []; });
-    })).then(function (lists) {
-      return { terms: terms, results: [].concat.apply([], lists), stale: failed };
+    }))).then(function (lists) {
+      return { terms: terms, results: [].concat.apply([], lists.slice(1)), stale: failed || !lists[0] };
     });
   }
 
@@ -611,17 +615,19 @@
     });
   }
 
-  /* The page behind a result: its path and readable text, from its side file t/<id>.json,
-     fetched once per page. A member's page: its URL on the member's site, its subtitle
+  /* The page behind a result: its path and readable text, from its shard's t/<g>.json (the texts
+     of a few pages), fetched once. A member's page: its URL on the member's site, its subtitle
      prefixed with the member's name. */
   function pageOf(r) {
     var root = r.root;
-    var url = new URL("t/" + r.id + ".json", r.shard.data).href;
-    var text = root.texts[url] || (root.texts[url] = fetch(url).then(function (res) {
+    var group = r.shard.meta.texts;  /* t/<g>.json: the texts of pages g·G … g·G+G-1 */
+    var url = new URL("t/" + Math.floor(r.id / group) + ".json", r.shard.data).href;
+    var texts = root.texts[url] || (root.texts[url] = fetch(url).then(function (res) {
       if (!res.ok) { delete root.texts[url]; throw new Error(res.status); }
       return res.json();
     }));
-    return text.then(function (t) {
+    return texts.then(function (all) {
+      var t = all[r.id % group];
       var page = { url: root.member ? new URL(t.url, root.site).href : sitePath + t.url,
                    title: t.title, sub: t.sub, c: t.c, t: t.t };
       if (root.member) { page.sub = "【" + root.member + "】" + (page.sub ? " " + page.sub : ""); }
@@ -636,22 +642,28 @@
   var roots = [];
   var sitePath = "/";
 
-  function openRoot(index, site, member) {
-    var root = { index: index, site: site, member: member, texts: {} };
-    /* never from the browser's cache: after a rebuild within the same second as the last one, a
-       revalidation by Last-Modified (one-second steps) would keep the old meta.json, and its id
-       names a folder that is gone */
+  /* never from the browser's cache: after a rebuild within the same second as the last one, a
+     revalidation by Last-Modified (one-second steps) would keep the old meta.json, whose shards'
+     folders may be gone */
+  function fetchMeta(index) {
     return fetch(new URL("meta.json", index).href, { cache: "no-store" }).then(function (res) {
       if (!res.ok) { throw new Error(res.status); }
-      return res.json();
-    }).then(function (meta) {
+      return res.text();
+    });
+  }
+
+  function openRoot(index, site, member) {
+    var root = { index: index, site: site, member: member, texts: {} };
+    return fetchMeta(index).then(function (text) {
+      var meta = JSON.parse(text);
       if (!meta || meta.version !== 2) { throw new Error("version"); }
       root.meta = meta;
+      root.metaText = text;
       /* each shard's files are in a folder named after what it was built from (textindex.py): a
          page opened before a shard changed asks for files that are gone, and says so, rather
          than reading another build's buckets and texts as if they were its own */
       root.shards = meta.shards.map(function (s) {
-        return { root: root, data: new URL(s.id + "/", index).href, meta: { pages: s.pages, buckets: s.buckets, chunk: meta.chunk },
+        return { root: root, data: new URL(s.id + "/", index).href, meta: { pages: s.pages, buckets: s.buckets, chunk: meta.chunk, texts: meta.texts },
                  files: {}, buckets: {} };
       });
       return root;
