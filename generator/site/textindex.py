@@ -52,7 +52,7 @@ puts their results one after another within each rank.
   length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k counting the bucket's own-file lists in
   order; that file is the format byte then the bytes).
   A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of n bits
-  (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~8 KB.
+  (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~4 KB.
 - ``q/<b>-<c>.bin``: the positions of bucket b's 4-unit tokens in chunk c (pages c·C … c·C+C-1):
   a count, then per token its entry index in ``d/<b>.bin`` and its byte length, then per token per
   page: the page gap (from the token's previous page in this chunk, from -1) minus one, the number of
@@ -69,9 +69,10 @@ The heavy work (folding, units, tokens, page lists, positions of some 50 million
 reports) is done on numpy arrays a batch of pages at a time; Python handles each distinct token
 once. The runs of a batch are grouped by one plain sort of 64-bit words (a key's high bits, the
 run's place in the low bits), several times faster than a stable argsort. What costs time besides
-is creating files (some 60 µs each here): page lists of up to 1 KB stay in their bucket and
-positions come in chunks of 16,384 pages, so 50,000 reports make some 77,000 files (118,000 before,
-most of them ``t/``), for first queries of about the same size.
+is creating files (some 40–60 µs each here, and as much again to link and check one taken from the
+build cache): page lists of up to 1 KB stay in their bucket (a shard's lists rarely need more), a
+shard's positions are one chunk, texts eight pages a file, so 50,000 reports in 19 shards make some
+51,000 files (4 KB buckets: a first query stays under 1 MB though it asks every shard).
 """
 
 from __future__ import annotations
@@ -100,8 +101,9 @@ OWN_POSITIONS = 16
 UNIT_SEP = "\x1f"
 #: a page list this small (bytes) stays in its bucket; a larger one gets its own file
 INLINE_LIST = 1024
-#: the aimed-at size of a bucket file: a few fetched per query
-BUCKET_BYTES = 8_000
+#: the aimed-at size of a bucket file: a query fetches one per token in each shard holding its first
+#: term (19 shards at 50,000 reports), so small ones keep a first query under 1 MB
+BUCKET_BYTES = 4_000
 #: a 4-unit token with this many bytes of places per chunk (on average) has a file of them per
 #: chunk; the others share one per bucket and chunk
 OWN_POSITIONS_BYTES = 8192
