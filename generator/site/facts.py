@@ -41,6 +41,8 @@ class Facts:
     feedback: dict[str, list[Report]] = field(default_factory=lambda: defaultdict(list))
     counts_in: dict[str, list[Report]] = field(default_factory=lambda: defaultdict(list))  # period id -> reports
     _summaries: dict[str, dict] = field(default_factory=dict)
+    #: the typed summaries behind ``_summaries`` (the 情况通报 is written from them): one count per period
+    _summary_objects: dict[str, Any] = field(default_factory=dict)
     all_reports: list[Report] = field(default_factory=list)  # every report read (the summary filters)
     problems: dict[str, list] | None = None
     summarizer: Any = None
@@ -79,6 +81,18 @@ class Facts:
         if period.id not in self._summaries:
             self._summaries[period.id] = summarize_dict(self, period)
         return self._summaries[period.id]
+
+    def summary_of(self, period: P.Period):
+        """The typed ``generator.summary.Summary`` of ``summary(period)`` (cached): the page, the
+        情况通报 and the feed of a period are made from one count."""
+        found = self._summary_objects.get(period.id)
+        if found is None:
+            if self.summarizer is None:
+                from ..summary import Summarizer
+
+                self.summarizer = Summarizer(self.all_reports, self.org, self.audience, self.as_of, self.problems)
+            found = self._summary_objects[period.id] = self.summarizer.summarize(period)
+        return found
 
     def first_day(self) -> dt.date:
         days = [u.since for u in self.org.units.values() if u.since]
@@ -167,13 +181,9 @@ def collect(org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
 
 def summarize_dict(facts: Facts, period: P.Period) -> dict:
     """``generator.summary`` for this audience (the same figures ``shangbao summary`` prints)."""
-    if facts.summarizer is None:
-        from ..summary import Summarizer
-
-        facts.summarizer = Summarizer(facts.all_reports, facts.org, facts.audience, facts.as_of, facts.problems)
     from ..summary_writers import summary_dict
 
-    return summary_dict(facts.summarizer.summarize(period))
+    return summary_dict(facts.summary_of(period))
 
 
 TYPE_ORDER = list(REPORT_TYPES)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -37,6 +38,14 @@ from ..timeparse import format_time
 from . import charts, member_pages, render, urls
 from .facts import Facts, _attr
 
+#: What a page other than a report's is given in place of the as-of (the ``as_of`` global, and the
+#: ``as_of`` of a summary on a period page), put back by ``Generator._stamp`` in the page's text: a
+#: page whose figures did not change has the same key and entry from one as-of to the next (the
+#: build cache), and only the printed time differs. U+FDD0/U+FDD1 are non-characters no report,
+#: ``_org.yml`` value or file can hold (reader.py, schema.py, config.py refuse them), so the marks
+#: stand only where the template printed them. A template prints the as-of; it does not compute with it.
+AS_OF_MARK = "\ufdd0as_of\ufdd1"
+AS_OF_ISO_MARK = "\ufdd0as_of_iso\ufdd1"
 AUDIENCE_LABELS = {"public": "公开版", "internal": "内部版", "restricted": "限定版（仅领导）"}
 LISTING_LIMIT = 300  # rows on a unit / type / tag page; older ones are on the period pages
 
@@ -78,6 +87,10 @@ class Generator:
             TIMELINESS=TIMELINESS_LABELS,
             unit_name=self.unit_name,
         )
+        #: what ``_stamp`` puts in place of ``AS_OF_MARK`` / ``AS_OF_ISO_MARK``
+        self._as_of_text = self.env.globals["as_of"]
+        self._as_of_iso = facts.as_of.astimezone(facts.tz).isoformat()  # as summary_dict writes it
+        self._urls: dict[str, dict[str, str]] = {}  # folder → docs path → relative address (``write``)
         self.written: list[str] = []
         self.changed: list[str] = []
         self.keep_unchanged = False
@@ -148,15 +161,27 @@ class Generator:
             key = self._page_key(doc, template, title, (hide_toc, markdown), ctx)
             cached = self.cache.get("doc", key)
             if cached is not None:
-                text = cached.decode("utf-8")
+                text = self._stamp(cached.decode("utf-8"))
                 self.written.append(doc)
                 self._emit(doc, text)
                 return text
 
-        def url(to: str) -> str:
-            return urls.relative_url(doc, to)
+        if search:
+            def url(to: str) -> str:
+                return urls.relative_url(doc, to)
+            marks: dict[str, str] = {}
+        else:
+            # the listings of one folder's pages link the same reports: each address worked out once
+            known = self._urls.setdefault(posixpath.dirname(doc), {})
 
-        html = self.env.get_template(template).render(here=doc, url=url, title=title, **ctx)
+            def url(to: str) -> str:
+                found = known.get(to)
+                if found is None:
+                    found = known[to] = urls.relative_url(doc, to)
+                return found
+            marks = {"as_of": AS_OF_MARK}  # printed as it is; ``_stamp`` puts the as-of in its place
+
+        html = self.env.get_template(template).render(here=doc, url=url, title=title, **marks, **ctx)
         if markdown:  # MkDocs renders it: join the soft breaks of Chinese text here (render.py does the bodies)
             html = render.join_cjk_breaks_in_markdown(html)
         front: dict[str, Any] = {"title": escape(title, quote=False), "sb_print_title": css_string(title)}
@@ -173,10 +198,18 @@ class Generator:
         if search and shadow and self.shadow_dir is not None:
             # the same as search.shadow_from_doc(text), without reading the page back
             self._write_shadow(doc, front["title"], front.get("sb_html", html), markdown)
-        self._emit(doc, text)
         if key is not None:
             self.cache.put("doc", key, text.encode("utf-8"))
+        if marks:
+            text = self._stamp(text)
+        self._emit(doc, text)
         return text
+
+    def _stamp(self, text: str) -> str:
+        """``text`` with this build's as-of where the page was given the marks (``AS_OF_MARK``)."""
+        if "\ufdd0" not in text:
+            return text
+        return text.replace(AS_OF_MARK, self._as_of_text).replace(AS_OF_ISO_MARK, self._as_of_iso)
 
     def _make_parent(self, path: Path) -> None:
         """Create the folder ``path`` goes in, once per folder (thousands of pages share a few)."""
@@ -188,14 +221,17 @@ class Generator:
     def _page_key(self, doc: str, template: str, title: str, options: tuple, ctx: dict[str, Any]) -> str:
         """The build cache's key of a page other than a report's: what its template is given, the
         template globals it uses, and ``cache_key``. A value without a faithful ``repr`` (one that
-        shows an address) makes a key no later build has: such a page is simply rendered again."""
+        shows an address) makes a key no later build has: such a page is simply rendered again.
+        The as-of is not in it: the page is rendered with ``AS_OF_MARK`` in its place (``write``),
+        so a period whose figures did not change is taken from the cache on a later day too."""
         from .cache import digest
 
         given = self._globals_used.get(template)
         if given is None:
             used = _names_used(self.env, (template,))
             given = self._globals_used[template] = repr(sorted(
-                (k, repr(v)) for k, v in self.env.globals.items() if ("*" in used or k in used) and not callable(v)))
+                (k, repr(AS_OF_MARK if k == "as_of" else v)) for k, v in self.env.globals.items()
+                if ("*" in used or k in used) and not callable(v)))
         return digest(self.cache_key, "page", doc, template, title, repr(options), given, repr(sorted(ctx.items())))
 
     def _emit(self, doc: str, text: str) -> None:
@@ -580,6 +616,8 @@ class Generator:
 
     def period_page(self, p: P.Period) -> None:
         ctx = self.summary_ctx(p)
+        if "as_of" in ctx["s"]:  # printed as given (``write``): the as-of goes in with the other marks
+            ctx["s"] = ctx["s"] | {"as_of": AS_OF_ISO_MARK}
         children: list[P.Period] = []
         child_kind = {"annual": "quarterly", "quarterly": "monthly", "monthly": "weekly"}.get(p.kind)
         today = self.f.as_of.astimezone(self.f.tz).date()
@@ -613,21 +651,28 @@ class Generator:
     def notice(self, p: P.Period) -> str | None:
         """The period's 情况通报 as a Word file beside its page (SPEC §10), for months, quarters
         and years; its docs path, or None."""
-        from ..documents.notice import SITE_KINDS, notice_bytes
+        from ..documents.notice import SITE_KINDS, notice_bytes, restamp, stand_in
 
         if p.kind not in SITE_KINDS:
             return None
-        self.f.summary(p)  # makes the summarizer
         doc = f"periods/{p.id}.docx"
-        summary = self.f.summarizer.summarize(p)
-        key = None
-        if self.cache is not None:  # the document is made from the summary and _org.yml only
+        summary = self.f.summary_of(p)
+        if self.cache is not None:
+            # the document is made from the summary and _org.yml only; the one of a stand-in as-of
+            # is kept, and this build's dates put into it (documents/notice.py ``stand_in``)
             from .cache import digest
 
-            key = digest(self.cache_key, "notice", doc, repr(summary))
+            model, swaps = stand_in(summary)
+            key = digest(self.cache_key, "notice", doc, repr(model))
             cached = self.cache.get("doc", key)
-            if cached is not None:
-                self.write_file(doc, cached)
+            data = restamp(cached, swaps) if cached is not None else None
+            if data is None:
+                made = notice_bytes(model, self.f.org)
+                data = restamp(made, swaps)
+                if data is not None:
+                    self.cache.put("doc", key, made)
+            if data is not None:
+                self.write_file(doc, data)
                 return doc
         seen = self.notices.get(doc) if self.notices is not None else None
         if seen is not None and seen[0] == repr(summary):
@@ -637,8 +682,6 @@ class Generator:
             if self.notices is not None:
                 self.notices[doc] = (repr(summary), data)
         self.write_file(doc, data)
-        if key is not None:
-            self.cache.put("doc", key, data)
         return doc
 
     def write_file(self, doc: str, data: bytes) -> None:
