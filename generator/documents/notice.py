@@ -174,6 +174,22 @@ def notice_bytes(summary: Summary, org: Org) -> bytes:
 # the as-of, a date of the same length, so the signature stands where it would) and puts the real
 # dates into its text (``restamp``): a file byte-identical to ``notice_bytes(summary, org)``.
 
+#: Every field of a ``Report`` that ``notice_document`` reads (of the summary's late reports and
+#: incidents): all ``notice_key`` holds of a report, rather than its whole text.
+REPORT_FIELDS = ("id", "title", "type", "type_label", "unit", "reported_at", "received_at", "occurred_at")
+
+
+def notice_key(summary: Summary) -> str:
+    """Everything ``notice_document`` makes the 通报 from but ``_org.yml``, as text (the site's build
+    cache key): the summary with each report in it cut down to ``REPORT_FIELDS``."""
+    def fields(r) -> tuple:
+        return tuple(getattr(r, name) for name in REPORT_FIELDS)
+
+    return repr(dataclasses.replace(
+        summary, late_reports=[dataclasses.replace(t, report=fields(t.report)) for t in summary.late_reports],
+        incidents=[dataclasses.replace(i, first=fields(i.first)) for i in summary.incidents]))
+
+
 def stand_in(summary: Summary) -> tuple[Summary, dict[str, list[tuple[str, str, int]]]]:
     """The summary with a stand-in as-of, and what ``restamp`` replaces in which part: (the stand-in's
     text, the real one's, how often the stand-in's text stands there)."""

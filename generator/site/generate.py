@@ -90,6 +90,8 @@ class Generator:
         #: what ``_stamp`` puts in place of ``AS_OF_MARK`` / ``AS_OF_ISO_MARK``
         self._as_of_text = self.env.globals["as_of"]
         self._as_of_iso = facts.as_of.astimezone(facts.tz).isoformat()  # as summary_dict writes it
+        self._rows: dict[str, dict[str, Any]] = {}  # report id → ``row``
+        self._months: dict[str, str] = {}  # report id → ``_month_of``
         self._urls: dict[str, dict[str, str]] = {}  # folder → docs path → relative address (``write``)
         self.written: list[str] = []
         self.changed: list[str] = []
@@ -126,6 +128,14 @@ class Generator:
         return unit.name if unit else (uid or "")
 
     def row(self, r: Report) -> dict[str, Any]:
+        """The report's line in a listing (the same dict each time: a report is listed on several
+        pages, its week's and its month's at least; nobody changes it)."""
+        found = self._rows.get(r.id)
+        if found is None:
+            found = self._rows[r.id] = self._row(r)
+        return found
+
+    def _row(self, r: Report) -> dict[str, Any]:
         return {
             "id": r.id,
             "doc": self.f.doc[r.id],
@@ -651,7 +661,7 @@ class Generator:
     def notice(self, p: P.Period) -> str | None:
         """The period's 情况通报 as a Word file beside its page (SPEC §10), for months, quarters
         and years; its docs path, or None."""
-        from ..documents.notice import SITE_KINDS, notice_bytes, restamp, stand_in
+        from ..documents.notice import SITE_KINDS, notice_bytes, notice_key, restamp, stand_in
 
         if p.kind not in SITE_KINDS:
             return None
@@ -663,7 +673,7 @@ class Generator:
             from .cache import digest
 
             model, swaps = stand_in(summary)
-            key = digest(self.cache_key, "notice", doc, repr(model))
+            key = digest(self.cache_key, "notice", doc, notice_key(model))
             cached = self.cache.get("doc", key)
             data = restamp(cached, swaps) if cached is not None else None
             if data is None:
@@ -874,11 +884,16 @@ class Generator:
         months = [P.period_containing("monthly", today)]
         while len(months) < 12:
             months.insert(0, months[0].previous())
-        counter = Counter(
-            P.period_containing("monthly", r.reported_at.astimezone(self.f.tz).date()).id for r in reports
-        )
+        counter = Counter(self._month_of(r) for r in reports)
         return charts.bars("近 12 个月每月报告数", [_short_label(m) for m in months],
                            [charts.Series("报告数", [counter.get(m.id, 0) for m in months], "a")])
+
+    def _month_of(self, r: Report) -> str:
+        """The month of ``r``'s reported time (a report is on its unit's, its type's and its tags' charts)."""
+        found = self._months.get(r.id)
+        if found is None:
+            found = self._months[r.id] = P.period_containing("monthly", r.reported_at.astimezone(self.f.tz).date()).id
+        return found
 
     # --- 网页填报 (internal and restricted builds only) ----------------------------------
     def fill(self) -> None:
