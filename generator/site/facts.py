@@ -47,6 +47,7 @@ class Facts:
     problems: dict[str, list] | None = None
     summarizer: Any = None
     members: list | None = None  # the members' feeds read for this build (members.py), when it has members
+    _periods: list[P.Period] | None = None  # ``all_periods``
 
     @property
     def tz(self):
@@ -101,7 +102,13 @@ class Facts:
         return min(days) if days else today
 
     def all_periods(self) -> list[P.Period]:
-        """Every period from the first report (or unit start) up to the as-of day, years first."""
+        """Every period from the first report (or unit start) up to the as-of day, years first
+        (worked out once: the pages, the feeds and the index all ask)."""
+        if self._periods is None:
+            self._periods = self._all_periods()
+        return list(self._periods)
+
+    def _all_periods(self) -> list[P.Period]:
         first = self.first_day()
         today = self.as_of.astimezone(self.tz).date()
         out: list[P.Period] = []
