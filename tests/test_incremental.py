@@ -102,7 +102,7 @@ def test_a_cached_build_is_the_full_build_after_an_added_and_an_edited_report(re
     first = _build(repo, tmp_path / "site0", "2026-11-27 18:00", capsys, cache)
     assert _reused(first) == 0
 
-    # a unit adds a report: a later as-of too, so that the footer's build time changes on every page
+    # a unit adds a report: a later as-of too, so that every page that counts with it changes
     path = repo / "submissions" / "anjianke" / "2026" / "2026-11-28-节后复查.md"
     path.write_text(NEW_REPORT.format(when="2026-11-28 16:00"), encoding="utf-8")
     _git(repo, "add", "-A", when="2026-11-28T16:05:00+08:00")
@@ -112,7 +112,8 @@ def test_a_cached_build_is_the_full_build_after_an_added_and_an_edited_report(re
     files = _assert_same(tmp_path / "site1", tmp_path / "full1")
     added = next(k for k, v in files.items() if k.endswith(".html") and "增量构建新增的检查报告".encode() in v
                  and "节后复查" in k)
-    assert "生成于 2026-11-28 18:00".encode() in files[added]
+    assert added
+    assert "统计截至 2026-11-28 18:00".encode() in files["index.html"]
     assert _reused(out) > 100, out  # the unchanged report pages were not rendered again
     reused, shards = _reused_shards(out)
     assert 1 <= reused < shards  # the shards without the new report (the help pages' at least) were not re-indexed
@@ -173,8 +174,8 @@ def test_damaged_or_forged_cache_entries_do_not_change_the_site(repo, tmp_path, 
         from generator.site.cache import SiteCache
 
         other = SiteCache(cache / "internal")
-        key = entries["html"][4].parent.name + entries["html"][4].name
-        other.put("html", key, (0).to_bytes(8, "little") + forged.encode())
+        key = entries["html"][4].parent.name + entries["html"][4].name.split(".", 1)[0]
+        other.put("html", key, forged.encode())
     finally:
         del os.environ["SHANGBAO_CACHE_SECRET"]
 
@@ -183,6 +184,25 @@ def test_damaged_or_forged_cache_entries_do_not_change_the_site(repo, tmp_path, 
     files = _assert_same(tmp_path / "site1", tmp_path / "full1")
     assert not any(forged.encode() in v for v in files.values())
     assert _reused(out) > 100  # the entries left intact were used
+
+
+def test_a_published_page_changed_in_place_is_not_taken_again(repo, tmp_path, capsys):
+    """A page the cache gave is the cache's own file (a hard link: 50,000 pages are not written again
+    on every build); whatever changes the published page in place changes that entry, and the next
+    build renders the page again instead of publishing the change."""
+    cache = tmp_path / "cache"
+    _build(repo, tmp_path / "site0", "2026-11-27 18:00", capsys, cache)
+    _build(repo, tmp_path / "site1", "2026-11-27 18:00", capsys, cache)
+    page = next(p for p in sorted((tmp_path / "site1").rglob("*.html")) if "宏达建材行政处罚" in p.name)
+    assert page.stat().st_nlink >= 2  # linked from the cache, not written again
+    forged = "发布后被改动的内容"
+    with open(page, "ab") as fh:  # in place, as an editor or a careless deploy script might
+        fh.write(forged.encode())
+    out = _build(repo, tmp_path / "site2", "2026-11-27 18:00", capsys, cache)
+    _build(repo, tmp_path / "full", "2026-11-27 18:00", capsys, None)
+    files = _assert_same(tmp_path / "site2", tmp_path / "full")
+    assert not any(forged.encode() in v for v in files.values())
+    assert _reused(out) > 100
 
 
 def test_the_cache_lives_inside_the_git_directory_by_default(repo, tmp_path, capsys):
@@ -217,7 +237,7 @@ def test_what_a_killed_writer_left_is_neither_trusted_nor_kept(tmp_path):
     # a writer killed before its rename leaves only a temporary file, named with its process id
     left = tmp_path / "c" / "tmp" / f"{dead.pid}-0123456789abcdef"
     left.write_bytes(b"half an entry")
-    target = tmp_path / "c" / "html" / "cd" / ("cd" * 31)
+    target = tmp_path / "c" / "html" / "cd" / (("cd" * 31) + "." + "00" * 32)
     target.parent.mkdir(parents=True)
     target.write_bytes(b"\0" * 40)  # or an entry cut short in place by a full disk
     again = SiteCache(tmp_path / "c")
@@ -226,18 +246,14 @@ def test_what_a_killed_writer_left_is_neither_trusted_nor_kept(tmp_path):
     assert again.get("html", "ab" * 32) == b"whole entry"
 
 
-def test_pages_added_without_a_docs_file_take_the_place_the_docs_walk_gives(tmp_path):
-    """A reused report page has no docs file (the generator did not write it); MkDocs' files list must
-    still hold it where walking a full docs tree puts it, or the sitemap and the order differ."""
-    from mkdocs.config import load_config
-    from mkdocs.structure.files import get_files
-
-    docs = tmp_path / "docs"
-    names = ["index.md", "a.md", "Z.md", "r/index.md", "r/b/2025/x.md", "r/b/2025/index.md", "r/b/x.md",
-             "r/a-b/y.md", "r/a/z.md", "r/ab/w.md", "r/中文/报告.md", "units/index.md", "units/u1.md"]
-    for name in names:
-        (docs / name).parent.mkdir(parents=True, exist_ok=True)
-        (docs / name).write_text("# x\n", encoding="utf-8")
-    cfg = load_config(config_file=str(PROJECT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "site"))
-    walked = [f.src_uri for f in get_files(cfg) if f.src_uri.endswith(".md")]
-    assert sorted(names, key=build_mod._walk_order) == walked
+def test_pages_without_markdown_skip_the_converter_and_come_out_the_same(repo, tmp_path, capsys, monkeypatch):
+    """Generated pages carry their HTML in the front matter; MkDocs is spared a Markdown converter for
+    each of them (``_HtmlPages``), and the site is the one MkDocs makes converting them."""
+    skipped = []
+    real = build_mod._render_nothing
+    monkeypatch.setattr(build_mod, "_render_nothing", lambda page, *a: (skipped.append(page), real(page, *a)))
+    _build(repo, tmp_path / "fast", "2026-11-27 18:00", capsys, None)
+    assert len(skipped) > 100
+    monkeypatch.setattr(build_mod._HtmlPages, "on_page_markdown", lambda self, text, **kw: text)
+    _build(repo, tmp_path / "plain", "2026-11-27 18:00", capsys, None)
+    _assert_same(tmp_path / "fast", tmp_path / "plain")

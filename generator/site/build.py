@@ -31,8 +31,7 @@ from rich.markup import escape
 from ..config import Org
 from ..feeds import write_feeds
 from ..model import Report
-from ..pool import WorkerLost
-from ..timeparse import format_time
+from ..pool import WorkerLost, io_map
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
 from .cache import (FORMAT, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
@@ -162,23 +161,31 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         cfg["extra"]["sb_print_org"] = css_string(org.organization)  # in the header of every printed page
         if audience != "public":
             _add_fill_nav(cfg)
-        # reproducible: the same repository and --as-of give the same bytes (footer, sitemap dates,
-        # sitemap.xml.gz header all come from as_of, never from the clock)
+        # reproducible: the same repository and --as-of give the same bytes (sitemap dates and the
+        # sitemap.xml.gz header come from as_of, never from the clock). No page prints the build
+        # time: a page whose content did not change stays the same file from one build to the next
+        # (the build cache links it, _PageCache); the pages that count with the as-of print it
+        # ("统计截至").
         moment = as_of or dt.datetime.now(org.timezone)
-        cfg["extra"]["sb_built"] = format_time(moment, org.timezone)
         if live:
             cfg["extra"]["sb_live"] = True
         _once_per_depth(cfg, compiled)
+        # no sitemap.xml: an intranet site has no crawler to read it, and it would list every page — a
+        # page the build cache gives is never an MkDocs page (_PageCache), so a cached build's sitemap
+        # would not be the full build's
+        cfg["theme"].static_templates.discard("sitemap.xml")
+        cfg["plugins"]["shangbao-html-pages"] = _HtmlPages()
         if pages_only:
             cfg["theme"].static_templates.clear()
             cfg["plugins"]["shangbao-pages-only"] = _PagesOnly()
         reused = 0
+        pages = None
         # (strict mode fails a build on a page's warnings, which a page taken from the cache would not give)
         if cache is not None and not live and not cfg["strict"]:
             pages = _PageCache(cache, cfg, root, docs_dir, site_dir, generated)
             reused = len(pages.reused)
             cfg["plugins"]["shangbao-page-cache"] = pages
-            dirty = dirty or reused > 0  # the reused pages are not rendered (File.is_modified)
+            dirty = dirty or reused > 0  # MkDocs must not empty the site the reused pages are in
         elif generated is not None:
             for doc in list(generated.deferred):
                 generated.materialise(doc)
@@ -186,6 +193,8 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
         try:
             mkdocs_build(cfg, dirty=dirty)
+            if pages is not None:
+                pages.store()
         finally:
             if saved is None:
                 os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -212,9 +221,9 @@ def _nav_docs(nav) -> set[str]:
 
 
 class _PageCache:
-    """The pages of this MkDocs run that an earlier build rendered from the same inputs, copied from
-    the build cache (cache.py) into the site before MkDocs runs and skipped by it; the others are
-    rendered and stored (``on_post_page``).
+    """The pages of this MkDocs run that an earlier build rendered from the same inputs, linked from
+    the build cache (cache.py ``link``: the entry is the page itself) into the site before MkDocs
+    runs and skipped by it; the others are rendered and stored (``on_post_page``).
 
     A page's key is its docs page's bytes and address plus ``_site_key`` (the MkDocs configuration,
     theme overrides, navigation, versions, code); a report page's is its key in the generator (its
@@ -223,16 +232,13 @@ class _PageCache:
     and it joins MkDocs' files here (``on_files``) where the walk of the docs tree would have found
     it. A deferred page whose HTML is not reused is written now (``Generator.materialise``) and
     rendered. The pages of the navigation are always rendered:
-    their titles and order are read from them. The build time in the footer (``sb_built``) is the
-    only part of a page that changes from one build to the next with the same inputs: an entry is
-    the page without it and the place it goes, and a page in which the time appears more than once
-    is not stored (it is rendered every time).
+    their titles and order are read from them. No page carries the build time, so a page made from
+    the same inputs is the same bytes in every build.
     """
 
     def __init__(self, cache: SiteCache, cfg, root: Path, docs_dir: Path, site_dir: Path,
                  generated: Generator | None = None) -> None:
         self.cache = cache
-        self.built = cfg["extra"]["sb_built"].encode("utf-8")
         self.nav_docs = _nav_docs(cfg.get("nav"))
         self.site_key = _site_key(cfg, root, docs_dir, self.nav_docs)
         self.keys: dict[str, str] = {}
@@ -240,9 +246,11 @@ class _PageCache:
         self.docs_dir = Path(docs_dir)
         page_keys = generated.page_keys if generated is not None else {}
         deferred = dict(generated.deferred) if generated is not None else {}
-        #: the deferred pages reused: not in the docs tree, added to MkDocs' files (``on_files``)
-        self.virtual: list[str] = []
+        #: the pages rendered this time: (key, where MkDocs writes it, its HMAC), stored by ``store``
+        self.fresh: list[tuple[str, str, str]] = []
         docs = [path.relative_to(self.docs_dir).as_posix() for path in _doc_pages(self.docs_dir)]
+        site, made = str(site_dir), set()
+        wanted: list[tuple[str, str, str]] = []  # (docs page, key, where its HTML goes)
         for doc in [*docs, *deferred]:
             if doc in self.nav_docs:
                 continue
@@ -251,60 +259,40 @@ class _PageCache:
                 self.keys[doc] = key = digest(self.site_key, doc, "report", inputs)
             else:
                 self.keys[doc] = key = digest(self.site_key, doc, (self.docs_dir / doc).read_bytes())
-            entry = cache.get("html", key)
-            if entry is None or len(entry) < 8:
-                if doc in deferred:
-                    generated.materialise(doc)
-                continue
-            if doc in deferred:
-                self.virtual.append(doc)
-            at = int.from_bytes(entry[:8], "little", signed=True)
-            html = entry[8:]
-            if at >= 0:
-                html = html[:at] + self.built + html[at:]
-            target = Path(site_dir) / html_path(doc)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(html)
-            self.reused.add(doc)
+            target = os.path.join(site, html_path(doc))
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            wanted.append((doc, key, target))
+        # reading, checking and linking tens of thousands of entries waits on the disk: a few threads
+        linked = io_map(lambda item: cache.link("html", item[1], item[2]), wanted)
+        for (doc, _key, _target), ok in zip(wanted, linked):
+            if ok:
+                self.reused.add(doc)
+            elif doc in deferred:
+                generated.materialise(doc)
 
     # MkDocs calls a plugin's methods by event name (on_<event>)
     def on_files(self, files, config):
-        if self.virtual:
-            from mkdocs.structure.files import File, Files
+        # a reused page is in the site already: MkDocs never sees it (no Page, no navigation entry,
+        # nothing rendered), so its time grows with the pages rendered, not with the site
+        from mkdocs.structure.files import Files
 
-            docs_dir = config["docs_dir"]
-            walked = [f for f in files if f.src_dir == docs_dir]
-            added = [File(doc, docs_dir, config["site_dir"], config["use_directory_urls"]) for doc in self.virtual]
-            files = Files(sorted([*walked, *added], key=lambda f: _walk_order(f.src_uri))
-                          + [f for f in files if f.src_dir != docs_dir])
-        for file in files.documentation_pages():
-            if file.src_uri in self.reused:
-                file.is_modified = _not_modified
-        return files
+        return Files([f for f in files if f.src_uri not in self.reused])
 
     def on_post_page(self, output: str, page, config) -> str:
         key = self.keys.get(page.file.src_uri)
         if key is not None and page.file.src_uri not in self.reused:
             html = output.encode("utf-8", errors="xmlcharrefreplace")  # what MkDocs writes
-            count = html.count(self.built)
-            if count <= 1:
-                at = html.rfind(self.built)
-                stored = html if at < 0 else html[:at] + html[at + len(self.built):]
-                self.cache.put("html", key, at.to_bytes(8, "little", signed=True) + stored)
+            self.fresh.append((key, page.file.abs_dest_path, self.cache.plain_mac("html", key, html)))
         return output
 
-
-def _not_modified() -> bool:
-    return False
-
-
-def _walk_order(src_uri: str) -> tuple:
-    """Where MkDocs' walk of the docs tree (``get_files``) puts a file: a folder's files before its
-    folders, files by ``_file_sort_key`` (index first), folders by name."""
-    from mkdocs.structure.files import _file_sort_key
-
-    *folders, name = src_uri.split("/")
-    return (*((1, folder) for folder in folders), (0, _file_sort_key(name)))
+    def store(self) -> None:
+        """After MkDocs wrote the site: the pages it rendered become entries (linked, not copied)."""
+        for key, path, mac in self.fresh:
+            self.cache.adopt("html", key, Path(path), mac)
+        self.fresh.clear()
 
 
 def _doc_pages(docs_dir: Path) -> list[Path]:
@@ -313,7 +301,7 @@ def _doc_pages(docs_dir: Path) -> list[Path]:
 
 def _site_key(cfg, root: Path, docs_dir: Path, nav_docs: set[str]) -> str:
     """What every rendered page depends on besides its own docs page (``_PageCache``)."""
-    extra = {k: v for k, v in cfg["extra"].items() if k != "sb_built"}
+    extra = dict(cfg["extra"])
     titles = []
     for doc in sorted(nav_docs):  # a navigation entry without a title shows its page's title
         try:
@@ -343,6 +331,42 @@ def _add_fill_nav(cfg) -> None:
         return
     help_at = next((i for i, item in enumerate(nav) if isinstance(item, dict) and "帮助" in item), len(nav))
     nav.insert(help_at, dict(FILL_NAV))
+
+
+class _HtmlPages:
+    """An MkDocs plugin: a generated page whose HTML is in its front matter (``sb_html``) has no
+    Markdown at all, and MkDocs would still build a Markdown converter with every extension for it
+    (about half a millisecond a page, a third of MkDocs' time on 10,000 pages) to convert nothing.
+    Such a page gets what that conversion gives — no content, no table of contents, no title, no
+    anchors — without it, once this build's extensions are seen to turn an empty text into nothing
+    (a configuration whose extensions add text to every page renders every page as MkDocs does)."""
+
+    def __init__(self) -> None:
+        self.empty_is_nothing: bool | None = None
+
+    def on_page_markdown(self, markdown_text: str, page, config, files):
+        if markdown_text.strip() or "sb_html" not in page.meta:
+            return markdown_text
+        if self.empty_is_nothing is None:
+            import markdown
+
+            md = markdown.Markdown(extensions=config["markdown_extensions"],
+                                   extension_configs=config["mdx_configs"] or {})
+            self.empty_is_nothing = md.convert(markdown_text) == "" and not getattr(md, "toc_tokens", [])
+        if self.empty_is_nothing:
+            page.render = _render_nothing.__get__(page)
+        return markdown_text
+
+
+def _render_nothing(page, config, files) -> None:
+    """``Page.render`` of a page with no Markdown (``_HtmlPages``): what converting "" leaves."""
+    from mkdocs.structure.toc import get_toc
+
+    page.content = ""
+    page.toc = get_toc([])
+    page._title_from_render = None
+    page.present_anchor_ids = set()
+    page.links_to_anchors = {}
 
 
 class _PagesOnly:

@@ -9,15 +9,16 @@
 - ``html``: the page MkDocs rendered from one docs page, keyed by that page's exact bytes (a
   report page: by its ``doc`` key, from which its docs page is made, so that a reused report page
   is never written as a docs page) and by the MkDocs configuration, theme overrides, navigation
-  and versions (``site/build.py``); stored without the build time of its footer, which is put back
-  at its place;
+  and versions (``site/build.py``); stored as the page itself (the HMAC in the file's name), so
+  that the new site takes it by hard link (``link``);
 - ``search``: the texts of one search shard's pages (search.py ``index_shard``), keyed by its
   reports' keys in the order their shadow pages are written (``shard_key``: a reused shard's shadow
   pages are never written), or for the site's own shard by the bytes of its shadow pages
   (``ShardReuse``).
 
 A key is a SHA-256 of the inputs, never a name or a time; an entry is its output with an HMAC
-(SHA-256) over kind, key and output, checked on every read. An entry that is damaged, cut short,
+(SHA-256) over kind, key and output (before the output, or in the file's name for ``PLAIN_KINDS``),
+checked on every read. An entry that is damaged, cut short,
 copied under another key or written without the secret is ignored (and rewritten): it cannot
 change what a build produces, only how long it takes. The secret is ``SHANGBAO_CACHE_SECRET``
 when set (CI: a protected variable, so that a merge request's pipeline cannot forge entries for
@@ -42,8 +43,11 @@ import subprocess
 from pathlib import Path
 
 #: Change when the layout of entries changes: older entries then no longer validate.
-FORMAT = b"shangbao-site-cache-1"
+FORMAT = b"shangbao-site-cache-2"
 KINDS = ("doc", "shadow", "html", "search")
+#: kinds stored as their output itself, the HMAC in the file's name (``<key>.<hmac>``): a site can
+#: take such an entry by hard link (``link``) instead of writing tens of thousands of pages again
+PLAIN_KINDS = ("html",)
 SECRET_ENV = "SHANGBAO_CACHE_SECRET"
 FOLDER_ENV = "SHANGBAO_CACHE_DIR"
 _MAC = 32
@@ -74,10 +78,14 @@ class SiteCache:
         self.used: set[tuple[str, str]] = set()
         self.hits = 0
         self.misses = 0
+        #: per plain kind: key → the entry's file (its name carries the HMAC), listed once
+        self._plain: dict[str, dict[str, str]] = {}
+        self._base = str(self.folder)
 
     # --- entries ------------------------------------------------------------------------
-    def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / key[2:]
+    def _path(self, kind: str, key: str) -> str:
+        # (strings, not Path: tens of thousands of lookups per build)
+        return os.path.join(self._base, kind, key[:2], key[2:])
 
     def _mac(self, kind: str, key: str, data: bytes) -> bytes:
         mac = hmac.new(self._secret, FORMAT, hashlib.sha256)
@@ -85,8 +93,85 @@ class SiteCache:
         mac.update(data)
         return mac.digest()
 
+    def _plain_entries(self, kind: str) -> dict[str, str]:
+        entries = self._plain.get(kind)
+        if entries is None:
+            entries = {}  # filled, then published: threads linking at once never see half of it
+            base = os.path.join(self._base, kind)
+            for sub in (os.scandir(base) if os.path.isdir(base) else ()):
+                if sub.is_dir(follow_symlinks=False):
+                    for entry in os.scandir(sub.path):
+                        entries[sub.name + entry.name.split(".", 1)[0]] = entry.path
+            entries = self._plain.setdefault(kind, entries)
+        return entries
+
+    def _plain_get(self, kind: str, key: str) -> tuple[str, bytes] | None:
+        path = self._plain_entries(kind).get(key)
+        data = None
+        if path is not None:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                data = None
+        if data is None or not hmac.compare_digest(path.rsplit(".", 1)[-1], self._mac(kind, key, data).hex()):
+            self.misses += 1
+            return None
+        self.used.add((kind, key))
+        self.hits += 1
+        return path, data
+
+    def link(self, kind: str, key: str, target: Path) -> bool:
+        """Put the (plain) entry's output at ``target`` — a new file — by a hard link, or a copy
+        where the two folders cannot share a file; False when there is no valid entry.
+
+        A linked page and its entry are one file: whatever changes the page in place changes the
+        entry too, and the next build finds the entry damaged (its HMAC) and renders the page again."""
+        found = self._plain_get(kind, key)
+        if found is None:
+            return False
+        path, data = found
+        try:
+            os.link(path, target)
+        except OSError:
+            with open(target, "wb") as fh:
+                fh.write(data)
+        return True
+
+    def plain_mac(self, kind: str, key: str, data: bytes) -> str:
+        """What ``adopt`` needs to take a file holding ``data`` as the entry (kind, key)."""
+        return self._mac(kind, key, data).hex()
+
+    def adopt(self, kind: str, key: str, path: Path, mac: str) -> None:
+        """Make the file at ``path`` — written by this build, its bytes those ``plain_mac`` was given —
+        the (plain) entry (kind, key), by a hard link (a copy across file systems): a full build's
+        pages are not written twice. Had the file changed since, its name's HMAC no longer matches and
+        the entry is ignored when read."""
+        target = f"{self._path(kind, key)}.{mac}"
+        old = self._plain_entries(kind).get(key)
+        tmp = self._tmp / f"{os.getpid()}-{secrets.token_hex(8)}"
+        try:
+            try:
+                os.link(path, tmp)
+            except OSError:
+                import shutil
+
+                shutil.copyfile(path, tmp)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(tmp, target)
+            if old is not None and old != target:
+                os.unlink(old)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            return
+        self._plain[kind][key] = target
+        self.used.add((kind, key))
+
     def get(self, kind: str, key: str) -> bytes | None:
         """The entry's output, or None when there is none or it does not validate."""
+        if kind in PLAIN_KINDS:
+            found = self._plain_get(kind, key)
+            return None if found is None else found[1]
         try:
             with open(self._path(kind, key), "rb") as fh:
                 raw = fh.read()
@@ -104,7 +189,10 @@ class SiteCache:
     def has(self, kind: str, key: str) -> bool:
         """Whether there is an entry (not read: whoever relies on it reads it with ``get``, which
         checks it, before the build's output depends on it); kept by ``prune`` when there is."""
-        if not os.path.isfile(self._path(kind, key)):
+        if kind in PLAIN_KINDS:
+            if key not in self._plain_entries(kind):
+                return False
+        elif not os.path.isfile(self._path(kind, key)):
             return False
         self.used.add((kind, key))
         return True
@@ -112,16 +200,25 @@ class SiteCache:
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Store an entry, atomically (a killed build leaves the whole entry or none)."""
         target = self._path(kind, key)
+        plain = kind in PLAIN_KINDS
+        old = self._plain_entries(kind).get(key) if plain else None
+        if plain:
+            target = f"{target}.{self._mac(kind, key, data).hex()}"
         tmp = self._tmp / f"{os.getpid()}-{secrets.token_hex(8)}"
         try:
             with open(tmp, "wb") as fh:
-                fh.write(self._mac(kind, key, data))
+                if not plain:
+                    fh.write(self._mac(kind, key, data))
                 fh.write(data)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
             os.replace(tmp, target)
+            if old is not None and old != target:
+                os.unlink(old)
         except OSError:  # a full disk or a read-only cache costs speed, never the build
             tmp.unlink(missing_ok=True)
             return
+        if plain:
+            self._plain[kind][key] = target
         self.used.add((kind, key))
 
     def keep(self, entries: set[tuple[str, str]]) -> None:
@@ -139,7 +236,7 @@ class SiteCache:
                 if not sub.is_dir(follow_symlinks=False):
                     continue
                 for entry in os.scandir(sub.path):
-                    if (kind, sub.name + entry.name) not in self.used:
+                    if (kind, sub.name + entry.name.split(".", 1)[0]) not in self.used:
                         try:
                             os.unlink(entry.path)
                             removed += 1
