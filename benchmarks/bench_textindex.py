@@ -3,8 +3,9 @@ what a first query downloads and how long it takes, measured in Chromium with th
 
     python benchmarks/bench_textindex.py SITE_DIR [--out /tmp/sb-bench] [--json OUT]
 
-SITE_DIR is an already built site: its pages' side texts (``pagefind/**/t/*.json``, or
-``sb-index/t/*.json``) are the pages, newest first by their 报送时间 (then by path). The index is
+SITE_DIR is an already built site: its pages' side texts (``sb-index/<shard>/t/*.json``) are the
+pages, in the shards its ``meta.json`` lists (an older site's: one shard, newest first by their
+报送时间, then by path). The index is
 written to ``OUT/sb-index`` beside a copy of the site's assets and a minimal page that loads
 site.js, served on 127.0.0.1; each query is typed into the search box of a fresh browser context
 (nothing cached), and every byte fetched after the page itself and site.js is counted: meta, fold
@@ -36,8 +37,15 @@ PAGE_HTML = """<!doctype html><html lang="zh"><head><meta charset="utf-8"><title
 <script src="assets/site.js"></script></body></html>"""
 
 
-def side_files(site: Path) -> list[Path]:
-    """The side texts of the site's pages, newest report first (pages without a time last)."""
+def side_shards(site: Path) -> list[list[Path]]:
+    """The side texts of the site's pages, shard by shard as the site's index holds them (its
+    meta.json), or newest report first as one shard (pages without a time last)."""
+    meta = site / "sb-index" / "meta.json"
+    if meta.is_file() and json.loads(meta.read_text(encoding="utf-8")).get("version") == 2:
+        shards = json.loads(meta.read_text(encoding="utf-8"))["shards"]
+        group = json.loads(meta.read_text(encoding="utf-8"))["texts"]
+        return [[(site / "sb-index" / s["id"] / "t" / f"{i // group}.json", i % group) for i in range(s["pages"])]
+                for s in shards]
     files = sorted(site.glob("pagefind/**/t/*.json")) or sorted(site.glob("sb-index/*/t/*.json"))
     keyed = []
     for path in files:
@@ -46,18 +54,25 @@ def side_files(site: Path) -> list[Path]:
         keyed.append((when.group(1) if when else "", page.get("url", ""), path))
     keyed.sort(key=lambda k: k[1])
     keyed.sort(key=lambda k: k[0], reverse=True)  # stable: by path within one time; no time ("") last
-    return [k[2] for k in keyed]
+    return [[(k[2], None) for k in keyed]]
 
 
-def pages_of(files: list[Path]):
-    for path in files:
-        yield json.loads(path.read_text(encoding="utf-8"))
+def page_at(entry: tuple[Path, int | None], _last: dict = {}) -> dict:  # noqa: B006 (the last file read)
+    path, at = entry
+    if _last.get("path") != path:
+        _last.update(path=path, data=json.loads(path.read_text(encoding="utf-8")))
+    return _last["data"] if at is None else _last["data"][at]
+
+
+def pages_of(files: list[tuple[Path, int | None]]):
+    for entry in files:
+        yield page_at(entry)
 
 
 def queries(files: list[Path]) -> dict[str, list[str]]:
     """安全生产, 检查 整改, five long titles spread over the site, a common phrase, an absent word."""
     step = max(1, len(files) // 5)
-    titles = [json.loads(files[min(i * step + step // 2, len(files) - 1)].read_text(encoding="utf-8"))["title"]
+    titles = [page_at(files[min(i * step + step // 2, len(files) - 1)])["title"]
               for i in range(5)]
     return {"common": ["安全生产", "检查 整改"], "title": titles, "phrase": ["隐患排查台账"], "absent": ["鹤影行动"]}
 
@@ -96,7 +111,8 @@ def measure(url: str, query: str) -> dict:
         browser.close()
     kinds: dict[str, int] = {}
     for u, size in fetched.items():
-        part = u.split("/sb-index/", 1)[1].split("/", 1)[0] if "/" in u.split("/sb-index/", 1)[1] else "meta"
+        rel = u.split("/sb-index/", 1)[1].split("/")
+        part = rel[1] if len(rel) > 2 else "meta"  # (a shard's folder, then d, p, q or t)
         kinds[part] = kinds.get(part, 0) + size
     return {"query": query, "message": message, "bytes": sum(fetched.values()), "files": len(fetched),
             "by_folder": kinds, "first_ms": round(first * 1000), "again_ms": round(again * 1000)}
@@ -108,12 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("/tmp/sb-bench"))
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
-    files = side_files(args.site)
+    shards = side_shards(args.site)
+    files = [f for shard in shards for f in shard]
     if args.out.exists():
         shutil.rmtree(args.out)
     (args.out / "assets").mkdir(parents=True)
     started = time.perf_counter()
-    stats = write_index(pages_of(files), args.out / "sb-index")
+    stats = write_index([pages_of(shard) for shard in shards], args.out / "sb-index")
     build_s = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     shutil.copy(ASSETS / "site.js", args.out / "assets" / "site.js")

@@ -73,8 +73,13 @@ def feed_summary(facts, period) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **data}
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/_.~-]*")
+
+
 def _url(facts, report_id: str) -> str:
-    return "../" + quote(urls.html_path(facts.doc[report_id]), safe="/-_.~")
+    path = urls.html_path(facts.doc[report_id])
+    # most addresses have nothing to percent-encode: quote would give them back as they are
+    return "../" + (path if _PLAIN_PATH.fullmatch(path) else quote(path, safe="/-_.~"))
 
 
 def _iso(moment: dt.datetime | None, tz) -> str | None:
@@ -189,31 +194,64 @@ def credit_csv(facts) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def feed_files(facts) -> dict[str, bytes]:
-    """Every file of ``site/feed/`` for this build: name → bytes."""
-    def dump(data: Any) -> bytes:
-        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+#: What a summary file is written with in place of its as-of when the build cache keeps it
+#: (``feed_files``); U+FDD0/U+FDD1 are non-characters no report or ``_org.yml`` value can hold.
+_AS_OF_MARK = "\ufdd0as_of\ufdd1"
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def feed_files(facts, cache=None) -> dict[str, bytes]:
+    """Every file of ``site/feed/`` for this build: name → bytes.
+
+    With ``cache`` (the build cache, ``site/cache.py``) a file is taken from it when its content
+    is the same as an earlier build's (keyed by the ``repr`` of the data, the code and Python's
+    version): a summary's as-of is put in afterwards, so a closed period's file is reused."""
+    key = ""
+    if cache is not None:
+        import sys
+
+        from .site.cache import FORMAT, code_digest, digest
+
+        key = digest(FORMAT, code_digest(), sys.version, "feed")
+        as_of = json.dumps(_iso(facts.as_of, facts.tz)).encode("utf-8")
+        mark = json.dumps(_AS_OF_MARK, ensure_ascii=False).encode("utf-8")
+
+    def dump(name: str, data: dict[str, Any]) -> bytes:
+        if cache is None:
+            return _json(data)
+        stamped = "as_of" in data
+        if stamped:
+            data = data | {"as_of": _AS_OF_MARK}
+        entry = digest(key, name, repr(data))
+        out = cache.get("doc", entry)
+        if out is None:
+            out = _json(data)
+            cache.put("doc", entry, out)
+        return out.replace(mark, as_of) if stamped else out
 
     files: dict[str, bytes] = {}
     periods = facts.all_periods()
     for p in periods:
-        files[f"summary-{p.id}.json"] = dump(feed_summary(facts, p))
+        files[f"summary-{p.id}.json"] = dump(f"summary-{p.id}.json", feed_summary(facts, p))
     years = _years(facts)
     for year in years:
-        files[f"reports-{year}.json"] = dump(feed_reports(facts, year))
+        files[f"reports-{year}.json"] = dump(f"reports-{year}.json", feed_reports(facts, year))
     files["atom.xml"] = atom(facts)
     files["credit.csv"] = credit_csv(facts)
-    files["index.json"] = dump({
+    files["index.json"] = _json({
         "schema_version": SCHEMA_VERSION, "organization": facts.org.organization, "audience": facts.audience,
         "as_of": _iso(facts.as_of, facts.tz), "summaries": [p.id for p in periods], "reports": years, "site": "../",
     })
     return files
 
 
-def write_feeds(facts, feed_dir: Path) -> int:
-    """Write ``site/feed/`` into ``feed_dir``; the number of files."""
+def write_feeds(facts, feed_dir: Path, cache=None) -> int:
+    """Write ``site/feed/`` into ``feed_dir`` (taking unchanged files from ``cache``); the number of files."""
     feed_dir.mkdir(parents=True, exist_ok=True)
-    files = feed_files(facts)
+    files = feed_files(facts, cache)
     for name, data in files.items():
         (feed_dir / name).write_bytes(data)
     return len(files)

@@ -260,6 +260,10 @@ class Summarizer:
         self._timeliness: dict[str, str | None] = {}
         # reports with errors the audience may see: (anchor kind, key, report)
         self._errored: list[tuple[str, Any, Report]] = []
+        # a report's line among the late ones and an incident's line are the same in every period
+        # (the site summarizes each week, month, quarter and year): made once, shared, never changed
+        self._late: dict[str, Timed] = {}
+        self._incidents: dict[str, Incident] = {}
         for r in reports:
             if r.draft:
                 continue
@@ -369,11 +373,15 @@ class Summarizer:
             elif t == CONCEALED:
                 f.concealed += 1
             if t in (LATE, CONCEALED):
-                if r.type == "incident":
-                    late.append(Timed(r, names[r.unit], t, incident_delay(r, org), judged_on_received(r, org)))
-                else:
-                    late.append(Timed(r, names[r.unit], t, periodic_delay(r, org), judged_on_received(r, org),
-                                      periodic_due(r, org)))
+                found = self._late.get(r.id)  # the same in every period the report counts in
+                if found is None:
+                    if r.type == "incident":
+                        found = Timed(r, names[r.unit], t, incident_delay(r, org), judged_on_received(r, org))
+                    else:
+                        found = Timed(r, names[r.unit], t, periodic_delay(r, org), judged_on_received(r, org),
+                                      periodic_due(r, org))
+                    self._late[r.id] = found
+                late.append(found)
 
         # periodic reports counted in their period
         for kind in PERIODIC_TYPES:
@@ -447,6 +455,12 @@ class Summarizer:
         return s
 
     def _incident(self, first: Report, names: dict[str, str]) -> Incident:
+        found = self._incidents.get(first.id)  # the same in every period the 初报 counts in
+        if found is None:
+            found = self._incidents[first.id] = self._new_incident(first, names)
+        return found
+
+    def _new_incident(self, first: Report, names: dict[str, str]) -> Incident:
         chain = [first] + self._followups.get(first.id, [])
         latest = max(chain, key=lambda r: (_STAGE_ORDER.get(r.stage or "初报", 0), r.reported_at))
         severity = next((r.severity for r in sorted(chain, key=lambda r: r.reported_at, reverse=True)

@@ -85,6 +85,10 @@ def _assert_same(cached: Path, full: Path) -> dict[str, bytes]:
     return a
 
 
+def entries_of(cache: Path, kind: str) -> list[Path]:
+    return sorted(p for p in (cache / "internal" / kind).rglob("*") if p.is_file())
+
+
 def _reused(output: str) -> int:
     m = re.search(r"构建缓存：(\d+) 个页面沿用", output)
     assert m, output[-2000:]
@@ -170,6 +174,19 @@ def test_damaged_or_forged_cache_entries_do_not_change_the_site(repo, tmp_path, 
         path.write_bytes(raw[:32] + raw[32:].replace("安".encode(), forged.encode()))
     # 4. the search index replaced by another valid-looking tar
     entries["search"][0].write_bytes(entries["search"][0].read_bytes()[:32] + b"\0" * 1024)
+    # 6. the search index's shards kept as files (the year's and the help pages'): in one a file
+    # changed (the bytes a reader would get); in the other a file gone and the list of its files
+    # replaced by a forged one (written without the secret)
+    shards = sorted(p for p in (cache / "internal" / "sbindex-files").iterdir())
+    assert len(shards) == 2 and len(entries_of(cache, "sbindex")) == 2
+    bucket = next((shards[0] / "d").iterdir())
+    data = bucket.read_bytes()
+    bucket.unlink()  # (not written in place: the first site's file is the same file)
+    bucket.write_bytes(data.replace("安".encode(), forged.encode()) + forged.encode())
+    next((shards[1] / "t").iterdir()).unlink()
+    listed = cache / "internal" / "sbindex" / shards[1].name[:2] / shards[1].name[2:]
+    raw = listed.read_bytes()
+    listed.write_bytes(raw[:32] + raw[32:].replace(b'"pages": ', b'"pages": 1'))
     # 5. a different secret (a cache written by someone else) for one more entry
     os.environ["SHANGBAO_CACHE_SECRET"] = "someone else"
     try:
@@ -186,6 +203,8 @@ def test_damaged_or_forged_cache_entries_do_not_change_the_site(repo, tmp_path, 
     files = _assert_same(tmp_path / "site1", tmp_path / "full1")
     assert not any(forged.encode() in v for v in files.values())
     assert _reused(out) > 100  # the entries left intact were used
+    reused, total = _reused_shards(out)
+    assert reused == 0 and total == 2  # both shards, their files damaged, were written again
 
 
 def test_a_published_page_changed_in_place_is_not_taken_again(repo, tmp_path, capsys):

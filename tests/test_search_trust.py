@@ -7,6 +7,7 @@ out), with OpenCC's own converter for traditional characters — not from the in
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -180,7 +181,8 @@ def test_shadow_page_carries_the_card_and_the_readable_text_without_the_title():
 
 def test_the_anonymous_author_is_in_no_search_record_of_the_anonymous_report(sample_site):
     # the readable text of every page the index holds (what a search can show)
-    records = [p.read_text(encoding="utf-8") for p in (sample_site / "sb-index").rglob("t/*.json")]
+    records = [json.dumps(page, ensure_ascii=False) for p in (sample_site / "sb-index").rglob("t/*.json")
+               for page in json.loads(p.read_text(encoding="utf-8"))]  # (a file holds a few pages)
     anon = [r for r in records if ANON_TITLE in r]
     assert len(anon) == 1 and "河西乡" in anon[0]  # control: the report is indexed, its card too
     assert ANON_AUTHOR not in anon[0]
@@ -332,8 +334,9 @@ def test_the_index_holds_every_shards_pages_newest_first_and_the_site_pages_last
 
     index = sharded_site / "sb-index"
     meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
-    texts = [json.loads((index / meta["id"] / "t" / f"{i}.json").read_text(encoding="utf-8"))
-             for i in range(meta["pages"])]
+    texts = [page for shard in meta["shards"] for g in range(-(-shard["pages"] // meta["texts"]))
+             for page in json.loads((index / shard["id"] / "t" / f"{g}.json").read_text(encoding="utf-8"))]
+    assert len(texts) == meta["pages"] and len(meta["shards"]) == 3  # two report shards, the site's pages
     times = [m.group(1) for t in texts if (m := re.search("报送时间 (\\S+ \\S+)", t.get("c", "")))]
     assert len(times) > 100 and times == sorted(times, reverse=True)
     assert times[0] >= SPLIT_AT > times[-1]  # control: both shards are in it

@@ -45,8 +45,11 @@ def holds(page: dict, term: str) -> bool:
 # --- a reader of the files, written from the format's description ----------------------------
 
 class Index:
-    def __init__(self, root: Path):
-        self.meta = json.loads((root / "meta.json").read_text())
+    """One shard's files (its folder, listed in meta.json); ``lookup`` gives its own page ids."""
+
+    def __init__(self, root: Path, shard: int = 0):
+        meta = json.loads((root / "meta.json").read_text())
+        self.meta = {**meta["shards"][shard], "chunk": meta["chunk"]}
         self.root = root / self.meta["id"]  # (every file but meta.json and fold.json)
         self.buckets: dict[int, dict] = {}
 
@@ -144,6 +147,19 @@ class Index:
                        for start in places[0].get(p, ()))}
 
 
+class Site:
+    """The whole index: every shard's pages after the shards before it."""
+
+    def __init__(self, root: Path):
+        meta = json.loads((root / "meta.json").read_text())
+        self.shards = [Index(root, i) for i in range(len(meta["shards"]))]
+        self.offsets = [sum(s["pages"] for s in meta["shards"][:i]) for i in range(len(meta["shards"]))]
+        assert meta["pages"] == sum(s["pages"] for s in meta["shards"])
+
+    def lookup(self, term: str, kind: int = textindex.TEXT) -> set[int]:
+        return {o + p for o, shard in zip(self.offsets, self.shards, strict=True) for p in shard.lookup(term, kind)}
+
+
 def build(tmp_path: Path, pages: list[dict]) -> Index:
     write_index(pages, tmp_path / "sb-index")
     return Index(tmp_path / "sb-index")
@@ -197,8 +213,8 @@ def test_heading_and_title_tokens(tmp_path):
     assert index.lookup("安监股", textindex.HEADING) == {0}
     assert set(index.pages(index.entry(textindex.TITLE, ["配电房火情"]))) == {0}
     assert index.lookup("配电房火情") == {1}  # the title has a space there: not the same text
-    assert (index.root / "t" / "1.json").read_text(encoding="utf-8") == json.dumps(
-        pages[1], ensure_ascii=False, separators=(",", ":"))
+    assert (index.root / "t" / "0.json").read_text(encoding="utf-8") == json.dumps(
+        pages, ensure_ascii=False, separators=(",", ":"))  # the texts of a few pages in a file
 
 
 def test_lists_are_bitmaps_when_smaller(tmp_path):
@@ -224,7 +240,11 @@ def _normal(term: str) -> str:
 @given(st.lists(st.fixed_dictionaries({"title": text, "t": text}), min_size=1, max_size=6), st.data())
 def test_the_index_answers_what_page_holds_says(tmp_path_factory, pages, data):
     tmp = tmp_path_factory.mktemp("prop")
-    index = build(tmp, pages)
+    # the pages cut into shards (each with page ids of its own): the whole answers the same
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(pages) - 1), max_size=3)) if len(pages) > 1 else set())
+    bounds = [0, *cuts, len(pages)]
+    write_index([pages[a:b] for a, b in zip(bounds, bounds[1:], strict=False)], tmp / "sb-index")
+    index = Site(tmp / "sb-index")
     for _ in range(8):
         if data.draw(st.booleans()):
             src = fold(page_text(data.draw(st.sampled_from(pages))))
@@ -278,7 +298,8 @@ def _site_pages() -> list[dict]:
 @pytest.fixture(scope="module")
 def index_site(tmp_path_factory):
     """A site of the pages above with the index and site.js, and a member site beside it."""
-    site = _small_site(tmp_path_factory.mktemp("index-site"), _site_pages())
+    # in four shards: a term's pages, its long terms' candidates and the ranks span shards
+    site = _small_site(tmp_path_factory.mktemp("index-site"), _site_pages(), cuts=(2, 100, 263))
     member = site / "member"
     member.mkdir()
     write_index([{"url": "r/m.html", "title": "乡镇配电房火情", "sub": "西坪镇 · 突发事件", "t": "配电房火情已扑灭。"}],
@@ -360,15 +381,20 @@ def test_title_and_heading_rank_first_and_members_follow(index_search):
     assert found["titles"] == ["配电房火情"]
 
 
-def _small_site(tmp_path: Path, pages: list[dict]) -> Path:
-    """A site of one search page with site.js and the index of ``pages``."""
+def _shards(pages: list[dict], cuts=()) -> list[list[dict]]:
+    bounds = [0, *cuts, len(pages)]
+    return [pages[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _small_site(tmp_path: Path, pages: list[dict], cuts=()) -> Path:
+    """A site of one search page with site.js and the index of ``pages`` (cut into shards at ``cuts``)."""
     import shutil
 
     site = tmp_path / "site"
     (site / "assets").mkdir(parents=True)
     shutil.copy(ASSETS / "site.js", site / "assets" / "site.js")
     (site / "index.html").write_text(PAGE_HTML, encoding="utf-8")
-    write_index(pages, site / "sb-index")
+    write_index(_shards(pages, cuts), site / "sb-index")
     return site
 
 
@@ -379,7 +405,7 @@ def test_a_page_opened_before_the_site_was_rebuilt_says_so_and_counts_nothing(br
     import os
     import time
 
-    site = _small_site(tmp_path, _site_pages())
+    site = _small_site(tmp_path, _site_pages(), cuts=(3,))
     # published ten days ago: a browser may keep a file that old for a day without asking again
     # (heuristic freshness), so the meta.json of the new build must not be taken from its cache
     old = time.time() - 10 * 86400
@@ -397,9 +423,10 @@ def test_a_page_opened_before_the_site_was_rebuilt_says_so_and_counts_nothing(br
 
         before = search("配电房")
         assert re.fullmatch(r"找到 \d+ 条含“配电房”的结果", before)
-        # the site is rebuilt with one more page, newest: every page id moves by one
-        write_index([{"url": "r/new.html", "title": "配电房新情况", "t": "新的配电房。"}] + _site_pages(),
-                    site / "sb-index")
+        # the site is rebuilt with one more page, newest: the first shard's folder changes (the
+        # second's stays, its ids move by one)
+        pages = [{"url": "r/new.html", "title": "配电房新情况", "t": "新的配电房。"}] + _site_pages()
+        write_index(_shards(pages, cuts=(4,)), site / "sb-index")
         assert search("收费站") == "搜索索引已更新或暂时无法读取，请刷新页面后再搜索。"
         assert pg.locator("li.pagefind-ui__result").count() == 0
         pg.reload()
@@ -429,14 +456,26 @@ def test_a_long_term_with_a_run_of_punctuation_is_counted_exactly(browser, tmp_p
     assert message == f"找到 6 条含“{term}”的结果" and titles == [f"真的{i}" for i in range(5)]
 
 
-def test_the_index_folder_is_named_by_its_pages_and_its_writer(tmp_path, monkeypatch):
-    """A reader holding an older meta.json must not find another layout's files under its id."""
+def test_a_shards_folder_is_named_by_its_pages_and_its_writer(tmp_path, monkeypatch):
+    """A reader holding an older meta.json must not find another layout's files under its id; a
+    shard whose pages did not change keeps its folder, byte for byte."""
     pages = _site_pages()
-    first = write_index(pages, tmp_path / "a")["id"]
-    assert write_index(pages, tmp_path / "b")["id"] == first  # the same pages, the same folder
-    assert (tmp_path / "a" / first / "d").is_dir() and sorted(p.name for p in (tmp_path / "a").iterdir()) == [
-        first, "fold.json", "meta.json"]
+
+    def ids(out: str, shards) -> list[str]:
+        return [s["id"] for s in write_index(shards, tmp_path / out)["shards"]]
+
+    first = ids("a", _shards(pages, (3,)))
+    assert ids("b", _shards(pages, (3,))) == first  # the same pages, the same folders
+    assert (tmp_path / "a" / first[0] / "d").is_dir() and sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
+        [*first, "fold.json", "meta.json"])
+    added = ids("e", _shards([{"url": "r/new.html", "title": "新", "t": "新的。"}] + pages, (4,)))
+    assert added[0] != first[0] and added[1] == first[1]
+    assert _files(tmp_path / "e" / first[1]) == _files(tmp_path / "a" / first[1])
     monkeypatch.setattr(textindex, "CHUNK_PAGES", 2)  # same pages and format, other files
-    assert write_index(pages, tmp_path / "c")["id"] != first
+    assert ids("c", _shards(pages, (3,)))[1] != first[1]
     monkeypatch.undo()
-    assert write_index(pages[1:], tmp_path / "d")["id"] != first
+    assert ids("d", _shards(pages[1:], (2,)))[0] != first[0]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -573,11 +573,27 @@ def to_bytes(doc: Document) -> bytes:
     schema_order(doc.element)
     out = io.BytesIO()
     doc.save(out)
+    return package(parts(out.getvalue()))
+
+
+def parts(data: bytes) -> list[tuple[str, bytes]]:
+    """The parts of a DOCX file (name, bytes), in the file's order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        return [(info.filename, source.read(info.filename)) for info in source.infolist()]
+
+
+def package(items: list[tuple[str, bytes]]) -> bytes:
+    """A DOCX file of these parts, in this order: the same parts give the same bytes."""
     fixed = io.BytesIO()
-    with zipfile.ZipFile(out) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+    with zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in items:
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
+            target.writestr(entry, data)
     return fixed.getvalue()
+
+
+def core_time(when: dt.datetime) -> str:
+    """``when`` as ``new_document`` dates the file (docProps/core.xml, as python-docx writes it)."""
+    return when.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")

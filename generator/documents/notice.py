@@ -7,6 +7,7 @@ on-time rate, score; SPEC §7): counted from public reports alone they would be 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 
@@ -163,3 +164,59 @@ class _Sections:
 
 def notice_bytes(summary: Summary, org: Org) -> bytes:
     return layout.to_bytes(notice_document(summary, org))
+
+
+# --- the same 通报 on another day (the site's build cache) ------------------------------------------
+#
+# Every 通报 prints the as-of (统计截至, the 成文日期 under the signature, the 印发 date, the file's
+# dates), so a period whose figures have not changed for years still gets a new file at every build.
+# The site keeps the 通报 written for a stand-in as-of instead (``stand_in``: the same summary but for
+# the as-of, a date of the same length, so the signature stands where it would) and puts the real
+# dates into its text (``restamp``): a file byte-identical to ``notice_bytes(summary, org)``.
+
+#: Every field of a ``Report`` that ``notice_document`` reads (of the summary's late reports and
+#: incidents): all ``notice_key`` holds of a report, rather than its whole text.
+REPORT_FIELDS = ("id", "title", "type", "type_label", "unit", "reported_at", "received_at", "occurred_at")
+
+
+def notice_key(summary: Summary) -> str:
+    """Everything ``notice_document`` makes the 通报 from but ``_org.yml``, as text (the site's build
+    cache key): the summary with each report in it cut down to ``REPORT_FIELDS``."""
+    def fields(r) -> tuple:
+        return tuple(getattr(r, name) for name in REPORT_FIELDS)
+
+    return repr(dataclasses.replace(
+        summary, late_reports=[dataclasses.replace(t, report=fields(t.report)) for t in summary.late_reports],
+        incidents=[dataclasses.replace(i, first=fields(i.first)) for i in summary.incidents]))
+
+
+def stand_in(summary: Summary) -> tuple[Summary, dict[str, list[tuple[str, str, int]]]]:
+    """The summary with a stand-in as-of, and what ``restamp`` replaces in which part: (the stand-in's
+    text, the real one's, how often the stand-in's text stands there)."""
+    tz = summary.timezone
+    real = summary.as_of.astimezone(tz)
+    local = dt.datetime(1999, 1 if real.month < 10 else 11, 3 if real.day < 10 else 23, 11, 11)
+    model = dataclasses.replace(summary, as_of=local.replace(tzinfo=tz))
+    swaps = {
+        # the time first: it holds the date (统计截至), then the date alone (signature, 印发)
+        "word/document.xml": [(layout.cn_time(model.as_of, tz), layout.cn_time(real, tz), 1),
+                              (layout.cn_date(model.as_of.astimezone(tz)), layout.cn_date(real), 2)],
+        "docProps/core.xml": [(layout.core_time(model.as_of), layout.core_time(real), 2)],
+    }
+    return model, swaps
+
+
+def restamp(data: bytes, swaps: dict[str, list[tuple[str, str, int]]]) -> bytes | None:
+    """The stand-in's 通报 ``data`` with the real dates (``stand_in``); None when a stand-in's text
+    does not stand exactly where the document prints the as-of (a report title that holds it)."""
+    out = []
+    for name, part in layout.parts(data):
+        if name in swaps:
+            text = part.decode("utf-8")
+            for old, new, count in swaps[name]:
+                if text.count(old) != count:
+                    return None
+                text = text.replace(old, new)
+            part = text.encode("utf-8")
+        out.append((name, part))
+    return layout.package(out)

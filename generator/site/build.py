@@ -563,7 +563,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         reused = run_mkdocs(root, docs_dir, tmp, org, audience, live=live, as_of=as_of, cache=cache,
                             generated=generated)
         timings["mkdocs"] = time.perf_counter() - t1
-        write_feeds(facts, tmp / "feed")  # site/feed/ for the upper organisation and other systems
+        write_feeds(facts, tmp / "feed", cache)  # site/feed/ for the upper organisation and other systems
         t2 = time.perf_counter()
         timings["index"] = indexer.finish(tmp)
         timings["index_wait"] = time.perf_counter() - t2

@@ -14,7 +14,11 @@
 - ``search``: the texts of one search shard's pages (search.py ``index_shard``), keyed by its
   reports' keys in the order their shadow pages are written (``shard_key``: a reused shard's shadow
   pages are never written), or for the site's own shard by the bytes of its shadow pages
-  (``ShardReuse``).
+  (``ShardReuse``);
+- ``sbindex``: under the same key, the list of the files of that shard's folder of the search
+  index (textindex.py) with each file's SHA-256; the files themselves are kept in
+  ``sbindex-files/<key>/`` (hard links of the site's) and every one is checked against the list
+  before a build serves it.
 
 A key is a SHA-256 of the inputs, never a name or a time; an entry is its output with an HMAC
 (SHA-256) over kind, key and output (before the output, or in the file's name for ``PLAIN_KINDS``),
@@ -37,14 +41,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import json
 import os
 import secrets
+import shutil
 import subprocess
 from pathlib import Path
 
 #: Change when the layout of entries changes: older entries then no longer validate.
 FORMAT = b"shangbao-site-cache-2"
-KINDS = ("doc", "shadow", "html", "search")
+KINDS = ("doc", "shadow", "html", "search", "sbindex")
 #: kinds stored as their output itself, the HMAC in the file's name (``<key>.<hmac>``): a site can
 #: take such an entry by hard link (``link``) instead of writing tens of thousands of pages again
 PLAIN_KINDS = ("html",)
@@ -266,8 +272,11 @@ class SiteCache:
 
 
 class ShardReuse:
-    """The search index shards of the last build, reused when their shadow pages are the same
-    (search.py ``index_shards``, in the indexer's process, which prunes the ``search`` entries)."""
+    """The search index's shards of the last build, reused when their shadow pages are the same
+    (indexer.py ``index_shards``, in the indexer's process, which prunes the ``search`` and
+    ``sbindex`` entries): a shard's texts (``search``: a bundle of its ``texts.jsonl``), and its
+    folder of the index (``sbindex``: the list of its files with their SHA-256, the files kept
+    beside the entries in ``sbindex-files/<key>/``, hard links of the site's own)."""
 
     def __init__(self, folder: Path) -> None:
         try:
@@ -277,20 +286,24 @@ class ShardReuse:
         self.reused: list[str] = []
         self._keys: dict[Path, str] = {}
 
-    def fetch(self, shadow_dir: Path, out: Path, site: bool, key: str | None = None) -> bool:
-        """Put the cached bundle of the shard ``shadow_dir`` into ``out``; False when there is none.
-        ``key``: the shard's key from its reports' keys (``shard_key``), else its pages' bytes."""
+    def key(self, shadow_dir: Path, site: bool, key: str | None = None) -> str | None:
+        """The shard's key: from its reports' keys (``shard_key``), else from its pages' bytes."""
         if self.cache is None:
-            return False
+            return None
         if key is None:
             key = digest(FORMAT, "shard", "site" if site else "", folder_digest(shadow_dir),
                          code_digest(), versions("opencc"))
+        return key
+
+    def fetch(self, shadow_dir: Path, out: Path, site: bool, key: str | None = None) -> bool:
+        """Put the cached bundle of the shard ``shadow_dir`` into ``out``; False when there is none.
+        ``key``: the shard's key from its reports' keys (``shard_key``), else its pages' bytes."""
+        key = self.key(shadow_dir, site, key)
+        if key is None:
+            return False
         self._keys[Path(out)] = key
         data = self.cache.get("search", key)
-        if data is not None and unpack_folder(data, Path(out)):
-            self.reused.append(shadow_dir.name)
-            return True
-        return False
+        return data is not None and unpack_folder(data, Path(out))
 
     def take(self, bundle: Path, out: Path, key: str | None) -> bool:
         """Unpack the bundle the generator took from the cache (checked) for a shard whose pages it
@@ -299,7 +312,6 @@ class ShardReuse:
             return False
         if key is not None and self.cache is not None:
             self.cache.used.add(("search", key))
-        self.reused.append(Path(bundle).name.split(".", 1)[0])
         return True
 
     def store(self, out: Path) -> None:
@@ -308,9 +320,93 @@ class ShardReuse:
         if key is not None and self.cache is not None:
             self.cache.put("search", key, pack_folder(Path(out)))
 
+    # --- a shard's folder of the index (textindex.write_index) ----------------------------------
+    def _files(self, key: str) -> Path:
+        return self.cache.folder / "sbindex-files" / key
+
+    def link_shard(self, key: str, parent: Path) -> dict | None:
+        """The folder of the index an earlier build wrote for the shard ``key``, put into ``parent``
+        (hard links, copies across file systems) once every file is checked against the signed
+        list; its figures (``textindex.write_shard``), or None when there is none or a file is
+        missing or differs (nothing is then left in ``parent``)."""
+        if self.cache is None:
+            return None
+        data = self.cache.get("sbindex", key)
+        if data is None:
+            return None
+        try:
+            entry = json.loads(data)
+            digests = entry.pop("digests")
+            target = Path(parent) / entry["id"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        self.cache.used.add(("search", key))  # its texts: for the day a file here is damaged
+        if target.exists():  # two shards of the same pages
+            self.reused.append(key)
+            return entry
+        source = self._files(key)
+        staged = Path(parent) / f".reused-{secrets.token_hex(8)}"
+        try:
+            staged.mkdir()
+            made = set()
+            for rel, expected in digests.items():
+                folder = rel.rpartition("/")[0]
+                if folder and folder not in made:
+                    (staged / folder).mkdir(parents=True, exist_ok=True)
+                    made.add(folder)
+                dest = f"{staged}/{rel}"
+                try:
+                    os.link(f"{source}/{rel}", dest)
+                except OSError:
+                    shutil.copyfile(f"{source}/{rel}", dest)
+                with open(dest, "rb") as fh:  # checked where it now is: the file the site will serve
+                    if hashlib.sha256(fh.read()).hexdigest() != expected:
+                        raise ValueError(rel)
+            os.replace(staged, target)
+        except (OSError, ValueError):
+            shutil.rmtree(staged, ignore_errors=True)
+            return None
+        self.reused.append(key)
+        return entry
+
+    def keep_shard(self, key: str, folder: Path, entry: dict) -> None:
+        """Keep the folder of the index just written for the shard ``key`` (hard links of its
+        files) and the signed list of its files."""
+        if self.cache is None:
+            return
+        target = self._files(key)
+        staged = self.cache.folder / "tmp" / f"{os.getpid()}-{secrets.token_hex(8)}"
+        try:
+            staged.mkdir(parents=True)
+            made = set()
+            for rel in entry["digests"]:
+                sub = rel.rpartition("/")[0]
+                if sub and sub not in made:
+                    (staged / sub).mkdir(parents=True, exist_ok=True)
+                    made.add(sub)
+                try:
+                    os.link(f"{folder}/{rel}", f"{staged}/{rel}")
+                except OSError:
+                    shutil.copyfile(f"{folder}/{rel}", f"{staged}/{rel}")
+            if target.exists():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+        except OSError:  # a full disk or a read-only cache costs speed, never the build
+            shutil.rmtree(staged, ignore_errors=True)
+            return
+        listed = {k: v for k, v in entry.items() if k != "digests"}
+        self.cache.put("sbindex", key, json.dumps({**listed, "digests": entry["digests"]}, sort_keys=True).encode())
+
     def finish(self) -> None:
-        if self.cache is not None:
-            self.cache.prune(("search",))
+        if self.cache is None:
+            return
+        self.cache.prune(("search", "sbindex"))
+        files = self.cache.folder / "sbindex-files"
+        if files.is_dir():  # the folders of the entries just pruned
+            for sub in os.scandir(files):
+                if ("sbindex", sub.name) not in self.cache.used:
+                    shutil.rmtree(sub.path, ignore_errors=True)
 
 
 def shard_key(shard: str, pages: list[str]) -> str:

@@ -41,10 +41,13 @@ class Facts:
     feedback: dict[str, list[Report]] = field(default_factory=lambda: defaultdict(list))
     counts_in: dict[str, list[Report]] = field(default_factory=lambda: defaultdict(list))  # period id -> reports
     _summaries: dict[str, dict] = field(default_factory=dict)
+    #: the typed summaries behind ``_summaries`` (the 情况通报 is written from them): one count per period
+    _summary_objects: dict[str, Any] = field(default_factory=dict)
     all_reports: list[Report] = field(default_factory=list)  # every report read (the summary filters)
     problems: dict[str, list] | None = None
     summarizer: Any = None
     members: list | None = None  # the members' feeds read for this build (members.py), when it has members
+    _periods: list[P.Period] | None = None  # ``all_periods``
 
     @property
     def tz(self):
@@ -80,6 +83,18 @@ class Facts:
             self._summaries[period.id] = summarize_dict(self, period)
         return self._summaries[period.id]
 
+    def summary_of(self, period: P.Period):
+        """The typed ``generator.summary.Summary`` of ``summary(period)`` (cached): the page, the
+        情况通报 and the feed of a period are made from one count."""
+        found = self._summary_objects.get(period.id)
+        if found is None:
+            if self.summarizer is None:
+                from ..summary import Summarizer
+
+                self.summarizer = Summarizer(self.all_reports, self.org, self.audience, self.as_of, self.problems)
+            found = self._summary_objects[period.id] = self.summarizer.summarize(period)
+        return found
+
     def first_day(self) -> dt.date:
         days = [u.since for u in self.org.units.values() if u.since]
         days += [r.reported_at.astimezone(self.tz).date() for r in self.reports if r.reported_at]
@@ -87,7 +102,13 @@ class Facts:
         return min(days) if days else today
 
     def all_periods(self) -> list[P.Period]:
-        """Every period from the first report (or unit start) up to the as-of day, years first."""
+        """Every period from the first report (or unit start) up to the as-of day, years first
+        (worked out once: the pages, the feeds and the index all ask)."""
+        if self._periods is None:
+            self._periods = self._all_periods()
+        return list(self._periods)
+
+    def _all_periods(self) -> list[P.Period]:
         first = self.first_day()
         today = self.as_of.astimezone(self.tz).date()
         out: list[P.Period] = []
@@ -167,13 +188,9 @@ def collect(org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
 
 def summarize_dict(facts: Facts, period: P.Period) -> dict:
     """``generator.summary`` for this audience (the same figures ``shangbao summary`` prints)."""
-    if facts.summarizer is None:
-        from ..summary import Summarizer
-
-        facts.summarizer = Summarizer(facts.all_reports, facts.org, facts.audience, facts.as_of, facts.problems)
     from ..summary_writers import summary_dict
 
-    return summary_dict(facts.summarizer.summarize(period))
+    return summary_dict(facts.summary_of(period))
 
 
 TYPE_ORDER = list(REPORT_TYPES)

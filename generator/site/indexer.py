@@ -32,9 +32,10 @@ def _texts(bundle: Path) -> Iterator[dict]:
 def index_shards(shadow_dir: Path, out: Path, reuse=None) -> list[str]:
     """The index (``textindex.write_index``) of every shard under ``shadow_dir`` (a folder per shard,
     ``site`` for the pages that are not reports) written into ``out``: the reports' shards newest
-    first, the site's own pages last. Each shard's texts come from ``index_shard``, or with
-    ``reuse`` (the build cache's ``cache.ShardReuse``) from an earlier build whose shard had the
-    same pages. The report shards' names, newest first."""
+    first, the site's own pages last. With ``reuse`` (the build cache's ``cache.ShardReuse``) a
+    shard whose pages did not change takes its folder of the index from an earlier build (checked);
+    the others are written from their texts (``index_shard``, or the cached texts of a shard whose
+    shadow pages the generator did not write). The report shards' names, newest first."""
     keys: dict[str, str] = {}
     if reuse is not None and (shadow_dir / SHARD_KEYS).is_file():
         keys = json.loads((shadow_dir / SHARD_KEYS).read_text(encoding="utf-8"))
@@ -42,27 +43,30 @@ def index_shards(shadow_dir: Path, out: Path, reuse=None) -> list[str]:
     out.parent.mkdir(parents=True, exist_ok=True)
     bundles = Path(tempfile.mkdtemp(prefix=".sb-shards-", dir=out.parent))
 
-    def shard_texts(pages: Path, site: bool = False) -> Path:
+    def shard_texts(pages: Path, site: bool, key: str | None) -> Iterator[dict]:
         bundle = bundles / pages.name
         given = shadow_dir / f"{pages.name}{BUNDLE_SUFFIX}"
         if reuse is not None and given.is_file():  # the generator wrote no shadow page for it
-            if not reuse.take(given, bundle, keys.get(pages.name)):
+            if not reuse.take(given, bundle, key):
                 raise RuntimeError(f"无法展开构建缓存中的搜索索引分片 {pages.name}，请删除构建缓存后重新构建")
-            return bundle
-        pages.mkdir(parents=True, exist_ok=True)
-        if reuse is not None and reuse.fetch(pages, bundle, site, keys.get(pages.name)):
-            return bundle
-        index_shard(pages, bundle)
-        if reuse is not None:
-            reuse.store(bundle)
-        return bundle
+        elif not (reuse is not None and reuse.fetch(pages, bundle, site, key)):
+            index_shard(pages, bundle)
+            if reuse is not None:
+                reuse.store(bundle)
+        return _texts(bundle)
+
+    def shard(name: str, site: bool = False):
+        pages = shadow_dir / name
+        given = (shadow_dir / f"{name}{BUNDLE_SUFFIX}").is_file()
+        if not given:
+            pages.mkdir(parents=True, exist_ok=True)
+        key = keys.get(name) if given or reuse is None else reuse.key(pages, site, keys.get(name))
+        return (key, lambda: shard_texts(pages, site, key))
 
     try:
         shards = shard_order({*(p.name for p in shadow_dir.iterdir() if p.is_dir() and p.name != SITE_SHARD),
                               *keys}) if shadow_dir.is_dir() else []
-        texts = [shard_texts(shadow_dir / name) for name in shards]
-        texts.append(shard_texts(shadow_dir / SITE_SHARD, site=True))
-        write_index((page for bundle in texts for page in _texts(bundle)), out)
+        write_index([shard(name) for name in shards] + [shard(SITE_SHARD, site=True)], out, reuse)
     finally:
         shutil.rmtree(bundles, ignore_errors=True)
     return shards

@@ -100,6 +100,7 @@ def update_pages(old: Facts, new: Facts, root: Path, docs_dir: Path,
             period_ids.update(counting_periods(fb, tz))
     periods = _with_charts(period_ids)
     new._summaries.update({pid: s for pid, s in old._summaries.items() if pid not in periods})
+    new._summary_objects.update({pid: s for pid, s in old._summary_objects.items() if pid not in periods})
 
     from .build import _generator
 

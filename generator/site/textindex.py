@@ -29,11 +29,21 @@ build, would merge two tokens). For ranking only: *heading* tokens
 ("\\x02" kind, the 1–4-unit runs of ``title \\n sub``) and one *title* token per page (the folded
 title without spaces).
 
+**Shards.** The pages come in shards (search.py: a year of reports, or a run of months of a big
+one; the site's own pages), the shards in rank order. Each shard is an index of its own, in a
+folder of its own, its pages numbered 0…n-1 in its own rank order: everything in it depends on
+that shard's pages alone, so a shard whose pages did not change is the same folder, byte for byte,
+and a build takes it from the build cache (``cache.ShardReuse``: hard links, each file checked
+against its SHA-256 in a signed list) instead of writing it again. A page's place in the whole
+index is the pages of the shards before it plus its own id: the reader queries every shard and
+puts their results one after another within each rank.
+
 **Files** (under ``sb-index/``; every integer an unsigned LEB128 varint):
 
-- ``meta.json``: ``{"version": 1, "pages": N, "buckets": B, "chunk": C, "id": I}``; ``fold.json``:
-  the traditional → simplified pairs (``search.fold_table_json``). Every other file is under the
-  folder ``I/`` (a digest of the pages and of the writer; ``write_index``).
+- ``meta.json``: ``{"version": 2, "pages": N, "chunk": C, "texts": G, "shards": [{"id": I, "pages": n,
+  "buckets": B}, …]}`` (rank order); ``fold.json``: the traditional → simplified pairs
+  (``search.fold_table_json``). Every other file is in a shard's folder ``I/`` (a digest of its
+  pages and of the writer, ``write_shard``), page ids and bucket numbers its own:
 - ``d/<b>.bin``: the tokens whose hash (``token_hash``: FNV-1a-32 over the FNV-1a-32 of each unit's
   UTF-8 bytes, so a token's bucket is computed from its units alone) is b modulo B, sorted by kind
   and spelling; each entry: ``flags`` (kind 0 text, 1 title, 2 heading; +4 when positions exist;
@@ -41,25 +51,28 @@ title without spaces).
   the token's UTF-8 length and bytes, its page count, then either the list inline (format,
   length, bytes) or nothing (it is ``p/<b>-<k>.bin``, k counting the bucket's own-file lists in
   order; that file is the format byte then the bytes).
-  A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of N bits
-  (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~8 KB.
+  A list's format: 0 = the gaps between page ids minus one (from -1), 1 = a bitmap of n bits
+  (page i is bit i%8 of byte i//8), whichever is smaller. B is chosen so a bucket is ~4 KB.
 - ``q/<b>-<c>.bin``: the positions of bucket b's 4-unit tokens in chunk c (pages c·C … c·C+C-1):
   a count, then per token its entry index in ``d/<b>.bin`` and its byte length, then per token per
   page: the page gap (from the token's previous page in this chunk, from -1) minus one, the number of
   places, the unit offsets (the first as is, then gaps minus one). A token with many places
   (flag 16) has them in ``q/<b>-<c>-<entry index>.bin`` instead (the per-page part alone), so a
   common token does not drag in its bucket's others.
-- ``t/<id>.json``: the page as the caller gave it (url, title, sub, c, t), fetched only for the
-  results shown or checked.
+- ``t/<g>.json``: the pages g·G … g·G+G-1 (G = ``TEXT_GROUP``, in ``meta.json`` as ``"texts"``)
+  as the caller gave them (url, title, sub, c, t), a JSON array; fetched only for the results
+  shown or checked.
 
-Page ids are the pages' order as given (the caller passes rank order: newest report first).
+Page ids are the pages' order as given in their shard (the caller passes rank order: newest
+report first).
 The heavy work (folding, units, tokens, page lists, positions of some 50 million units at 50,000
 reports) is done on numpy arrays a batch of pages at a time; Python handles each distinct token
 once. The runs of a batch are grouped by one plain sort of 64-bit words (a key's high bits, the
 run's place in the low bits), several times faster than a stable argsort. What costs time besides
-is creating files (some 60 µs each here): page lists of up to 1 KB stay in their bucket and
-positions come in chunks of 16,384 pages, so 50,000 reports make some 77,000 files (118,000 before,
-most of them ``t/``), for first queries of about the same size.
+is creating files (some 40–60 µs each here, and as much again to link and check one taken from the
+build cache): page lists of up to 1 KB stay in their bucket (a shard's lists rarely need more), a
+shard's positions are one chunk, texts eight pages a file, so 50,000 reports in 19 shards make some
+51,000 files (4 KB buckets: a first query stays under 1 MB though it asks every shard).
 """
 
 from __future__ import annotations
@@ -77,7 +90,7 @@ import numpy as np
 
 from .search import CARD_SEP, fold, fold_table_json
 
-VERSION = 1
+VERSION = 2
 #: runs of at most this many units are tokens
 MAX_UNITS = 4
 #: token kinds (the low two bits of an entry's flags)
@@ -88,14 +101,18 @@ OWN_POSITIONS = 16
 UNIT_SEP = "\x1f"
 #: a page list this small (bytes) stays in its bucket; a larger one gets its own file
 INLINE_LIST = 1024
-#: the aimed-at size of a bucket file: a few fetched per query
-BUCKET_BYTES = 8_000
+#: the aimed-at size of a bucket file: a query fetches one per token in each shard holding its first
+#: term (19 shards at 50,000 reports), so small ones keep a first query under 1 MB
+BUCKET_BYTES = 4_000
 #: a 4-unit token with this many bytes of places per chunk (on average) has a file of them per
 #: chunk; the others share one per bucket and chunk
 OWN_POSITIONS_BYTES = 8192
 #: pages per positions chunk: a long term's check fetches one file per cover token per chunk
 #: holding candidates
 CHUNK_PAGES = 16384
+#: pages' texts per file of ``t/``: fewer files to write and to take from the build cache (a file
+#: costs more than its bytes), a few KB more for the results a query shows
+TEXT_GROUP = 8
 #: pages tokenised at once (bounds the memory of the numpy arrays)
 BATCH_PAGES = 512
 #: bytes of page lists gathered from batches before they are appended to their tokens' lists
@@ -553,13 +570,21 @@ def _gather(blob: np.ndarray, starts: np.ndarray, lengths: np.ndarray, block: in
     return out
 
 
-def _write_file(path, data: bytes) -> None:
-    """A new file (os calls: a site index is tens of thousands of small files)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)
+class _Files:
+    """Creates the files of a shard's folder (os calls: a site index is tens of thousands of small
+    files) and keeps each one's SHA-256 (the build cache checks a reused folder against them)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self.digests: dict[str, str] = {}
+
+    def write(self, rel: str, data: bytes) -> None:
+        fd = os.open(f"{self.root}/{rel}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        self.digests[rel] = hashlib.sha256(data).hexdigest()
 
 
 def _bitmap(values: bytes, pages: int) -> bytes:
@@ -577,29 +602,68 @@ def _bitmap(values: bytes, pages: int) -> bytes:
     return np.packbits(bits, bitorder="little").tobytes()
 
 
-def write_index(pages, out_dir: Path) -> dict:
-    """Write the search index of ``pages`` (side-text dicts: url, title, sub, c, t; in rank order,
-    page ids 0…N-1 in that order) as the folder ``out_dir`` (replaced). Returns figures.
+def write_index(shards, out_dir: Path, reuse=None) -> dict:
+    """Write the search index of ``shards`` as the folder ``out_dir`` (replaced); returns figures.
 
-    ``meta.json`` and ``fold.json`` are at the top; everything else is in a folder named by the
-    index's ``id``, a digest of the pages and of this writer: a reader that opened the site before
-    it was rebuilt asks for files that are no longer there, instead of taking the new build's
-    buckets and texts (other page ids) for its own. The same pages give the same bytes."""
+    ``shards``: the shards in rank order, each an iterable of side-text dicts (url, title, sub, c,
+    t) in rank order, or ``(key, pages)`` with ``reuse``: a shard's page ids are 0…n-1 in its own
+    order, and the reader adds the pages of the shards before it. Each shard's files are in a
+    folder named by its ``id`` (``write_shard``: a digest of its pages and of this writer), so a
+    shard that did not change keeps its folder, and ``reuse`` (``cache.ShardReuse``) may put the
+    folder an earlier build wrote for the same ``key`` in place (``link_shard``; checked) instead
+    of writing it again (``keep_shard``). ``meta.json`` lists the shards; ``fold.json`` is the fold
+    table. A reader that opened the site before a shard changed asks for files that are no longer
+    there, instead of taking the new build's pages for its own. The same pages give the same bytes."""
+    if isinstance(shards, list) and shards and isinstance(shards[0], dict):
+        shards = [shards]  # one shard's pages
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        data = staged / "data"
-        data.mkdir()
-        stats = _write(pages, data)
-        for name in ("fold.json", "meta.json"):
-            os.replace(data / name, staged / name)
-        meta = {**json.loads((staged / "meta.json").read_text(encoding="utf-8")), "id": stats["id"]}
+        listed: list[dict] = []
+        figures = {"pages": 0, "tokens": 0, "bytes": {"d": 0, "p": 0, "q": 0}, "files": {"d": 0, "p": 0, "q": 0},
+                   "reused": 0}
+        for shard in shards:
+            key, pages = shard if isinstance(shard, tuple) else (None, shard)
+            entry = reuse.link_shard(key, staged) if reuse is not None and key is not None else None
+            if entry is not None:
+                figures["reused"] += 1
+            else:
+                pages = pages() if callable(pages) else pages
+                entry = write_shard(pages, staged)
+                if reuse is not None and key is not None:
+                    reuse.keep_shard(key, staged / entry["id"], entry)
+            for k in ("bytes", "files"):
+                for part, n in entry.get(k, {}).items():
+                    figures[k][part] += n
+            figures["tokens"] += entry.get("tokens", 0)
+            if entry["pages"]:
+                listed.append({"id": entry["id"], "pages": entry["pages"], "buckets": entry["buckets"]})
+                figures["pages"] += entry["pages"]
+        meta = {"version": VERSION, "pages": figures["pages"], "chunk": CHUNK_PAGES, "texts": TEXT_GROUP,
+                "shards": listed}
         (staged / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        os.replace(data, staged / stats["id"])
+        (staged / "fold.json").write_text(fold_table_json(), encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(staged, out_dir)
+        return {**figures, "shards": listed}
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+def write_shard(pages, parent: Path) -> dict:
+    """Write the index of one shard's ``pages`` (rank order, ids 0…n-1) as the folder
+    ``parent/<id>``; its figures: id, pages, buckets, tokens, bytes and files, and ``digests``
+    (every file's SHA-256 by its path in the folder, for the build cache)."""
+    staged = Path(tempfile.mkdtemp(prefix=".shard-", dir=parent))
+    try:
+        stats = _write(pages, staged)
+        target = parent / stats["id"]
+        if target.exists():  # two shards of the same pages (one folder serves both)
+            shutil.rmtree(staged)
+        else:
+            os.replace(staged, target)
         return stats
     finally:
         shutil.rmtree(staged, ignore_errors=True)
@@ -612,8 +676,8 @@ def _write(pages, out: Path) -> dict:
     reg = _Units()
     toks = _Tokens()
     titles: dict[str, list[int]] = {}
-    text_dir = str(out / "t")
-    os.mkdir(text_dir)
+    files = _Files(out)
+    os.mkdir(out / "t")
     spool_path = out / ".positions"
     spool = open(spool_path, "wb")
     # where each (token, chunk)'s places are in the spool: arrays per chunk (a dict of tuples
@@ -621,6 +685,7 @@ def _write(pages, out: Path) -> dict:
     spooled: list[tuple[np.ndarray, ...]] = []
     n_pages = 0
     batch: list[dict] = []
+    texts: list[bytes] = []
 
     def flush_chunk(chunk: int) -> None:
         if toks.positions:
@@ -660,7 +725,10 @@ def _write(pages, out: Path) -> dict:
             flush_chunk(n_pages // CHUNK_PAGES - 1)
         text = json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode()
         digest.update(len(text).to_bytes(8, "little") + text)
-        _write_file(f"{text_dir}/{n_pages}.json", text)
+        texts.append(text)
+        if len(texts) == TEXT_GROUP:
+            files.write(f"t/{n_pages // TEXT_GROUP}.json", b"[" + b",".join(texts) + b"]")
+            texts = []
         titles.setdefault(flat_title(p.get("title") or ""), []).append(n_pages)
         batch.append(p)
         n_pages += 1
@@ -669,6 +737,8 @@ def _write(pages, out: Path) -> dict:
             batch = []
     if batch:
         run(batch, n_pages - len(batch))
+    if texts:
+        files.write(f"t/{n_pages // TEXT_GROUP}.json", b"[" + b",".join(texts) + b"]")
     if n_pages:
         flush_chunk((n_pages - 1) // CHUNK_PAGES)
     toks.flush_lists()
@@ -683,12 +753,12 @@ def _write(pages, out: Path) -> dict:
         toks.lists.append(bytearray(b"".join(varint(b - a - 1) for a, b in zip([-1] + ids, ids))))
     toks.grow()
     toks.count[len(toks.kind) - len(named):len(toks.kind)] = [len(ids) for _, ids in named]
-    stats = _write_buckets(toks, spooled, spool_path, n_pages, out)
-    digest.update(json.dumps([stats["buckets"], CHUNK_PAGES, INLINE_LIST, OWN_POSITIONS_BYTES]).encode())
-    return {**stats, "id": digest.hexdigest()[:16]}
+    stats = _write_buckets(toks, spooled, spool_path, n_pages, out, files)
+    digest.update(json.dumps([stats["buckets"], CHUNK_PAGES, INLINE_LIST, OWN_POSITIONS_BYTES, TEXT_GROUP]).encode())
+    return {**stats, "id": digest.hexdigest()[:16], "digests": files.digests}
 
 
-def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int, out: Path) -> dict:
+def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int, out: Path, files: _Files) -> dict:
     bitmap_size = (n_pages + 7) // 8
     total = len(toks.kind)
     entry_size = 0
@@ -711,7 +781,7 @@ def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int,
     (out / "p").mkdir()
     (out / "q").mkdir()
     sizes = {"d": 0, "p": 0, "q": 0}
-    files = {"d": 0, "p": 0, "q": 0}
+    counts = {"d": 0, "p": 0, "q": 0}
     # read back piece by piece, not mapped: a mapped spool (130 MB at 50,000 reports) would count
     # in the build's memory
     spool = open(spool_path, "rb")
@@ -732,9 +802,9 @@ def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int,
             word = toks.spelling[g].encode("utf-8")
             entries += varint(flags) + varint(len(word)) + word + varint(int(toks.count[g]))
             if flags & OWN_FILE:
-                _write_file(f"{out}/p/{b}-{own}.bin", bytes([fmt]) + data)
+                files.write(f"p/{b}-{own}.bin", bytes([fmt]) + data)
                 sizes["p"] += len(data) + 1
-                files["p"] += 1
+                counts["p"] += 1
                 own += 1
             else:
                 entries += varint(fmt) + varint(len(data)) + data
@@ -742,14 +812,14 @@ def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int,
                 c, at, length = int(sc[k]), int(sa[k]), int(sl[k])
                 if flags & OWN_POSITIONS:  # a common token's places: only its own bytes fetched
                     spool.seek(at)
-                    _write_file(f"{out}/q/{b}-{c}-{index}.bin", spool.read(length))
+                    files.write(f"q/{b}-{c}-{index}.bin", spool.read(length))
                     sizes["q"] += length
-                    files["q"] += 1
+                    counts["q"] += 1
                 else:
                     per_chunk.setdefault(c, []).append((index, at, length))
-        _write_file(f"{out}/d/{b}.bin", entries)
+        files.write(f"d/{b}.bin", entries)
         sizes["d"] += len(entries)
-        files["d"] += 1
+        counts["d"] += 1
         for c, items in per_chunk.items():
             head = bytearray(varint(len(items)))
             body = bytearray()
@@ -757,12 +827,9 @@ def _write_buckets(toks: _Tokens, spooled: list, spool_path: Path, n_pages: int,
                 spool.seek(at)
                 body += spool.read(length)
                 head += varint(index) + varint(length)
-            _write_file(f"{out}/q/{b}-{c}.bin", head + body)
+            files.write(f"q/{b}-{c}.bin", head + body)
             sizes["q"] += len(head) + len(body)
-            files["q"] += 1
+            counts["q"] += 1
     spool.close()
     spool_path.unlink()
-    (out / "fold.json").write_text(fold_table_json(), encoding="utf-8")
-    meta = {"version": VERSION, "pages": n_pages, "buckets": buckets, "chunk": CHUNK_PAGES}
-    (out / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    return {**meta, "tokens": total, "bytes": sizes, "files": files}
+    return {"pages": n_pages, "buckets": buckets, "tokens": total, "bytes": sizes, "files": counts}

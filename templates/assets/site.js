@@ -10,9 +10,12 @@
      buckets (d/<b>.bin) chosen by a hash of the token's units. A term of up to 4 units is one
      token; a longer one is covered by 4-unit tokens at offsets 0, 4, 8, … and L-4, its candidates
      checked on those tokens' positions (q/) or, when they are few, on their text. Pages must hold
-     every term (the lists are intersected here). The excerpt is cut here from the page's own text
-     (its side file t/<id>.json: url, title, sub, c: metadata card, t: body). Keep foldText, units
-     and tokenHash in step with textindex.py. */
+     every term (the lists are intersected here). The index is cut into shards (meta.json lists
+     them in rank order), each a folder of these files with page ids of its own; every shard is
+     asked, and its results follow those of the shards before it within each rank. The excerpt is
+     cut here from the page's own text (in t/<g>.json of its shard's folder, a few pages': url,
+     title, sub, c: metadata card, t: body). Keep foldText, units and tokenHash in step with
+     textindex.py. */
   var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
   var WORDCH = "(?:(?![" + HAN + "])[\\p{L}\\p{N}])";
   var HAN_SPACE = new RegExp("([" + HAN + "]) (?=[" + HAN + "])", "gu");
@@ -202,18 +205,19 @@
   };
   Reader.prototype.bytes = function (n) { var out = this.d.subarray(this.at, this.at + n); this.at += n; return out; };
 
-  /* A root: one site's index (ours, or a member's) and where its pages live. */
-  function fetchBytes(root, path) {
-    var url = new URL(path, root.data).href;
-    return root.files[url] || (root.files[url] = fetch(url).then(function (res) {
-      if (!res.ok) { delete root.files[url]; throw new Error(res.status); }
+  /* A root: one site's index (ours, or a member's) and where its pages live; its shards (a folder
+     each, page ids of their own: a shard's ids follow those of the shards before it). */
+  function fetchBytes(shard, path) {
+    var url = new URL(path, shard.data).href;
+    return shard.files[url] || (shard.files[url] = fetch(url).then(function (res) {
+      if (!res.ok) { delete shard.files[url]; throw new Error(res.status); }
       return res.arrayBuffer();
     }).then(function (buf) { return new Uint8Array(buf); }));
   }
 
   /* d/<b>.bin: "kind␟spelling" → entry {flags, count, index, list (inline bytes) or own (file number)} */
-  function bucket(root, b) {
-    return root.buckets[b] || (root.buckets[b] = fetchBytes(root, "d/" + b + ".bin").then(function (data) {
+  function bucket(shard, b) {
+    return shard.buckets[b] || (shard.buckets[b] = fetchBytes(shard, "d/" + b + ".bin").then(function (data) {
       var r = new Reader(data);
       var map = new Map();
       var own = 0;
@@ -228,19 +232,19 @@
     }));
   }
 
-  function entryOf(root, kind, units) {
-    var b = tokenHash(units) % root.meta.buckets;
-    return bucket(root, b).then(function (map) { return map.get(kind + units.join(UNIT_SEP)) || null; });
+  function entryOf(shard, kind, units) {
+    var b = tokenHash(units) % shard.meta.buckets;
+    return bucket(shard, b).then(function (map) { return map.get(kind + units.join(UNIT_SEP)) || null; });
   }
 
   var NONE = new Uint32Array(0);
 
   /* the page ids of an entry, ascending */
-  function pagesOf(root, e) {
+  function pagesOf(shard, e) {
     if (!e) { return Promise.resolve(NONE); }
     if (e.pages) { return e.pages; }
     var data = e.data ? Promise.resolve([e.fmt, e.data])
-      : fetchBytes(root, "p/" + e.b + "-" + e.own + ".bin").then(function (d) { return [d[0], d.subarray(1)]; });
+      : fetchBytes(shard, "p/" + e.b + "-" + e.own + ".bin").then(function (d) { return [d[0], d.subarray(1)]; });
     return (e.pages = data.then(function (x) { return decodeList(x[0], x[1], e.count); }));
   }
 
@@ -290,36 +294,44 @@
     return windows;
   }
 
-  /* The pages holding a term (exact), or holding it in title and subtitle (kind HEADING: for
-     ranking only, a long term by its cover). */
-  function termPages(root, term, kind) {
+  /* The pages of one shard holding a term (exact), or holding it in title and subtitle (kind
+     HEADING: for ranking only, a long term by its cover), the shard's own ids. A long term's
+     first cover token is looked up first: in most shards it is not there, and the others'
+     buckets are not fetched. */
+  function termPages(shard, term, kind) {
     if (term.units.length <= 4) {
-      return entryOf(root, kind, term.units).then(function (e) { return pagesOf(root, e); });
+      return entryOf(shard, kind, term.units).then(function (e) { return pagesOf(shard, e); });
     }
     var windows = cover(term.units);
-    return Promise.all(windows.map(function (w) { return entryOf(root, kind, w.units); })).then(function (entries) {
+    return entryOf(shard, kind, windows[0].units).then(function (first) {
+      if (!first) { return [null]; }
+      return Promise.all(windows.slice(1).map(function (w) { return entryOf(shard, kind, w.units); })).then(function (rest) {
+        return [first].concat(rest);
+      });
+    }).then(function (entries) {
       if (entries.some(function (e) { return !e; })) { return NONE; }
-      return Promise.all(entries.map(function (e) { return pagesOf(root, e); })).then(function (lists) {
+      return Promise.all(entries.map(function (e) { return pagesOf(shard, e); })).then(function (lists) {
         var found = intersect(lists);
         if (kind !== TEXT || !found.length) { return found; }
-        if (found.length <= CHECK_TEXT || windows.gap) { return checkText(root, found, term); }
-        return checkPositions(root, found, windows, entries);
+        /* few candidates: checked on their text (fetched to show them, most likely) */
+        if (found.length <= CHECK_TEXT || windows.gap) { return checkText(shard, found, term); }
+        return checkPositions(shard, found, windows, entries);
       });
     });
   }
 
-  function checkText(root, ids, term) {
+  function checkText(shard, ids, term) {
     var list = Array.prototype.slice.call(ids);
-    return Promise.all(list.map(function (id) { return pageOf({ id: id, root: root }); })).then(function (pages) {
+    return Promise.all(list.map(function (id) { return pageOf({ id: id, shard: shard, root: shard.root }); })).then(function (pages) {
       return Uint32Array.from(list.filter(function (id, i) { return pageHolds(pages[i], [term]); }));
     });
   }
 
   /* q/<b>-<c>.bin: the places of bucket b's 4-unit tokens in chunk c; this token's, for the pages
      wanted: page → sorted offsets */
-  function placesOf(root, e, chunk, wanted) {
+  function placesOf(shard, e, chunk, wanted) {
     var own = e.flags & OWN_POSITIONS;  /* a common token's places: a file of their own */
-    return fetchBytes(root, "q/" + e.b + "-" + chunk + (own ? "-" + e.index : "") + ".bin").then(function (data) {
+    return fetchBytes(shard, "q/" + e.b + "-" + chunk + (own ? "-" + e.index : "") + ".bin").then(function (data) {
       var skip = 0, length = -1, at = 0;
       if (own) { length = data.length; } else {
         var r = new Reader(data);
@@ -346,8 +358,8 @@
     });
   }
 
-  function checkPositions(root, found, windows, entries) {
-    var chunkSize = root.meta.chunk;
+  function checkPositions(shard, found, windows, entries) {
+    var chunkSize = shard.meta.chunk;
     var wanted = new Set(found);
     var chunks = [];
     found.forEach(function (id) {
@@ -355,7 +367,7 @@
       if (chunks.indexOf(c) < 0) { chunks.push(c); }
     });
     return Promise.all(entries.map(function (e) {
-      return Promise.all(chunks.map(function (c) { return placesOf(root, e, c, wanted); })).then(function (maps) {
+      return Promise.all(chunks.map(function (c) { return placesOf(shard, e, c, wanted); })).then(function (maps) {
         var all = new Map();
         maps.forEach(function (m) { m.forEach(function (v, k) { all.set(k, v); }); });
         return all;
@@ -388,19 +400,37 @@
   function flat(text) { return foldText(text || "").replace(/\s+/g, ""); }
 
   /* One root's results, in this order: the pages whose whole title is the query; pages whose
-     title or subtitle holds every term; the others; by page id (newest first) within each. */
+     title or subtitle holds every term; the others; by page id (newest first: the shards in
+     order, each shard's own ids ascending) within each. */
   function findIn(root, terms, wanted) {
-    var exact = Promise.all(terms.map(function (t) { return termPages(root, t, TEXT); })).then(intersect);
-    var heading = Promise.all(terms.map(function (t) { return termPages(root, t, HEADING); })).then(intersect);
-    var titled = wanted ? entryOf(root, TITLE, [wanted]).then(function (e) { return pagesOf(root, e); })
-      : Promise.resolve(NONE);
-    return Promise.all([exact, heading, titled]).then(function (all) {
-      var rank = new Uint8Array(root.meta.pages).fill(2);
-      all[1].forEach(function (id) { rank[id] = 1; });
-      all[2].forEach(function (id) { rank[id] = 0; });
+    return Promise.all(root.shards.map(function (s) { return findInShard(s, terms, wanted); })).then(function (per) {
       var byRank = [[], [], []];
-      all[0].forEach(function (id) { byRank[rank[id]].push({ id: id, root: root }); });
+      per.forEach(function (ranks) { for (var k = 0; k < 3; k++) { byRank[k] = byRank[k].concat(ranks[k]); } });
       return byRank[0].concat(byRank[1], byRank[2]);
+    });
+  }
+
+  /* One shard's results by rank. The first term is looked up alone: a shard that lacks it needs
+     none of the others' buckets, nor the heading and title ones. */
+  function findInShard(shard, terms, wanted) {
+    return termPages(shard, terms[0], TEXT).then(function (first) {
+      if (!first.length || terms.length === 1) { return first; }
+      return Promise.all(terms.slice(1).map(function (t) { return termPages(shard, t, TEXT); })).then(function (rest) {
+        return intersect([first].concat(rest));
+      });
+    }).then(function (exact) {
+      if (!exact.length) { return [[], [], []]; }
+      var heading = Promise.all(terms.map(function (t) { return termPages(shard, t, HEADING); })).then(intersect);
+      var titled = wanted ? entryOf(shard, TITLE, [wanted]).then(function (e) { return pagesOf(shard, e); })
+        : Promise.resolve(NONE);
+      return Promise.all([heading, titled]).then(function (all) {
+        var rank = new Uint8Array(shard.meta.pages).fill(2);
+        all[0].forEach(function (id) { rank[id] = 1; });
+        all[1].forEach(function (id) { rank[id] = 0; });
+        var byRank = [[], [], []];
+        exact.forEach(function (id) { byRank[rank[id]].push({ id: id, shard: shard, root: shard.root }); });
+        return byRank;
+      });
     });
   }
 
@@ -411,12 +441,16 @@
     if (!terms.length) { return Promise.resolve({ terms: terms, results: [] }); }
     var wanted = flat(q.replace(/"/g, ""));
     var failed = false;
-    return Promise.all(roots.map(function (root) {
+    /* our own meta.json asked again (a few hundred bytes): a site rebuilt since this page was
+       opened is told apart even when every file this query needs was fetched before */
+    var current = fetchMeta(roots[0].index).then(function (text) { return text === roots[0].metaText; },
+                                                   function () { return false; });
+    return Promise.all([current].concat(roots.map(function (root) {
       /* a member that cannot be read is left out (its site may be down); our own index that
          cannot be read is not "nothing found" */
       return findIn(root, terms, wanted).catch(function () { if (!root.member) { failed = true; } return []; });
-    })).then(function (lists) {
-      return { terms: terms, results: [].concat.apply([], lists), stale: failed };
+    }))).then(function (lists) {
+      return { terms: terms, results: [].concat.apply([], lists.slice(1)), stale: failed || !lists[0] };
     });
   }
 
@@ -581,17 +615,19 @@
     });
   }
 
-  /* The page behind a result: its path and readable text, from its side file t/<id>.json,
-     fetched once per page. A member's page: its URL on the member's site, its subtitle
+  /* The page behind a result: its path and readable text, from its shard's t/<g>.json (the texts
+     of a few pages), fetched once. A member's page: its URL on the member's site, its subtitle
      prefixed with the member's name. */
   function pageOf(r) {
     var root = r.root;
-    var url = new URL("t/" + r.id + ".json", root.data).href;
-    var text = root.texts[url] || (root.texts[url] = fetch(url).then(function (res) {
+    var group = r.shard.meta.texts;  /* t/<g>.json: the texts of pages g·G … g·G+G-1 */
+    var url = new URL("t/" + Math.floor(r.id / group) + ".json", r.shard.data).href;
+    var texts = root.texts[url] || (root.texts[url] = fetch(url).then(function (res) {
       if (!res.ok) { delete root.texts[url]; throw new Error(res.status); }
       return res.json();
     }));
-    return text.then(function (t) {
+    return texts.then(function (all) {
+      var t = all[r.id % group];
       var page = { url: root.member ? new URL(t.url, root.site).href : sitePath + t.url,
                    title: t.title, sub: t.sub, c: t.c, t: t.t };
       if (root.member) { page.sub = "【" + root.member + "】" + (page.sub ? " " + page.sub : ""); }
@@ -606,21 +642,30 @@
   var roots = [];
   var sitePath = "/";
 
-  function openRoot(index, site, member) {
-    var root = { index: index, site: site, member: member, files: {}, buckets: {}, texts: {} };
-    /* never from the browser's cache: after a rebuild within the same second as the last one, a
-       revalidation by Last-Modified (one-second steps) would keep the old meta.json, and its id
-       names a folder that is gone */
+  /* never from the browser's cache: after a rebuild within the same second as the last one, a
+     revalidation by Last-Modified (one-second steps) would keep the old meta.json, whose shards'
+     folders may be gone */
+  function fetchMeta(index) {
     return fetch(new URL("meta.json", index).href, { cache: "no-store" }).then(function (res) {
       if (!res.ok) { throw new Error(res.status); }
-      return res.json();
-    }).then(function (meta) {
-      if (!meta || meta.version !== 1) { throw new Error("version"); }
+      return res.text();
+    });
+  }
+
+  function openRoot(index, site, member) {
+    var root = { index: index, site: site, member: member, texts: {} };
+    return fetchMeta(index).then(function (text) {
+      var meta = JSON.parse(text);
+      if (!meta || meta.version !== 2) { throw new Error("version"); }
       root.meta = meta;
-      /* the index's files are in a folder named after what it was built from (textindex.py): a
-         page opened before the site was rebuilt asks for files that are gone, and says so, rather
+      root.metaText = text;
+      /* each shard's files are in a folder named after what it was built from (textindex.py): a
+         page opened before a shard changed asks for files that are gone, and says so, rather
          than reading another build's buckets and texts as if they were its own */
-      root.data = new URL((meta.id ? meta.id + "/" : ""), index).href;
+      root.shards = meta.shards.map(function (s) {
+        return { root: root, data: new URL(s.id + "/", index).href, meta: { pages: s.pages, buckets: s.buckets, chunk: meta.chunk, texts: meta.texts },
+                 files: {}, buckets: {} };
+      });
       return root;
     });
   }
