@@ -76,18 +76,18 @@ UNKNOWN = _Unknown()
 
 # Reports travel back from a worker as plain tuples of their fields (sections as (title, line)):
 # cheaper to pickle and rebuild than dataclass instances, and rebuilt by Report(*fields).
-_FIELDS = [f.name for f in dataclasses.fields(Report)]
-_fields_of = operator.attrgetter(*_FIELDS)
-_SECTIONS = _FIELDS.index("sections")
+FIELDS = [f.name for f in dataclasses.fields(Report)]
+_fields_of = operator.attrgetter(*FIELDS)
+_SECTIONS = FIELDS.index("sections")
 
 
-def _pack(report: Report) -> list[Any]:
+def pack(report: Report) -> list[Any]:
     values = list(_fields_of(report))
     values[_SECTIONS] = [(s.title, s.line) for s in report.sections]
     return values
 
 
-def _unpack(values: list[Any]) -> Report:
+def unpack(values: list[Any]) -> Report:
     values[_SECTIONS] = [Section(title, line) for title, line in values[_SECTIONS]]
     return Report(*values)
 
@@ -126,6 +126,19 @@ def check_alone(report: Report, ctx: Any, checks: list | None = None) -> tuple[l
     return findings, deferred
 
 
+def check_unaware(report: Report, ctx: Any, checks: list | None = None) -> tuple[list[Finding], list[str]]:
+    """``check_alone`` not knowing the report's git history either (received time, commit,
+    revisions): a check that asks for it is deferred too; the report is left without it."""
+    for name in _HISTORY_FIELDS:
+        setattr(report, name, UNKNOWN)
+    try:
+        return check_alone(report, ctx, checks)
+    finally:
+        report.received_at = report.received_commit = report.received_sha256 = None
+        report.received_from = report.occurred_as_received = None
+        report.revisions = []
+
+
 def _check_chunk(span: tuple[int, int]) -> tuple[list[Report], list[Finding], list[tuple[int, str]]]:
     """Read, parse and check files[span]; return reports, findings and the deferred checks."""
     root, org, as_of, files, with_history, read_all, CheckContext = pool.worker_state()
@@ -134,28 +147,21 @@ def _check_chunk(span: tuple[int, int]) -> tuple[list[Report], list[Finding], li
     deferred: list[tuple[int, str]] = []
     checks = _checks()
     for index, report in enumerate(reports):
-        if with_history:
-            for name in _HISTORY_FIELDS:
-                setattr(report, name, UNKNOWN)
-        found, codes = check_alone(report, ctx, checks)
+        found, codes = (check_unaware if with_history else check_alone)(report, ctx, checks)
         findings.extend(found)
         deferred.extend((index, code) for code in codes)
-        if with_history:
-            report.received_at = report.received_commit = report.received_sha256 = None
-            report.received_from = report.occurred_as_received = None
-            report.revisions = []
     return reports, findings, deferred
 
 
 def _check_chunk_packed(span: tuple[int, int]) -> tuple[list[list[Any]], list[Finding], list[tuple[int, str]]]:
     """``_check_chunk`` in a worker: the reports as tuples, cheap to send back."""
     reports, findings, deferred = _check_chunk(span)
-    return [_pack(r) for r in reports], findings, deferred
+    return [pack(r) for r in reports], findings, deferred
 
 
 def _unpack_chunk(packed: tuple[list[list[Any]], list[Finding], list[tuple[int, str]]]) -> tuple:
     values, findings, deferred = packed
-    return [_unpack(v) for v in values], findings, deferred
+    return [unpack(v) for v in values], findings, deferred
 
 
 @dataclasses.dataclass
@@ -221,6 +227,22 @@ def _read(read_history: Callable[[], Any]) -> Any:
         return read_history()
     except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
         return exc
+
+
+def map_files(fn: Callable[[Any, str], Any], state: Any, files: list[str]) -> list[Any]:
+    """``[fn(state, path) for path in files]`` on every core, in order (``state`` is inherited by
+    the forked workers, never pickled; the results travel back pickled). The check cache
+    (check_cache.py) computes its missing entries this way."""
+    n_workers = max(1, min(usable_cores(), 8) - 1)
+    spans = pool.chunks(len(files), (n_workers + 1) * CHUNKS_PER_WORKER)
+    with pool.Pool(n_workers, (fn, state, files)) as workers:
+        results = workers.map_shared(_map_span, spans)
+    return [value for chunk in results for value in chunk]
+
+
+def _map_span(span: tuple[int, int]) -> list[Any]:
+    fn, state, files = pool.worker_state()
+    return [fn(state, path) for path in files[span[0]:span[1]]]
 
 
 def threads_map(fn: Any, items: list[Any], workers: int = 8) -> list[Any]:

@@ -270,6 +270,19 @@ def read_report(path: str, data: bytes, org: Org) -> tuple[Report | None, list[F
     return report, findings
 
 
+def body_of(data: bytes, body_line: int) -> str:
+    """The body ``read_report`` gave for a file of these bytes whose body starts at ``body_line``:
+    what follows its ``body_line - 1``-th line break, in the text as read (BOM dropped, line
+    breaks made ``\n``). The check cache keeps reports without their bodies (check_cache.py)."""
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    # in UTF-8 no byte of a character is a line break: the body's bytes are cut before decoding
+    parts = data.split(b"\n", body_line - 1)
+    return parts[-1].decode("utf-8") if len(parts) == body_line else ""
+
+
 def walk_submissions(root: Path) -> tuple[list[str], list[tuple[str, str]]]:
     """Every path under submissions/ meant as a report, sorted, and the folders that could not
     be read, each with the reason (relative to ``root``).

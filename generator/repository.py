@@ -13,6 +13,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import parallel
 from . import rules as _rules  # noqa: F401  (registers every rule)
@@ -22,6 +23,9 @@ from .project import SUBMISSIONS  # noqa: F401  (checker imports it from here)
 from .reader import read_report, report_paths, walk_submissions  # noqa: F401  (also from here)
 from .rules.base import RULES
 from .safefile import NotRegular, TooLarge, read_regular
+
+if TYPE_CHECKING:
+    from .check_cache import CheckCache
 
 
 def unreadable_folder_findings(unreadable: list[tuple[str, str]]) -> list[Finding]:
@@ -146,11 +150,13 @@ def _duplicates(periodic: dict[tuple[str, str, str], list[Report]]) -> list[Find
 
 
 def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[str] | None = None,
-                    history: bool = True) -> Repository:
+                    history: bool = True, cache: CheckCache | None = None) -> Repository:
     """Read every report under ``root``, run every rule, attach git history.
 
     ``paths`` (relative to root) limits which files' findings are kept; every report is
-    still read, because rules such as R208 and R403 need the whole repository.
+    still read, because rules such as R208 and R403 need the whole repository. With ``cache``
+    (check_cache.py) what reading a file and checking it alone gave is taken from an earlier
+    run when the file and what it depends on are the same: the result is the same either way.
     Raises ``ConfigError`` when ``_org.yml`` is wrong.
     """
     root = Path(root)
@@ -158,7 +164,10 @@ def load_repository(root: Path, as_of: dt.datetime | None = None, paths: list[st
     as_of = as_of or _now(org)
     files, unreadable = walk_submissions(root)
     with _gc_paused():
-        reports, findings, warnings = _load(root, org, as_of, files, history)
+        loaded = _load_cached(root, org, as_of, files, history, cache) if cache is not None else None
+        if loaded is None:
+            loaded = _load(root, org, as_of, files, history)
+        reports, findings, warnings = loaded
     return finish(root, org, as_of, files, unreadable, reports, findings, warnings, paths)
 
 
@@ -213,6 +222,29 @@ def _load(root: Path, org: Org, as_of: dt.datetime, files: list[str],
         if history:
             warnings = _attach_history(root, reports, org)
         findings.extend(run_rules(reports, org, as_of))
+    return reports, findings, warnings
+
+
+def _load_cached(root: Path, org: Org, as_of: dt.datetime, files: list[str], history: bool,
+                 cache: CheckCache) -> tuple[list[Report], list[Finding], list[str]] | None:
+    """``_load`` with the check cache: the entries of unchanged files taken from it; then, as on
+    every build, the git history and the checks that need it, the other reports or the date."""
+    from . import check_cache
+    from .history import apply_history, read_history
+
+    loaded = check_cache.load(root, org, files, cache, read_all, CheckContext,
+                              (lambda: read_history(root, hashes=False)) if history else None)
+    if loaded is None:
+        return None
+    reports, findings = loaded.reports, loaded.findings
+    warnings: list[str] = []
+    if history:
+        apply_history(reports, loaded.history, org)
+        warnings = list(loaded.history.warnings)
+    periodic = periodic_index(reports)
+    findings.extend(parallel.run_deferred(loaded.deferred, CheckContext(org, as_of, {r.id: r for r in reports},
+                                                                        periodic)))
+    findings.extend(_duplicates(periodic))
     return reports, findings, warnings
 
 

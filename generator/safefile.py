@@ -66,14 +66,34 @@ def read_regular(full: str, limit: int | None = None) -> bytes:
         if exc.errno == getattr(os, "ELOOP", -1):  # became a link after lstat
             raise NotRegular("符号链接") from None
         raise
-    with os.fdopen(fd, "rb") as fh:
+    try:
         info = os.fstat(fd)
         kind = kind_of(info.st_mode)
         if kind is not None:
             raise NotRegular(kind)
         if limit is not None and info.st_size > limit:
             raise TooLarge(info.st_size)
-        data = fh.read() if limit is None else fh.read(limit + 1)
+        data = _read_all(fd, info.st_size, None if limit is None else limit + 1)
         if limit is not None and len(data) > limit:  # grew while being read
             raise TooLarge(max(len(data), info.st_size))
         return data
+    finally:
+        os.close(fd)
+
+
+def _read_all(fd: int, size: int, cap: int | None) -> bytes:
+    """The bytes of ``fd`` up to its end, or ``cap`` bytes. The first read asks for the size it
+    had plus one (asking for the cap, 1 MiB, made every read of a 4 KB report allocate 1 MiB:
+    three times slower at 50,000 files); a file that grew is read on in pieces."""
+    parts = []
+    got = 0
+    ask = size + 1
+    while cap is None or got < cap:
+        want = ask if cap is None else min(ask, cap - got)
+        piece = os.read(fd, want)
+        parts.append(piece)
+        got += len(piece)
+        if len(piece) < want:  # a regular file reads short only at its end
+            break
+        ask = max(ask, 1 << 16)
+    return parts[0] if len(parts) == 1 else b"".join(parts)

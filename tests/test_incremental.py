@@ -105,6 +105,7 @@ def test_a_cached_build_is_the_full_build_after_an_added_and_an_edited_report(re
     cache = tmp_path / "ci-cache"
     first = _build(repo, tmp_path / "site0", "2026-11-27 18:00", capsys, cache)
     assert _reused(first) == 0
+    assert any((cache / "check" / "packs").iterdir())  # the check cache (check_cache.py) is kept beside it
 
     # a unit adds a report: a later as-of too, so that every page that counts with it changes
     path = repo / "submissions" / "anjianke" / "2026" / "2026-11-28-节后复查.md"
@@ -112,6 +113,7 @@ def test_a_cached_build_is_the_full_build_after_an_added_and_an_edited_report(re
     _git(repo, "add", "-A", when="2026-11-28T16:05:00+08:00")
     _git(repo, "commit", "-q", "-m", "报送", when="2026-11-28T16:05:00+08:00")
     out = _build(repo, tmp_path / "site1", "2026-11-28 18:00", capsys, cache)
+    assert re.search(r"检查缓存：\d{3,} 个文件沿用上次的检查结果，1 个重新检查", out), out[-2000:]
     _build(repo, tmp_path / "full1", "2026-11-28 18:00", capsys, None)
     files = _assert_same(tmp_path / "site1", tmp_path / "full1")
     added = next(k for k, v in files.items() if k.endswith(".html") and "增量构建新增的检查报告".encode() in v

@@ -6,6 +6,7 @@ import bisect
 import datetime as dt
 import html
 import re
+from collections.abc import Callable
 
 from .base import rule
 
@@ -176,9 +177,10 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
-def id_number_valid(number: str, today: dt.date | None = None) -> bool:
+def id_number_valid(number: str, today: dt.date | Callable[[], dt.date] | None = None) -> bool:
     """GB 11643: the 18th character is the check code of the first 17, and the birth date is a
-    real date not after ``today`` (people born in 1899 or earlier have numbers too)."""
+    real date not after ``today`` (people born in 1899 or earlier have numbers too). ``today``
+    may be a function, asked only for a number that passes the other tests (``_personal``)."""
     if len(number) != 18 or not number[:17].isdigit():
         return False
     if _ID_CHECK[sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS, strict=True)) % 11] != number[17].upper():
@@ -187,6 +189,8 @@ def id_number_valid(number: str, today: dt.date | None = None) -> bool:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
+    if callable(today):
+        today = today()
     return born <= (today or dt.date.today())
 
 
@@ -199,7 +203,7 @@ _ANY_DIGIT = re.compile(r"\d")
 _MAYBE_PERSONAL = re.compile(r"1[3-9]\d|\d{17}")  # in every ID number (17 digits) and mobile number (1[3-9]x)
 
 
-def personal_matches(text: str, today: dt.date | None = None) -> list[tuple[int, str]]:
+def personal_matches(text: str, today: dt.date | Callable[[], dt.date] | None = None) -> list[tuple[int, str]]:
     """(position, description) of each ID number or mobile number in ``text``, in order.
 
     Neither pattern matches a line break, so a whole body is searched at once (one regex pass
@@ -216,7 +220,7 @@ def personal_matches(text: str, today: dt.date | None = None) -> list[tuple[int,
     return found
 
 
-def personal_data(text: str, today: dt.date | None = None) -> list[tuple[int, str]]:
+def personal_data(text: str, today: dt.date | Callable[[], dt.date] | None = None) -> list[tuple[int, str]]:
     """(column, description) of each ID number or mobile number in one line of text."""
     return [(pos + 1, what) for pos, what in personal_matches(text, today)]
 
@@ -241,7 +245,11 @@ def _personal(report, ctx):
         return
     words = R504.details
     fix = words["fix"]
-    today = ctx.as_of.date()
+    # the date of the check, asked only for a valid ID number: a report without one does not
+    # depend on it, so what its check found is kept in the check cache (check_cache.py)
+    def today() -> dt.date:
+        return ctx.as_of.date()
+
     name = report.path.rsplit("/", 1)[-1]
     for _, what in personal_data(name, today):
         yield 1, 1, {"detail": words["in_name"].format(what=what)}

@@ -34,6 +34,7 @@ from ..model import Report
 from ..pool import WorkerLost, io_map
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
+from ..check_cache import CheckCache, open_beside
 from .cache import (FORMAT, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
                     versions)
 from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
@@ -754,10 +755,10 @@ def _print_errors(repo) -> None:
         console.print(f"  ……另有 {count - shown} 处错误未列出。")
 
 
-def load(root: Path, as_of: dt.datetime | None):
+def load(root: Path, as_of: dt.datetime | None, checks: CheckCache | None = None):
     from ..repository import load_repository
 
-    return load_repository(root, as_of=as_of)
+    return load_repository(root, as_of=as_of, cache=checks)
 
 
 def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.datetime | None,
@@ -771,17 +772,18 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
     t0 = time.perf_counter()
     with BuildLock(root, console.print):
         remove_stale(site_dir)
-        console.print("[bold]检查报告[/]…")
-        repo = load(root, as_of)
-        if repo.errors:
-            _print_errors(repo)
-            return 1
         try:
             cache = open_cache(root, audience, cache_dir) if use_cache else None
         except CommittedCache as exc:
             console.print(f"[bold yellow]注意[/]：构建缓存目录 {escape(str(exc))} 中有提交到仓库的文件，"
                           "本次不使用构建缓存（全部重新生成）。缓存目录应在仓库之外，或在 .git/ 中（默认）。")
             cache = None
+        checks = open_beside(cache.folder) if cache is not None else None  # check_cache.py
+        console.print("[bold]检查报告[/]…")
+        repo = load(root, as_of, checks)
+        if repo.errors:
+            _print_errors(repo)
+            return 1
         try:
             result = build_site(root, repo.org, repo.reports, audience, repo.as_of, site_dir,
                                 publishable=repo.publishable(audience), problems=repo.unpublishable(), cache=cache,
@@ -789,6 +791,8 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
         except (BuildError, GenerationError, WorkerLost) as exc:
             console.print(f"[bold red]构建失败[/]：{escape(str(exc))}")
             return 1
+        if checks is not None:
+            checks.prune()
     total = time.perf_counter() - t0
     t = result.timings
     if "members" in t:
@@ -801,4 +805,6 @@ def run_build(root: Path, audience: str, site_dir: Path | None, as_of: dt.dateti
     if cache is not None:
         shards = f"，搜索索引分片沿用 {result.reused_index}" if result.reused_index else ""
         console.print(f"构建缓存：{result.reused_pages} 个页面沿用上次构建的结果{shards}（{cache.folder}）")
+    if checks is not None:
+        console.print(f"检查缓存：{checks.hits} 个文件沿用上次的检查结果，{checks.misses} 个重新检查")
     return 0
