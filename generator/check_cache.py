@@ -326,11 +326,15 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
     cache.hits += sum(entry is not None for entry in entries)
     cache.misses += len(missing)
     ctx = parallel.alone_context(check_context, org, parallel.UNKNOWN)
+    history = None
     if missing:
         state = (base, org, context, ctx)
         paths = [files[i] for i in missing]
         if parallel.worth_it(len(paths)):
-            computed = parallel.map_files(_compute, state, paths)
+            # many entries to compute (a first build, new code or _org.yml): the git history is read
+            # meanwhile, as an uncached load does
+            computed, history = parallel.map_files(_compute, state, paths, read_history)
+            read_history = None
         else:
             computed = [_compute(state, path) for path in paths]
         for i, result in zip(missing, computed, strict=True):
@@ -370,6 +374,7 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
         if report is not None:
             loaded.reports.append(report)
             loaded.deferred.extend((report, code) for code in deferred)
+    loaded.history = history
     if read_history is not None:
         # here, not in a thread beside the reading above: both are mostly Python, and on a busy
         # machine two threads that take turns with the interpreter lock took twice as long

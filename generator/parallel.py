@@ -229,15 +229,28 @@ def _read(read_history: Callable[[], Any]) -> Any:
         return exc
 
 
-def map_files(fn: Callable[[Any, str], Any], state: Any, files: list[str]) -> list[Any]:
+def map_files(fn: Callable[[Any, str], Any], state: Any, files: list[str],
+              read_history: Callable[[], Any] | None = None) -> tuple[list[Any], Any]:
     """``[fn(state, path) for path in files]`` on every core, in order (``state`` is inherited by
-    the forked workers, never pickled; the results travel back pickled). The check cache
+    the forked workers, never pickled; the results travel back pickled), and what ``read_history()``
+    returned, read in a thread meanwhile as ``load`` does (None without it). The check cache
     (check_cache.py) computes its missing entries this way."""
     n_workers = max(1, min(usable_cores(), 8) - 1)
     spans = pool.chunks(len(files), (n_workers + 1) * CHUNKS_PER_WORKER)
+    git: dict[str, Any] = {}
     with pool.Pool(n_workers, (fn, state, files)) as workers:
-        results = workers.map_shared(_map_span, spans)
-    return [value for chunk in results for value in chunk]
+        reader = None
+        if read_history is not None:  # started after the fork (Pool forks at once)
+            reader = threading.Thread(target=lambda: git.update(history=_read(read_history)), daemon=True)
+            reader.start()
+        try:
+            results = workers.map_shared(_map_span, spans)
+        finally:
+            if reader is not None:
+                reader.join()
+    if isinstance(git.get("history"), BaseException):
+        raise git["history"]
+    return [value for chunk in results for value in chunk], git.get("history")
 
 
 def _map_span(span: tuple[int, int]) -> list[Any]:
