@@ -48,7 +48,7 @@ from . import parallel
 from .model import Finding
 from .reader import body_of, read_report
 from .safefile import read_regular
-from .site.cache import _alive, _secret, code_digest, digest, versions
+from .site.cache import SignedFolder, code_digest, digest, versions
 
 #: Change when the layout of entries changes: older files then no longer validate.
 FORMAT = b"shangbao-check-cache-1"
@@ -141,21 +141,14 @@ class Undecodable(Exception):
 
 
 # --- the files ----------------------------------------------------------------------------
-class CheckCache:
+class CheckCache(SignedFolder):
     """The signed entry files in ``folder`` (one per folder of reports)."""
 
     def __init__(self, folder: Path, secret: bytes | None = None) -> None:
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._secret = secret if secret is not None else _secret(self.folder)
+        super().__init__(folder, secret)
         self._packs = self.folder / "packs"
         self._packs.mkdir(exist_ok=True)
-        self._tmp = self.folder / "tmp"
-        self._tmp.mkdir(exist_ok=True)
-        self._remove_dead_temporaries()
         self.used: set[str] = set()
-        self.hits = 0
-        self.misses = 0
 
     def _name(self, folder: str) -> str:
         return hashlib.sha256(folder.encode("utf-8", "surrogateescape")).hexdigest()[:40]
@@ -206,21 +199,8 @@ class CheckCache:
         removed = 0
         for entry in os.scandir(self._packs):
             if entry.name not in self.used:
-                try:
-                    os.unlink(entry.path)
-                    removed += 1
-                except OSError:
-                    pass
+                removed += self._remove(entry.path)
         return removed
-
-    def _remove_dead_temporaries(self) -> None:
-        for entry in os.scandir(self._tmp):
-            pid = entry.name.split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                try:
-                    os.unlink(entry.path)
-                except OSError:
-                    pass
 
 
 def open_beside(site_cache_folder: Path | None) -> CheckCache | None:

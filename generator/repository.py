@@ -203,19 +203,11 @@ def _gc_paused():
 def _load(root: Path, org: Org, as_of: dt.datetime, files: list[str],
           history: bool) -> tuple[list[Report], list[Finding], list[str]]:
     if parallel.worth_it(len(files)):  # thousands of files: every core (same findings, same order)
-        from .history import apply_history, read_history
+        from .history import read_history
 
         loaded = parallel.load(root, org, as_of, files, read_all, CheckContext,
                                (lambda: read_history(root, hashes=False)) if history else None)
-        reports, findings = loaded.reports, loaded.findings
-        warnings: list[str] = []
-        if history:
-            apply_history(reports, loaded.history, org)
-            warnings = list(loaded.history.warnings)
-        periodic = periodic_index(reports)
-        findings.extend(parallel.run_deferred(loaded.deferred, CheckContext(org, as_of, {r.id: r for r in reports},
-                                                                            periodic)))
-        findings.extend(_duplicates(periodic))
+        reports, findings, warnings = _finish(loaded, org, as_of, history)
     else:
         reports, findings = read_all(root, org, files)
         warnings = []
@@ -230,12 +222,21 @@ def _load_cached(root: Path, org: Org, as_of: dt.datetime, files: list[str], his
     """``_load`` with the check cache: the entries of unchanged files taken from it; then, as on
     every build, the git history and the checks that need it, the other reports or the date."""
     from . import check_cache
-    from .history import apply_history, read_history
+    from .history import read_history
 
     loaded = check_cache.load(root, org, files, cache, read_all, CheckContext,
                               (lambda: read_history(root, hashes=False)) if history else None)
     if loaded is None:
         return None
+    return _finish(loaded, org, as_of, history)
+
+
+def _finish(loaded: parallel.Loaded, org: Org, as_of: dt.datetime,
+            history: bool) -> tuple[list[Report], list[Finding], list[str]]:
+    """After the files were read and checked alone (on the pool, or from the check cache): the git
+    history attached, then the checks that need it, the other reports or the date, and R208."""
+    from .history import apply_history
+
     reports, findings = loaded.reports, loaded.findings
     warnings: list[str] = []
     if history:

@@ -71,8 +71,9 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-class SiteCache:
-    """The entries of one audience's builds in ``folder``."""
+class SignedFolder:
+    """A cache folder: its signing secret, and ``tmp/`` for entries being written (a killed
+    writer's leftovers removed on opening)."""
 
     def __init__(self, folder: Path, secret: bytes | None = None) -> None:
         self.folder = Path(folder)
@@ -80,10 +81,26 @@ class SiteCache:
         self._secret = secret if secret is not None else _secret(self.folder)
         self._tmp = self.folder / "tmp"
         self._tmp.mkdir(exist_ok=True)
-        self._remove_dead_temporaries()
-        self.used: set[tuple[str, str]] = set()
+        remove_dead_temporaries(self._tmp)
         self.hits = 0
         self.misses = 0
+
+    @staticmethod
+    def _remove(path: str) -> int:
+        """Remove an unused entry's file (prune): 1 when it was removed."""
+        try:
+            os.unlink(path)
+            return 1
+        except OSError:
+            return 0
+
+
+class SiteCache(SignedFolder):
+    """The entries of one audience's builds in ``folder``."""
+
+    def __init__(self, folder: Path, secret: bytes | None = None) -> None:
+        super().__init__(folder, secret)
+        self.used: set[tuple[str, str]] = set()
         #: per plain kind: key → the entry's file (its name carries the HMAC), listed once
         self._plain: dict[str, dict[str, str]] = {}
         self._base = str(self.folder)
@@ -243,11 +260,7 @@ class SiteCache:
                     continue
                 for entry in os.scandir(sub.path):
                     if (kind, sub.name + entry.name.split(".", 1)[0]) not in self.used:
-                        try:
-                            os.unlink(entry.path)
-                            removed += 1
-                        except OSError:
-                            pass
+                        removed += self._remove(entry.path)
         return removed
 
     def size(self) -> int:
@@ -260,15 +273,6 @@ class SiteCache:
                 except OSError:
                     pass
         return total
-
-    def _remove_dead_temporaries(self) -> None:
-        for entry in os.scandir(self._tmp):
-            pid = entry.name.split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                try:
-                    os.unlink(entry.path)
-                except OSError:
-                    pass
 
 
 class ShardReuse:
@@ -456,6 +460,18 @@ def unpack_folder(data: bytes, folder: Path) -> bool:
     except (tarfile.TarError, OSError, ValueError):
         shutil.rmtree(folder, ignore_errors=True)
         return False
+
+
+def remove_dead_temporaries(folder: Path) -> None:
+    """Remove the temporary files in ``folder`` whose writer (the process id their name starts with)
+    is gone: a killed build's half-written entries."""
+    for entry in os.scandir(folder):
+        pid = entry.name.split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _alive(pid: int) -> bool:
