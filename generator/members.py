@@ -304,7 +304,7 @@ def fetch_member(member: Member, audience: str, root: Path, periods: list[str], 
 
 def read_members(root: Path, org: Org, audience: str, periods: list[str], years: list[str]) -> list[MemberFeed]:
     """Every member of ``org``, read at once (waiting on the network, not the CPU)."""
-    from .parallel import threads_map
+    from .pool import threads_map
 
     folder = cache_dir(root)
     return threads_map(lambda m: fetch_member(m, audience, root, periods, years, folder), list(org.members))

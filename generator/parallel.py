@@ -256,14 +256,3 @@ def map_files(fn: Callable[[Any, str], Any], state: Any, files: list[str],
 def _map_span(span: tuple[int, int]) -> list[Any]:
     fn, state, files = pool.worker_state()
     return [fn(state, path) for path in files[span[0]:span[1]]]
-
-
-def threads_map(fn: Any, items: list[Any], workers: int = 8) -> list[Any]:
-    """``fn`` over ``items`` on a pool of threads, results in order: for work that waits on the
-    network (reading members' feeds, members.py), where processes would add nothing but cost."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    if len(items) <= 1:
-        return [fn(x) for x in items]
-    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        return list(pool.map(fn, items))

@@ -17,9 +17,9 @@ writing the report pages (``site/generate.py``) — hand plain functions to ``Po
   it dies (``PR_SET_PDEATHSIG``), and gives up at once if that already happened. Child programs
   (Pagefind) get the same through ``die_with_parent`` as ``preexec_fn``.
 - ``WorkerLost``: a worker died (out of memory, killed); the message is Chinese.
-- ``io_map(fn, items)``: ``fn`` over ``items`` on a few threads, for work that waits on the file
-  system and hashes (linking tens of thousands of cached pages into a site: both release the GIL).
-  It returns only when every thread is done, so no thread is left when a pool forks later.
+- ``threads_map(fn, items)``: ``fn`` over ``items`` on a few threads, for work that waits on the
+  network or the file system (members' feeds; linking tens of thousands of cached pages into a
+  site). It returns only when every thread is done, so no thread is left when a pool forks later.
 """
 
 from __future__ import annotations
@@ -171,14 +171,15 @@ class Pool:
             proc.join(timeout=5)
 
 
-def io_map(fn: Callable[[Any], Any], items: Sequence[Any], threads: int | None = None) -> list[Any]:
-    """``[fn(x) for x in items]`` on ``threads`` threads (default: the usable cores), in order; in
-    this thread alone when there are few items or ``SHANGBAO_WORKERS=1``."""
-    threads = threads or usable_cores()
-    if threads < 2 or len(items) < 256 or os.environ.get("SHANGBAO_WORKERS", "") == "1":
+def threads_map(fn: Callable[[Any], Any], items: Sequence[Any], threads: int = 8, chunksize: int = 1) -> list[Any]:
+    """``[fn(x) for x in items]`` on up to ``threads`` threads, results in order: for work that waits
+    (on the network: members' feeds; on the file system and hashing: cached pages linked into a
+    site), where processes would add nothing but cost. It returns only when every thread is done,
+    so no thread is left when a pool forks later."""
+    if len(items) <= 1 or threads < 2:
         return [fn(x) for x in items]
-    with cf.ThreadPoolExecutor(max_workers=threads) as executor:
-        return list(executor.map(fn, items, chunksize=64))
+    with cf.ThreadPoolExecutor(max_workers=min(threads, len(items))) as executor:
+        return list(executor.map(fn, items, chunksize=chunksize))
 
 
 def chunks(n: int, parts: int) -> list[tuple[int, int]]:

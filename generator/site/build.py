@@ -31,7 +31,7 @@ from rich.markup import escape
 from ..config import Org
 from ..feeds import write_feeds
 from ..model import Report
-from ..pool import WorkerLost, io_map
+from ..pool import WorkerLost, threads_map, usable_cores
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
 from ..check_cache import CheckCache, open_beside
@@ -162,8 +162,8 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
         cfg["extra"]["sb_print_org"] = css_string(org.organization)  # in the header of every printed page
         if audience != "public":
             _add_fill_nav(cfg)
-        # reproducible: the same repository and --as-of give the same bytes (sitemap dates and the
-        # sitemap.xml.gz header come from as_of, never from the clock). No page prints the build
+        # reproducible: the same repository and --as-of give the same bytes (whatever MkDocs dates
+        # comes from as_of through SOURCE_DATE_EPOCH, never from the clock). No page prints the build
         # time: a page whose content did not change stays the same file from one build to the next
         # (the build cache links it, _PageCache); the pages that count with the as-of print it
         # ("统计截至").
@@ -229,10 +229,9 @@ class _PageCache:
     A page's key is its docs page's bytes and address plus ``_site_key`` (the MkDocs configuration,
     theme overrides, navigation, versions, code); a report page's is its key in the generator (its
     inputs: its docs page is made from them and nothing else) in place of the bytes, so that a
-    report page reused here needs no docs page at all: the generator did not write it (``deferred``),
-    and it joins MkDocs' files here (``on_files``) where the walk of the docs tree would have found
-    it. A deferred page whose HTML is not reused is written now (``Generator.materialise``) and
-    rendered. The pages of the navigation are always rendered:
+    report page reused here needs no docs page at all: the generator did not write it (``deferred``).
+    A reused page is never one of MkDocs' files (``on_files``). A deferred page whose HTML is not
+    reused is written now (``Generator.materialise``) and rendered. The pages of the navigation are always rendered:
     their titles and order are read from them. No page carries the build time, so a page made from
     the same inputs is the same bytes in every build.
     """
@@ -267,7 +266,7 @@ class _PageCache:
                 made.add(folder)
             wanted.append((doc, key, target))
         # reading, checking and linking tens of thousands of entries waits on the disk: a few threads
-        linked = io_map(lambda item: cache.link("html", item[1], item[2]), wanted)
+        linked = threads_map(lambda item: cache.link("html", item[1], item[2]), wanted, usable_cores(), chunksize=64)
         for (doc, _key, _target), ok in zip(wanted, linked):
             if ok:
                 self.reused.add(doc)

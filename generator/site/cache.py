@@ -174,12 +174,7 @@ class SiteCache(SignedFolder):
         old = self._plain_entries(kind).get(key)
         tmp = self._tmp / f"{os.getpid()}-{secrets.token_hex(8)}"
         try:
-            try:
-                os.link(path, tmp)
-            except OSError:
-                import shutil
-
-                shutil.copyfile(path, tmp)
+            _link_or_copy(path, tmp)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             os.replace(tmp, target)
             if old is not None and old != target:
@@ -352,18 +347,9 @@ class ShardReuse:
         staged = Path(parent) / f".reused-{secrets.token_hex(8)}"
         try:
             staged.mkdir()
-            made = set()
+            _link_files(source, staged, digests)
             for rel, expected in digests.items():
-                folder = rel.rpartition("/")[0]
-                if folder and folder not in made:
-                    (staged / folder).mkdir(parents=True, exist_ok=True)
-                    made.add(folder)
-                dest = f"{staged}/{rel}"
-                try:
-                    os.link(f"{source}/{rel}", dest)
-                except OSError:
-                    shutil.copyfile(f"{source}/{rel}", dest)
-                with open(dest, "rb") as fh:  # checked where it now is: the file the site will serve
+                with open(f"{staged}/{rel}", "rb") as fh:  # checked where it now is: the file the site will serve
                     if hashlib.sha256(fh.read()).hexdigest() != expected:
                         raise ValueError(rel)
             os.replace(staged, target)
@@ -382,16 +368,7 @@ class ShardReuse:
         staged = self.cache.folder / "tmp" / f"{os.getpid()}-{secrets.token_hex(8)}"
         try:
             staged.mkdir(parents=True)
-            made = set()
-            for rel in entry["digests"]:
-                sub = rel.rpartition("/")[0]
-                if sub and sub not in made:
-                    (staged / sub).mkdir(parents=True, exist_ok=True)
-                    made.add(sub)
-                try:
-                    os.link(f"{folder}/{rel}", f"{staged}/{rel}")
-                except OSError:
-                    shutil.copyfile(f"{folder}/{rel}", f"{staged}/{rel}")
+            _link_files(folder, staged, entry["digests"])
             if target.exists():
                 shutil.rmtree(target)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -399,8 +376,7 @@ class ShardReuse:
         except OSError:  # a full disk or a read-only cache costs speed, never the build
             shutil.rmtree(staged, ignore_errors=True)
             return
-        listed = {k: v for k, v in entry.items() if k != "digests"}
-        self.cache.put("sbindex", key, json.dumps({**listed, "digests": entry["digests"]}, sort_keys=True).encode())
+        self.cache.put("sbindex", key, json.dumps(entry, sort_keys=True).encode())
 
     def finish(self) -> None:
         if self.cache is None:
@@ -411,6 +387,27 @@ class ShardReuse:
             for sub in os.scandir(files):
                 if ("sbindex", sub.name) not in self.cache.used:
                     shutil.rmtree(sub.path, ignore_errors=True)
+
+
+def _link_or_copy(source, target) -> None:
+    """``target`` becomes the file ``source`` (a hard link; a copy where the two are on different
+    file systems)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _link_files(source: Path, target: Path, rels) -> None:
+    """The files ``rels`` (relative names, "/"-separated) of the folder ``source`` into the folder
+    ``target``, their subfolders made once each."""
+    made = set()
+    for rel in rels:
+        sub = rel.rpartition("/")[0]
+        if sub and sub not in made:
+            (Path(target) / sub).mkdir(parents=True, exist_ok=True)
+            made.add(sub)
+        _link_or_copy(f"{source}/{rel}", f"{target}/{rel}")
 
 
 def shard_key(shard: str, pages: list[str]) -> str:
