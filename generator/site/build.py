@@ -37,7 +37,7 @@ from ..project import PROJECT_DIR
 from ..check_cache import CheckCache, open_beside
 from .cache import (FORMAT, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
                     versions)
-from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
+from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string, heap_frozen
 from .search import INDEX_DIR
 from .urls import html_path
 
@@ -522,6 +522,7 @@ def _scratch_dir(needed: int) -> str | None:
     return SCRATCH if free >= needed * 2 else None
 
 
+@heap_frozen  # the reports read live as long as the build (collect, generate, MkDocs, feeds)
 def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
                site_dir: Path, publishable: list[Report] | None = None, problems: dict | None = None,
                docs_dir: Path | None = None, live: bool = False, quiet: bool = False,

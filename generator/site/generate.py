@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import io
 import json
+import pickle
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -49,6 +51,23 @@ AS_OF_MARK = "\ufdd0as_of\ufdd1"
 AS_OF_ISO_MARK = "\ufdd0as_of_iso\ufdd1"
 AUDIENCE_LABELS = {"public": "公开版", "internal": "内部版", "restricted": "限定版（仅领导）"}
 LISTING_LIMIT = 300  # rows on a unit / type / tag page; older ones are on the period pages
+
+
+def heap_frozen(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run with every object that exists when it starts out of the cyclic collector's sight
+    (``gc.freeze``): the reports and the facts live as long as the pages are written, and a full
+    round of the collector over 50,000 reports takes most of a second, several times over a build
+    (a fifth of the listing pages' time). Nested calls leave the outermost one to thaw them."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        outer = gc.get_freeze_count() > 0
+        gc.freeze()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if not outer:
+                gc.unfreeze()
+    return run
 
 
 class GenerationError(Exception):
@@ -92,6 +111,8 @@ class Generator:
         self._as_of_text = self.env.globals["as_of"]
         self._as_of_iso = facts.as_of.astimezone(facts.tz).isoformat()  # as summary_dict writes it
         self._rows: dict[str, dict[str, Any]] = {}  # report id → ``row``
+        self._reported: dict[str, str] = {}  # report id → its reported time as shown (``reported``)
+        self._shard_of: dict[str, str] = {}  # report id → ``shard``
         self._months: dict[str, str] = {}  # report id → ``_month_of``
         self._urls: dict[str, dict[str, str]] = {}  # folder → docs path → relative address (``write``)
         self.written: list[str] = []
@@ -144,10 +165,17 @@ class Generator:
             "unit": self.unit_name(r.unit),
             "type": r.type_label,
             "stage": r.stage if r.type == "incident" else "",
-            "reported": format_time(r.reported_at, self.f.tz),
+            "reported": self.reported(r),
             "timeliness": self.f.timeliness.get(r.id) if self.assessed else None,
             "period": r.period or "",
         }
+
+    def reported(self, r: Report) -> str:
+        """``r``'s reported time as the site shows it (its row, its meta rows, its search shard)."""
+        found = self._reported.get(r.id)
+        if found is None:
+            found = self._reported[r.id] = format_time(r.reported_at, self.f.tz)
+        return found
 
     def rows(self, reports: Iterable[Report], limit: int | None = None) -> list[dict[str, Any]]:
         out = []
@@ -234,11 +262,12 @@ class Generator:
         template globals it uses, and ``cache_key``. A value without a faithful ``repr`` (one that
         shows an address) makes a key no later build has: such a page is simply rendered again.
         The as-of is not in it: the page is rendered with ``AS_OF_MARK`` in its place (``write``),
-        so a period whose figures did not change is taken from the cache on a later day too."""
+        so a period whose figures did not change is taken from the cache on a later day too. (A
+        value is written by ``faithful_bytes``: what pickle cannot write, by its ``repr``.)"""
         from .cache import digest
 
         return digest(self.cache_key, "page", doc, template, title, repr(options), self._given(template),
-                      repr(sorted(ctx.items())))
+                      faithful_bytes(sorted(ctx.items())))
 
     def _given(self, template: str) -> str:
         """The template globals ``template`` uses, as text (``_page_key``; the as-of as its mark)."""
@@ -288,28 +317,28 @@ class Generator:
     def shard(self, r: Report) -> str:
         """The search index shard of ``r``'s page (search.shards_by_month: the year of its reported
         time, or a run of months of that year when the year is large)."""
-        from .search import SITE_SHARD, shards_by_month
+        found = self._shard_of.get(r.id)
+        if found is None:
+            from .search import SITE_SHARD, shards_by_month
 
-        made = format_time(r.reported_at, self.f.tz)
-        if not made:
-            return SITE_SHARD
-        if self._shards is None:
-            self._shards = shards_by_month(Counter(
-                (t[:4], int(t[5:7])) for t in (format_time(x.reported_at, self.f.tz) for x in self.f.reports) if t))
-        return self._shards[(made[:4], int(made[5:7]))]
+            made = self.reported(r)
+            if not made:
+                found = SITE_SHARD
+            else:
+                if self._shards is None:
+                    self._shards = shards_by_month(Counter(
+                        (t[:4], int(t[5:7])) for t in (self.reported(x) for x in self.f.reports) if t))
+                found = self._shards[(made[:4], int(made[5:7]))]
+            self._shard_of[r.id] = found
+        return found
 
     # --- the whole tree -----------------------------------------------------------------
+    @heap_frozen
     def generate(self, progress: Callable[[str, int, int], None] | None = None,
                  searchable_done: Callable[[], None] | None = None) -> list[str]:
         """Write every page; ``searchable_done`` is called as soon as every page to index is written
         (help, rules, reports: the build starts the search index then, beside the listing pages)."""
-        # the reports and the facts live as long as the pages are written: the cyclic collector need
-        # not walk them again at each of its rounds (a fifth of the listing pages' time at 50,000)
-        gc.freeze()
-        try:
-            return self._generate(progress, searchable_done)
-        finally:
-            gc.unfreeze()
+        return self._generate(progress, searchable_done)
 
     def _generate(self, progress: Callable[[str, int, int], None] | None,
                   searchable_done: Callable[[], None] | None) -> list[str]:
@@ -370,6 +399,11 @@ class Generator:
         reports = self.f.reports
         if self.cache is not None:  # worked out before the workers are made, not once in each
             self._given("period.md.j2")
+        # every period's summary, before the workers are made: each process writes some period
+        # pages, and every one of them needs its children's figures too, as this process needs all
+        # of them later (the periods' index, the home page, the feeds); counted once, not in each
+        for p in periods:
+            self.f.summary(p)
         share = len(reports) // (n_workers + 1)
         spans = [(share + a, share + b) for a, b in pool.chunks(len(reports) - share, n_workers)]
         with pool.Pool(n_workers, self) as workers:
@@ -482,7 +516,7 @@ class Generator:
 
             # the shard too: the shadow carries a key made from it (search.text_key)
             key = digest(self.cache_key, self.f.doc[r.id], r.title or r.id, self.shard(r),
-                         repr(inputs or self._report_inputs(r)))
+                         faithful_bytes(inputs or self._report_inputs(r)))
         if keep:
             self._keys[r.id] = key
         return key
@@ -584,7 +618,7 @@ class Generator:
             rows.append(("执笔人", "（匿名）"))
         if r.type == "incident":
             rows.append(("事发时间", format_time(r.occurred_at, tz)))
-        rows.append(("报送时间", format_time(r.reported_at, tz)))
+        rows.append(("报送时间", self.reported(r)))
         rows.append(("接收时间", format_time(r.received, tz)))
         if r.reviewed_by:
             rows.append(("审核人", r.reviewed_by))
@@ -1025,6 +1059,22 @@ def _cache_use(gen: Generator) -> tuple[set, int]:
 #: YAML line break), the Unicode line/paragraph separators (line breaks in YAML, folded inside a
 #: quoted scalar), the byte-order mark and the non-characters U+FFFE/U+FFFF.
 _YAML_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def faithful_bytes(value: Any) -> bytes:
+    """``value`` (plain data: text, numbers, times, lists, tuples, dicts) as bytes that only an equal
+    value gives: a build cache key's part. A pickle, five times as fast as ``repr`` on Chinese text,
+    and as faithful (reading it back gives the value, so two values never share one); written
+    without pickle's memo ("fast" mode), so that it does not depend on which equal strings happen
+    to be one object. A value pickle cannot write falls back to its ``repr`` (marked apart)."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True
+    try:
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+        return b"repr\0" + repr(value).encode("utf-8", "surrogatepass")
+    return out.getvalue()
 
 
 def css_string(text: str) -> str:
