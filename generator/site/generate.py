@@ -553,14 +553,15 @@ class Generator:
         if self.shadow_dir is None or self.shard(r) in self.reused_shards:
             return
         doc = self.f.doc[r.id]
-        inputs = self._report_inputs(r)
-        key = self._report_key(r, inputs)
+        inputs = None if r.id in self._keys else self._report_inputs(r)  # (the key is known: kept)
+        key = self._report_key(r, inputs, keep=True)  # kept for report_page
         if key is not None:
-            self._keys[r.id] = key  # for report_page
             cached = self.cache.get("shadow", key)
             if cached is not None:
                 self._write_shadow_text(doc, cached.decode("utf-8"), self.shard(r))
                 return
+        if inputs is None:
+            inputs = self._report_inputs(r)
         self._bodies[r.id] = body = render.body_html(r.body)
         title = r.title or r.id
         html = self.env.get_template("report_search.j2").render(
@@ -986,14 +987,6 @@ def _search_path(own: Path) -> list[str]:
 def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
     """The variables templates ``names`` and every template they include, import or extend use
     without setting them; ``{"*"}`` when a template is named by an expression."""
-    from jinja2 import meta
-
-    # parsed in an environment without globals: find_undeclared_variables leaves out the names the
-    # environment's globals define, which are exactly the ones wanted here
-    bare = jinja2.Environment(loader=env.loader)
-    bare.filters.update(env.filters)
-    bare.tests.update(env.tests)
-    env = bare
     seen: set[str] = set()
     used: set[str] = set()
     todo = list(names)
@@ -1002,13 +995,26 @@ def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        ast = env.parse(env.loader.get_source(env, name)[0])
-        used |= meta.find_undeclared_variables(ast)
-        for ref in meta.find_referenced_templates(ast):
+        undeclared, refs = _template_names(env.loader.get_source(env, name)[0])
+        used |= undeclared
+        for ref in refs:
             if ref is None:
                 return {"*"}
             todo.append(ref)
     return used
+
+
+@functools.lru_cache(maxsize=256)
+def _template_names(source: str) -> tuple[frozenset[str], tuple[str | None, ...]]:
+    """The variables the template ``source`` uses without setting them, and the templates it names
+    (None for one named by an expression); each source parsed once (the pages' keys ask for the
+    same base templates over and over)."""
+    from jinja2 import meta
+
+    # parsed in an environment without globals: find_undeclared_variables leaves out the names the
+    # environment's globals define, which are exactly the ones wanted here
+    ast = jinja2.Environment().parse(source)
+    return frozenset(meta.find_undeclared_variables(ast)), tuple(meta.find_referenced_templates(ast))
 
 
 def _report_keys(span: tuple[int, int]) -> list[str | None]:
