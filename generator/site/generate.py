@@ -995,7 +995,8 @@ def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        undeclared, refs = _template_names(env.loader.get_source(env, name)[0])
+        undeclared, refs = _template_names(env.loader.get_source(env, name)[0], frozenset(env.filters),
+                                           frozenset(env.tests))
         used |= undeclared
         for ref in refs:
             if ref is None:
@@ -1005,16 +1006,25 @@ def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _template_names(source: str) -> tuple[frozenset[str], tuple[str | None, ...]]:
+def _template_names(source: str, filters: frozenset[str],
+                    tests: frozenset[str]) -> tuple[frozenset[str], tuple[str | None, ...]]:
     """The variables the template ``source`` uses without setting them, and the templates it names
     (None for one named by an expression); each source parsed once (the pages' keys ask for the
-    same base templates over and over)."""
+    same base templates over and over). ``filters`` and ``tests``: the names the template may use."""
     from jinja2 import meta
 
     # parsed in an environment without globals: find_undeclared_variables leaves out the names the
-    # environment's globals define, which are exactly the ones wanted here
-    ast = jinja2.Environment().parse(source)
+    # environment's globals define, which are exactly the ones wanted here; it compiles the
+    # template, which needs each filter and test it uses to exist (by name: none is called)
+    bare = jinja2.Environment()
+    bare.filters.update({name: bare.filters.get(name, _never_called) for name in filters})
+    bare.tests.update({name: bare.tests.get(name, _never_called) for name in tests})
+    ast = bare.parse(source)
     return frozenset(meta.find_undeclared_variables(ast)), tuple(meta.find_referenced_templates(ast))
+
+
+def _never_called(*_: Any) -> None:  # pragma: no cover - a filter or test only named (``_template_names``)
+    raise AssertionError("only parsed")
 
 
 def _report_keys(span: tuple[int, int]) -> list[str | None]:
