@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.site import build as build_mod
 from generator.site import generate as generate_mod
@@ -207,6 +208,32 @@ def test_damaged_or_forged_cache_entries_do_not_change_the_site(repo, tmp_path, 
     assert reused == 0 and total == 2  # both shards, their files damaged, were written again
 
 
+def test_a_later_as_of_renders_only_the_navigation_pages_again(repo, tmp_path, capsys, monkeypatch):
+    """The pages that print the as-of (periods, listings, home) are kept with a mark where it goes and
+    stamped with each build's as-of: a build an hour later with nothing submitted renders none of them
+    again, and is still the full build of that hour, the new as-of on every page that prints it."""
+    cache = tmp_path / "cache"  # (not the sample's own as-of, which its pages say they are shown at)
+    _build(repo, tmp_path / "site0", "2026-11-28 10:00", capsys, cache)
+    rendered: list[str] = []
+    real_post_page = build_mod._PageCache.on_post_page
+
+    def spy(self, output, page, config):
+        rendered.append(page.file.src_uri)
+        return real_post_page(self, output, page, config)
+
+    monkeypatch.setattr(build_mod._PageCache, "on_post_page", spy)
+    out = _build(repo, tmp_path / "site1", "2026-11-28 11:00", capsys, cache)
+    nav = build_mod._nav_docs(yaml.safe_load((repo / "mkdocs.yml").read_text(encoding="utf-8"))["nav"])
+    assert rendered and set(rendered) <= nav | {"fill/index.md"}, (out, sorted(set(rendered) - nav))
+    monkeypatch.undo()
+    _build(repo, tmp_path / "full", "2026-11-28 11:00", capsys, None)
+    files = _assert_same(tmp_path / "site1", tmp_path / "full")
+    stamped = [k for k, v in files.items() if k.startswith("periods/") and "统计截至 2026-11-28 11:00".encode() in v]
+    assert len(stamped) > 10
+    assert not any(b"2026-11-28 10:00" in files[k] for k in stamped)
+    assert _reused(out) > 200
+
+
 def test_a_published_page_changed_in_place_is_not_taken_again(repo, tmp_path, capsys):
     """A page the cache gave is the cache's own file (a hard link: 50,000 pages are not written again
     on every build); whatever changes the published page in place changes that entry, and the next
@@ -278,3 +305,35 @@ def test_pages_without_markdown_skip_the_converter_and_come_out_the_same(repo, t
     monkeypatch.setattr(build_mod._HtmlPages, "on_page_markdown", lambda self, text, **kw: text)
     _build(repo, tmp_path / "plain", "2026-11-27 18:00", capsys, None)
     _assert_same(tmp_path / "fast", tmp_path / "plain")
+
+
+def test_pages_rendered_on_two_processes_are_the_pages_of_one(repo, tmp_path, capsys, monkeypatch):
+    """A large build renders every other page on a second process (``_build_in_two``): the site is
+    the one a single process gives, with and without the build cache, and the second process's
+    pages go to the cache like the first's (the next build renders none of them)."""
+    shares: list[int] = []
+    real_share = build_mod._second_share
+
+    def spy(*args):
+        share = real_share(*args)
+        shares.append(len(share))
+        return share
+
+    monkeypatch.setattr(build_mod, "_second_share", spy)
+    monkeypatch.setattr(build_mod, "SPLIT_FROM", 20)
+    _build(repo, tmp_path / "two", "2026-11-28 10:00", capsys, None)
+    cache = tmp_path / "cache"
+    _build(repo, tmp_path / "two-cached", "2026-11-28 10:00", capsys, cache)
+    assert len(shares) == 2 and min(shares) > 50, shares
+    monkeypatch.setenv("SHANGBAO_WORKERS", "1")
+    _build(repo, tmp_path / "one", "2026-11-28 10:00", capsys, None)
+    assert shares[-1] == 0
+    _assert_same(tmp_path / "two", tmp_path / "one")
+    _assert_same(tmp_path / "two-cached", tmp_path / "one")
+    monkeypatch.delenv("SHANGBAO_WORKERS")
+    out = _build(repo, tmp_path / "again", "2026-11-28 10:00", capsys, cache)
+    assert shares[-1] == 0  # nothing left to render but the navigation's pages
+    _assert_same(tmp_path / "again", tmp_path / "one")
+    nav = build_mod._nav_docs(yaml.safe_load((repo / "mkdocs.yml").read_text(encoding="utf-8"))["nav"])
+    pages = len(list((tmp_path / "one").rglob("*.html"))) - 1  # (404.html is no docs page)
+    assert _reused(out) >= pages - len(nav) - 1, out
