@@ -1,6 +1,7 @@
 """The quick forms the generator uses for the build cache's keys and for what it shows many times
 (SPEC §8, incremental builds) give exactly what the plain forms give: a key part that two different
-values never share, the same address and the same printed time as before."""
+values never share, the same address and the same printed time as before; and the cyclic collector
+kept off what a build read until the build's outermost frozen call returns."""
 
 from __future__ import annotations
 
@@ -79,3 +80,24 @@ def _plain_before(segment: str, capitals: bool) -> bool:
        st.booleans())
 def test_a_segment_is_plain_by_the_quick_check_exactly_when_it_was_before(segment, capitals):
     assert urls._is_plain(segment, capitals) == _plain_before(segment, capitals)
+
+
+def test_the_heap_stays_frozen_until_the_outermost_frozen_call_returns():
+    import gc
+
+    from generator.site.generate import heap_frozen
+
+    seen = []
+
+    @heap_frozen
+    def inner():
+        seen.append(gc.get_freeze_count() > 0)
+
+    @heap_frozen
+    def outer():
+        inner()
+        seen.append(gc.get_freeze_count() > 0)  # the inner call left it frozen
+
+    gc.unfreeze()
+    outer()
+    assert seen == [True, True] and gc.get_freeze_count() == 0
