@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import logging
 import os
 import shutil
@@ -243,10 +244,16 @@ def _build_in_two(cfg, share: list[str], pages: _PageCache | None) -> None:
     from mkdocs.commands.build import build as mkdocs_build
 
     cfg["plugins"]["shangbao-share"] = _Share(set(share), _nav_docs(cfg.get("nav")), second=False)
-    with pool.Pool(1, (cfg, share, pages)) as workers:
-        future = workers.submit(_render_second_share)
-        mkdocs_build(cfg, dirty=True)
-        fresh, used = workers.result(future)
+    # what both processes hold (the reports, the generator's facts) out of the collector's sight: its
+    # rounds in the worker would write into every object's header, copying the parent's memory
+    gc.freeze()
+    try:
+        with pool.Pool(1, (cfg, share, pages)) as workers:
+            future = workers.submit(_render_second_share)
+            mkdocs_build(cfg, dirty=True)
+            fresh, used = workers.result(future)
+    finally:
+        gc.unfreeze()
     if pages is not None:
         pages.fresh.extend(fresh)
         pages.cache.keep(used)
