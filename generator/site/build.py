@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import logging
 import os
 import shutil
@@ -38,7 +39,7 @@ from ..project import PROJECT_DIR
 from ..check_cache import CheckCache, open_beside
 from .cache import (FORMAT, MARKED_HTML, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
                     versions)
-from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string, heap_frozen
+from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string, frozen_heap, heap_frozen
 from .search import INDEX_DIR
 from .urls import html_path
 
@@ -243,7 +244,9 @@ def _build_in_two(cfg, share: list[str], pages: _PageCache | None) -> None:
     from mkdocs.commands.build import build as mkdocs_build
 
     cfg["plugins"]["shangbao-share"] = _Share(set(share), _nav_docs(cfg.get("nav")), second=False)
-    with pool.Pool(1, (cfg, share, pages)) as workers:
+    # what both processes hold (the reports, the generator's facts) out of the collector's sight: its
+    # rounds in the worker would write into every object's header, copying the parent's memory
+    with frozen_heap(), pool.Pool(1, (cfg, share, pages)) as workers:
         future = workers.submit(_render_second_share)
         mkdocs_build(cfg, dirty=True)
         fresh, used = workers.result(future)

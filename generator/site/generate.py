@@ -9,6 +9,7 @@ the header and ``<title>``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import gc
@@ -18,7 +19,7 @@ import pickle
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
@@ -53,20 +54,28 @@ AUDIENCE_LABELS = {"public": "公开版", "internal": "内部版", "restricted":
 LISTING_LIMIT = 300  # rows on a unit / type / tag page; older ones are on the period pages
 
 
-def heap_frozen(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` run with every object that exists when it starts out of the cyclic collector's sight
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Every object that exists now kept out of the cyclic collector's sight until the block ends
     (``gc.freeze``): the reports and the facts live as long as the pages are written, and a full
     round of the collector over 50,000 reports takes most of a second, several times over a build
-    (a fifth of the listing pages' time). Nested calls leave the outermost one to thaw them."""
+    (a fifth of the listing pages' time); in a forked worker its rounds would also write into every
+    object's header, copying the parent's memory. Nested blocks leave the outermost one to thaw."""
+    outer = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not outer:
+            gc.unfreeze()
+
+
+def heap_frozen(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run in ``frozen_heap()``."""
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        outer = gc.get_freeze_count() > 0
-        gc.freeze()
-        try:
+        with frozen_heap():
             return fn(*args, **kwargs)
-        finally:
-            if not outer:
-                gc.unfreeze()
     return run
 
 
