@@ -216,8 +216,7 @@ def feed_files(facts, cache=None) -> dict[str, bytes]:
     if cache is not None:
         import sys
 
-        from .site.cache import FORMAT, code_digest, digest
-        from .site.generate import faithful_bytes
+        from .site.cache import FORMAT, code_digest, digest, faithful_bytes
 
         key = digest(FORMAT, code_digest(), sys.version, "feed")
         as_of = json.dumps(_iso(facts.as_of, facts.tz)).encode("utf-8")

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.site import urls
-from generator.site.generate import faithful_bytes
+from generator.site.cache import faithful_bytes
 from generator.timeparse import format_time
 
 TZ = ZoneInfo("Asia/Shanghai")

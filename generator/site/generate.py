@@ -13,9 +13,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
-import io
 import json
-import pickle
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -40,6 +38,7 @@ from ..project import PROJECT_DIR, templates_dir
 from ..timeliness import TIMELINESS_LABELS
 from ..timeparse import format_time
 from . import charts, member_pages, render, urls
+from .cache import faithful_bytes
 from .facts import Facts, _attr
 
 #: What a page other than a report's is given in place of the as-of (the ``as_of`` global, and the
@@ -1096,22 +1095,6 @@ def _cache_use(gen: Generator) -> tuple[set, int]:
 #: YAML line break), the Unicode line/paragraph separators (line breaks in YAML, folded inside a
 #: quoted scalar), the byte-order mark and the non-characters U+FFFE/U+FFFF.
 _YAML_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]")
-
-
-def faithful_bytes(value: Any) -> bytes:
-    """``value`` (plain data: text, numbers, times, lists, tuples, dicts) as bytes that only an equal
-    value gives: a build cache key's part. A pickle, five times as fast as ``repr`` on Chinese text,
-    and as faithful (reading it back gives the value, so two values never share one); written
-    without pickle's memo ("fast" mode), so that it does not depend on which equal strings happen
-    to be one object. A value pickle cannot write falls back to its ``repr`` (marked apart)."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol=5)
-    pickler.fast = True
-    try:
-        pickler.dump(value)
-    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
-        return b"repr\0" + repr(value).encode("utf-8", "surrogatepass")
-    return out.getvalue()
 
 
 def css_string(text: str) -> str:
