@@ -97,16 +97,36 @@ def test_an_edited_report_is_read_again(repo, tmp_path, monkeypatch, mode):
     assert _result(warm) == _result(plain)
     path = edited.relative_to(repo).as_posix()
     assert "R402" in {f.code for f in warm.findings if f.path == path}
+    again, cache = _cached(repo, tmp_path / "cache")  # its folder's file was written with the new entry
+    assert cache.misses == 0 and cache.hits == len(plain.report_files)
+    assert _result(again) == _result(plain)
 
 
-def test_a_new_and_a_removed_report(repo, tmp_path):
+def _cut_folders(files: list[str]) -> set[str]:
+    """The folders whose reports more than one of the forked load's spans hold."""
+    spans = parallel.pool.chunks(len(files), 2 * parallel.CHUNKS_PER_WORKER)
+    cut = set()
+    for start, _ in spans[1:]:
+        if files[start - 1].rsplit("/", 1)[0] == files[start].rsplit("/", 1)[0]:
+            cut.add(files[start].rsplit("/", 1)[0])
+    return cut
+
+
+@pytest.mark.parametrize("mode", ["one", "forked"])
+def test_a_new_and_a_removed_report(repo, tmp_path, monkeypatch, mode):
+    _workers(monkeypatch, mode)
     _cached(repo, tmp_path / "cache")
     files = sorted((repo / "submissions").rglob("*.md"))
+    cut = _cut_folders(sorted(f.relative_to(repo).as_posix() for f in files))
+    assert files[5].parent.relative_to(repo).as_posix() in cut and files[9].parent == files[5].parent
     shutil.copy(files[5], files[5].with_name("copy-" + files[5].name))  # a second report for one period: R208
     files[9].unlink()
     warm, cache = _cached(repo, tmp_path / "cache")
     assert cache.misses == 1
     assert _result(warm) == _result(load_repository(repo, AS_OF))
+    again, cache = _cached(repo, tmp_path / "cache")  # a folder cut by the spans: its file written whole
+    assert (cache.misses, cache.hits) == (0, len(again.report_files))
+    assert _result(again) == _result(warm)
 
 
 def _packs(folder: Path) -> list[Path]:
