@@ -27,6 +27,7 @@ and ``run_receipts`` (``shangbao receipts``, the 回执 ledger).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -47,6 +48,8 @@ from .timeliness import BACKDATE_TOLERANCE, backdated_by, is_imported  # noqa: F
 
 CACHE_DIR = "shangbao"  # inside the git directory
 CACHE_VERSION = 3  # 3: each revision's blob ("v")
+#: commits read on top of an older cache before the result is written as the cache of HEAD
+SAVE_AFTER = 200
 
 SHALLOW_WARNING = (
     "当前仓库是浅克隆（shallow clone），只有部分 git 历史，无法确定较早报告的接收时间；"
@@ -389,12 +392,13 @@ def _result(state: _State, hashes: dict[str, str], boundaries: set[str]) -> dict
 
 # --------------------------------------------------------------------------- cache
 
-# a commit or blob id (SHA-1 or SHA-256), or "" for a blob: one regex call, not a set per value
-# (a cache of 50,000 files has some 300,000 of them, validated on every build)
+# a commit or blob id (SHA-1 or SHA-256), or "" for a blob (a cache's many are checked at once: _all_hex)
 _SHA_TEXT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _BLOB_TEXT = re.compile(r"(?:[0-9a-f]{40}(?:[0-9a-f]{24})?)?")
-_BLOBS = re.compile(r"(?:[0-9a-f]{40}(?:[0-9a-f]{24})?)?(?:\n(?:[0-9a-f]{40}(?:[0-9a-f]{24})?)?)*")
-_DIGESTS = re.compile(r"[0-9a-f]{64}(?:\n[0-9a-f]{64})*")
+_HEX = "0123456789abcdef"
+# a committer time as git's %cI gives it (``_time`` reads it), one to a line
+_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-9]{2}|Z)"
+_TIMES = re.compile(rf"{_TIME}(?:\n{_TIME})*")
 
 
 def _is_sha(value: Any) -> bool:
@@ -416,50 +420,66 @@ def _cache_path(git_dir: str, head: str, key: dict[str, Any]) -> Path:
 
 
 def _valid_cache(data: Any, head: str, key: dict[str, Any]) -> bool:
-    """Whether ``data`` is a whole, well-formed cache of ``head``: anything else is rebuilt."""
+    """Whether ``data`` is a whole, well-formed cache of ``head``: anything else is rebuilt.
+
+    Checked a few C-level passes at a time (one regex over all the commit ids, one over all the
+    times, set inclusion for the commits the files name): a cache of 50,000 files holds some
+    300,000 values, validated on every build. (A time of the right form that is no date, such as
+    February 30, is found when it is read: ``_result`` raises ``ValueError`` and the history is
+    read from git again.)"""
     if not isinstance(data, dict) or data.get("key") != key or data.get("head") != head:
         return False
     records, commits, hashes = data.get("records"), data.get("commits"), data.get("hashes")
     if not (isinstance(records, dict) and isinstance(commits, dict) and isinstance(hashes, dict)):
         return False
-    for sha, fields in commits.items():
-        if not (_is_sha(sha) and isinstance(fields, list) and len(fields) == 1 and isinstance(fields[0], str)):
-            return False
-        try:
-            if _time(fields[0]).tzinfo is None:
-                return False
-        except ValueError:
-            return False
     if head not in commits:
         return False
     fields = {"c", "b", "l", "r", "v", "live"}
+    try:
+        if not (_all_shas(list(commits))
+                and all(type(value) is list and len(value) == 1 for value in commits.values())
+                and _TIMES.fullmatch("\n".join(value[0] for value in commits.values())) is not None):
+            return False  # (a time that is not text: TypeError, below)
+        entries = list(records.values())
+        if not all(type(rec) is dict and rec.keys() == fields for rec in entries):
+            return False
+        if not all(type(rec["live"]) is bool and type(rec["r"]) is list and type(rec["v"]) is list
+                   and len(rec["r"]) == len(rec["v"]) for rec in entries):
+            return False
+        named = {rec["c"] for rec in entries}  # (a list or dict among them: TypeError, below)
+        named.update(sha for rec in entries for sha in rec["r"])
+        if not named <= commits.keys():  # every one a commit id of the cache (so text)
+            return False
+    except TypeError:
+        return False
     blobs: list[Any] = list(hashes)  # every blob id, checked at once below
-    for path, rec in records.items():
-        if not (isinstance(path, str) and isinstance(rec, dict) and rec.keys() == fields):
-            return False
-        shas, versions = rec["r"], rec["v"]
-        if not (isinstance(rec["live"], bool) and isinstance(shas, list) and isinstance(versions, list)
-                and len(versions) == len(shas) and isinstance(rec["c"], str) and rec["c"] in commits
-                and all(isinstance(sha, str) and sha in commits for sha in shas)):
-            return False
+    for rec in entries:
         blobs.append(rec["b"])
         blobs.append(rec["l"])
-        blobs.extend(versions)
+        blobs.extend(rec["v"])
     return _all_blobs(blobs) and _all_blobs(list(hashes.values()), digests=True)
 
 
+def _all_shas(values: list[Any]) -> bool:
+    """Whether every value is a commit id (``_is_sha``)."""
+    return _all_hex(values, {40, 64})
+
+
 def _all_blobs(values: list[Any], digests: bool = False) -> bool:
-    """Whether every value is a blob id or "" (``_is_blob``; with ``digests``: a SHA-256 in hex),
-    with one regex over them all: a cache of 50,000 files holds some 200,000 of them."""
-    if not values:
-        return True
+    """Whether every value is a blob id or "" (``_is_blob``; with ``digests``: a SHA-256 in hex):
+    a cache of 50,000 files holds some 200,000 of them."""
+    return _all_hex(values, {64} if digests else {0, 40, 64})
+
+
+def _all_hex(values: list[Any], lengths: set[int]) -> bool:
+    """Whether every value is text of lowercase hex digits of one of ``lengths``: checked over the
+    distinct values at once (their lengths, then every character of them joined), in C."""
     try:
-        text = "\n".join(values)  # TypeError when one is not text
-    except TypeError:
+        distinct = set(values)
+        text = "".join(distinct)
+    except TypeError:  # a value that is not text
         return False
-    if text.count("\n") != len(values) - 1:  # a value with a line break in it
-        return False
-    return (_DIGESTS if digests else _BLOBS).fullmatch(text) is not None
+    return set(map(len, distinct)) <= lengths and not text.strip(_HEX)
 
 
 def _load_cache(path: Path, head: str, key: dict[str, Any]) -> dict[str, Any] | None:
@@ -550,29 +570,43 @@ def read_history(root: Path, use_cache: bool = True, hashes: bool = True) -> His
                 if missing:
                     known.update(_hash_blobs(root, missing))
                     _save_cache(git_dir, head, key, state, known)
-                history.files = _result(state, known, boundaries)
-                history.from_cache = True
-                return history
+                with contextlib.suppress(ValueError):  # a time of the right form but no date: read again
+                    history.files = _result(state, known, boundaries)
+                    history.from_cache = True
+                    return history
             older = _older_cache(root, git_dir, head, key)
         else:
             older = None
+        scanned = 0  # commits read on top of the older cache
+        files = None
         if older is not None:
             state = _State.from_json(older)
             known = older["hashes"]
+            before = len(state.commits)
             _scan(root, state, prefix, [f"{older['head']}..{head}"])
-        else:
+            scanned = len(state.commits) - before
+            new_hashes = _missing_hashes(state, known) if hashes else set()
+            known.update(_hash_blobs(root, new_hashes) if new_hashes else {})
+            with contextlib.suppress(ValueError):  # a time of the right form but no date: read again
+                files = _result(state, known, boundaries)
+        if files is None:
+            older = None
             state = _State()
             known = {}
             _scan(root, state, prefix, [head])
-        if hashes:
-            known.update(_hash_blobs(root, _missing_hashes(state, known)))
+            new_hashes = _missing_hashes(state, known) if hashes else set()
+            known.update(_hash_blobs(root, new_hashes) if new_hashes else {})
+            files = _result(state, known, boundaries)
     except _GitError as exc:
         history.available = False
         history.warnings.append(f"读取 git 历史失败（{exc}）；接收时间暂按报送时间计。")
         return history
-    if use_cache:
+    # A few commits on top of an older cache are not written to a new one: the next run reads them
+    # again from that cache (as fast as from a new one), and writing 50,000 files' history costs
+    # more than reading these commits. Many commits, a first scan or new hashes are written.
+    if use_cache and (older is None or new_hashes or scanned > SAVE_AFTER):
         _save_cache(git_dir, head, key, state, known)
-    history.files = _result(state, known, boundaries)
+    history.files = files
     return history
 
 
