@@ -348,7 +348,8 @@ def _load_span(state: tuple, start: int, stop: int) -> tuple:
             report, found, codes = decoded
             findings.extend(found)
             if report is not None:
-                deferred.extend((len(reports), code) for code in codes)
+                for code in codes:
+                    deferred.append((len(reports), code))
                 reports.append(report)
         cut = (i > 0 and _folder(files[i - 1]) == folder) or (end < len(files) and _folder(files[end]) == folder)
         if cut:
