@@ -200,7 +200,9 @@ _HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－　", "01
 
 _WIDE_DIGIT = re.compile("[０-９]")
 _ANY_DIGIT = re.compile(r"\d")
-_MAYBE_PERSONAL = re.compile(r"1[3-9]\d|\d{17}")  # in every ID number (17 digits) and mobile number (1[3-9]x)
+# in every ID number (17 digits) and mobile number (1[3-9]x): "1[3-9]\d|\d{17}", written to start with
+# one class (a digit), which the regex engine skips to at once: twice as fast over a body without one
+_MAYBE_PERSONAL = re.compile(r"\d(?:(?<=1)[3-9]\d|\d{16})")
 
 
 def personal_matches(text: str, today: dt.date | Callable[[], dt.date] | None = None) -> list[tuple[int, str]]:
