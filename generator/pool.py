@@ -182,8 +182,11 @@ def threads_map(fn: Callable[[Any], Any], items: Sequence[Any], threads: int = 8
     so no thread is left when a pool forks later."""
     if len(items) <= 1 or threads < 2:
         return [fn(x) for x in items]
-    with cf.ThreadPoolExecutor(max_workers=min(threads, len(items))) as executor:
-        return list(executor.map(fn, items, chunksize=chunksize))
+    # the executor's own ``chunksize`` is for processes only: with threads every item would be a
+    # future of its own, which costs more than linking a cached page does
+    spans = [items[start:end] for start, end in chunks(len(items), max(1, -(-len(items) // chunksize)))]
+    with cf.ThreadPoolExecutor(max_workers=min(threads, len(spans))) as executor:
+        return [y for ys in executor.map(lambda span: [fn(x) for x in span], spans) for y in ys]
 
 
 def chunks(n: int, parts: int) -> list[tuple[int, int]]:

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.site import build as build_mod
 from generator.site import generate as generate_mod
@@ -205,6 +206,32 @@ def test_damaged_or_forged_cache_entries_do_not_change_the_site(repo, tmp_path, 
     assert _reused(out) > 100  # the entries left intact were used
     reused, total = _reused_shards(out)
     assert reused == 0 and total == 2  # both shards, their files damaged, were written again
+
+
+def test_a_later_as_of_renders_only_the_navigation_pages_again(repo, tmp_path, capsys, monkeypatch):
+    """The pages that print the as-of (periods, listings, home) are kept with a mark where it goes and
+    stamped with each build's as-of: a build an hour later with nothing submitted renders none of them
+    again, and is still the full build of that hour, the new as-of on every page that prints it."""
+    cache = tmp_path / "cache"  # (not the sample's own as-of, which its pages say they are shown at)
+    _build(repo, tmp_path / "site0", "2026-11-28 10:00", capsys, cache)
+    rendered: list[str] = []
+    real_post_page = build_mod._PageCache.on_post_page
+
+    def spy(self, output, page, config):
+        rendered.append(page.file.src_uri)
+        return real_post_page(self, output, page, config)
+
+    monkeypatch.setattr(build_mod._PageCache, "on_post_page", spy)
+    out = _build(repo, tmp_path / "site1", "2026-11-28 11:00", capsys, cache)
+    nav = build_mod._nav_docs(yaml.safe_load((repo / "mkdocs.yml").read_text(encoding="utf-8"))["nav"])
+    assert rendered and set(rendered) <= nav | {"fill/index.md"}, (out, sorted(set(rendered) - nav))
+    monkeypatch.undo()
+    _build(repo, tmp_path / "full", "2026-11-28 11:00", capsys, None)
+    files = _assert_same(tmp_path / "site1", tmp_path / "full")
+    stamped = [k for k, v in files.items() if k.startswith("periods/") and "统计截至 2026-11-28 11:00".encode() in v]
+    assert len(stamped) > 10
+    assert not any(b"2026-11-28 10:00" in files[k] for k in stamped)
+    assert _reused(out) > 200
 
 
 def test_a_published_page_changed_in_place_is_not_taken_again(repo, tmp_path, capsys):

@@ -35,7 +35,7 @@ from ..pool import WorkerLost, threads_map, usable_cores
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
 from ..check_cache import CheckCache, open_beside
-from .cache import (FORMAT, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
+from .cache import (FORMAT, MARKED_HTML, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
                     versions)
 from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
 from .search import INDEX_DIR
@@ -246,17 +246,26 @@ class _PageCache:
         self.docs_dir = Path(docs_dir)
         page_keys = generated.page_keys if generated is not None else {}
         deferred = dict(generated.deferred) if generated is not None else {}
+        marked = generated.marked if generated is not None else {}
+        self.generated = generated
+        #: the pages that print the as-of and are rendered this time: their text with the marks
+        #: (``on_page_read_source``), whose HTML becomes the entry before it is stamped (``on_post_page``)
+        self.marked: dict[str, str] = {}
         #: the pages rendered this time: (key, where MkDocs writes it, its HMAC), stored by ``store``
         self.fresh: list[tuple[str, str, str]] = []
         docs = [path.relative_to(self.docs_dir).as_posix() for path in _doc_pages(self.docs_dir)]
         site, made = str(site_dir), set()
         wanted: list[tuple[str, str, str]] = []  # (docs page, key, where its HTML goes)
+        stamped: list[tuple[str, str, str]] = []  # the same, of the pages that print the as-of
         for doc in [*docs, *deferred]:
             if doc in self.nav_docs:
                 continue
             inputs = page_keys.get(doc)
+            text = marked.get(doc)
             if inputs is not None:
                 self.keys[doc] = key = digest(self.site_key, doc, "report", inputs)
+            elif text is not None:  # keyed without the as-of: its HTML is kept for later as-ofs
+                self.keys[doc] = key = digest(self.site_key, doc, "marked", text)
             else:
                 self.keys[doc] = key = digest(self.site_key, doc, (self.docs_dir / doc).read_bytes())
             target = os.path.join(site, html_path(doc))
@@ -264,7 +273,15 @@ class _PageCache:
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            wanted.append((doc, key, target))
+            (wanted if text is None else stamped).append((doc, key, target))
+        for doc, key, target in stamped:
+            html = cache.get(MARKED_HTML, key)
+            if html is None:
+                self.marked[doc] = marked[doc]
+                continue
+            with open(target, "wb") as fh:
+                fh.write(generated.stamp(html.decode("utf-8")).encode("utf-8"))
+            self.reused.add(doc)
         # reading, checking and linking tens of thousands of entries waits on the disk: a few threads
         linked = threads_map(lambda item: cache.link("html", item[1], item[2]), wanted, usable_cores(), chunksize=64)
         for (doc, _key, _target), ok in zip(wanted, linked):
@@ -281,9 +298,18 @@ class _PageCache:
 
         return Files([f for f in files if f.src_uri not in self.reused])
 
+    def on_page_read_source(self, page, config):
+        # a page that prints the as-of is rendered from its text with the marks (the same page: the
+        # marks pass through MkDocs and the theme as they are, and ``on_post_page`` stamps them)
+        return self.marked.get(page.file.src_uri)
+
     def on_post_page(self, output: str, page, config) -> str:
-        key = self.keys.get(page.file.src_uri)
-        if key is not None and page.file.src_uri not in self.reused:
+        doc = page.file.src_uri
+        if doc in self.marked:
+            self.cache.put(MARKED_HTML, self.keys[doc], output.encode("utf-8", errors="xmlcharrefreplace"))
+            return self.generated.stamp(output)
+        key = self.keys.get(doc)
+        if key is not None and doc not in self.reused:
             html = output.encode("utf-8", errors="xmlcharrefreplace")  # what MkDocs writes
             self.fresh.append((key, page.file.abs_dest_path, self.cache.plain_mac("html", key, html)))
         return output
@@ -577,7 +603,7 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         result.reused_pages = reused
         result.reused_index = indexer.reused
         t3 = time.perf_counter()
-        cache.prune(("doc", "shadow", "html"))  # the indexer prunes its own ("search")
+        cache.prune(("doc", "shadow", "html", MARKED_HTML))  # the indexer prunes its own ("search")
         timings["prune"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
     return result

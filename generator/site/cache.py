@@ -50,7 +50,10 @@ from pathlib import Path
 
 #: Change when the layout of entries changes: older entries then no longer validate.
 FORMAT = b"shangbao-site-cache-2"
-KINDS = ("doc", "shadow", "html", "search", "sbindex")
+KINDS = ("doc", "shadow", "html", "marked", "search", "sbindex")
+#: the HTML of a page that prints the as-of, with the marks where it goes (generate.py ``AS_OF_MARK``):
+#: stamped with each build's as-of, so not a plain entry
+MARKED_HTML = "marked"
 #: kinds stored as their output itself, the HMAC in the file's name (``<key>.<hmac>``): a site can
 #: take such an entry by hard link (``link``) instead of writing tens of thousands of pages again
 PLAIN_KINDS = ("html",)

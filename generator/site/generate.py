@@ -40,7 +40,7 @@ from . import charts, member_pages, render, urls
 from .facts import Facts, _attr
 
 #: What a page other than a report's is given in place of the as-of (the ``as_of`` global, and the
-#: ``as_of`` of a summary on a period page), put back by ``Generator._stamp`` in the page's text: a
+#: ``as_of`` of a summary on a period page), put back by ``Generator.stamp`` in the page's text: a
 #: page whose figures did not change has the same key and entry from one as-of to the next (the
 #: build cache), and only the printed time differs. U+FDD0/U+FDD1 are non-characters no report,
 #: ``_org.yml`` value or file can hold (reader.py, schema.py, config.py refuse them), so the marks
@@ -88,7 +88,7 @@ class Generator:
             TIMELINESS=TIMELINESS_LABELS,
             unit_name=self.unit_name,
         )
-        #: what ``_stamp`` puts in place of ``AS_OF_MARK`` / ``AS_OF_ISO_MARK``
+        #: what ``stamp`` puts in place of ``AS_OF_MARK`` / ``AS_OF_ISO_MARK``
         self._as_of_text = self.env.globals["as_of"]
         self._as_of_iso = facts.as_of.astimezone(facts.tz).isoformat()  # as summary_dict writes it
         self._rows: dict[str, dict[str, Any]] = {}  # report id → ``row``
@@ -122,6 +122,10 @@ class Generator:
         #: the build cache's key of every report page, written or deferred (docs path → key): the key
         #: of its HTML too, as its docs page is made from exactly these inputs
         self.page_keys: dict[str, str] = {}
+        #: with a build cache, the docs pages that print the as-of, as written before it was put in
+        #: (docs path → text with ``AS_OF_MARK``): MkDocs renders that text once and the build cache
+        #: keeps its HTML for every later as-of (build.py ``_PageCache``)
+        self.marked: dict[str, str] = {}
 
     # --- helpers ----------------------------------------------------------------------
     def unit_name(self, uid: str | None) -> str:
@@ -172,7 +176,7 @@ class Generator:
             key = self._page_key(doc, template, title, (hide_toc, markdown), ctx)
             cached = self.cache.get("doc", key)
             if cached is not None:
-                text = self._stamp(cached.decode("utf-8"))
+                text = self._stamped(doc, cached.decode("utf-8"))
                 self.written.append(doc)
                 self._emit(doc, text)
                 return text
@@ -190,7 +194,7 @@ class Generator:
                 if found is None:
                     found = known[to] = urls.relative_url(doc, to)
                 return found
-            marks = {"as_of": AS_OF_MARK}  # printed as it is; ``_stamp`` puts the as-of in its place
+            marks = {"as_of": AS_OF_MARK}  # printed as it is; ``stamp`` puts the as-of in its place
 
         html = self.env.get_template(template).render(here=doc, url=url, title=title, **marks, **ctx)
         if markdown:  # MkDocs renders it: join the soft breaks of Chinese text here (render.py does the bodies)
@@ -212,15 +216,22 @@ class Generator:
         if key is not None:
             self.cache.put("doc", key, text.encode("utf-8"))
         if marks:
-            text = self._stamp(text)
+            text = self._stamped(doc, text)
         self._emit(doc, text)
         return text
 
-    def _stamp(self, text: str) -> str:
+    def stamp(self, text: str) -> str:
         """``text`` with this build's as-of where the page was given the marks (``AS_OF_MARK``)."""
         if "\ufdd0" not in text:
             return text
         return text.replace(AS_OF_MARK, self._as_of_text).replace(AS_OF_ISO_MARK, self._as_of_iso)
+
+    def _stamped(self, doc: str, marked: str) -> str:
+        """``stamp(marked)``; with a build cache the page's marked text is kept too (``marked``)."""
+        text = self.stamp(marked)
+        if text is not marked and self.cache is not None:
+            self.marked[doc] = marked
+        return text
 
     def _make_parent(self, path: Path) -> None:
         """Create the folder ``path`` goes in, once per folder (thousands of pages share a few)."""
@@ -404,9 +415,10 @@ class Generator:
                 self.period_page(p)
                 tick("周期页")
             for future in period_pages:
-                written, changed, used, hits = workers.result(future)
+                written, changed, used, hits, marked = workers.result(future)
                 self.written.extend(written)
                 self.changed.extend(changed)
+                self.marked.update(marked)
                 self._count_cache_use(used, hits)
                 tick("周期页", len(written))
 
@@ -1003,14 +1015,14 @@ def _report_pages(span: tuple[int, int]) -> tuple[list[str], set, int, dict[str,
     return (gen.changed, *_cache_use(gen), gen.deferred, gen.page_keys)
 
 
-def _period_pages(periods: list[P.Period]) -> tuple[list[str], list[str], set, int]:
+def _period_pages(periods: list[P.Period]) -> tuple[list[str], list[str], set, int, dict[str, str]]:
     """A worker's task: the pages (and 情况通报 documents) of ``periods``; the pages written and
-    changed, and the build cache's entries it used and how many it reused."""
+    changed, the build cache's entries it used and how many it reused, and the pages' marked texts."""
     gen: Generator = pool.worker_state()
-    gen.written, gen.changed = [], []
+    gen.written, gen.changed, gen.marked = [], [], {}
     for p in periods:
         gen.period_page(p)
-    return (gen.written, gen.changed, *_cache_use(gen))
+    return (gen.written, gen.changed, *_cache_use(gen), gen.marked)
 
 
 def _cache_use(gen: Generator) -> tuple[set, int]:
