@@ -89,6 +89,9 @@ class History:
     head: str | None = None
     from_cache: bool = False  # True when read from the cache without scanning
     root: Path | None = None  # the repository's folder (to read earlier revisions' content)
+    # (read_received_ahead) the first revision of each revised file, read and parsed for an org:
+    # (org, {path: (blob id, report or None, bytes)})
+    ahead: tuple[Any, dict[str, tuple[str, Any, bytes]]] | None = None
 
 
 # --------------------------------------------------------------------------- git plumbing
@@ -634,45 +637,75 @@ def apply_history(reports: Iterable[Any], history: History, org: Any = None) -> 
             if len(entry.revisions) > 1 and not report.draft:
                 revised.append(report)
     if revised and history.root is not None and org is not None:
-        _as_received(revised, history.root, org)
+        ahead = history.ahead[1] if history.ahead is not None and history.ahead[0] is org else {}
+        _as_received(revised, history.root, org, ahead)
+
+
+def read_received_ahead(history: History, org: Any) -> None:
+    """Read what ``apply_history`` reads first for each file with several revisions — its first
+    revision, parsed as with ``org`` — ahead of it (``load_repository`` does it while its workers
+    read the files). It changes nothing but how soon ``apply_history`` is done."""
+    if not history.available or history.root is None:
+        return
+    from .reader import read_report
+
+    firsts = {path: entry.revisions[-1].blob for path, entry in history.files.items() if len(entry.revisions) > 1}
+    contents = blob_contents(history.root, set(firsts.values()))
+    history.ahead = (org, {path: (blob, read_report(path, contents[blob], org)[0], contents[blob])
+                           for path, blob in firsts.items() if blob in contents})
 
 
 #: how many of a file's earliest revisions are read to find the one that was its report
 AS_RECEIVED_REVISIONS = 32
 
 
-def _as_received(reports: list[Any], root: Path, org: Any) -> None:
+def _as_received(reports: list[Any], root: Path, org: Any, ahead: dict[str, tuple[str, Any, bytes]]) -> None:
     """Receipt follows what was received, not the file: a report is received by the first commit in
     which its file held it — not a draft, and of the type it has now (a draft committed at 09:00 and
     completed at 21:00 was received at 21:00; so was an incident written over an info report). And a
     time that decides its timeliness cannot be moved later after receipt: ``occurred_as_received`` keeps
     the occurred_at of the report as received when the file now says later (timeliness.py judges by
-    the earlier; R303/R304 say so). Reads the earlier revisions of these files only (one ``git cat-file``)."""
+    the earlier; R303/R304 say so). Reads the earlier revisions of these files only (one ``git cat-file``),
+    but the first ones ``ahead`` holds already (``read_received_ahead``) when they are the answer."""
     from .reader import read_report
 
-    wanted = {rev.blob for r in reports for rev in r.revisions[-AS_RECEIVED_REVISIONS:]}
-    contents = blob_contents(root, wanted)
+    pending = []
     for report in reports:
+        oldest = report.revisions[-1]
+        known = ahead.get(report.path)
+        if known is not None and known[0] == oldest.blob and _as_now(known[1], report):
+            _received_as(report, oldest, known[1], known[2])
+        else:
+            pending.append(report)
+    wanted = {rev.blob for r in pending for rev in r.revisions[-AS_RECEIVED_REVISIONS:]}
+    contents = blob_contents(root, wanted) if wanted else {}
+    for report in pending:
         oldest_first = list(reversed(report.revisions))[:AS_RECEIVED_REVISIONS]
-        first = None
         for rev in oldest_first:
             data = contents.get(rev.blob)
             if data is None:
                 continue
             then, _ = read_report(report.path, data, org)
-            if then is not None and not then.draft and then.type == report.type:
-                first = (rev, then, data)
+            if _as_now(then, report):
+                _received_as(report, rev, then, data)
                 break
-        if first is None:
-            continue  # never held as it is now in any commit read: as received by the first commit
-        rev, then, data = first
-        if rev.commit != report.received_commit:
-            report.received_from = (report.received_at, report.received_commit)
-            report.received_at, report.received_commit = rev.time, rev.commit
-            if report.received_sha256:  # (empty when the history was read without hashes)
-                report.received_sha256 = hashlib.sha256(data).hexdigest()
-        if then.occurred_at is not None and report.occurred_at is not None and then.occurred_at < report.occurred_at:
-            report.occurred_as_received = then.occurred_at
+        # (never held as it is now in any commit read: as received by the first commit)
+
+
+def _as_now(then: Any, report: Any) -> bool:
+    """Whether a revision's report (``then``) is the report as it is now: not a draft, of its type."""
+    return then is not None and not then.draft and then.type == report.type
+
+
+def _received_as(report: Any, rev: Revision, then: Any, data: bytes) -> None:
+    """``report`` was received by ``rev``, when its file held ``then`` (``data``)."""
+    if rev.commit != report.received_commit:
+        report.received_from = (report.received_at, report.received_commit)
+        report.received_at, report.received_commit = rev.time, rev.commit
+        if report.received_sha256:  # (empty when the history was read without hashes)
+            report.received_sha256 = hashlib.sha256(data).hexdigest()
+    if then.occurred_at is not None and report.occurred_at is not None and then.occurred_at < report.occurred_at:
+        report.occurred_as_received = then.occurred_at
 
 
 # --------------------------------------------------------------------------- receipts

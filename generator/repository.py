@@ -227,10 +227,9 @@ def _load_cached(root: Path, org: Org, as_of: dt.datetime, files: list[str], his
     """``_load`` with the check cache: the entries of unchanged files taken from it; then, as on
     every build, the git history and the checks that need it, the other reports or the date."""
     from . import check_cache
-    from .history import read_history
 
     loaded = check_cache.load(root, org, files, cache, read_all, CheckContext,
-                              (lambda: read_history(root, hashes=False)) if history else None)
+                              (lambda: _history_ahead(root, org)) if history else None)
     if loaded is None:
         return None
     return _finish(loaded, org, as_of, history)
@@ -252,6 +251,16 @@ def _finish(loaded: parallel.Loaded, org: Org, as_of: dt.datetime,
                                                                         periodic)))
     findings.extend(_duplicates(periodic))
     return reports, findings, warnings
+
+
+def _history_ahead(root: Path, org: Org):
+    """The git history, and what attaching it reads first (``history.read_received_ahead``): while
+    the workers read the files, this process does both."""
+    from .history import read_history, read_received_ahead
+
+    history = read_history(root, hashes=False)
+    read_received_ahead(history, org)
+    return history
 
 
 def _attach_history(root: Path, reports: list[Report], org: Org) -> list[str]:

@@ -8,8 +8,10 @@ and on several, and a changed file is read again.
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -269,3 +271,38 @@ def test_bodies_are_those_the_reader_gives_whatever_the_line_breaks(repo, tmp_pa
     assert {f.relative_to(repo).as_posix() for f in files[22:26]} <= set(bodies)
     assert bodies[files[24].relative_to(repo).as_posix()] == ""
     assert "\r" not in bodies[files[23].relative_to(repo).as_posix()]
+
+
+def _commit(repo: Path, message: str, when: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "王强",
+           "GIT_AUTHOR_EMAIL": "w@example.org", "GIT_COMMITTER_NAME": "王强", "GIT_COMMITTER_EMAIL": "w@example.org"}
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", message], cwd=repo, check=True, env=env)
+
+
+@pytest.mark.parametrize("mode", ["one", "forked"])
+def test_what_was_received_is_the_same_with_the_history_read_ahead(repo, tmp_path, monkeypatch, mode):
+    """With the check cache the first revision of each revised file is read while the files are
+    (``history.read_received_ahead``): a report first committed as a draft is still received when it
+    was committed as it is now, and a report revised later still when it was first committed."""
+    _workers(monkeypatch, mode)
+    files = sorted((repo / "submissions").rglob("*.md"))
+    revised = files[41]  # (not broken by _make_repo)
+    drafted = files[40].with_name("补报-" + files[40].name)
+    final = files[40].read_text(encoding="utf-8")
+    end = final.find("\n---\n", 3)
+    drafted.write_text(final[:end] + "\ndraft: true" + final[end:], encoding="utf-8")
+    _commit(repo, "草稿", "2026-11-26T09:00:00+08:00")
+    drafted.write_text(final, encoding="utf-8")
+    revised.write_text(revised.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    _commit(repo, "报送", "2026-11-26T21:00:00+08:00")
+    plain = load_repository(repo, AS_OF)
+    for _ in range(2):  # computing the entries, then from them
+        cached, _cache = _cached(repo, tmp_path / "cache")
+        assert _result(cached) == _result(plain)
+    by_path = {r.path: r for r in cached.reports}
+    as_drafted = by_path[drafted.relative_to(repo).as_posix()]
+    as_revised = by_path[revised.relative_to(repo).as_posix()]
+    assert as_drafted.received_from is not None and as_drafted.received_at.hour == 21
+    assert as_revised.received_from is None and len(as_revised.revisions) == 2
+    assert as_revised.received_at.hour != 21
