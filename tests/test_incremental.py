@@ -305,3 +305,35 @@ def test_pages_without_markdown_skip_the_converter_and_come_out_the_same(repo, t
     monkeypatch.setattr(build_mod._HtmlPages, "on_page_markdown", lambda self, text, **kw: text)
     _build(repo, tmp_path / "plain", "2026-11-27 18:00", capsys, None)
     _assert_same(tmp_path / "fast", tmp_path / "plain")
+
+
+def test_pages_rendered_on_two_processes_are_the_pages_of_one(repo, tmp_path, capsys, monkeypatch):
+    """A large build renders every other page on a second process (``_build_in_two``): the site is
+    the one a single process gives, with and without the build cache, and the second process's
+    pages go to the cache like the first's (the next build renders none of them)."""
+    shares: list[int] = []
+    real_share = build_mod._second_share
+
+    def spy(*args):
+        share = real_share(*args)
+        shares.append(len(share))
+        return share
+
+    monkeypatch.setattr(build_mod, "_second_share", spy)
+    monkeypatch.setattr(build_mod, "SPLIT_FROM", 20)
+    _build(repo, tmp_path / "two", "2026-11-28 10:00", capsys, None)
+    cache = tmp_path / "cache"
+    _build(repo, tmp_path / "two-cached", "2026-11-28 10:00", capsys, cache)
+    assert len(shares) == 2 and min(shares) > 50, shares
+    monkeypatch.setenv("SHANGBAO_WORKERS", "1")
+    _build(repo, tmp_path / "one", "2026-11-28 10:00", capsys, None)
+    assert shares[-1] == 0
+    _assert_same(tmp_path / "two", tmp_path / "one")
+    _assert_same(tmp_path / "two-cached", tmp_path / "one")
+    monkeypatch.delenv("SHANGBAO_WORKERS")
+    out = _build(repo, tmp_path / "again", "2026-11-28 10:00", capsys, cache)
+    assert shares[-1] == 0  # nothing left to render but the navigation's pages
+    _assert_same(tmp_path / "again", tmp_path / "one")
+    nav = build_mod._nav_docs(yaml.safe_load((repo / "mkdocs.yml").read_text(encoding="utf-8"))["nav"])
+    pages = len(list((tmp_path / "one").rglob("*.html"))) - 1  # (404.html is no docs page)
+    assert _reused(out) >= pages - len(nav) - 1, out

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import logging
 import os
 import shutil
@@ -31,6 +32,7 @@ from rich.markup import escape
 from ..config import Org
 from ..feeds import write_feeds
 from ..model import Report
+from .. import pool
 from ..pool import WorkerLost, threads_map, usable_cores
 from .facts import Facts, collect
 from ..project import PROJECT_DIR
@@ -181,19 +183,27 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
             cfg["plugins"]["shangbao-pages-only"] = _PagesOnly()
         reused = 0
         pages = None
+        sources = cfg["plugins"]["shangbao-sources"] = _Sources()
         # (strict mode fails a build on a page's warnings, which a page taken from the cache would not give)
         if cache is not None and not live and not cfg["strict"]:
             pages = _PageCache(cache, cfg, root, docs_dir, site_dir, generated)
+            sources.texts.update(pages.marked)
             reused = len(pages.reused)
             cfg["plugins"]["shangbao-page-cache"] = pages
             dirty = dirty or reused > 0  # MkDocs must not empty the site the reused pages are in
         elif generated is not None:
             for doc in list(generated.deferred):
                 generated.materialise(doc)
+        share = [] if live or pages_only else _second_share(cfg, docs_dir, pages)
+        if share:
+            dirty = True  # two processes write into the (new) site: neither may empty it
         saved = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
         try:
-            mkdocs_build(cfg, dirty=dirty)
+            if share:
+                _build_in_two(cfg, share, pages)
+            else:
+                mkdocs_build(cfg, dirty=dirty)
             if pages is not None:
                 pages.store()
         finally:
@@ -204,6 +214,104 @@ def run_mkdocs(root: Path, docs_dir: Path, site_dir: Path, org: Org, audience: s
     except MkDocsException as exc:
         raise BuildError(f"MkDocs 构建失败：{exc}") from exc
     return reused
+
+
+#: from how many pages to render MkDocs renders on a second process too (``_build_in_two``)
+SPLIT_FROM = 2000
+
+
+def _second_share(cfg, docs_dir: Path, pages: _PageCache | None) -> list[str]:
+    """The docs pages a second process renders (``_build_in_two``): every other page to render but
+    the navigation's, when there are ``SPLIT_FROM`` of them, more than one usable core, and no
+    plugin but shangbao's own (another plugin may gather pages from all of them: it must see all)."""
+    if cfg["strict"] or any(not name.startswith("shangbao-") for name in cfg["plugins"]):
+        return []
+    nav = _nav_docs(cfg.get("nav"))
+    skip = pages.reused if pages is not None else set()
+    docs = sorted(doc for doc in (path.relative_to(docs_dir).as_posix() for path in _doc_pages(docs_dir))
+                  if doc not in nav and doc not in skip)
+    return docs[1::2] if pool.worth_it(len(docs), SPLIT_FROM) else []
+
+
+def _build_in_two(cfg, share: list[str], pages: _PageCache | None) -> None:
+    """``mkdocs build`` of the docs pages with ``share`` rendered by a forked process meanwhile:
+    MkDocs renders on one core, and Material's template takes about a millisecond a page.
+
+    Each page is rendered from its own docs page, the configuration and the navigation: leaving
+    pages out of a build changes none of the others (the build cache relies on it too, ``_PageCache``).
+    The second process sees the navigation's pages (their titles make the navigation) but writes
+    them nowhere, and writes no theme file; the pages it rendered go to the build cache here."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    cfg["plugins"]["shangbao-share"] = _Share(set(share), _nav_docs(cfg.get("nav")), second=False)
+    # what both processes hold (the reports, the generator's facts) out of the collector's sight: its
+    # rounds in the worker would write into every object's header, copying the parent's memory
+    gc.freeze()
+    try:
+        with pool.Pool(1, (cfg, share, pages)) as workers:
+            future = workers.submit(_render_second_share)
+            mkdocs_build(cfg, dirty=True)
+            fresh, used = workers.result(future)
+    finally:
+        gc.unfreeze()
+    if pages is not None:
+        pages.fresh.extend(fresh)
+        pages.cache.keep(used)
+
+
+def _render_second_share() -> tuple[list[tuple[str, str, str]], set]:
+    """A worker's task (``_build_in_two``): MkDocs on the pages of the share only; what the build cache
+    needs of them (``_PageCache.fresh``, and the entries it wrote)."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    cfg, share, pages = pool.worker_state()
+    nav = _nav_docs(cfg.get("nav"))
+    cfg["plugins"]["shangbao-share"].second = True  # (a plugin put in again would run twice)
+    # the navigation's pages give only their titles here (all the navigation shows of them): whole,
+    # they would cost time and warn of links to pages this process does not have
+    for doc in nav:
+        titles = title_lines(Path(cfg["docs_dir"]) / doc) if (Path(cfg["docs_dir"]) / doc).is_file() else []
+        if titles:
+            cfg["plugins"]["shangbao-sources"].texts[doc] = "---\n" + b"\n".join(titles).decode("utf-8") + "\n---\n"
+    cfg["theme"].static_templates.clear()
+    if pages is not None:
+        pages.fresh, pages.cache.used = [], set()
+    mkdocs_build(cfg, dirty=True)
+    return (pages.fresh, pages.cache.used) if pages is not None else ([], set())
+
+
+class _Sources:
+    """An MkDocs plugin giving some docs pages a text other than their file's (MkDocs lets one plugin
+    do so): a page that prints the as-of is rendered from its text with the marks (``_PageCache``:
+    the marks pass through MkDocs and the theme as they are, and its ``on_post_page`` stamps them);
+    the second process of ``_build_in_two`` renders the navigation's pages from their titles only."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+
+    def on_page_read_source(self, page, config):
+        return self.texts.get(page.file.src_uri)
+
+
+class _Share:
+    """An MkDocs plugin splitting the pages between two processes (``_build_in_two``): the first
+    renders every file but ``share``; the second (``second``) only the docs pages of ``share``, and
+    the navigation's pages, which it needs and throws away."""
+
+    def __init__(self, share: set[str], nav: set[str], second: bool) -> None:
+        self.share, self.nav, self.second = share, nav, second
+
+    def on_files(self, files, config):
+        from mkdocs.structure.files import Files
+
+        if not self.second:
+            return Files([f for f in files if f.src_uri not in self.share])
+        kept = [f for f in files.documentation_pages() if f.src_uri in self.share or f.src_uri in self.nav]
+        for f in kept:
+            if f.src_uri not in self.share:
+                f.abs_dest_path = os.devnull  # the first process writes it
+        return Files(kept)
+
 
 
 def _nav_docs(nav) -> set[str]:
@@ -249,7 +357,7 @@ class _PageCache:
         marked = generated.marked if generated is not None else {}
         self.generated = generated
         #: the pages that print the as-of and are rendered this time: their text with the marks
-        #: (``on_page_read_source``), whose HTML becomes the entry before it is stamped (``on_post_page``)
+        #: (rendered from it, ``_Sources``), whose HTML becomes the entry before it is stamped (``on_post_page``)
         self.marked: dict[str, str] = {}
         #: the pages rendered this time: (key, where MkDocs writes it, its HMAC), stored by ``store``
         self.fresh: list[tuple[str, str, str]] = []
@@ -297,11 +405,6 @@ class _PageCache:
         from mkdocs.structure.files import Files
 
         return Files([f for f in files if f.src_uri not in self.reused])
-
-    def on_page_read_source(self, page, config):
-        # a page that prints the as-of is rendered from its text with the marks (the same page: the
-        # marks pass through MkDocs and the theme as they are, and ``on_post_page`` stamps them)
-        return self.marked.get(page.file.src_uri)
 
     def on_post_page(self, output: str, page, config) -> str:
         doc = page.file.src_uri
