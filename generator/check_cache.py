@@ -273,7 +273,8 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
         cache.keep(folder)
     ctx = parallel.alone_context(check_context, org, parallel.UNKNOWN)
     state = (os.fspath(root), org, context, ctx, cache, files, read_all)
-    spans, history = parallel.map_spans(_load_span, state, len(files), read_history)
+    spans, history = parallel.map_spans(_load_span, state, len(files), read_history,
+                                        share=not warm(state))
     loaded = parallel.Loaded([], [], [], history)
     parts: dict[str, list[tuple[dict, bool, int]]] = {}
     for reports, findings, deferred, hits, misses, folder_parts in spans:
@@ -289,6 +290,23 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
         if any(dirty for _, dirty, _ in pieces) or len(entries) != pieces[0][2]:
             cache.write(folder, entries)
     return loaded
+
+
+def warm(state: tuple) -> bool:
+    """Whether the first file's entry is valid: a sample of one, telling a warm cache (an
+    incremental build: taking an entry costs about as much as sending its report from a worker
+    back to this process, so one process does it all) from a cold one (a first build, new code or
+    ``_org.yml``: the entries are computed on every core)."""
+    base, org, context, _, cache, files, _ = state
+    if not files:
+        return True
+    path = files[0]
+    try:
+        data = read_regular(f"{base}/{path}", org.file_size_limit)
+    except OSError:
+        return False
+    old = cache.read(_folder(path)).get(path)
+    return type(old) is tuple and len(old) == 2 and old[0] == file_key(context, path, data)
 
 
 def _load_span(state: tuple, start: int, stop: int) -> tuple:

@@ -230,15 +230,15 @@ def _read(read_history: Callable[[], Any]) -> Any:
 
 
 def map_spans(fn: Callable[[Any, int, int], tuple], state: Any, n: int,
-              meanwhile: Callable[[], Any] | None = None) -> tuple[list[tuple], Any]:
+              meanwhile: Callable[[], Any] | None = None, share: bool = True) -> tuple[list[tuple], Any]:
     """``fn(state, start, stop)`` over contiguous spans of ``range(n)``, results in order, and what
-    ``meanwhile()`` returned (None without it). With many items (``worth_it``) the spans are shared
+    ``meanwhile()`` returned (None without it). With many items (``worth_it``) and ``share``, the spans are shared
     by forked workers, which inherit ``state`` (never pickled), and this process, which calls
     ``meanwhile()`` first (the git history: mostly Python, so in the main thread rather than a thread
     that would take turns with this one) and then takes spans from the end. ``fn`` returns a tuple
     whose first item is a list of reports and whose other items pickle as they are; the reports
     travel back as tuples (``pack``). The check cache (check_cache.py) reads and checks files so."""
-    if not worth_it(n):
+    if not (share and worth_it(n)):
         results = [fn(state, 0, n)] if n else []
         return results, (meanwhile() if meanwhile is not None else None)
     n_workers = max(1, min(usable_cores(), 8) - 1)

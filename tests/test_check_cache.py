@@ -32,12 +32,13 @@ def _result(repo) -> tuple:
 def _workers(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
     if mode == "one":
         monkeypatch.setenv("SHANGBAO_WORKERS", "1")
-    else:  # forked workers for a few hundred files
+    else:  # forked workers for a few hundred files, the cache warm or not
         monkeypatch.delenv("SHANGBAO_WORKERS", raising=False)
         monkeypatch.setattr(parallel, "MIN_FILES", 10)
         if parallel.usable_cores() < 2:
             monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
         assert parallel.worth_it(400)
+        monkeypatch.setattr(check_cache, "warm", lambda state: False)
 
 
 def _cached(root: Path, folder: Path, as_of=AS_OF, **kwargs):
@@ -306,3 +307,22 @@ def test_what_was_received_is_the_same_with_the_history_read_ahead(repo, tmp_pat
     assert as_drafted.received_from is not None and as_drafted.received_at.hour == 21
     assert as_revised.received_from is None and len(as_revised.revisions) == 2
     assert as_revised.received_at.hour != 21
+
+
+def test_a_warm_cache_is_taken_by_one_process_a_cold_one_on_every_core(repo, tmp_path, monkeypatch):
+    """Taking an entry costs about what sending a report back from a worker costs: with the first
+    file's entry valid one process reads the cache; without (a first build, new code) every core
+    computes the entries."""
+    monkeypatch.delenv("SHANGBAO_WORKERS", raising=False)
+    monkeypatch.setattr(parallel, "MIN_FILES", 10)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    shared: list[bool] = []
+    real = parallel.map_spans
+    monkeypatch.setattr(parallel, "map_spans", lambda *a, share=True: (shared.append(share), real(*a, share=share))[1])
+    _cached(repo, tmp_path / "cache")
+    warm, cache = _cached(repo, tmp_path / "cache")
+    assert cache.hits == len(warm.report_files)
+    first = sorted((repo / "submissions").rglob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    _cached(repo, tmp_path / "cache")
+    assert shared == [True, False, True]
