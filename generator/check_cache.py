@@ -159,6 +159,10 @@ class CheckCache(SignedFolder):
         mac.update(data)
         return mac.digest()
 
+    def keep(self, folder: str) -> None:
+        """``folder``'s file is one this build uses: ``prune`` leaves it."""
+        self.used.add(self._name(folder))
+
     def read(self, folder: str) -> dict[str, tuple[bytes, tuple]]:
         """The entries of ``folder``'s files (path -> (file key, entry)); empty when there is no
         file, or it does not validate."""
@@ -230,17 +234,6 @@ def entry_of(path: str, data: bytes, org: Any, ctx: Any) -> tuple[tuple, str | N
     return (values, [(f.path, f.line, f.column, f.code, f.severity, f.message) for f in findings], deferred), body
 
 
-def _compute(state: tuple, path: str) -> tuple[bytes, tuple, str | None] | None:
-    """(file key, entry, body) of ``path``, or None when it is not a regular file that can be
-    read (``read_all`` then says why, on every build)."""
-    root, org, context, ctx = state
-    try:
-        data = read_regular(os.path.join(root, path), org.file_size_limit)
-    except OSError:
-        return None
-    return (file_key(context, path, data), *entry_of(path, data, org, ctx))
-
-
 def _decode(entry: Any, data: bytes | None, body: str | None = None) -> tuple | None:
     """(report or None, findings, deferred codes) of an entry, the report's body from ``body`` or
     else from ``data``, the file's bytes (the entry itself is left as it was, to be stored again);
@@ -266,7 +259,8 @@ def _folder(path: str) -> str:
 def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: Any, check_context: Any,
          read_history: Any = None) -> Any:
     """Read and check ``files`` (sorted), taking from ``cache`` each file's entry whose key is
-    the same, computing the others (on every core when there are many) and storing them.
+    the same, computing the others and storing them; on every core when there are many files
+    (contiguous spans of them, this process reading the git history first, then taking spans too).
 
     Returns ``parallel.Loaded``: reports and findings in file order, the checks each report
     still needs (``run_deferred``, after the history) and what ``read_history()`` returned.
@@ -275,88 +269,110 @@ def load(root: Path, org: Any, files: list[str], cache: CheckCache, read_all: An
     context = context_key(org)
     if context is None:
         return None
-    base = os.fspath(root)
-    keys: list[bytes | None] = [None] * len(files)
-    entries: list[tuple | None] = [None] * len(files)
-    decoded: list[tuple | None] = [None] * len(files)
-    stored: dict[str, dict[str, tuple[bytes, tuple]]] = {}
-    start = 0
-    while start < len(files):  # one folder at a time (files are sorted, a folder's are together)
-        folder = _folder(files[start])
-        end = start
-        while end < len(files) and _folder(files[end]) == folder:
+    for folder in {_folder(path) for path in files}:
+        cache.keep(folder)
+    ctx = parallel.alone_context(check_context, org, parallel.UNKNOWN)
+    state = (os.fspath(root), org, context, ctx, cache, files, read_all)
+    spans, history = parallel.map_spans(_load_span, state, len(files), read_history,
+                                        share=not warm(state))
+    loaded = parallel.Loaded([], [], [], history)
+    parts: dict[str, list[tuple[dict, bool, int]]] = {}
+    for reports, findings, deferred, hits, misses, folder_parts in spans:
+        loaded.deferred.extend((reports[i], code) for i, code in deferred)
+        loaded.reports.extend(reports)
+        loaded.findings.extend(findings)
+        cache.hits += hits
+        cache.misses += misses
+        for folder, entries, dirty, stored in folder_parts:
+            parts.setdefault(folder, []).append((entries, dirty, stored))
+    for folder, pieces in parts.items():  # the folders cut by the spans' ends
+        entries = {path: entry for piece, _, _ in pieces for path, entry in piece.items()}
+        if any(dirty for _, dirty, _ in pieces) or len(entries) != pieces[0][2]:
+            cache.write(folder, entries)
+    return loaded
+
+
+def warm(state: tuple) -> bool:
+    """Whether the first file's entry is valid: a sample of one, telling a warm cache (an
+    incremental build: taking an entry costs about as much as sending its report from a worker
+    back to this process, so one process does it all) from a cold one (a first build, new code or
+    ``_org.yml``: the entries are computed on every core)."""
+    base, org, context, _, cache, files, _ = state
+    if not files:
+        return True
+    path = files[0]
+    try:
+        data = read_regular(f"{base}/{path}", org.file_size_limit)
+    except OSError:
+        return False
+    old = cache.read(_folder(path)).get(path)
+    return type(old) is tuple and len(old) == 2 and old[0] == file_key(context, path, data)
+
+
+def _load_span(state: tuple, start: int, stop: int) -> tuple:
+    """Reports, findings and deferred checks (report index, code) of ``files[start:stop]``, the
+    cache's hits and misses, and the entries of the folders this span holds only a part of.
+
+    A folder's file is read once per span that holds some of its reports. The span writes the
+    file of each folder it holds whole when an entry was computed or a file came or went (the
+    file then holds the entries of the folder's files now, and only those); the entries of a
+    folder cut by the span's ends go back to ``load``, which writes them together."""
+    base, org, context, ctx, cache, files, read_all = state
+    limit = org.file_size_limit
+    reports: list = []
+    findings: list = []
+    deferred: list[tuple[int, str]] = []
+    hits = misses = 0
+    parts: list[tuple[str, dict, bool, int]] = []
+    i = start
+    while i < stop:
+        folder = _folder(files[i])
+        end = i
+        while end < stop and _folder(files[end]) == folder:
             end += 1
         pack = cache.read(folder)
-        stored[folder] = pack
-        limit = org.file_size_limit
-        for i in range(start, end):
-            path = files[i]
+        now: dict[str, tuple[bytes, tuple]] = {}
+        dirty = False
+        for path in files[i:end]:
+            decoded = None
             try:
                 data = read_regular(f"{base}/{path}", limit)
             except OSError:
-                continue  # not cached: read_all names it below
-            key = keys[i] = file_key(context, path, data)
-            old = pack.get(path)
-            if isinstance(old, tuple) and len(old) == 2 and old[0] == key:
-                decoded[i] = _decode(old[1], data)
-                if decoded[i] is not None:
-                    entries[i] = old[1]
-        start = end
-    missing = [i for i, entry in enumerate(entries) if entry is None and keys[i] is not None]
-    cache.hits += sum(entry is not None for entry in entries)
-    cache.misses += len(missing)
-    ctx = parallel.alone_context(check_context, org, parallel.UNKNOWN)
-    history = None
-    if missing:
-        state = (base, org, context, ctx)
-        paths = [files[i] for i in missing]
-        if parallel.worth_it(len(paths)):
-            # many entries to compute (a first build, new code or _org.yml): the git history is read
-            # meanwhile, as an uncached load does
-            computed, history = parallel.map_files(_compute, state, paths, read_history)
-            read_history = None
-        else:
-            computed = [_compute(state, path) for path in paths]
-        for i, result in zip(missing, computed, strict=True):
-            if result is None:
-                keys[i] = None  # unreadable now: read_all names it
-            else:
-                keys[i], entries[i], body = result
-                decoded[i] = _decode(entries[i], None, body)
-                if decoded[i] is None:  # a value an entry cannot hold: not kept, checked below
-                    entries[i] = None
-    # each folder's file holds the entries of its files now, and only those
-    fresh: dict[str, dict[str, tuple[bytes, tuple]]] = {}
-    for i, path in enumerate(files):
-        key, entry = keys[i], entries[i]
-        if key is not None and entry is not None:
-            fresh.setdefault(_folder(path), {})[path] = (key, entry)
-    dirty = {_folder(files[i]) for i in missing}  # an entry computed (or a file now unreadable)
-    for folder, pack in stored.items():
-        now = fresh.get(folder, {})
-        if folder in dirty or now.keys() != pack.keys():  # or a file came or went
+                data = None  # not cached: read_all names it below, on every build
+            if data is not None:
+                key = file_key(context, path, data)
+                old = pack.get(path)
+                if type(old) is tuple and len(old) == 2 and old[0] == key:
+                    decoded = _decode(old[1], data)
+                    if decoded is not None:
+                        now[path] = old
+                        hits += 1
+                if decoded is None:
+                    misses += 1
+                    dirty = True
+                    entry, body = entry_of(path, data, org, ctx)
+                    decoded = _decode(entry, None, body)
+                    if decoded is not None:  # (else a value an entry cannot hold: not kept, checked below)
+                        now[path] = (key, entry)
+            if decoded is None:  # not a regular file that could be read (read_all says why), or not kept
+                more, found = read_all(base, org, [path])
+                findings.extend(found)
+                for report in more:
+                    found, codes = parallel.check_unaware(report, ctx)
+                    findings.extend(found)
+                    deferred.extend((len(reports), code) for code in codes)
+                    reports.append(report)
+                continue
+            report, found, codes = decoded
+            findings.extend(found)
+            if report is not None:
+                for code in codes:
+                    deferred.append((len(reports), code))
+                reports.append(report)
+        cut = (i > 0 and _folder(files[i - 1]) == folder) or (end < len(files) and _folder(files[end]) == folder)
+        if cut:
+            parts.append((folder, now, dirty, len(pack)))
+        elif dirty or len(now) != len(pack):  # (every entry kept is one of pack's)
             cache.write(folder, now)
-
-    loaded = parallel.Loaded([], [], [])
-    for i, path in enumerate(files):
-        entry = decoded[i]
-        if entry is None:  # not a regular file that could be read (read_all says why), or not kept
-            reports, found = read_all(root, org, [path])
-            loaded.findings.extend(found)
-            for report in reports:
-                found, deferred = parallel.check_unaware(report, ctx)
-                loaded.findings.extend(found)
-                loaded.reports.append(report)
-                loaded.deferred.extend((report, code) for code in deferred)
-            continue
-        report, found, deferred = entry
-        loaded.findings.extend(found)
-        if report is not None:
-            loaded.reports.append(report)
-            loaded.deferred.extend((report, code) for code in deferred)
-    loaded.history = history
-    if read_history is not None:
-        # here, not in a thread beside the reading above: both are mostly Python, and on a busy
-        # machine two threads that take turns with the interpreter lock took twice as long
-        loaded.history = read_history()
-    return loaded
+        i = end
+    return reports, findings, deferred, hits, misses, parts

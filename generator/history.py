@@ -27,6 +27,7 @@ and ``run_receipts`` (``shangbao receipts``, the 回执 ledger).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -47,6 +48,8 @@ from .timeliness import BACKDATE_TOLERANCE, backdated_by, is_imported  # noqa: F
 
 CACHE_DIR = "shangbao"  # inside the git directory
 CACHE_VERSION = 3  # 3: each revision's blob ("v")
+#: commits read on top of an older cache before the result is written as the cache of HEAD
+SAVE_AFTER = 200
 
 SHALLOW_WARNING = (
     "当前仓库是浅克隆（shallow clone），只有部分 git 历史，无法确定较早报告的接收时间；"
@@ -86,6 +89,9 @@ class History:
     head: str | None = None
     from_cache: bool = False  # True when read from the cache without scanning
     root: Path | None = None  # the repository's folder (to read earlier revisions' content)
+    # (read_received_ahead) the first revision of each revised file, read and parsed for an org:
+    # (org, {path: (blob id, report or None, bytes)})
+    ahead: tuple[Any, dict[str, tuple[str, Any, bytes]]] | None = None
 
 
 # --------------------------------------------------------------------------- git plumbing
@@ -389,12 +395,13 @@ def _result(state: _State, hashes: dict[str, str], boundaries: set[str]) -> dict
 
 # --------------------------------------------------------------------------- cache
 
-# a commit or blob id (SHA-1 or SHA-256), or "" for a blob: one regex call, not a set per value
-# (a cache of 50,000 files has some 300,000 of them, validated on every build)
+# a commit or blob id (SHA-1 or SHA-256), or "" for a blob (a cache's many are checked at once: _all_hex)
 _SHA_TEXT = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _BLOB_TEXT = re.compile(r"(?:[0-9a-f]{40}(?:[0-9a-f]{24})?)?")
-_BLOBS = re.compile(r"(?:[0-9a-f]{40}(?:[0-9a-f]{24})?)?(?:\n(?:[0-9a-f]{40}(?:[0-9a-f]{24})?)?)*")
-_DIGESTS = re.compile(r"[0-9a-f]{64}(?:\n[0-9a-f]{64})*")
+_HEX = "0123456789abcdef"
+# a committer time as git's %cI gives it (``_time`` reads it), one to a line
+_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-9]{2}|Z)"
+_TIMES = re.compile(rf"{_TIME}(?:\n{_TIME})*")
 
 
 def _is_sha(value: Any) -> bool:
@@ -416,50 +423,66 @@ def _cache_path(git_dir: str, head: str, key: dict[str, Any]) -> Path:
 
 
 def _valid_cache(data: Any, head: str, key: dict[str, Any]) -> bool:
-    """Whether ``data`` is a whole, well-formed cache of ``head``: anything else is rebuilt."""
+    """Whether ``data`` is a whole, well-formed cache of ``head``: anything else is rebuilt.
+
+    Checked a few C-level passes at a time (one regex over all the commit ids, one over all the
+    times, set inclusion for the commits the files name): a cache of 50,000 files holds some
+    300,000 values, validated on every build. (A time of the right form that is no date, such as
+    February 30, is found when it is read: ``_result`` raises ``ValueError`` and the history is
+    read from git again.)"""
     if not isinstance(data, dict) or data.get("key") != key or data.get("head") != head:
         return False
     records, commits, hashes = data.get("records"), data.get("commits"), data.get("hashes")
     if not (isinstance(records, dict) and isinstance(commits, dict) and isinstance(hashes, dict)):
         return False
-    for sha, fields in commits.items():
-        if not (_is_sha(sha) and isinstance(fields, list) and len(fields) == 1 and isinstance(fields[0], str)):
-            return False
-        try:
-            if _time(fields[0]).tzinfo is None:
-                return False
-        except ValueError:
-            return False
     if head not in commits:
         return False
     fields = {"c", "b", "l", "r", "v", "live"}
+    try:
+        if not (_all_shas(list(commits))
+                and all(type(value) is list and len(value) == 1 for value in commits.values())
+                and _TIMES.fullmatch("\n".join(value[0] for value in commits.values())) is not None):
+            return False  # (a time that is not text: TypeError, below)
+        entries = list(records.values())
+        if not all(type(rec) is dict and rec.keys() == fields for rec in entries):
+            return False
+        if not all(type(rec["live"]) is bool and type(rec["r"]) is list and type(rec["v"]) is list
+                   and len(rec["r"]) == len(rec["v"]) for rec in entries):
+            return False
+        named = {rec["c"] for rec in entries}  # (a list or dict among them: TypeError, below)
+        named.update(sha for rec in entries for sha in rec["r"])
+        if not named <= commits.keys():  # every one a commit id of the cache (so text)
+            return False
+    except TypeError:
+        return False
     blobs: list[Any] = list(hashes)  # every blob id, checked at once below
-    for path, rec in records.items():
-        if not (isinstance(path, str) and isinstance(rec, dict) and rec.keys() == fields):
-            return False
-        shas, versions = rec["r"], rec["v"]
-        if not (isinstance(rec["live"], bool) and isinstance(shas, list) and isinstance(versions, list)
-                and len(versions) == len(shas) and isinstance(rec["c"], str) and rec["c"] in commits
-                and all(isinstance(sha, str) and sha in commits for sha in shas)):
-            return False
+    for rec in entries:
         blobs.append(rec["b"])
         blobs.append(rec["l"])
-        blobs.extend(versions)
+        blobs.extend(rec["v"])
     return _all_blobs(blobs) and _all_blobs(list(hashes.values()), digests=True)
 
 
+def _all_shas(values: list[Any]) -> bool:
+    """Whether every value is a commit id (``_is_sha``)."""
+    return _all_hex(values, {40, 64})
+
+
 def _all_blobs(values: list[Any], digests: bool = False) -> bool:
-    """Whether every value is a blob id or "" (``_is_blob``; with ``digests``: a SHA-256 in hex),
-    with one regex over them all: a cache of 50,000 files holds some 200,000 of them."""
-    if not values:
-        return True
+    """Whether every value is a blob id or "" (``_is_blob``; with ``digests``: a SHA-256 in hex):
+    a cache of 50,000 files holds some 200,000 of them."""
+    return _all_hex(values, {64} if digests else {0, 40, 64})
+
+
+def _all_hex(values: list[Any], lengths: set[int]) -> bool:
+    """Whether every value is text of lowercase hex digits of one of ``lengths``: checked over the
+    distinct values at once (their lengths, then every character of them joined), in C."""
     try:
-        text = "\n".join(values)  # TypeError when one is not text
-    except TypeError:
+        distinct = set(values)
+        text = "".join(distinct)
+    except TypeError:  # a value that is not text
         return False
-    if text.count("\n") != len(values) - 1:  # a value with a line break in it
-        return False
-    return (_DIGESTS if digests else _BLOBS).fullmatch(text) is not None
+    return set(map(len, distinct)) <= lengths and not text.strip(_HEX)
 
 
 def _load_cache(path: Path, head: str, key: dict[str, Any]) -> dict[str, Any] | None:
@@ -550,29 +573,43 @@ def read_history(root: Path, use_cache: bool = True, hashes: bool = True) -> His
                 if missing:
                     known.update(_hash_blobs(root, missing))
                     _save_cache(git_dir, head, key, state, known)
-                history.files = _result(state, known, boundaries)
-                history.from_cache = True
-                return history
+                with contextlib.suppress(ValueError):  # a time of the right form but no date: read again
+                    history.files = _result(state, known, boundaries)
+                    history.from_cache = True
+                    return history
             older = _older_cache(root, git_dir, head, key)
         else:
             older = None
+        scanned = 0  # commits read on top of the older cache
+        files = None
         if older is not None:
             state = _State.from_json(older)
             known = older["hashes"]
+            before = len(state.commits)
             _scan(root, state, prefix, [f"{older['head']}..{head}"])
-        else:
+            scanned = len(state.commits) - before
+            new_hashes = _missing_hashes(state, known) if hashes else set()
+            known.update(_hash_blobs(root, new_hashes) if new_hashes else {})
+            with contextlib.suppress(ValueError):  # a time of the right form but no date: read again
+                files = _result(state, known, boundaries)
+        if files is None:
+            older = None
             state = _State()
             known = {}
             _scan(root, state, prefix, [head])
-        if hashes:
-            known.update(_hash_blobs(root, _missing_hashes(state, known)))
+            new_hashes = _missing_hashes(state, known) if hashes else set()
+            known.update(_hash_blobs(root, new_hashes) if new_hashes else {})
+            files = _result(state, known, boundaries)
     except _GitError as exc:
         history.available = False
         history.warnings.append(f"读取 git 历史失败（{exc}）；接收时间暂按报送时间计。")
         return history
-    if use_cache:
+    # A few commits on top of an older cache are not written to a new one: the next run reads them
+    # again from that cache (as fast as from a new one), and writing 50,000 files' history costs
+    # more than reading these commits. Many commits, a first scan or new hashes are written.
+    if use_cache and (older is None or new_hashes or scanned > SAVE_AFTER):
         _save_cache(git_dir, head, key, state, known)
-    history.files = _result(state, known, boundaries)
+    history.files = files
     return history
 
 
@@ -600,45 +637,75 @@ def apply_history(reports: Iterable[Any], history: History, org: Any = None) -> 
             if len(entry.revisions) > 1 and not report.draft:
                 revised.append(report)
     if revised and history.root is not None and org is not None:
-        _as_received(revised, history.root, org)
+        ahead = history.ahead[1] if history.ahead is not None and history.ahead[0] is org else {}
+        _as_received(revised, history.root, org, ahead)
+
+
+def read_received_ahead(history: History, org: Any) -> None:
+    """Read what ``apply_history`` reads first for each file with several revisions — its first
+    revision, parsed as with ``org`` — ahead of it (``load_repository`` does it while its workers
+    read the files). It changes nothing but how soon ``apply_history`` is done."""
+    if not history.available or history.root is None:
+        return
+    from .reader import read_report
+
+    firsts = {path: entry.revisions[-1].blob for path, entry in history.files.items() if len(entry.revisions) > 1}
+    contents = blob_contents(history.root, set(firsts.values()))
+    history.ahead = (org, {path: (blob, read_report(path, contents[blob], org)[0], contents[blob])
+                           for path, blob in firsts.items() if blob in contents})
 
 
 #: how many of a file's earliest revisions are read to find the one that was its report
 AS_RECEIVED_REVISIONS = 32
 
 
-def _as_received(reports: list[Any], root: Path, org: Any) -> None:
+def _as_received(reports: list[Any], root: Path, org: Any, ahead: dict[str, tuple[str, Any, bytes]]) -> None:
     """Receipt follows what was received, not the file: a report is received by the first commit in
     which its file held it — not a draft, and of the type it has now (a draft committed at 09:00 and
     completed at 21:00 was received at 21:00; so was an incident written over an info report). And a
     time that decides its timeliness cannot be moved later after receipt: ``occurred_as_received`` keeps
     the occurred_at of the report as received when the file now says later (timeliness.py judges by
-    the earlier; R303/R304 say so). Reads the earlier revisions of these files only (one ``git cat-file``)."""
+    the earlier; R303/R304 say so). Reads the earlier revisions of these files only (one ``git cat-file``),
+    but the first ones ``ahead`` holds already (``read_received_ahead``) when they are the answer."""
     from .reader import read_report
 
-    wanted = {rev.blob for r in reports for rev in r.revisions[-AS_RECEIVED_REVISIONS:]}
-    contents = blob_contents(root, wanted)
+    pending = []
     for report in reports:
+        oldest = report.revisions[-1]
+        known = ahead.get(report.path)
+        if known is not None and known[0] == oldest.blob and _as_now(known[1], report):
+            _received_as(report, oldest, known[1], known[2])
+        else:
+            pending.append(report)
+    wanted = {rev.blob for r in pending for rev in r.revisions[-AS_RECEIVED_REVISIONS:]}
+    contents = blob_contents(root, wanted) if wanted else {}
+    for report in pending:
         oldest_first = list(reversed(report.revisions))[:AS_RECEIVED_REVISIONS]
-        first = None
         for rev in oldest_first:
             data = contents.get(rev.blob)
             if data is None:
                 continue
             then, _ = read_report(report.path, data, org)
-            if then is not None and not then.draft and then.type == report.type:
-                first = (rev, then, data)
+            if _as_now(then, report):
+                _received_as(report, rev, then, data)
                 break
-        if first is None:
-            continue  # never held as it is now in any commit read: as received by the first commit
-        rev, then, data = first
-        if rev.commit != report.received_commit:
-            report.received_from = (report.received_at, report.received_commit)
-            report.received_at, report.received_commit = rev.time, rev.commit
-            if report.received_sha256:  # (empty when the history was read without hashes)
-                report.received_sha256 = hashlib.sha256(data).hexdigest()
-        if then.occurred_at is not None and report.occurred_at is not None and then.occurred_at < report.occurred_at:
-            report.occurred_as_received = then.occurred_at
+        # (never held as it is now in any commit read: as received by the first commit)
+
+
+def _as_now(then: Any, report: Any) -> bool:
+    """Whether a revision's report (``then``) is the report as it is now: not a draft, of its type."""
+    return then is not None and not then.draft and then.type == report.type
+
+
+def _received_as(report: Any, rev: Revision, then: Any, data: bytes) -> None:
+    """``report`` was received by ``rev``, when its file held ``then`` (``data``)."""
+    if rev.commit != report.received_commit:
+        report.received_from = (report.received_at, report.received_commit)
+        report.received_at, report.received_commit = rev.time, rev.commit
+        if report.received_sha256:  # (empty when the history was read without hashes)
+            report.received_sha256 = hashlib.sha256(data).hexdigest()
+    if then.occurred_at is not None and report.occurred_at is not None and then.occurred_at < report.occurred_at:
+        report.occurred_as_received = then.occurred_at
 
 
 # --------------------------------------------------------------------------- receipts

@@ -229,30 +229,34 @@ def _read(read_history: Callable[[], Any]) -> Any:
         return exc
 
 
-def map_files(fn: Callable[[Any, str], Any], state: Any, files: list[str],
-              read_history: Callable[[], Any] | None = None) -> tuple[list[Any], Any]:
-    """``[fn(state, path) for path in files]`` on every core, in order (``state`` is inherited by
-    the forked workers, never pickled; the results travel back pickled), and what ``read_history()``
-    returned, read in a thread meanwhile as ``load`` does (None without it). The check cache
-    (check_cache.py) computes its missing entries this way."""
+def map_spans(fn: Callable[[Any, int, int], tuple], state: Any, n: int,
+              meanwhile: Callable[[], Any] | None = None, share: bool = True) -> tuple[list[tuple], Any]:
+    """``fn(state, start, stop)`` over contiguous spans of ``range(n)``, results in order, and what
+    ``meanwhile()`` returned (None without it). With many items (``worth_it``) and ``share``, the spans are shared
+    by forked workers, which inherit ``state`` (never pickled), and this process, which calls
+    ``meanwhile()`` first (the git history: mostly Python, so in the main thread rather than a thread
+    that would take turns with this one) and then takes spans from the end. ``fn`` returns a tuple
+    whose first item is a list of reports and whose other items pickle as they are; the reports
+    travel back as tuples (``pack``). The check cache (check_cache.py) reads and checks files so."""
+    if not (share and worth_it(n)):
+        results = [fn(state, 0, n)] if n else []
+        return results, (meanwhile() if meanwhile is not None else None)
     n_workers = max(1, min(usable_cores(), 8) - 1)
-    spans = pool.chunks(len(files), (n_workers + 1) * CHUNKS_PER_WORKER)
-    git: dict[str, Any] = {}
-    with pool.Pool(n_workers, (fn, state, files)) as workers:
-        reader = None
-        if read_history is not None:  # started after the fork (Pool forks at once)
-            reader = threading.Thread(target=lambda: git.update(history=_read(read_history)), daemon=True)
-            reader.start()
-        try:
-            results = workers.map_shared(_map_span, spans)
-        finally:
-            if reader is not None:
-                reader.join()
-    if isinstance(git.get("history"), BaseException):
-        raise git["history"]
-    return [value for chunk in results for value in chunk], git.get("history")
+    spans = pool.chunks(n, (n_workers + 1) * CHUNKS_PER_WORKER)
+    done: dict[str, Any] = {}
+    with pool.Pool(n_workers, (fn, state)) as workers:
+        results = workers.map_shared(_span_task, spans, on_result=_unpack_span,
+                                     meanwhile=(lambda: done.update(value=meanwhile())) if meanwhile else None)
+    return results, done.get("value")
 
 
-def _map_span(span: tuple[int, int]) -> list[Any]:
-    fn, state, files = pool.worker_state()
-    return [fn(state, path) for path in files[span[0]:span[1]]]
+def _span_task(span: tuple[int, int]) -> tuple:
+    fn, state = pool.worker_state()
+    result = fn(state, *span)
+    if pool.in_worker():
+        return ([pack(r) for r in result[0]], *result[1:])
+    return result
+
+
+def _unpack_span(packed: tuple) -> tuple:
+    return ([unpack(v) for v in packed[0]], *packed[1:])

@@ -139,13 +139,17 @@ class Pool:
             raise WorkerLost() from exc
 
     def map_shared(self, fn: Callable[[Any], Any], items: Sequence[Any],
-                   on_result: Callable[[Any], Any] | None = None) -> list[Any]:
+                   on_result: Callable[[Any], Any] | None = None,
+                   meanwhile: Callable[[], Any] | None = None) -> list[Any]:
         """``[fn(x) for x in items]`` on the workers and this process together, in order.
 
         ``on_result`` turns a worker's result into the final one in this process (unpacking),
-        while the workers go on; results computed here are taken as they are.
+        while the workers go on; results computed here are taken as they are. ``meanwhile()``,
+        when given, is this process's own work before it takes items (the workers have started).
         """
         futures = [self._executor.submit(fn, item) for item in items]
+        if meanwhile is not None:
+            meanwhile()
         results: list[Any] = [None] * len(items)
         local: set[int] = set()
         for index in range(len(items) - 1, -1, -1):  # from the end, while the workers take the front

@@ -8,8 +8,10 @@ and on several, and a changed file is read again.
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,12 +32,13 @@ def _result(repo) -> tuple:
 def _workers(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
     if mode == "one":
         monkeypatch.setenv("SHANGBAO_WORKERS", "1")
-    else:  # forked workers for a few hundred files
+    else:  # forked workers for a few hundred files, the cache warm or not
         monkeypatch.delenv("SHANGBAO_WORKERS", raising=False)
         monkeypatch.setattr(parallel, "MIN_FILES", 10)
         if parallel.usable_cores() < 2:
             monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
         assert parallel.worth_it(400)
+        monkeypatch.setattr(check_cache, "warm", lambda state: False)
 
 
 def _cached(root: Path, folder: Path, as_of=AS_OF, **kwargs):
@@ -97,16 +100,36 @@ def test_an_edited_report_is_read_again(repo, tmp_path, monkeypatch, mode):
     assert _result(warm) == _result(plain)
     path = edited.relative_to(repo).as_posix()
     assert "R402" in {f.code for f in warm.findings if f.path == path}
+    again, cache = _cached(repo, tmp_path / "cache")  # its folder's file was written with the new entry
+    assert cache.misses == 0 and cache.hits == len(plain.report_files)
+    assert _result(again) == _result(plain)
 
 
-def test_a_new_and_a_removed_report(repo, tmp_path):
+def _cut_folders(files: list[str]) -> set[str]:
+    """The folders whose reports more than one of the forked load's spans hold."""
+    spans = parallel.pool.chunks(len(files), 2 * parallel.CHUNKS_PER_WORKER)
+    cut = set()
+    for start, _ in spans[1:]:
+        if files[start - 1].rsplit("/", 1)[0] == files[start].rsplit("/", 1)[0]:
+            cut.add(files[start].rsplit("/", 1)[0])
+    return cut
+
+
+@pytest.mark.parametrize("mode", ["one", "forked"])
+def test_a_new_and_a_removed_report(repo, tmp_path, monkeypatch, mode):
+    _workers(monkeypatch, mode)
     _cached(repo, tmp_path / "cache")
     files = sorted((repo / "submissions").rglob("*.md"))
+    cut = _cut_folders(sorted(f.relative_to(repo).as_posix() for f in files))
+    assert files[5].parent.relative_to(repo).as_posix() in cut and files[9].parent == files[5].parent
     shutil.copy(files[5], files[5].with_name("copy-" + files[5].name))  # a second report for one period: R208
     files[9].unlink()
     warm, cache = _cached(repo, tmp_path / "cache")
     assert cache.misses == 1
     assert _result(warm) == _result(load_repository(repo, AS_OF))
+    again, cache = _cached(repo, tmp_path / "cache")  # a folder cut by the spans: its file written whole
+    assert (cache.misses, cache.hits) == (0, len(again.report_files))
+    assert _result(again) == _result(warm)
 
 
 def _packs(folder: Path) -> list[Path]:
@@ -249,3 +272,57 @@ def test_bodies_are_those_the_reader_gives_whatever_the_line_breaks(repo, tmp_pa
     assert {f.relative_to(repo).as_posix() for f in files[22:26]} <= set(bodies)
     assert bodies[files[24].relative_to(repo).as_posix()] == ""
     assert "\r" not in bodies[files[23].relative_to(repo).as_posix()]
+
+
+def _commit(repo: Path, message: str, when: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "王强",
+           "GIT_AUTHOR_EMAIL": "w@example.org", "GIT_COMMITTER_NAME": "王强", "GIT_COMMITTER_EMAIL": "w@example.org"}
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", message], cwd=repo, check=True, env=env)
+
+
+@pytest.mark.parametrize("mode", ["one", "forked"])
+def test_what_was_received_is_the_same_with_the_history_read_ahead(repo, tmp_path, monkeypatch, mode):
+    """With the check cache the first revision of each revised file is read while the files are
+    (``history.read_received_ahead``): a report first committed as a draft is still received when it
+    was committed as it is now, and a report revised later still when it was first committed."""
+    _workers(monkeypatch, mode)
+    files = sorted((repo / "submissions").rglob("*.md"))
+    revised = files[41]  # (not broken by _make_repo)
+    drafted = files[40].with_name("补报-" + files[40].name)
+    final = files[40].read_text(encoding="utf-8")
+    end = final.find("\n---\n", 3)
+    drafted.write_text(final[:end] + "\ndraft: true" + final[end:], encoding="utf-8")
+    _commit(repo, "草稿", "2026-11-26T09:00:00+08:00")
+    drafted.write_text(final, encoding="utf-8")
+    revised.write_text(revised.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    _commit(repo, "报送", "2026-11-26T21:00:00+08:00")
+    plain = load_repository(repo, AS_OF)
+    for _ in range(2):  # computing the entries, then from them
+        cached, _cache = _cached(repo, tmp_path / "cache")
+        assert _result(cached) == _result(plain)
+    by_path = {r.path: r for r in cached.reports}
+    as_drafted = by_path[drafted.relative_to(repo).as_posix()]
+    as_revised = by_path[revised.relative_to(repo).as_posix()]
+    assert as_drafted.received_from is not None and as_drafted.received_at.hour == 21
+    assert as_revised.received_from is None and len(as_revised.revisions) == 2
+    assert as_revised.received_at.hour != 21
+
+
+def test_a_warm_cache_is_taken_by_one_process_a_cold_one_on_every_core(repo, tmp_path, monkeypatch):
+    """Taking an entry costs about what sending a report back from a worker costs: with the first
+    file's entry valid one process reads the cache; without (a first build, new code) every core
+    computes the entries."""
+    monkeypatch.delenv("SHANGBAO_WORKERS", raising=False)
+    monkeypatch.setattr(parallel, "MIN_FILES", 10)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    shared: list[bool] = []
+    real = parallel.map_spans
+    monkeypatch.setattr(parallel, "map_spans", lambda *a, share=True: (shared.append(share), real(*a, share=share))[1])
+    _cached(repo, tmp_path / "cache")
+    warm, cache = _cached(repo, tmp_path / "cache")
+    assert cache.hits == len(warm.report_files)
+    first = sorted((repo / "submissions").rglob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    _cached(repo, tmp_path / "cache")
+    assert shared == [True, False, True]

@@ -261,6 +261,31 @@ def test_cache_hit_on_the_same_head_and_rescan_on_a_new_one(repo: Path, monkeypa
     assert git(repo, "status", "--porcelain") == ""
 
 
+def test_a_few_new_commits_are_read_on_top_of_the_older_cache_each_time(repo: Path, monkeypatch) -> None:
+    """check and build (no hashes): a commit or two on top of a cached HEAD are read again from that
+    cache on each run rather than written as a new cache of 50,000 files' history; many are written."""
+    write(repo, R1, report_text("2026-11-20 09:00"))
+    first = commit(repo, "初报", "2026-11-20T09:05:00+08:00")
+    H.read_history(repo, hashes=False)
+    folder = repo / ".git" / "shangbao"
+    write(repo, "submissions/xiaofang/2026/新.md", report_text("2026-11-21 10:00"))
+    commit(repo, "新", "2026-11-21T10:05:00+08:00")
+    truth = H.read_history(repo, use_cache=False, hashes=False).files
+    scans: list[list[str]] = []
+    real_scan = H._scan
+    monkeypatch.setattr(H, "_scan", lambda root, state, prefix, revs: (scans.append(revs), real_scan(root, state, prefix, revs)))
+    for _ in range(2):
+        updated = H.read_history(repo, hashes=False)
+        assert updated.files == truth and not updated.from_cache
+        assert [p.name.rsplit("-", 1)[0] for p in folder.glob("history-*.json")] == [f"history-{first}"]
+    assert scans == [[f"{first}..{updated.head}"]] * 2
+    monkeypatch.setattr(H, "SAVE_AFTER", 0)  # more commits than that: written as the cache of HEAD
+    again = H.read_history(repo, hashes=False)
+    assert again.files == updated.files
+    assert [p.name.rsplit("-", 1)[0] for p in folder.glob("history-*.json")] == [f"history-{updated.head}"]
+    assert H.read_history(repo, hashes=False).from_cache
+
+
 def test_rewritten_history_is_rescanned_in_full(repo: Path) -> None:
     write(repo, R1, report_text("2026-11-20 09:00"))
     commit(repo, "初报", "2026-11-20T09:05:00+08:00")

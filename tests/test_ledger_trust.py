@@ -114,6 +114,9 @@ def _damaged_variants(good: dict) -> list[bytes]:
         edit(lambda d: d["commits"].update({sha: ["not a time"]})),
         edit(lambda d: d["commits"].update({sha: [5]})),
         edit(lambda d: d["commits"].update({sha: []})),
+        edit(lambda d: d["commits"].update({sha: ["2026-02-30T10:00:00+08:00"]})),  # the form of a time, no date
+        edit(lambda d: d["commits"].update({sha: ["2026-11-20T10:00:00"]})),  # no offset
+        edit(lambda d: d["records"][path].update(c=["f" * 40])),
         edit(lambda d: d.update(hashes={"x": 5})),
     ]
     return variants

@@ -736,6 +736,23 @@ def test_r504_personal_data_in_front_matter(root):
     only(root, path, "R504", line_containing(path, "location:"), "location")
 
 
+def test_r504_body_prefilter_finds_exactly_what_its_plain_form_finds():
+    """The quick test whether a body may hold personal data is "1[3-9]\\d|\\d{17}|[０-９]" written another way:
+    the same strings pass it (bodies without it are not searched further)."""
+    import random
+
+    from generator.rules.safety import _MAYBE_PERSONAL
+
+    plain = re.compile(r"1[3-9]\d|\d{17}|[０-９]")
+    rnd = random.Random(504)
+    alphabet = "0123456789１３９x年 \n٣"  # ASCII, full-width and Arabic-Indic digits among others
+    for _ in range(50_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 24)))
+        assert (plain.search(text) is None) == (_MAYBE_PERSONAL.search(text) is None), text
+    assert _MAYBE_PERSONAL.search("电话 13812345678") and _MAYBE_PERSONAL.search("110105194912310011")
+    assert not _MAYBE_PERSONAL.search("2026 年 12 月，损失 1.5 万元，12 人")
+
+
 def test_r504_allowed_in_a_restricted_report(root):
     front, body = good_report("info")
     front["classification"] = "restricted"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from ..model import Finding
@@ -55,13 +56,14 @@ class Rule:
     def checks(self, fn: Check) -> Check:
         """Decorator: attach the per-report check to this rule (at most MAX_PER_FILE findings)."""
 
-        def capped(report: Any, ctx: Any) -> Iterator[tuple[int, int, dict[str, Any]]]:
-            found = fn(report, ctx)
-            for count, (line, column, fields) in enumerate(found, start=1):
-                if count == MAX_PER_FILE and next(found, None) is not None:
-                    yield line, column, {**fields, "_more": True}
-                    return
-                yield line, column, fields
+        def capped(report: Any, ctx: Any) -> list[tuple[int, int, dict[str, Any]]]:
+            # a list, not a generator over the check's: tens of thousands of checks run on every
+            # build (the deferred ones), most finding nothing
+            found = list(islice(fn(report, ctx), MAX_PER_FILE + 1))
+            if len(found) > MAX_PER_FILE:
+                line, column, fields = found[MAX_PER_FILE - 1]
+                found[MAX_PER_FILE - 1:] = [(line, column, {**fields, "_more": True})]
+            return found
 
         capped.__wrapped__ = fn  # type: ignore[attr-defined]
         capped.__name__ = getattr(fn, "__name__", "check")

@@ -198,9 +198,11 @@ def id_number_valid(number: str, today: dt.date | Callable[[], dt.date] | None =
 #: their ASCII forms, one character for one: positions and columns stay those of the text
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－　", "0123456789Xx+- ")
 
-_WIDE_DIGIT = re.compile("[０-９]")
 _ANY_DIGIT = re.compile(r"\d")
-_MAYBE_PERSONAL = re.compile(r"1[3-9]\d|\d{17}")  # in every ID number (17 digits) and mobile number (1[3-9]x)
+# in every ID number (17 digits) and mobile number (1[3-9]x), or a full-width digit that may be one:
+# "1[3-9]\d|\d{17}|[０-９]", written to start with one class (a digit), which the regex engine skips to
+# at once: one pass over a body, twice as fast as the plain form over a body without any
+_MAYBE_PERSONAL = re.compile(r"\d(?:(?<=1)[3-9]\d|\d{16}|(?<=[０-９]))")
 
 
 def personal_matches(text: str, today: dt.date | Callable[[], dt.date] | None = None) -> list[tuple[int, str]]:
@@ -258,7 +260,7 @@ def _personal(report, ctx):
             for column, what in personal_data(text, today):
                 yield report.line_of(key), column, {"detail": words["in_key"].format(key=key, what=what, fix=fix)}
     body = report.body
-    if not _MAYBE_PERSONAL.search(body) and not _WIDE_DIGIT.search(body):
+    if not _MAYBE_PERSONAL.search(body):
         return
     line, last = report.body_line, 0
     for pos, what in personal_matches(body, today):
