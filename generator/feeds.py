@@ -30,7 +30,7 @@ import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 from xml.etree import ElementTree as ET
 
 from .model import REPORT_TYPES
@@ -73,13 +73,8 @@ def feed_summary(facts, period) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **data}
 
 
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9/_.~-]*")
-
-
 def _url(facts, report_id: str) -> str:
-    path = urls.html_path(facts.doc[report_id])
-    # most addresses have nothing to percent-encode: quote would give them back as they are
-    return "../" + (path if _PLAIN_PATH.fullmatch(path) else quote(path, safe="/-_.~"))
+    return "../" + urls.quote_path(urls.html_path(facts.doc[report_id]))
 
 
 def _iso(moment: dt.datetime | None, tz) -> str | None:
@@ -107,9 +102,17 @@ def _years(facts) -> list[str]:
     return [p.id for p in facts.all_periods() if p.kind == "annual"]
 
 
-def feed_reports(facts, year: str) -> dict[str, Any]:
+def reports_by_year(facts) -> dict[str, list]:
+    """The published reports by the year of their reported time (local), newest first."""
     tz = facts.tz
-    listed = [report_entry(facts, r) for r in facts.reports if str(r.reported_at.astimezone(tz).year) == year]
+    out: dict[str, list] = {}
+    for r in facts.reports:
+        out.setdefault(str(r.reported_at.astimezone(tz).year), []).append(r)
+    return out
+
+
+def feed_reports(facts, year: str, by_year: dict[str, list] | None = None) -> dict[str, Any]:
+    listed = [report_entry(facts, r) for r in (by_year if by_year is not None else reports_by_year(facts)).get(year, [])]
     return {"schema_version": SCHEMA_VERSION, "organization": facts.org.organization,
             "audience": facts.audience, "year": year, "reports": listed}
 
@@ -207,13 +210,13 @@ def feed_files(facts, cache=None) -> dict[str, bytes]:
     """Every file of ``site/feed/`` for this build: name → bytes.
 
     With ``cache`` (the build cache, ``site/cache.py``) a file is taken from it when its content
-    is the same as an earlier build's (keyed by the ``repr`` of the data, the code and Python's
-    version): a summary's as-of is put in afterwards, so a closed period's file is reused."""
+    is the same as an earlier build's (keyed by the data as ``faithful_bytes`` writes it, the code
+    and Python's version): a summary's as-of is put in afterwards, so a closed period's file is reused."""
     key = ""
     if cache is not None:
         import sys
 
-        from .site.cache import FORMAT, code_digest, digest
+        from .site.cache import FORMAT, code_digest, digest, faithful_bytes
 
         key = digest(FORMAT, code_digest(), sys.version, "feed")
         as_of = json.dumps(_iso(facts.as_of, facts.tz)).encode("utf-8")
@@ -225,7 +228,7 @@ def feed_files(facts, cache=None) -> dict[str, bytes]:
         stamped = "as_of" in data
         if stamped:
             data = data | {"as_of": _AS_OF_MARK}
-        entry = digest(key, name, repr(data))
+        entry = digest(key, name, faithful_bytes(data))
         out = cache.get("doc", entry)
         if out is None:
             out = _json(data)
@@ -237,8 +240,9 @@ def feed_files(facts, cache=None) -> dict[str, bytes]:
     for p in periods:
         files[f"summary-{p.id}.json"] = dump(f"summary-{p.id}.json", feed_summary(facts, p))
     years = _years(facts)
+    by_year = reports_by_year(facts)
     for year in years:
-        files[f"reports-{year}.json"] = dump(f"reports-{year}.json", feed_reports(facts, year))
+        files[f"reports-{year}.json"] = dump(f"reports-{year}.json", feed_reports(facts, year, by_year))
     files["atom.xml"] = atom(facts)
     files["credit.csv"] = credit_csv(facts)
     files["index.json"] = _json({

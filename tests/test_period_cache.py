@@ -69,16 +69,24 @@ def test_a_closed_period_is_taken_from_the_cache_at_a_later_as_of_and_is_what_a_
     assert not any("\ufdd0" in p.read_text(encoding="utf-8") for p in (tmp_path / "b").rglob("*.md"))
 
 
-@pytest.mark.parametrize("change", ["retitled", "withdrawn"])
+@pytest.mark.parametrize("change", ["retitled", "withdrawn", "received late", "reported later"])
 def test_a_changed_report_is_never_served_from_the_older_entry(loaded, tmp_path, change):
     cache = SiteCache(tmp_path / "cache", secret=b"k")
     before_page, before_docx = _period(_facts(loaded[EARLIER]), tmp_path / "a", cache)
     if change == "retitled":  # an incident of October: on the page and in the 通报's table of incidents
         def edit(r):
             return dataclasses.replace(r, title="更正后的事件标题") if r.path == INCIDENT else r
-    else:  # a monthly report withdrawn: the unit is now 漏报 for October
+    elif change == "withdrawn":  # a monthly report withdrawn: the unit is now 漏报 for October
         def edit(r):
             return None if r.path == MONTHLY else r
+    elif change == "received late":  # the monthly report reached the repository after its deadline: 迟报
+        def edit(r):
+            late = dt.datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+            return dataclasses.replace(r, received_at=late, reported_at=late) if r.path == MONTHLY else r
+    else:  # the incident's 初报 five hours later: its delay and timeliness (迟报)
+        def edit(r):
+            return dataclasses.replace(r, reported_at=r.reported_at + dt.timedelta(hours=5),
+                                       received_at=r.received + dt.timedelta(hours=5)) if r.path == INCIDENT else r
     page, docx = _period(_facts(loaded[LATER], change=edit), tmp_path / "b", cache)
     full_page, full_docx = _period(_facts(loaded[LATER], change=edit), tmp_path / "full", None)
     assert page == full_page and docx == full_docx

@@ -39,7 +39,7 @@ from ..project import PROJECT_DIR
 from ..check_cache import CheckCache, open_beside
 from .cache import (FORMAT, MARKED_HTML, REUSED_FILE, CommittedCache, SiteCache, code_digest, digest, open_cache, tree_digest,
                     versions)
-from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string
+from .generate import AUDIENCE_LABELS, GenerationError, Generator, css_string, frozen_heap, heap_frozen
 from .search import INDEX_DIR
 from .urls import html_path
 
@@ -246,14 +246,10 @@ def _build_in_two(cfg, share: list[str], pages: _PageCache | None) -> None:
     cfg["plugins"]["shangbao-share"] = _Share(set(share), _nav_docs(cfg.get("nav")), second=False)
     # what both processes hold (the reports, the generator's facts) out of the collector's sight: its
     # rounds in the worker would write into every object's header, copying the parent's memory
-    gc.freeze()
-    try:
-        with pool.Pool(1, (cfg, share, pages)) as workers:
-            future = workers.submit(_render_second_share)
-            mkdocs_build(cfg, dirty=True)
-            fresh, used = workers.result(future)
-    finally:
-        gc.unfreeze()
+    with frozen_heap(), pool.Pool(1, (cfg, share, pages)) as workers:
+        future = workers.submit(_render_second_share)
+        mkdocs_build(cfg, dirty=True)
+        fresh, used = workers.result(future)
     if pages is not None:
         pages.fresh.extend(fresh)
         pages.cache.keep(used)
@@ -651,6 +647,7 @@ def _scratch_dir(needed: int) -> str | None:
     return SCRATCH if free >= needed * 2 else None
 
 
+@heap_frozen  # the reports read live as long as the build (collect, generate, MkDocs, feeds)
 def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of: dt.datetime,
                site_dir: Path, publishable: list[Report] | None = None, problems: dict | None = None,
                docs_dir: Path | None = None, live: bool = False, quiet: bool = False,

@@ -9,6 +9,7 @@ the header and ``<title>``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import gc
@@ -16,7 +17,7 @@ import json
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from ..project import PROJECT_DIR, templates_dir
 from ..timeliness import TIMELINESS_LABELS
 from ..timeparse import format_time
 from . import charts, member_pages, render, urls
+from .cache import faithful_bytes
 from .facts import Facts, _attr
 
 #: What a page other than a report's is given in place of the as-of (the ``as_of`` global, and the
@@ -49,6 +51,31 @@ AS_OF_MARK = "\ufdd0as_of\ufdd1"
 AS_OF_ISO_MARK = "\ufdd0as_of_iso\ufdd1"
 AUDIENCE_LABELS = {"public": "公开版", "internal": "内部版", "restricted": "限定版（仅领导）"}
 LISTING_LIMIT = 300  # rows on a unit / type / tag page; older ones are on the period pages
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Every object that exists now kept out of the cyclic collector's sight until the block ends
+    (``gc.freeze``): the reports and the facts live as long as the pages are written, and a full
+    round of the collector over 50,000 reports takes most of a second, several times over a build
+    (a fifth of the listing pages' time); in a forked worker its rounds would also write into every
+    object's header, copying the parent's memory. Nested blocks leave the outermost one to thaw."""
+    outer = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not outer:
+            gc.unfreeze()
+
+
+def heap_frozen(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run in ``frozen_heap()``."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with frozen_heap():
+            return fn(*args, **kwargs)
+    return run
 
 
 class GenerationError(Exception):
@@ -92,6 +119,8 @@ class Generator:
         self._as_of_text = self.env.globals["as_of"]
         self._as_of_iso = facts.as_of.astimezone(facts.tz).isoformat()  # as summary_dict writes it
         self._rows: dict[str, dict[str, Any]] = {}  # report id → ``row``
+        self._reported: dict[str, str] = {}  # report id → its reported time as shown (``reported``)
+        self._shard_of: dict[str, str] = {}  # report id → ``shard``
         self._months: dict[str, str] = {}  # report id → ``_month_of``
         self._urls: dict[str, dict[str, str]] = {}  # folder → docs path → relative address (``write``)
         self.written: list[str] = []
@@ -148,10 +177,17 @@ class Generator:
             "unit": self.unit_name(r.unit),
             "type": r.type_label,
             "stage": r.stage if r.type == "incident" else "",
-            "reported": format_time(r.reported_at, self.f.tz),
+            "reported": self.reported(r),
             "timeliness": self.f.timeliness.get(r.id) if self.assessed else None,
             "period": r.period or "",
         }
+
+    def reported(self, r: Report) -> str:
+        """``r``'s reported time as the site shows it (its row, its meta rows, its search shard)."""
+        found = self._reported.get(r.id)
+        if found is None:
+            found = self._reported[r.id] = format_time(r.reported_at, self.f.tz)
+        return found
 
     def rows(self, reports: Iterable[Report], limit: int | None = None) -> list[dict[str, Any]]:
         out = []
@@ -245,11 +281,12 @@ class Generator:
         template globals it uses, and ``cache_key``. A value without a faithful ``repr`` (one that
         shows an address) makes a key no later build has: such a page is simply rendered again.
         The as-of is not in it: the page is rendered with ``AS_OF_MARK`` in its place (``write``),
-        so a period whose figures did not change is taken from the cache on a later day too."""
+        so a period whose figures did not change is taken from the cache on a later day too. (A
+        value is written by ``faithful_bytes``: what pickle cannot write, by its ``repr``.)"""
         from .cache import digest
 
         return digest(self.cache_key, "page", doc, template, title, repr(options), self._given(template),
-                      repr(sorted(ctx.items())))
+                      faithful_bytes(sorted(ctx.items())))
 
     def _given(self, template: str) -> str:
         """The template globals ``template`` uses, as text (``_page_key``; the as-of as its mark)."""
@@ -299,28 +336,28 @@ class Generator:
     def shard(self, r: Report) -> str:
         """The search index shard of ``r``'s page (search.shards_by_month: the year of its reported
         time, or a run of months of that year when the year is large)."""
-        from .search import SITE_SHARD, shards_by_month
+        found = self._shard_of.get(r.id)
+        if found is None:
+            from .search import SITE_SHARD, shards_by_month
 
-        made = format_time(r.reported_at, self.f.tz)
-        if not made:
-            return SITE_SHARD
-        if self._shards is None:
-            self._shards = shards_by_month(Counter(
-                (t[:4], int(t[5:7])) for t in (format_time(x.reported_at, self.f.tz) for x in self.f.reports) if t))
-        return self._shards[(made[:4], int(made[5:7]))]
+            made = self.reported(r)
+            if not made:
+                found = SITE_SHARD
+            else:
+                if self._shards is None:
+                    self._shards = shards_by_month(Counter(
+                        (t[:4], int(t[5:7])) for t in (self.reported(x) for x in self.f.reports) if t))
+                found = self._shards[(made[:4], int(made[5:7]))]
+            self._shard_of[r.id] = found
+        return found
 
     # --- the whole tree -----------------------------------------------------------------
+    @heap_frozen
     def generate(self, progress: Callable[[str, int, int], None] | None = None,
                  searchable_done: Callable[[], None] | None = None) -> list[str]:
         """Write every page; ``searchable_done`` is called as soon as every page to index is written
         (help, rules, reports: the build starts the search index then, beside the listing pages)."""
-        # the reports and the facts live as long as the pages are written: the cyclic collector need
-        # not walk them again at each of its rounds (a fifth of the listing pages' time at 50,000)
-        gc.freeze()
-        try:
-            return self._generate(progress, searchable_done)
-        finally:
-            gc.unfreeze()
+        return self._generate(progress, searchable_done)
 
     def _generate(self, progress: Callable[[str, int, int], None] | None,
                   searchable_done: Callable[[], None] | None) -> list[str]:
@@ -381,6 +418,11 @@ class Generator:
         reports = self.f.reports
         if self.cache is not None:  # worked out before the workers are made, not once in each
             self._given("period.md.j2")
+        # every period's summary, before the workers are made: each process writes some period
+        # pages, and every one of them needs its children's figures too, as this process needs all
+        # of them later (the periods' index, the home page, the feeds); counted once, not in each
+        for p in periods:
+            self.f.summary(p)
         share = len(reports) // (n_workers + 1)
         spans = [(share + a, share + b) for a, b in pool.chunks(len(reports) - share, n_workers)]
         with pool.Pool(n_workers, self) as workers:
@@ -494,7 +536,7 @@ class Generator:
 
             # the shard too: the shadow carries a key made from it (search.text_key)
             key = digest(self.cache_key, self.f.doc[r.id], r.title or r.id, self.shard(r),
-                         repr(inputs or self._report_inputs(r)))
+                         faithful_bytes(inputs or self._report_inputs(r)))
         if keep:
             self._keys[r.id] = key
         return key
@@ -531,14 +573,15 @@ class Generator:
         if self.shadow_dir is None or self.shard(r) in self.reused_shards:
             return
         doc = self.f.doc[r.id]
-        inputs = self._report_inputs(r)
-        key = self._report_key(r, inputs)
+        inputs = None if r.id in self._keys else self._report_inputs(r)  # (the key is known: kept)
+        key = self._report_key(r, inputs, keep=True)  # kept for report_page
         if key is not None:
-            self._keys[r.id] = key  # for report_page
             cached = self.cache.get("shadow", key)
             if cached is not None:
                 self._write_shadow_text(doc, cached.decode("utf-8"), self.shard(r))
                 return
+        if inputs is None:
+            inputs = self._report_inputs(r)
         self._bodies[r.id] = body = render.body_html(r.body)
         title = r.title or r.id
         html = self.env.get_template("report_search.j2").render(
@@ -596,7 +639,7 @@ class Generator:
             rows.append(("执笔人", "（匿名）"))
         if r.type == "incident":
             rows.append(("事发时间", format_time(r.occurred_at, tz)))
-        rows.append(("报送时间", format_time(r.reported_at, tz)))
+        rows.append(("报送时间", self.reported(r)))
         rows.append(("接收时间", format_time(r.received, tz)))
         if r.reviewed_by:
             rows.append(("审核人", r.reviewed_by))
@@ -964,14 +1007,6 @@ def _search_path(own: Path) -> list[str]:
 def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
     """The variables templates ``names`` and every template they include, import or extend use
     without setting them; ``{"*"}`` when a template is named by an expression."""
-    from jinja2 import meta
-
-    # parsed in an environment without globals: find_undeclared_variables leaves out the names the
-    # environment's globals define, which are exactly the ones wanted here
-    bare = jinja2.Environment(loader=env.loader)
-    bare.filters.update(env.filters)
-    bare.tests.update(env.tests)
-    env = bare
     seen: set[str] = set()
     used: set[str] = set()
     todo = list(names)
@@ -980,13 +1015,36 @@ def _names_used(env: jinja2.Environment, names: Iterable[str]) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        ast = env.parse(env.loader.get_source(env, name)[0])
-        used |= meta.find_undeclared_variables(ast)
-        for ref in meta.find_referenced_templates(ast):
+        undeclared, refs = _template_names(env.loader.get_source(env, name)[0], frozenset(env.filters),
+                                           frozenset(env.tests))
+        used |= undeclared
+        for ref in refs:
             if ref is None:
                 return {"*"}
             todo.append(ref)
     return used
+
+
+@functools.lru_cache(maxsize=256)
+def _template_names(source: str, filters: frozenset[str],
+                    tests: frozenset[str]) -> tuple[frozenset[str], tuple[str | None, ...]]:
+    """The variables the template ``source`` uses without setting them, and the templates it names
+    (None for one named by an expression); each source parsed once (the pages' keys ask for the
+    same base templates over and over). ``filters`` and ``tests``: the names the template may use."""
+    from jinja2 import meta
+
+    # parsed in an environment without globals: find_undeclared_variables leaves out the names the
+    # environment's globals define, which are exactly the ones wanted here; it compiles the
+    # template, which needs each filter and test it uses to exist (by name: none is called)
+    bare = jinja2.Environment()
+    bare.filters.update({name: bare.filters.get(name, _never_called) for name in filters})
+    bare.tests.update({name: bare.tests.get(name, _never_called) for name in tests})
+    ast = bare.parse(source)
+    return frozenset(meta.find_undeclared_variables(ast)), tuple(meta.find_referenced_templates(ast))
+
+
+def _never_called(*_: Any) -> None:  # pragma: no cover - a filter or test only named (``_template_names``)
+    raise AssertionError("only parsed")
 
 
 def _report_keys(span: tuple[int, int]) -> list[str | None]:

@@ -26,6 +26,9 @@ from urllib.parse import quote
 REPORTS_DIR = "r"
 _MAX_SEGMENT_BYTES = 120
 _RESERVED = {"index", "readme", "con", "prn", "aux", "nul"}
+#: plain characters that NFC leaves as they are (ASCII letters and digits, ``-``, ``_``, the CJK
+#: unified ideographs): a segment of only these needs no look-up character by character
+_COMMON = re.compile(r"[A-Za-z0-9_\-\u4e00-\u9fff]+")
 
 
 def _plain_char(ch: str) -> bool:
@@ -42,8 +45,8 @@ def _is_plain(segment: str, capitals: bool = False) -> bool:
         and not segment.startswith(".")
         and not segment.endswith(".")
         and ".." not in segment
-        and all(_plain_char(ch) for ch in segment)
-        and unicodedata.normalize("NFC", segment) == segment
+        and (_COMMON.fullmatch(segment) is not None
+             or (all(_plain_char(ch) for ch in segment) and unicodedata.is_normalized("NFC", segment)))
         # Windows and macOS servers ignore case: "Tag" and "tag" would be one file there (report
         # pages keep capitals; their case twins are told apart by facts.collect)
         and (capitals or segment.casefold() == segment)
@@ -109,6 +112,16 @@ def _relative_url(base: str, to_doc: str) -> str:
     # every report page of a folder links to the same unit, type and tag pages: computed once
     rel = posixpath.relpath(html_path(to_doc), base)
     return quote(rel, safe="/-_.~#")
+
+
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9/_.~-]+")
+_PERCENT = [f"%{b:02X}" for b in range(256)]
+
+
+def quote_path(path: str) -> str:
+    """``quote(path, safe="/-_.~")``, a run of characters at a time (a report's address is mostly
+    Chinese: quote would look up each of its bytes in turn)."""
+    return _UNSAFE_RUN.sub(lambda m: "".join([_PERCENT[b] for b in m.group().encode("utf-8")]), path)
 
 
 def slug(text: str) -> str:
