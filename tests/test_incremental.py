@@ -337,3 +337,18 @@ def test_pages_rendered_on_two_processes_are_the_pages_of_one(repo, tmp_path, ca
     nav = build_mod._nav_docs(yaml.safe_load((repo / "mkdocs.yml").read_text(encoding="utf-8"))["nav"])
     pages = len(list((tmp_path / "one").rglob("*.html"))) - 1  # (404.html is no docs page)
     assert _reused(out) >= pages - len(nav) - 1, out
+
+
+def test_the_docs_pages_of_the_last_build_are_removed_after_the_build(repo, tmp_path, capsys):
+    """The docs tree of a full build (50,000 pages at scale) is moved aside and removed by ``rm`` in the
+    background, as the old site is; what a killed removal left is removed by a later build."""
+    from test_processes import _wait_for
+
+    work = repo / "build"
+    _build(repo, tmp_path / "site0", "2026-11-28 10:00", capsys, tmp_path / "cache")
+    left = work / ".docs-internal.old-999999999-1"  # no such process
+    (left / "r").mkdir(parents=True)
+    (left / "r" / "page.md").write_text("x", encoding="utf-8")
+    _build(repo, tmp_path / "site1", "2026-11-28 11:00", capsys, tmp_path / "cache")
+    assert (work / "docs-internal").is_dir() and not left.exists()
+    _wait_for(lambda: not list(work.glob(".docs-internal.old-*")), 60, "the old docs pages removed")

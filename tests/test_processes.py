@@ -229,6 +229,9 @@ def _read_only_tree(top: Path) -> None:
     (top / "a" / "b").mkdir(parents=True)
     (top / "a" / "b" / "page.html").write_text("x")
     (top / "index.html").write_text("x")
+    (top / "a" / "locked").mkdir()  # not even listable: rmtree fails to open it, not to unlink in it
+    (top / "a" / "locked" / "page.html").write_text("x")
+    (top / "a" / "locked").chmod(0o000)
     for folder in (top / "a" / "b", top / "a", top):
         folder.chmod(0o555)
 

@@ -93,8 +93,16 @@ def _generate(facts: Facts, root: Path, docs_dir: Path, progress: Callable[[str,
               cache: SiteCache | None = None, defer: bool = False) -> Generator:
     """``generate_tree``; the generator, whose ``deferred`` report pages (``defer``, with ``cache``)
     were not written: ``run_mkdocs`` takes their HTML from the cache or has them written then."""
+    prefix = f".{docs_dir.name}.old-"
+    for stale in docs_dir.parent.glob(prefix + "*"):  # what an earlier build's removal left
+        if stale.is_dir() and _maker_is_gone(stale.name, prefix):
+            remove_tree(stale)
     if docs_dir.exists():
-        shutil.rmtree(docs_dir)
+        # the docs pages of a full build (50,000 of them) are removed after the build, as an old site is
+        old = docs_dir.with_name(f"{prefix}{os.getpid()}-{time.time_ns()}")
+        os.replace(docs_dir, old)
+        if not (defer and _remove_later(old)):
+            remove_tree(old)
     docs_dir.mkdir(parents=True)
     gen = _generator(facts, root, docs_dir, cache)
     gen.shadow_dir = shadow_dir
@@ -755,26 +763,39 @@ def _swap(new: Path, target: Path, detach_removal: bool = False) -> None:
     os.replace(new, target)
     if old is None:
         return
-    if detach_removal and shutil.which("sh") and shutil.which("rm"):
-        try:
-            # the shell returns at once, leaving rm to the system (no child of this process left behind)
-            subprocess.run(["sh", "-c", 'rm -rf -- "$1" &', "sh", str(old)], stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, check=True)
-            return
-        except (OSError, subprocess.CalledProcessError):
-            pass
-    remove_tree(old)
+    if not (detach_removal and _remove_later(old)):
+        remove_tree(old)
+
+
+def _remove_later(path: Path) -> bool:
+    """Hand ``path`` to ``rm`` in a session of its own, which goes on after this process has ended;
+    False when that cannot be done (then the caller removes it)."""
+    if not (shutil.which("sh") and shutil.which("rm")):
+        return False
+    try:
+        # the shell returns at once, leaving rm to the system (no child of this process left behind)
+        subprocess.run(["sh", "-c", 'rm -rf -- "$1" &', "sh", str(path)], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, check=True)
+        return True
+    except (OSError, subprocess.CalledProcessError):
+        return False
 
 
 def remove_tree(path: Path) -> None:
     """Remove ``path`` and everything in it, read-only folders included (a site made read-only by
     hand, or by a web server's deploy script, would otherwise stay behind as a copy)."""
-    def writable_then_retry(func, name, _exc) -> None:
+    def writable_then_retry(func, name, exc_info) -> None:
+        if isinstance(exc_info[1], FileNotFoundError):
+            return  # removed meanwhile (an earlier build's rm still at work on the same folder)
         try:
             os.chmod(os.path.dirname(name), 0o700)
             if os.path.isdir(name) and not os.path.islink(name):
                 os.chmod(name, 0o700)
-            func(name)
+                if func not in (os.rmdir, os.unlink, os.remove):  # a folder that could not be listed
+                    shutil.rmtree(name, ignore_errors=True)
+                    return
+            if func in (os.rmdir, os.unlink, os.remove):  # (others, os.open among them, need more than a path)
+                func(name)
         except OSError:
             pass
 
