@@ -77,6 +77,35 @@ def test_edit_rebuilds_only_what_changed_and_bumps_the_version(tmp_path):
         server.server_close()
 
 
+def test_what_an_edit_leaves_behind_is_freed_while_serve_runs(tmp_path):
+    """Reading and generating keep what they made out of the cyclic collector's sight (gc.freeze): a
+    long serve session must still free what an earlier edit left in cycles, or it grows with every edit."""
+    import gc
+    import weakref
+
+    class Left:
+        pass
+
+    root = make_org(tmp_path)
+    write_good(root, "info", "2026-11-05-信息", title="工作信息", reported_at="2026-11-05 10:00")
+    preview = Preview(root, "internal", out=tmp_path / "out")
+    assert preview.full_build()
+    try:
+        left = Left()
+        left.itself = left  # a cycle, as an edit's generator and its Jinja environment make
+        gone = weakref.ref(left)
+        gc.freeze()  # as loading and generating do
+        del left
+        write_good(root, "info", "2026-11-05-信息", title="修改后", reported_at="2026-11-05 10:00")
+        assert preview.rebuild()
+        preview.wait_for_index()
+        gc.collect()
+        assert gone() is None
+    finally:
+        preview.close()
+        gc.unfreeze()
+
+
 def test_a_newer_edit_restarts_the_search_index_without_leaving_files_behind(tmp_path):
     root = make_org(tmp_path)
     for i in range(30):

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import http.server
 import os
 import signal
@@ -141,6 +142,10 @@ class Preview:
     def rebuild(self) -> bool:
         """Regenerate what changed; True when the site was updated."""
         t0 = time.perf_counter()
+        # what reading and generating froze (gc.freeze: repository.py, generate.frozen_heap) goes back
+        # to the collector: an earlier edit's cycles (its generator, Jinja environment) would
+        # otherwise stay in memory for as long as serve runs
+        gc.unfreeze()
         # a search index still being rebuilt for the last edit would be out of date, and takes the CPU
         # this edit needs: stopped now, started again below (or for the last good pages if this fails)
         stopped = self._stop_index()
