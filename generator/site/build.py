@@ -531,6 +531,7 @@ def _once_per_depth(cfg, compiled=None) -> None:
 
     def get_env():
         env = make_env(theme)
+        env.auto_reload = False  # (as the generator's: one environment per build)
         env.globals.update(sb_parts=parts, sb_keep=keep)
         if compiled is not None:
             env.bytecode_cache = compiled
