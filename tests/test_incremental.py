@@ -352,3 +352,71 @@ def test_the_docs_pages_of_the_last_build_are_removed_after_the_build(repo, tmp_
     _build(repo, tmp_path / "site1", "2026-11-28 11:00", capsys, tmp_path / "cache")
     assert (work / "docs-internal").is_dir() and not left.exists()
     _wait_for(lambda: not list(work.glob(".docs-internal.old-*")), 60, "the old docs pages removed")
+
+
+def test_the_few_shadow_pages_of_a_cached_build_start_in_memory_and_many_move_to_the_disk(tmp_path):
+    """With a build cache that holds search shards, an edit writes one shard's shadow pages (the
+    index's input), a few thousand at most: they go to the memory-backed scratch folder even for
+    a site too large for all of them there. When the generator finds it must write more than
+    ``SCRATCH_PAGES`` after all (every shard changed), they move to the disk, what was written
+    already with them, under the same path."""
+    from generator.site.cache import SiteCache
+
+    scratch = tmp_path / "shm"
+    scratch.mkdir()
+    cache = SiteCache(tmp_path / "cache" / "internal")
+    cache.put("search", "ab" * 32, b"a shard's bundle")
+    old = (build_mod.SCRATCH, build_mod.SCRATCH_PAGES)
+    build_mod.SCRATCH, build_mod.SCRATCH_PAGES = str(scratch), 100
+    try:
+        cold = build_mod._Indexer(tmp_path, 50_000, None)  # no cache: every shadow written, on the disk
+        assert not cold.shadow.is_symlink() and cold.scratch is None
+        cold.close()
+
+        warm = build_mod._Indexer(tmp_path, 50_000, cache)
+        assert warm.shadow.resolve().is_relative_to(scratch.resolve())
+        (warm.shadow / "site").mkdir()
+        (warm.shadow / "site" / "help.html").write_text("帮助页", encoding="utf-8")
+        warm.fit(100)  # one shard: stays in memory
+        assert warm.shadow.resolve().is_relative_to(scratch.resolve())
+        warm.fit(101)
+        assert not warm.shadow.is_symlink() and warm.shadow.is_dir()
+        assert (warm.shadow / "site" / "help.html").read_text(encoding="utf-8") == "帮助页"
+        assert list(scratch.iterdir()) == []
+        warm.close()
+        assert not warm.staging.exists()
+    finally:
+        build_mod.SCRATCH, build_mod.SCRATCH_PAGES = old
+
+
+def test_a_cached_build_that_indexes_every_shard_again_is_the_full_build(repo, tmp_path, capsys, monkeypatch):
+    """A change that makes every report's key new (a unit renamed in _org.yml) with the cache holding
+    the last build's shards: the shadow pages start in memory, move to the disk once the generator
+    knows it writes more than ``SCRATCH_PAGES`` of them, and the site is the full build's."""
+    scratch = tmp_path / "shm"
+    scratch.mkdir()
+    monkeypatch.setattr(build_mod, "SCRATCH", str(scratch))
+    monkeypatch.setattr(build_mod, "SCRATCH_PAGES", 60)  # the sample has about twice as many reports
+    moved: list[int] = []
+    real_fit = build_mod._Indexer.fit
+
+    def fit(self, shadows):
+        in_memory = self.scratch is not None
+        real_fit(self, shadows)
+        if in_memory and self.scratch is None:
+            moved.append(shadows)
+
+    monkeypatch.setattr(build_mod._Indexer, "fit", fit)
+    cache = tmp_path / "cache"
+    _build(repo, tmp_path / "site0", "2026-11-28 10:00", capsys, cache)
+    assert not moved
+    org = repo / "submissions" / "_org.yml"
+    org.write_text(org.read_text(encoding="utf-8").replace("name: 安全生产监督管理股", "name: 安全生产监管股", 1), encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "改名", when="2026-11-28T11:00:00+08:00")
+    out = _build(repo, tmp_path / "site1", "2026-11-28 12:00", capsys, cache)
+    assert moved and moved[0] > 60
+    assert _reused_shards(out)[0] <= 1  # the help pages' shard at most
+    _build(repo, tmp_path / "full1", "2026-11-28 12:00", capsys, None)
+    files = _assert_same(tmp_path / "site1", tmp_path / "full1")
+    assert any("安全生产监管股".encode() in v for k, v in files.items() if k.startswith("r/"))
+    assert list(scratch.iterdir()) == []

@@ -90,9 +90,11 @@ def generate_tree(facts: Facts, root: Path, docs_dir: Path,
 
 def _generate(facts: Facts, root: Path, docs_dir: Path, progress: Callable[[str, int, int], None] | None = None,
               searchable_done: Callable[[], None] | None = None, shadow_dir: Path | None = None,
-              cache: SiteCache | None = None, defer: bool = False) -> Generator:
+              cache: SiteCache | None = None, defer: bool = False,
+              shadow_fit: Callable[[int], None] | None = None) -> Generator:
     """``generate_tree``; the generator, whose ``deferred`` report pages (``defer``, with ``cache``)
-    were not written: ``run_mkdocs`` takes their HTML from the cache or has them written then."""
+    were not written: ``run_mkdocs`` takes their HTML from the cache or has them written then.
+    ``shadow_fit`` is told how many report shadows it writes once the cache's shards are known."""
     prefix = f".{docs_dir.name}.old-"
     for stale in docs_dir.parent.glob(prefix + "*"):  # what an earlier build's removal left
         if stale.is_dir() and _maker_is_gone(stale.name, prefix):
@@ -106,6 +108,7 @@ def _generate(facts: Facts, root: Path, docs_dir: Path, progress: Callable[[str,
     docs_dir.mkdir(parents=True)
     gen = _generator(facts, root, docs_dir, cache)
     gen.shadow_dir = shadow_dir
+    gen.shadow_fit = shadow_fit
     gen.defer_pages = defer and cache is not None
     gen.generate(progress, searchable_done)
     return gen
@@ -576,12 +579,33 @@ class _Indexer:
         # the shadows are read once by the indexer and thrown away: in memory (tmpfs) when
         # there is room, where writing and removing ten thousand files costs next to nothing; not
         # for a larger site, where they would hold memory the build's processes need (tmpfs counts
-        # against a runner's memory limit like the processes do: about 0.25 GB at 50,000 reports)
-        scratch = _scratch_dir(pages * SHADOW_BYTES) if pages <= SCRATCH_PAGES else None
-        self.scratch = (Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=scratch))
-                        if scratch else None)
-        self.shadow = (self.scratch or self.staging) / "shadow"
+        # against a runner's memory limit like the processes do: about 0.25 GB at 50,000 reports).
+        # With a build cache that holds search shards, usually one shard or two is written (a few
+        # thousand pages at most): they start in memory too, and ``fit`` moves them to the disk
+        # if the generator finds it has more to write after all. ``shadow`` is then a link to
+        # the folder in memory, so that it can move while its path, known to every process, stays.
+        expected = SCRATCH_PAGES if cache is not None and cache.holds("search") else pages
+        scratch = _scratch_dir(expected * SHADOW_BYTES) if expected <= SCRATCH_PAGES else None
+        self.shadow = self.staging / "shadow"
+        self.scratch = None
+        if scratch:
+            self.scratch = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=scratch))
+            (self.scratch / "shadow").mkdir()
+            os.symlink(self.scratch / "shadow", self.shadow)
         self.proc: subprocess.Popen | None = None
+
+    def fit(self, shadows: int) -> None:
+        """The generator writes ``shadows`` shadow pages (the build cache had the others' shards):
+        more than ``SCRATCH_PAGES`` go to the disk beside the site, with what is there already.
+        Called before any report's shadow is written, and before the indexer starts."""
+        if self.scratch is None or shadows <= SCRATCH_PAGES:
+            return
+        on_disk = self.staging / "shadow.disk"
+        shutil.copytree(self.shadow, on_disk)
+        os.unlink(self.shadow)
+        os.rename(on_disk, self.shadow)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch = None
 
     def start(self) -> None:
         from .indexer import start_indexer
@@ -687,7 +711,8 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
         say(f"[bold]生成页面[/]：{len(facts.reports)} 份报告（{AUDIENCE_LABELS.get(audience, audience)}）…")
         indexer = _Indexer(site_dir.parent, len(facts.reports), cache)
         # the indexer starts (indexer.start) as soon as the shadows are written, beside the rest
-        generated = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow, cache)
+        generated = _generate_with_progress(facts, root, docs_dir, quiet, indexer.start, indexer.shadow, cache,
+                                            indexer.fit)
         pages = generated.written
         timings["generate"] = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -720,10 +745,11 @@ def build_site(root: Path, org: Org, reports: list[Report], audience: str, as_of
 
 def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: bool,
                             searchable_done: Callable[[], None] | None = None,
-                            shadow_dir: Path | None = None, cache: SiteCache | None = None) -> Generator:
+                            shadow_dir: Path | None = None, cache: SiteCache | None = None,
+                            shadow_fit: Callable[[int], None] | None = None) -> Generator:
     if quiet or not console.is_terminal:
         return _generate(facts, root, docs_dir, searchable_done=searchable_done, shadow_dir=shadow_dir,
-                         cache=cache, defer=True)
+                         cache=cache, defer=True, shadow_fit=shadow_fit)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     # no refresh thread (auto_refresh=False): the generator forks a second process for the report
@@ -740,7 +766,8 @@ def _generate_with_progress(facts: Facts, root: Path, docs_dir: Path, quiet: boo
                 shown[0] = now
                 bar.refresh()
 
-        return _generate(facts, root, docs_dir, progress, searchable_done, shadow_dir, cache, defer=True)
+        return _generate(facts, root, docs_dir, progress, searchable_done, shadow_dir, cache, defer=True,
+                         shadow_fit=shadow_fit)
 
 
 def _umask() -> int:

@@ -226,6 +226,14 @@ class SiteCache(SignedFolder):
         self.hits += 1
         return data
 
+    def holds(self, kind: str) -> bool:
+        """Whether there is any entry of ``kind`` at all (none read or checked)."""
+        try:
+            with os.scandir(os.path.join(self._base, kind)) as subs:
+                return any(sub.is_dir(follow_symlinks=False) and os.listdir(sub.path) for sub in subs)
+        except OSError:
+            return False
+
     def has(self, kind: str, key: str) -> bool:
         """Whether there is an entry (not read: whoever relies on it reads it with ``get``, which
         checks it, before the build's output depends on it); kept by ``prune`` when there is."""

@@ -132,6 +132,8 @@ class Generator:
         #: when set, the shadow page of every searchable page is written here too (search.py): the
         #: reports' before their pages (``report_shadow``), so that the index can start early
         self.shadow_dir: Path | None = None
+        # told how many report shadows this build writes, once _plan_shards knows (build._Indexer.fit)
+        self.shadow_fit: Callable[[int], None] | None = None
         #: report bodies rendered for the search index, kept for the report pages (two passes)
         self._bodies: dict[str, str] = {}
         #: the build cache (cache.py) and this generation's part of its keys (``generation_key``)
@@ -560,6 +562,9 @@ class Generator:
             docs.setdefault(self.shard(r), []).append(f"{self.f.doc[r.id]}\0{key}")
         docs.pop(SITE_SHARD, None)  # (with the help pages, which have no such key)
         shard_keys = {shard: shard_key(shard, pages) for shard, pages in docs.items()}
+        if self.shadow_fit is not None:  # (a bundle found but damaged is one shard more: no matter)
+            self.shadow_fit(sum(len(docs[shard]) for shard, key in shard_keys.items()
+                                if not self.cache.has("search", key)))
         self.shadow_dir.mkdir(parents=True, exist_ok=True)
         for shard, key in shard_keys.items():
             bundle = self.cache.get("search", key)
