@@ -566,7 +566,8 @@ def _run(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
             elif step == "mkdocs-plain":
                 plain = plain_docs(repo)
                 record(step, best_of(args.repeat, ["mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml")],
-                                     before=lambda plain=plain: discard(plain / "site"), cwd=plain), "reports as plain pages, Material, no search plugin")
+                                     before=lambda plain=plain: discard(plain / "site"), cwd=plain),
+                       "reports as plain pages, Material, no search plugin")
             elif step == "pages":
                 record(step, page_sizes(site))
             elif step == "search":

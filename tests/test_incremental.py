@@ -354,7 +354,7 @@ def test_the_docs_pages_of_the_last_build_are_removed_after_the_build(repo, tmp_
     _wait_for(lambda: not list(work.glob(".docs-internal.old-*")), 60, "the old docs pages removed")
 
 
-def test_the_few_shadow_pages_of_a_cached_build_start_in_memory_and_many_move_to_the_disk(tmp_path):
+def test_the_few_shadow_pages_of_a_cached_build_start_in_memory_and_many_move_to_the_disk(tmp_path, monkeypatch):
     """With a build cache that holds search shards, an edit writes one shard's shadow pages (the
     index's input), a few thousand at most: they go to the memory-backed scratch folder even for
     a site too large for all of them there. When the generator finds it must write more than
@@ -366,27 +366,33 @@ def test_the_few_shadow_pages_of_a_cached_build_start_in_memory_and_many_move_to
     scratch.mkdir()
     cache = SiteCache(tmp_path / "cache" / "internal")
     cache.put("search", "ab" * 32, b"a shard's bundle")
-    old = (build_mod.SCRATCH, build_mod.SCRATCH_PAGES)
-    build_mod.SCRATCH, build_mod.SCRATCH_PAGES = str(scratch), 100
-    try:
-        cold = build_mod._Indexer(tmp_path, 50_000, None)  # no cache: every shadow written, on the disk
-        assert not cold.shadow.is_symlink() and cold.scratch is None
-        cold.close()
+    monkeypatch.setattr(build_mod, "SCRATCH", str(scratch))
+    monkeypatch.setattr(build_mod, "SCRATCH_PAGES", 100)
+    asked: list[int] = []  # the room asked of the scratch folder
+    real_scratch_dir = build_mod._scratch_dir
+    monkeypatch.setattr(build_mod, "_scratch_dir", lambda needed: asked.append(needed) or real_scratch_dir(needed))
 
-        warm = build_mod._Indexer(tmp_path, 50_000, cache)
-        assert warm.shadow.resolve().is_relative_to(scratch.resolve())
-        (warm.shadow / "site").mkdir()
-        (warm.shadow / "site" / "help.html").write_text("帮助页", encoding="utf-8")
-        warm.fit(100)  # one shard: stays in memory
-        assert warm.shadow.resolve().is_relative_to(scratch.resolve())
-        warm.fit(101)
-        assert not warm.shadow.is_symlink() and warm.shadow.is_dir()
-        assert (warm.shadow / "site" / "help.html").read_text(encoding="utf-8") == "帮助页"
-        assert list(scratch.iterdir()) == []
-        warm.close()
-        assert not warm.staging.exists()
-    finally:
-        build_mod.SCRATCH, build_mod.SCRATCH_PAGES = old
+    cold = build_mod._Indexer(tmp_path, 50_000, None)  # no cache: every shadow written, on the disk
+    assert not cold.shadow.is_symlink() and cold.scratch is None
+    cold.close()
+
+    small = build_mod._Indexer(tmp_path, 10, cache)  # a small site asks room for its own pages only
+    assert asked[-1] == 10 * build_mod.SHADOW_BYTES and small.scratch is not None
+    small.close()
+
+    warm = build_mod._Indexer(tmp_path, 50_000, cache)
+    assert asked[-1] == 100 * build_mod.SHADOW_BYTES
+    assert warm.shadow.resolve().is_relative_to(scratch.resolve())
+    (warm.shadow / "site").mkdir()
+    (warm.shadow / "site" / "help.html").write_text("帮助页", encoding="utf-8")
+    warm.fit(100)  # one shard: stays in memory
+    assert warm.shadow.resolve().is_relative_to(scratch.resolve())
+    warm.fit(101)
+    assert not warm.shadow.is_symlink() and warm.shadow.is_dir()
+    assert (warm.shadow / "site" / "help.html").read_text(encoding="utf-8") == "帮助页"
+    assert list(scratch.iterdir()) == []
+    warm.close()
+    assert not warm.staging.exists()
 
 
 def test_a_cached_build_that_indexes_every_shard_again_is_the_full_build(repo, tmp_path, capsys, monkeypatch):

@@ -584,7 +584,7 @@ class _Indexer:
         # thousand pages at most): they start in memory too, and ``fit`` moves them to the disk
         # if the generator finds it has more to write after all. ``shadow`` is then a link to
         # the folder in memory, so that it can move while its path, known to every process, stays.
-        expected = SCRATCH_PAGES if cache is not None and cache.holds("search") else pages
+        expected = min(pages, SCRATCH_PAGES) if cache is not None and cache.holds("search") else pages
         scratch = _scratch_dir(expected * SHADOW_BYTES) if expected <= SCRATCH_PAGES else None
         self.shadow = self.staging / "shadow"
         self.scratch = None
